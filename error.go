@@ -1,0 +1,93 @@
+package tenantry
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. The HTTP layer maps each to one status in one place.
+const (
+	EINVALID      = "invalid"      // the input breaks a rule: 422
+	ENOTFOUND     = "not_found"    // missing, or not the caller's to see: 404
+	ECONFLICT     = "conflict"     // a unique rule or invariant: 409
+	EFORBIDDEN    = "forbidden"    // the caller is known but may not do this: 403
+	EUNAUTHORIZED = "unauthorized" // no valid credentials: 401
+	EINTERNAL     = "internal"     // anything else: 500, logged, never shown
+)
+
+// Error is an error a caller may see. Its Message is safe to show to the
+// client that caused it; anything else is answered as a generic 500.
+type Error struct {
+	Code    string
+	Message string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("tenantry error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err, EINTERNAL for errors that are not an
+// *Error, and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the client-safe message of err, or a generic one for
+// errors that are not an *Error.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}
+
+// The messages the API answers with, word for word.
+const (
+	MsgTaskNotFound   = "Task not found"
+	MsgOrgNotFound    = "Organization not found"
+	MsgMemberNotFound = "Member not found"
+	MsgAccessDenied   = "Access denied"
+	MsgBadCredentials = "Could not validate credentials"
+	MsgNotAuthed      = "Not authenticated"
+)
+
+// Errors the stores return for the cases the conformance suite checks.
+var (
+	// ErrNotMember is returned by View and Update when the user is not a
+	// member of the tenant, or the tenant does not exist. The two are not
+	// told apart.
+	ErrNotMember = &Error{Code: ENOTFOUND, Message: "Not found"}
+	// ErrTaskNotFound is returned for a task that does not exist in the scope.
+	ErrTaskNotFound = &Error{Code: ENOTFOUND, Message: MsgTaskNotFound}
+	// ErrMemberNotFound is returned for a user who is not a member of the scope.
+	ErrMemberNotFound = &Error{Code: ENOTFOUND, Message: MsgMemberNotFound}
+	// ErrUserNotFound is returned for a user id or email that has no account.
+	ErrUserNotFound = &Error{Code: ENOTFOUND, Message: "User not found"}
+	// ErrEmailTaken is returned when registering an email that has an account.
+	ErrEmailTaken = &Error{Code: ECONFLICT, Message: "Email already registered"}
+	// ErrAlreadyMember is returned when adding a user who is already a member.
+	ErrAlreadyMember = &Error{Code: ECONFLICT, Message: "User is already a member"}
+	// ErrLastOwner is returned when a change would leave an organization
+	// without an owner.
+	ErrLastOwner = &Error{Code: ECONFLICT, Message: "An organization must keep at least one owner"}
+	// ErrAssigneeNotMember is returned when a task is assigned to a user who
+	// is not a member of the task's tenant.
+	ErrAssigneeNotMember = &Error{Code: EINVALID, Message: "assigned_user_id must be a member of the organization"}
+	// ErrSessionNotFound is returned for an unknown, expired or deleted session.
+	ErrSessionNotFound = &Error{Code: EUNAUTHORIZED, Message: MsgNotAuthed}
+)

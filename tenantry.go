@@ -1,0 +1,91 @@
+// Package tenantry holds Tenantry's domain: the types every layer shares, the
+// store interfaces the database packages implement, and the error codes the
+// HTTP layer maps to statuses.
+//
+// A tenant is whoever owns data: a user's personal space or an organization.
+// Tenant-owned data is reached only through a TenantTx, and a TenantTx is only
+// handed out by Store.View or Store.Update after the store has checked that the
+// user is a member of the tenant. No method anywhere takes a bare task id.
+package tenantry
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// TenantKind says whether a tenant is a user's personal space or an organization.
+type TenantKind string
+
+// The kinds of tenant.
+const (
+	KindPersonal TenantKind = "personal"
+	KindOrg      TenantKind = "org"
+)
+
+// Role is a member's role in a tenant.
+type Role string
+
+// The roles, strongest first. A personal tenant's only member is its owner.
+const (
+	RoleOwner  Role = "owner"
+	RoleAdmin  Role = "admin"
+	RoleMember Role = "member"
+)
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleOwner, RoleAdmin, RoleMember:
+		return true
+	}
+	return false
+}
+
+func (r Role) rank() int {
+	switch r {
+	case RoleOwner:
+		return 3
+	case RoleAdmin:
+		return 2
+	case RoleMember:
+		return 1
+	}
+	return 0
+}
+
+// AtLeast reports whether r grants at least what min grants.
+func (r Role) AtLeast(min Role) bool { return r.rank() >= min.rank() && r.rank() > 0 }
+
+// Tenant is an owner of data.
+type Tenant struct {
+	ID        uuid.UUID
+	Kind      TenantKind
+	Name      string
+	CreatedAt time.Time
+}
+
+// Scope describes a checked membership: the user, the tenant, and the user's
+// role in it. It is reported by TenantTx.Scope and never accepted as input, so
+// holding one proves nothing; holding a TenantTx does.
+type Scope struct {
+	UserID   uuid.UUID
+	TenantID uuid.UUID
+	Kind     TenantKind
+	Role     Role
+}
+
+// Member is a user's membership of a tenant, with the user's email.
+type Member struct {
+	TenantID  uuid.UUID
+	UserID    uuid.UUID
+	Email     string
+	Role      Role
+	CreatedAt time.Time
+}
+
+// OrgMembership is an organization seen by one of its members.
+type OrgMembership struct {
+	Org  Tenant
+	Role Role
+}
