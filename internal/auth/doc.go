@@ -1,0 +1,3 @@
+// Package auth holds Tenantry's credentials: argon2id password hashes and
+// signed, short-lived access tokens. It knows nothing about HTTP or storage.
+package auth
