@@ -1,0 +1,182 @@
+package authcache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// Channel is the PostgreSQL notification channel the replicas share.
+const Channel = "tenantry_auth"
+
+// Notification payloads: a prefix and an id.
+const (
+	userPrefix  = "user:"
+	tokenPrefix = "token:"
+)
+
+// Retry delays of the listener after it loses its connection.
+const (
+	minBackoff = 100 * time.Millisecond
+	maxBackoff = 5 * time.Second
+)
+
+// Listen joins the replicas that share the PostgreSQL database at
+// connString: from now on every change this Store sees is announced with
+// NOTIFY, and every announcement from another replica is applied here.
+//
+// It returns once the first LISTEN succeeded. A background goroutine then
+// keeps listening, reconnecting after a loss; while it is disconnected,
+// cached answers expire after the TTL, and on each reconnect the whole cache
+// is dropped, since announcements may have been missed. The goroutines stop
+// when ctx is done or the Store is closed. Call Listen at most once.
+func (s *Store) Listen(ctx context.Context, connString string) error {
+	if s.stop != nil {
+		return errors.New("authcache: Listen called twice")
+	}
+	cfg, err := pgx.ParseConfig(connString)
+	if err != nil {
+		return fmt.Errorf("authcache: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	conn, err := listenConn(ctx, cfg)
+	if err != nil {
+		cancel()
+		return err
+	}
+	n := &notifier{cfg: cfg}
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.listen(ctx, cfg, conn)
+	}()
+	s.notify = func(ctx context.Context, msg string) {
+		// The change is already committed; a lost announcement is covered
+		// by the TTL on the other replicas.
+		if err := n.send(context.WithoutCancel(ctx), msg); err != nil {
+			s.log.Warn("authcache: notify failed; other replicas fall back to the TTL",
+				"err", err, "ttl", s.ttl)
+		}
+	}
+	s.stop = func() {
+		cancel()
+		wg.Wait()
+		n.close()
+	}
+	return nil
+}
+
+func listenConn(ctx context.Context, cfg *pgx.ConnConfig) (*pgx.Conn, error) {
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("authcache: connecting listener: %w", err)
+	}
+	if _, err := conn.Exec(ctx, "listen "+pgx.Identifier{Channel}.Sanitize()); err != nil {
+		conn.Close(context.Background())
+		return nil, fmt.Errorf("authcache: listen: %w", err)
+	}
+	return conn, nil
+}
+
+// listen applies announcements until ctx is done, reconnecting with backoff.
+func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn) {
+	backoff := minBackoff
+	for {
+		if conn != nil {
+			err := s.receive(ctx, conn)
+			conn.Close(context.Background())
+			conn = nil
+			if ctx.Err() != nil {
+				return
+			}
+			s.log.Warn("authcache: listener lost; cached answers now expire after the TTL", "err", err, "ttl", s.ttl)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		c, err := listenConn(ctx, cfg)
+		if err != nil {
+			backoff = min(2*backoff, maxBackoff)
+			continue
+		}
+		backoff = minBackoff
+		conn = c
+		// Announcements sent while we were away are lost.
+		s.InvalidateAll()
+	}
+}
+
+func (s *Store) receive(ctx context.Context, conn *pgx.Conn) error {
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		s.apply(n.Payload)
+	}
+}
+
+// apply acts on one announcement. Anything unreadable drops the whole
+// cache, which is always safe.
+func (s *Store) apply(payload string) {
+	switch {
+	case strings.HasPrefix(payload, userPrefix):
+		id, err := uuid.Parse(strings.TrimPrefix(payload, userPrefix))
+		if err != nil {
+			s.InvalidateAll()
+			return
+		}
+		s.InvalidateUser(id)
+	case strings.HasPrefix(payload, tokenPrefix):
+		s.InvalidateToken(strings.TrimPrefix(payload, tokenPrefix))
+	default:
+		s.InvalidateAll()
+	}
+}
+
+// notifier sends announcements over one connection, opened on first use and
+// again after a failure.
+type notifier struct {
+	cfg  *pgx.ConnConfig
+	mu   sync.Mutex
+	conn *pgx.Conn
+}
+
+func (n *notifier) send(ctx context.Context, msg string) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.conn == nil {
+		c, err := pgx.ConnectConfig(ctx, n.cfg)
+		if err != nil {
+			return err
+		}
+		n.conn = c
+	}
+	if _, err := n.conn.Exec(ctx, "select pg_notify($1, $2)", Channel, msg); err != nil {
+		n.conn.Close(context.Background())
+		n.conn = nil
+		return err
+	}
+	return nil
+}
+
+func (n *notifier) close() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.conn != nil {
+		n.conn.Close(context.Background())
+		n.conn = nil
+	}
+}
