@@ -1,0 +1,123 @@
+package sqlite
+
+import (
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
+)
+
+// Conversions between the domain types and the storage formats described in
+// migrations/00001_init.sql.
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func idBytes(id uuid.UUID) []byte { return id[:] }
+
+func fromBytes(b []byte) uuid.UUID {
+	var id uuid.UUID
+	copy(id[:], b)
+	return id
+}
+
+func nullIDBytes(id *uuid.UUID) []byte {
+	if id == nil {
+		return nil
+	}
+	return idBytes(*id)
+}
+
+func fromNullBytes(b []byte) *uuid.UUID {
+	if b == nil {
+		return nil
+	}
+	id := fromBytes(b)
+	return &id
+}
+
+func nullString(s *string) sql.NullString {
+	if s == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *s, Valid: true}
+}
+
+func fromNullString(s sql.NullString) *string {
+	if !s.Valid {
+		return nil
+	}
+	v := s.String
+	return &v
+}
+
+func user(r sqlitedb.User) tenantry.User {
+	return tenantry.User{
+		ID:           fromBytes(r.ID),
+		Email:        r.Email,
+		PasswordHash: r.PasswordHash,
+		AuthVersion:  r.AuthVersion,
+		CreatedAt:    fromMicros(r.CreatedAt),
+	}
+}
+
+func task(r sqlitedb.Task) tenantry.Task {
+	return tenantry.Task{
+		TenantID:       fromBytes(r.TenantID),
+		ID:             fromBytes(r.ID),
+		Title:          r.Title,
+		Description:    fromNullString(r.Description),
+		Completed:      r.Completed,
+		AssignedUserID: fromNullBytes(r.AssignedUserID),
+		CreatedAt:      fromMicros(r.CreatedAt),
+		UpdatedAt:      fromMicros(r.UpdatedAt),
+	}
+}
+
+func tenant(r sqlitedb.Tenant) tenantry.Tenant {
+	return tenantry.Tenant{
+		ID:        fromBytes(r.ID),
+		Kind:      tenantry.TenantKind(r.Kind),
+		Name:      r.Name,
+		CreatedAt: fromMicros(r.CreatedAt),
+	}
+}
+
+func member(r sqlitedb.MemberRow) tenantry.Member {
+	return tenantry.Member{
+		TenantID:  fromBytes(r.TenantID),
+		UserID:    fromBytes(r.UserID),
+		Email:     r.Email,
+		Role:      tenantry.Role(r.Role),
+		CreatedAt: fromMicros(r.CreatedAt),
+	}
+}
+
+// notFound maps sql.ErrNoRows to the domain error sentinel and passes any
+// other error through.
+func notFound(err, sentinel error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return sentinel
+	}
+	return err
+}
+
+// isConstraint reports whether err is SQLite's constraint error with the
+// given extended code (sqlite3.SQLITE_CONSTRAINT_*).
+func isConstraint(err error, code int) bool {
+	var e *msqlite.Error
+	return errors.As(err, &e) && e.Code() == code
+}
+
+const (
+	errUnique     = sqlite3.SQLITE_CONSTRAINT_UNIQUE
+	errPrimaryKey = sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	errForeignKey = sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+)

@@ -1,0 +1,172 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/tenantry/tenantry"
+)
+
+func memberCases() []testCase {
+	return []testCase{
+		{"Member/Add", func(t *testing.T, s tenantry.Store) {
+			owner := mustUser(t, s, "owner@example.com")
+			bob := mustUser(t, s, "bob@example.com")
+			carol := mustUser(t, s, "carol@example.com")
+			org := mustOrg(t, s, owner, "Acme")
+			mustUpdate(t, s, owner.ID, org.ID, func(tx tenantry.TenantTx) error {
+				m, err := tx.AddMember(t.Context(), bob.ID, tenantry.RoleAdmin)
+				noErr(t, "AddMember", err)
+				if m.TenantID != org.ID || m.UserID != bob.ID || m.Email != bob.Email || m.Role != tenantry.RoleAdmin {
+					t.Errorf("AddMember = %+v, want bob as admin of %v", m, org.ID)
+				}
+				checkTime(t, "CreatedAt", m.CreatedAt)
+				got, err := tx.Member(t.Context(), bob.ID)
+				noErr(t, "Member", err)
+				if got.UserID != bob.ID || got.Role != tenantry.RoleAdmin || got.Email != bob.Email || !got.CreatedAt.Equal(m.CreatedAt) {
+					t.Errorf("Member = %+v, want %+v", got, m)
+				}
+				_, err = tx.AddMember(t.Context(), bob.ID, tenantry.RoleMember)
+				wantErr(t, "AddMember again", err, tenantry.ErrAlreadyMember)
+				_, err = tx.AddMember(t.Context(), owner.ID, tenantry.RoleMember)
+				wantErr(t, "AddMember owner", err, tenantry.ErrAlreadyMember)
+				_, err = tx.AddMember(t.Context(), uuid.New(), tenantry.RoleMember)
+				wantErr(t, "AddMember unknown user", err, tenantry.ErrUserNotFound)
+				_, err = tx.Member(t.Context(), carol.ID)
+				wantErr(t, "Member not a member", err, tenantry.ErrMemberNotFound)
+				_, err = tx.AddMember(t.Context(), carol.ID, tenantry.RoleMember)
+				return err
+			})
+			ms := readMembers(t, s, bob.ID, org.ID)
+			if len(ms) != 3 || ms[0].UserID != owner.ID || ms[1].UserID != bob.ID || ms[2].UserID != carol.ID {
+				t.Fatalf("Members = %+v, want owner, bob, carol (oldest first)", ms)
+			}
+			if ms[1].Role != tenantry.RoleAdmin || ms[2].Role != tenantry.RoleMember {
+				t.Errorf("roles = %v, %v; want admin, member (the refused re-add changed nothing)", ms[1].Role, ms[2].Role)
+			}
+			orgs, err := s.UserOrgs(t.Context(), carol.ID)
+			noErr(t, "UserOrgs", err)
+			if len(orgs) != 1 || orgs[0].Org.ID != org.ID || orgs[0].Role != tenantry.RoleMember {
+				t.Errorf("UserOrgs(carol) = %+v, want Acme as member", orgs)
+			}
+		}},
+		{"Member/SetRole", func(t *testing.T, s tenantry.Store) {
+			f := newOrg(t, s)
+			stranger := mustUser(t, s, "stranger@example.com")
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+				m, err := tx.SetRole(t.Context(), f.member.ID, tenantry.RoleAdmin)
+				noErr(t, "SetRole", err)
+				if m.UserID != f.member.ID || m.Role != tenantry.RoleAdmin || m.Email != f.member.Email {
+					t.Errorf("SetRole = %+v, want member as admin", m)
+				}
+				_, err = tx.SetRole(t.Context(), stranger.ID, tenantry.RoleAdmin)
+				wantErr(t, "SetRole non-member", err, tenantry.ErrMemberNotFound)
+				_, err = tx.SetRole(t.Context(), uuid.New(), tenantry.RoleAdmin)
+				wantErr(t, "SetRole unknown user", err, tenantry.ErrMemberNotFound)
+				return nil
+			})
+			mustView(t, s, f.member.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+				if got, want := tx.Scope().Role, tenantry.RoleAdmin; got != want {
+					t.Errorf("Scope().Role = %v, want %v", got, want)
+				}
+				return nil
+			})
+			if err := s.View(t.Context(), stranger.ID, f.org.ID, func(tenantry.TenantTx) error { return nil }); err == nil {
+				t.Error("SetRole on a non-member made them a member")
+			}
+		}},
+		{"Member/LastOwner", func(t *testing.T, s tenantry.Store) {
+			f := newOrg(t, s)
+			before := readMembers(t, s, f.owner.ID, f.org.ID)
+			err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+				_, err := tx.SetRole(t.Context(), f.owner.ID, tenantry.RoleAdmin)
+				return err
+			})
+			wantErr(t, "demote last owner", err, tenantry.ErrLastOwner)
+			err = s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+				return tx.RemoveMember(t.Context(), f.owner.ID)
+			})
+			wantErr(t, "remove last owner", err, tenantry.ErrLastOwner)
+			wantMembers(t, "members after refusals", readMembers(t, s, f.owner.ID, f.org.ID), before)
+
+			// With two owners, either may step down, but not both.
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+				_, err := tx.SetRole(t.Context(), f.member.ID, tenantry.RoleOwner)
+				return err
+			})
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+				_, err := tx.SetRole(t.Context(), f.owner.ID, tenantry.RoleMember)
+				return err
+			})
+			err = s.Update(t.Context(), f.member.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+				return tx.RemoveMember(t.Context(), f.member.ID)
+			})
+			wantErr(t, "remove the new last owner", err, tenantry.ErrLastOwner)
+			mustUpdate(t, s, f.member.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+				_, err := tx.SetRole(t.Context(), f.member.ID, tenantry.RoleOwner) // owner to owner is no demotion
+				noErr(t, "SetRole owner to owner", err)
+				return tx.RemoveMember(t.Context(), f.owner.ID) // no longer an owner
+			})
+			ms := readMembers(t, s, f.member.ID, f.org.ID)
+			if len(ms) != 1 || ms[0].UserID != f.member.ID || ms[0].Role != tenantry.RoleOwner {
+				t.Errorf("members = %+v, want only the new owner", ms)
+			}
+		}},
+		{"Member/RemoveUnassignsTasks", func(t *testing.T, s tenantry.Store) {
+			f := newOrg(t, s)
+			theirs := mustTask(t, s, f.owner.ID, f.org.ID, tenantry.NewTask{Title: "theirs", AssignedUserID: &f.member.ID})
+			mine := mustTask(t, s, f.owner.ID, f.org.ID, tenantry.NewTask{Title: "mine", AssignedUserID: &f.owner.ID})
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+				noErr(t, "RemoveMember", tx.RemoveMember(t.Context(), f.member.ID))
+				_, err := tx.Member(t.Context(), f.member.ID)
+				wantErr(t, "Member after removal", err, tenantry.ErrMemberNotFound)
+				wantErr(t, "RemoveMember again", tx.RemoveMember(t.Context(), f.member.ID), tenantry.ErrMemberNotFound)
+				return nil
+			})
+			got := readTask(t, s, f.owner.ID, f.org.ID, theirs.ID)
+			if got.AssignedUserID != nil {
+				t.Errorf("removed member's task assignee = %v, want unassigned", *got.AssignedUserID)
+			}
+			if got.Title != theirs.Title {
+				t.Errorf("removed member's task title = %q, want it kept", got.Title)
+			}
+			wantTask(t, "owner's task", readTask(t, s, f.owner.ID, f.org.ID, mine.ID), mine)
+			err := s.View(t.Context(), f.member.ID, f.org.ID, func(tenantry.TenantTx) error { return nil })
+			wantErr(t, "removed member View", err, tenantry.ErrNotMember)
+			// The removed user's account and personal tenant are untouched.
+			mustView(t, s, f.member.ID, f.member.ID, func(tenantry.TenantTx) error { return nil })
+		}},
+		{"Member/AssigneeMustBeMember", func(t *testing.T, s tenantry.Store) {
+			f := newOrg(t, s)
+			stranger := mustUser(t, s, "stranger@example.com")
+			task := mustTask(t, s, f.owner.ID, f.org.ID, tenantry.NewTask{Title: "t", AssignedUserID: &f.member.ID})
+			for _, who := range []struct {
+				name string
+				id   uuid.UUID
+			}{{"a user of another tenant", stranger.ID}, {"no user at all", uuid.New()}} {
+				err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+					_, err := tx.CreateTask(t.Context(), tenantry.NewTask{Title: "new", AssignedUserID: &who.id})
+					return err
+				})
+				wantErr(t, "CreateTask assigned to "+who.name, err, tenantry.ErrAssigneeNotMember)
+				err = s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+					_, err := tx.ReplaceTask(t.Context(), task.ID, tenantry.NewTask{Title: "new", AssignedUserID: &who.id})
+					return err
+				})
+				wantErr(t, "ReplaceTask assigned to "+who.name, err, tenantry.ErrAssigneeNotMember)
+				err = s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+					_, err := tx.PatchTask(t.Context(), task.ID, tenantry.TaskPatch{SetAssignee: true, AssignedUserID: &who.id})
+					return err
+				})
+				wantErr(t, "PatchTask assigned to "+who.name, err, tenantry.ErrAssigneeNotMember)
+			}
+			wantTasks(t, "tasks", allTasks(t, s, f.owner.ID, f.org.ID, nil), []tenantry.Task{task})
+			// A member of the tenant may be assigned in a personal tenant too: its owner.
+			own := mustTask(t, s, stranger.ID, stranger.ID, tenantry.NewTask{Title: "self", AssignedUserID: &stranger.ID})
+			if idp(own.AssignedUserID) != stranger.ID.String() {
+				t.Errorf("self-assigned task = %v", idp(own.AssignedUserID))
+			}
+		}},
+	}
+}
