@@ -1,0 +1,267 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	_ "modernc.org/sqlite" // the driver the sqlite store uses
+
+	"github.com/tenantry/tenantry/internal/postgres/pgdb"
+	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
+)
+
+// The baseline is the limit the benchmark chases: a bare net/http handler
+// that runs the same sqlc-generated statements the stores run, against the
+// same data, with nothing around them — no authentication, no tenant check
+// or transaction, no validation, no logging, no problem+json. Its routes take
+// the tenant from the path:
+//
+//	GET  /b/{tenant}/tasks/{id}   Task
+//	GET  /b/{tenant}/tasks        Tasks, limit 50
+//	POST /b/{tenant}/tasks        CreateTask
+//	PUT  /b/{tenant}/tasks/{id}   ReplaceTask
+
+// baseTask is the baseline's JSON answer: the task's columns.
+type baseTask struct {
+	ID          uuid.UUID `json:"id"`
+	TenantID    uuid.UUID `json:"tenant_id"`
+	Title       string    `json:"title"`
+	Description *string   `json:"description"`
+	Completed   bool      `json:"completed"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// baseInput is the body of a create or replace.
+type baseInput struct {
+	Title       string  `json:"title"`
+	Description *string `json:"description"`
+	Completed   bool    `json:"completed"`
+}
+
+// baseQueries is what the baseline asks of one engine.
+type baseQueries interface {
+	task(ctx context.Context, tenant, id uuid.UUID) (baseTask, error)
+	tasks(ctx context.Context, tenant uuid.UUID, limit int) ([]baseTask, error)
+	create(ctx context.Context, tenant uuid.UUID, in baseInput) (baseTask, error)
+	replace(ctx context.Context, tenant, id uuid.UUID, in baseInput) (baseTask, error)
+}
+
+func baselineHandler(ctx context.Context, spec childSpec) (http.Handler, func() error, error) {
+	var (
+		q       baseQueries
+		cleanup func() error
+		err     error
+	)
+	switch spec.Engine {
+	case "sqlite":
+		q, cleanup, err = openSQLiteBase(ctx, spec.DSN)
+	case "postgres":
+		q, cleanup, err = openPostgresBase(ctx, spec.DSN)
+	default:
+		err = fmt.Errorf("unknown engine %q", spec.Engine)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return baseRoutes(q), cleanup, nil
+}
+
+func baseRoutes(q baseQueries) http.Handler {
+	mux := http.NewServeMux()
+	ids := func(r *http.Request) (uuid.UUID, uuid.UUID) {
+		t, _ := uuid.Parse(r.PathValue("tenant"))
+		id, _ := uuid.Parse(r.PathValue("id"))
+		return t, id
+	}
+	answer := func(w http.ResponseWriter, status int, v any, err error) {
+		if errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows) {
+			http.Error(w, "not found", http.StatusNotFound)
+			return
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	mux.HandleFunc("GET /b/{tenant}/tasks/{id}", func(w http.ResponseWriter, r *http.Request) {
+		t, id := ids(r)
+		task, err := q.task(r.Context(), t, id)
+		answer(w, http.StatusOK, task, err)
+	})
+	mux.HandleFunc("GET /b/{tenant}/tasks", func(w http.ResponseWriter, r *http.Request) {
+		t, _ := ids(r)
+		limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+		if limit <= 0 {
+			limit = 50
+		}
+		tasks, err := q.tasks(r.Context(), t, limit)
+		answer(w, http.StatusOK, tasks, err)
+	})
+	mux.HandleFunc("POST /b/{tenant}/tasks", func(w http.ResponseWriter, r *http.Request) {
+		t, _ := ids(r)
+		var in baseInput
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		task, err := q.create(r.Context(), t, in)
+		answer(w, http.StatusCreated, task, err)
+	})
+	mux.HandleFunc("PUT /b/{tenant}/tasks/{id}", func(w http.ResponseWriter, r *http.Request) {
+		t, id := ids(r)
+		var in baseInput
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		task, err := q.replace(r.Context(), t, id, in)
+		answer(w, http.StatusOK, task, err)
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {})
+	return mux
+}
+
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// sqliteBase opens the file the way the sqlite store does: one writer
+// connection and a pool of query-only readers, with the same pragmas.
+type sqliteBase struct {
+	read, write *sqlitedb.Queries
+}
+
+func openSQLiteBase(ctx context.Context, path string) (baseQueries, func() error, error) {
+	const pragmas = "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	write, err := sql.Open("sqlite", path+pragmas)
+	if err != nil {
+		return nil, nil, err
+	}
+	write.SetMaxOpenConns(1)
+	read, err := sql.Open("sqlite", path+pragmas+"&_query_only=1")
+	if err != nil {
+		write.Close()
+		return nil, nil, err
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	if err := errors.Join(read.PingContext(ctx), write.PingContext(ctx)); err != nil {
+		read.Close()
+		write.Close()
+		return nil, nil, err
+	}
+	b := &sqliteBase{read: sqlitedb.New(read), write: sqlitedb.New(write)}
+	return b, func() error { return errors.Join(read.Close(), write.Close()) }, nil
+}
+
+func fromSQLite(r sqlitedb.Task) baseTask {
+	t := baseTask{Title: r.Title, Completed: r.Completed,
+		CreatedAt: time.UnixMicro(r.CreatedAt).UTC(), UpdatedAt: time.UnixMicro(r.UpdatedAt).UTC()}
+	copy(t.ID[:], r.ID)
+	copy(t.TenantID[:], r.TenantID)
+	if r.Description.Valid {
+		t.Description = &r.Description.String
+	}
+	return t
+}
+
+func nullString(s *string) sql.NullString {
+	if s == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *s, Valid: true}
+}
+
+func (b *sqliteBase) task(ctx context.Context, tenant, id uuid.UUID) (baseTask, error) {
+	r, err := b.read.Task(ctx, sqlitedb.TaskParams{TenantID: tenant[:], ID: id[:]})
+	return fromSQLite(r), err
+}
+
+func (b *sqliteBase) tasks(ctx context.Context, tenant uuid.UUID, limit int) ([]baseTask, error) {
+	rows, err := b.read.Tasks(ctx, sqlitedb.TasksParams{TenantID: tenant[:], After: []byte{}, Limit: int64(limit)})
+	out := make([]baseTask, len(rows))
+	for i, r := range rows {
+		out[i] = fromSQLite(r)
+	}
+	return out, err
+}
+
+func (b *sqliteBase) create(ctx context.Context, tenant uuid.UUID, in baseInput) (baseTask, error) {
+	id, t := uuid.Must(uuid.NewV7()), now()
+	err := b.write.CreateTask(ctx, sqlitedb.CreateTaskParams{
+		TenantID: tenant[:], ID: id[:], Title: in.Title, Description: nullString(in.Description),
+		Completed: in.Completed, CreatedAt: t.UnixMicro(), UpdatedAt: t.UnixMicro(),
+	})
+	return baseTask{ID: id, TenantID: tenant, Title: in.Title, Description: in.Description,
+		Completed: in.Completed, CreatedAt: t, UpdatedAt: t}, err
+}
+
+func (b *sqliteBase) replace(ctx context.Context, tenant, id uuid.UUID, in baseInput) (baseTask, error) {
+	r, err := b.write.ReplaceTask(ctx, sqlitedb.ReplaceTaskParams{
+		TenantID: tenant[:], ID: id[:], Title: in.Title, Description: nullString(in.Description),
+		Completed: in.Completed, UpdatedAt: now().UnixMicro(),
+	})
+	return fromSQLite(r), err
+}
+
+// postgresBase runs the statements on a pgx pool of the default size, the
+// pool the postgres store uses, connected as the owner, so row-level
+// security does not apply.
+type postgresBase struct {
+	q *pgdb.Queries
+}
+
+func openPostgresBase(ctx context.Context, url string) (baseQueries, func() error, error) {
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	return &postgresBase{q: pgdb.New(pool)}, func() error { pool.Close(); return nil }, nil
+}
+
+func fromPostgres(r pgdb.Task) baseTask {
+	return baseTask{ID: r.ID, TenantID: r.TenantID, Title: r.Title, Description: r.Description,
+		Completed: r.Completed, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+func (b *postgresBase) task(ctx context.Context, tenant, id uuid.UUID) (baseTask, error) {
+	r, err := b.q.Task(ctx, pgdb.TaskParams{TenantID: tenant, ID: id})
+	return fromPostgres(r), err
+}
+
+func (b *postgresBase) tasks(ctx context.Context, tenant uuid.UUID, limit int) ([]baseTask, error) {
+	rows, err := b.q.Tasks(ctx, pgdb.TasksParams{TenantID: tenant, Lim: int32(limit)})
+	out := make([]baseTask, len(rows))
+	for i, r := range rows {
+		out[i] = fromPostgres(r)
+	}
+	return out, err
+}
+
+func (b *postgresBase) create(ctx context.Context, tenant uuid.UUID, in baseInput) (baseTask, error) {
+	t := now()
+	r, err := b.q.CreateTask(ctx, pgdb.CreateTaskParams{
+		TenantID: tenant, ID: uuid.Must(uuid.NewV7()), Title: in.Title, Description: in.Description,
+		Completed: in.Completed, CreatedAt: t, UpdatedAt: t,
+	})
+	return fromPostgres(r), err
+}
+
+func (b *postgresBase) replace(ctx context.Context, tenant, id uuid.UUID, in baseInput) (baseTask, error) {
+	r, err := b.q.ReplaceTask(ctx, pgdb.ReplaceTaskParams{
+		TenantID: tenant, ID: id, Title: in.Title, Description: in.Description,
+		Completed: in.Completed, UpdatedAt: now(),
+	})
+	return fromPostgres(r), err
+}

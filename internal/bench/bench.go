@@ -1,0 +1,142 @@
+// Package bench is Tenantry's load benchmark: it seeds a data set, starts
+// the server and a bare baseline server as child processes on loopback (or
+// targets a running server), drives concurrent authenticated HTTP load for a
+// fixed time per operation, and reports requests per second, latency
+// quantiles, errors, each operation's ratio to the baseline, and the server's
+// peak RSS, as a table and as JSON. cmd/tenantry-bench is its command.
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Settings are the benchmark's flags.
+type Settings struct {
+	DBs            []string      `json:"databases"`
+	PostgresURL    string        `json:"-"`
+	Tenants        int           `json:"tenants"`
+	TasksPerTenant int           `json:"tasks_per_tenant"`
+	Duration       time.Duration `json:"-"`
+	DurationText   string        `json:"duration_per_operation"`
+	Warmup         time.Duration `json:"-"`
+	Concurrency    int           `json:"concurrency"`
+	MaxRequests    int64         `json:"max_requests,omitempty"`
+	Target         string        `json:"target,omitempty"`
+	Scale          bool          `json:"scale,omitempty"`
+	JSONFile       string        `json:"-"`
+	PprofDir       string        `json:"-"`
+	NoAuthCache    bool          `json:"no_auth_cache,omitempty"`
+	SeedWorkers    int           `json:"-"`
+}
+
+// defaultPostgres is the local PostgreSQL the README sets up.
+const defaultPostgres = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// DefaultConcurrency is the number of load workers: on this 2-core machine
+// the client and the server share the CPU, and 4 workers per core saturate
+// both engines (see docs/performance.md).
+func DefaultConcurrency() int { return 4 * runtime.GOMAXPROCS(0) }
+
+func parseSettings(args []string, getenv func(string) string, stderr io.Writer) (Settings, error) {
+	var s Settings
+	pgURL := getenv("TENANTRY_BENCH_POSTGRES")
+	if pgURL == "" {
+		pgURL = getenv("TENANTRY_TEST_POSTGRES")
+	}
+	defaultDB := "sqlite"
+	if pgURL != "" {
+		defaultDB = "both"
+	} else {
+		pgURL = defaultPostgres
+	}
+	fs := flag.NewFlagSet("tenantry-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	db := fs.String("db", defaultDB, "database: sqlite, postgres or both (both by default when TENANTRY_BENCH_POSTGRES or TENANTRY_TEST_POSTGRES is set)")
+	fs.StringVar(&s.PostgresURL, "postgres", pgURL, "PostgreSQL URL of a role that may create databases and roles (from TENANTRY_BENCH_POSTGRES or TENANTRY_TEST_POSTGRES)")
+	fs.IntVar(&s.Tenants, "tenants", 1000, "tenants to seed")
+	fs.IntVar(&s.TasksPerTenant, "tasks", 100, "tasks per tenant")
+	fs.DurationVar(&s.Duration, "duration", 8*time.Second, "how long each operation is measured, on each server")
+	fs.DurationVar(&s.Warmup, "warmup", time.Second, "mixed load sent to each server before measuring")
+	fs.IntVar(&s.Concurrency, "concurrency", DefaultConcurrency(), "concurrent load workers, each with one keep-alive connection")
+	fs.Int64Var(&s.MaxRequests, "max-requests", 0, "stop each measurement after this many requests (0: no limit)")
+	fs.StringVar(&s.Target, "target", "", "base URL of a running tenantry server to benchmark instead of starting one (loopback only; no baseline, no RSS)")
+	fs.BoolVar(&s.Scale, "scale", false, "scale mode: get and list of the same tenants at 10,000 and at 1,000,000 total tasks")
+	fs.StringVar(&s.JSONFile, "json", "bench-results.json", "write the results here as JSON (empty: do not)")
+	fs.StringVar(&s.PprofDir, "pprof", "", "write CPU profiles of the server under each operation, and a heap profile, into this directory")
+	fs.BoolVar(&s.NoAuthCache, "no-authcache", false, "serve without the in-memory token cache (every request asks the database)")
+	fs.IntVar(&s.SeedWorkers, "seed-workers", 4, "tenants seeded at a time")
+	if err := fs.Parse(args); err != nil {
+		return s, err
+	}
+	if fs.NArg() > 0 {
+		return s, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	switch *db {
+	case "sqlite", "postgres":
+		s.DBs = []string{*db}
+	case "both":
+		s.DBs = []string{"sqlite", "postgres"}
+	default:
+		return s, fmt.Errorf("-db must be sqlite, postgres or both, not %q", *db)
+	}
+	if s.Tenants < 1 || s.TasksPerTenant < 1 || s.Concurrency < 1 || s.Duration <= 0 || s.SeedWorkers < 1 {
+		return s, errors.New("-tenants, -tasks, -concurrency, -duration and -seed-workers must be positive")
+	}
+	if s.Target != "" {
+		if err := checkLoopback(s.Target); err != nil {
+			return s, err
+		}
+		s.DBs = []string{"target"}
+	}
+	s.DurationText = s.Duration.String()
+	return s, nil
+}
+
+const usage = `tenantry-bench measures Tenantry under concurrent authenticated HTTP load on loopback.
+
+It seeds -tenants personal tenants with -tasks tasks each, starts the tenantry
+server and a bare baseline server (the same SQL with nothing around it) as child
+processes, and measures get-by-id, list-50, create, update and a mixed 80/20
+load on each for -duration. It prints requests/s, p50, p99, errors and the ratio
+to the baseline, plus the server's peak RSS, and writes the same to -json.
+
+Usage: go run ./cmd/tenantry-bench [flags]
+
+`
+
+// Main runs the benchmark, or, when args start with ChildCommand, serves as
+// one of its child servers.
+func Main(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == ChildCommand {
+		return RunChild(ctx, args, getenv, stdin, stdout, stderr)
+	}
+	s, err := parseSettings(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	rep, err := Run(ctx, s, stdout, stderr)
+	if rep != nil && s.JSONFile != "" {
+		b, jerr := json.MarshalIndent(rep, "", "  ")
+		if jerr == nil {
+			jerr = os.WriteFile(s.JSONFile, append(b, '\n'), 0o644)
+		}
+		if jerr != nil {
+			return errors.Join(err, jerr)
+		}
+		fmt.Fprintf(stdout, "\nresults written to %s\n", s.JSONFile)
+	}
+	return err
+}

@@ -1,0 +1,143 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMain lets this test binary serve as the benchmark's child servers:
+// startChild re-executes os.Executable(), which under go test is this binary.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == ChildCommand {
+		if err := RunChild(context.Background(), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+			os.Stderr.WriteString("child: " + err.Error() + "\n")
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestSmoke runs the whole benchmark on SQLite with a tiny data set and a
+// request budget: seeding, both child servers, every operation, the ratio,
+// the RSS, the table and the JSON file.
+func TestSmoke(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "results.json")
+	var stdout, stderr bytes.Buffer
+	args := []string{"-db", "sqlite", "-tenants", "5", "-tasks", "10", "-duration", "20s",
+		"-max-requests", "60", "-concurrency", "2", "-warmup", "0", "-json", out}
+	getenv := func(string) string { return "" }
+	if err := Main(context.Background(), args, getenv, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatalf("Main: %v\nstderr:\n%s", err, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(rep.Runs), 1; got != want {
+		t.Fatalf("runs = %d, want %d", got, want)
+	}
+	run := rep.Runs[0]
+	if got, want := len(run.Ops), len(standardOps); got != want {
+		t.Fatalf("operations = %d, want %d", got, want)
+	}
+	for _, o := range run.Ops {
+		if o.Tenantry.Errors != 0 || o.Baseline == nil || o.Baseline.Errors != 0 {
+			t.Errorf("%s: errors: tenantry %+v baseline %+v", o.Op, o.Tenantry, o.Baseline)
+			continue
+		}
+		if got, want := o.Tenantry.Requests, int64(60); got != want {
+			t.Errorf("%s: tenantry requests = %d, want %d", o.Op, got, want)
+		}
+		if got, want := o.Baseline.Requests, int64(60); got != want {
+			t.Errorf("%s: baseline requests = %d, want %d", o.Op, got, want)
+		}
+		if o.Ratio <= 0 || o.Tenantry.P99ms <= 0 || o.Tenantry.P99ms < o.Tenantry.P50ms {
+			t.Errorf("%s: ratio %v, p50 %v, p99 %v", o.Op, o.Ratio, o.Tenantry.P50ms, o.Tenantry.P99ms)
+		}
+	}
+	if run.ServerPeakRSS < 1<<20 || run.ServerPeakRSS > 1<<30 {
+		t.Errorf("server peak RSS = %d bytes, not plausible", run.ServerPeakRSS)
+	}
+	t.Logf("table:\n%s", stdout.String())
+	for _, want := range []string{"get-by-id", "list-50", "create", "update", "mixed", "server peak RSS"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
+
+func TestSettingsDefaults(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		dbs  string
+	}{
+		{"sqlite without PostgreSQL", nil, nil, "sqlite"},
+		{"both with TENANTRY_TEST_POSTGRES", map[string]string{"TENANTRY_TEST_POSTGRES": "postgres://x"}, nil, "sqlite,postgres"},
+		{"both with TENANTRY_BENCH_POSTGRES", map[string]string{"TENANTRY_BENCH_POSTGRES": "postgres://x"}, nil, "sqlite,postgres"},
+		{"explicit", map[string]string{"TENANTRY_TEST_POSTGRES": "postgres://x"}, []string{"-db", "postgres"}, "postgres"},
+		{"target", nil, []string{"-target", "http://127.0.0.1:8080"}, "target"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := parseSettings(tt.args, func(k string) string { return tt.env[k] }, &bytes.Buffer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(s.DBs, ","); got != tt.dbs {
+				t.Errorf("DBs = %s, want %s", got, tt.dbs)
+			}
+			if got, want := s.Tenants*s.TasksPerTenant, 100_000; got != want {
+				t.Errorf("default data set = %d tasks, want %d", got, want)
+			}
+		})
+	}
+}
+
+func TestTargetMustBeLoopback(t *testing.T) {
+	t.Parallel()
+	for target, ok := range map[string]bool{
+		"http://127.0.0.1:8080":    true,
+		"http://localhost:8080":    true,
+		"http://[::1]:8080":        true,
+		"http://127.3.4.5":         true,
+		"http://10.0.0.1:8080":     false,
+		"http://192.168.1.1":       false,
+		"http://example.com":       false,
+		"ftp://127.0.0.1":          false,
+		"127.0.0.1:8080/no-scheme": false,
+	} {
+		if err := checkLoopback(target); (err == nil) != ok {
+			t.Errorf("checkLoopback(%q) = %v, want ok=%v", target, err, ok)
+		}
+	}
+}
+
+func TestLoadStopsAtDeadline(t *testing.T) {
+	t.Parallel()
+	l := load{baseURL: "http://127.0.0.1:1", client: newClient(1), concurrency: 1, duration: 200 * time.Millisecond}
+	start := time.Now()
+	m := l.run(context.Background(), func(_ *rand.Rand) request { return request{method: "GET", path: "/"} })
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("load ran %v, want about 200ms", d)
+	}
+	if m.Errors == 0 || m.FirstError == "" {
+		t.Errorf("requests to a closed port: %+v, want errors", m)
+	}
+}

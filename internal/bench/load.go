@@ -1,0 +1,161 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// request is one HTTP request a load worker sends.
+type request struct {
+	method string
+	path   string
+	body   []byte // JSON, or nil
+	token  string // bearer token, or ""
+}
+
+// workload picks the next request. Each worker calls it with its own
+// random source, so it must not share mutable state between calls.
+type workload func(r *rand.Rand) request
+
+// load is one measurement: a number of workers, each sending one request
+// at a time over its own keep-alive connection, until the duration is up or
+// the request budget is spent.
+type load struct {
+	baseURL     string
+	client      *http.Client
+	concurrency int
+	duration    time.Duration
+	maxRequests int64 // 0: no budget
+	seed        uint64
+}
+
+// Measurement is what one load measured.
+type Measurement struct {
+	Requests   int64   `json:"requests"`
+	Errors     int64   `json:"errors"`
+	Seconds    float64 `json:"seconds"`
+	RPS        float64 `json:"requests_per_second"`
+	P50ms      float64 `json:"p50_ms"`
+	P90ms      float64 `json:"p90_ms"`
+	P99ms      float64 `json:"p99_ms"`
+	MaxMs      float64 `json:"max_ms"`
+	FirstError string  `json:"first_error,omitempty"`
+}
+
+// newClient returns a keep-alive HTTP/1.1 client for n concurrent workers
+// on loopback.
+func newClient(n int) *http.Client {
+	return &http.Client{
+		Timeout: 30 * time.Second,
+		Transport: &http.Transport{
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+			MaxIdleConns:        2 * n,
+			MaxIdleConnsPerHost: 2 * n,
+			IdleConnTimeout:     time.Minute,
+			DisableCompression:  true,
+		},
+	}
+}
+
+// run drives the load and measures it. Every request is timed; a transport
+// error or a status outside 2xx counts as an error.
+func (l load) run(ctx context.Context, w workload) Measurement {
+	ctx, cancel := context.WithTimeout(ctx, l.duration)
+	defer cancel()
+	var (
+		sent     atomic.Int64
+		errs     atomic.Int64
+		firstErr atomic.Pointer[string]
+		mu       sync.Mutex
+		total    = newHistogram()
+		wg       sync.WaitGroup
+	)
+	fail := func(msg string) {
+		errs.Add(1)
+		firstErr.CompareAndSwap(nil, &msg)
+	}
+	start := time.Now()
+	for i := range l.concurrency {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(l.seed, uint64(i)))
+			h := newHistogram()
+			defer func() {
+				mu.Lock()
+				total.Merge(h)
+				mu.Unlock()
+			}()
+			for ctx.Err() == nil {
+				if l.maxRequests > 0 && sent.Add(1) > l.maxRequests {
+					return
+				}
+				req := w(r)
+				t0 := time.Now()
+				status, err := l.do(ctx, req)
+				d := time.Since(t0)
+				if ctx.Err() != nil {
+					return // cut short by the deadline: neither counted nor timed
+				}
+				h.Record(d)
+				switch {
+				case err != nil:
+					fail(err.Error())
+				case status < 200 || status > 299:
+					fail(fmt.Sprintf("%s %s: status %d", req.method, req.path, status))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	m := Measurement{
+		Requests: int64(total.Count()),
+		Errors:   errs.Load(),
+		Seconds:  elapsed.Seconds(),
+		P50ms:    ms(total.Quantile(0.50)),
+		P90ms:    ms(total.Quantile(0.90)),
+		P99ms:    ms(total.Quantile(0.99)),
+		MaxMs:    ms(total.max),
+	}
+	if elapsed > 0 {
+		m.RPS = float64(m.Requests-m.Errors) / elapsed.Seconds()
+	}
+	if p := firstErr.Load(); p != nil {
+		m.FirstError = *p
+	}
+	return m
+}
+
+func (l load) do(ctx context.Context, r request) (int, error) {
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, l.baseURL+r.path, body)
+	if err != nil {
+		return 0, err
+	}
+	if r.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.token)
+	}
+	resp, err := l.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	// Read to the end so the connection is reused.
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, err
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

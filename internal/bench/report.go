@@ -1,0 +1,131 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Report is everything one run measured; it is also the JSON file's shape.
+type Report struct {
+	Started  time.Time  `json:"started"`
+	Machine  Machine    `json:"machine"`
+	Settings Settings   `json:"settings"`
+	Runs     []DBRun    `json:"runs,omitempty"`
+	Scale    []ScaleRun `json:"scale,omitempty"`
+}
+
+// Machine is where the numbers came from.
+type Machine struct {
+	CPUs       int    `json:"cpus"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	CPUModel   string `json:"cpu_model,omitempty"`
+	GoVersion  string `json:"go_version"`
+	OS         string `json:"os"`
+	Postgres   string `json:"postgres,omitempty"`
+}
+
+// DBRun is the standard run on one database.
+type DBRun struct {
+	DB              string     `json:"db"`
+	Tenants         int        `json:"tenants"`
+	TasksPerTenant  int        `json:"tasks_per_tenant"`
+	SeedSeconds     float64    `json:"seed_seconds"`
+	Ops             []OpResult `json:"operations"`
+	ServerPeakRSS   int64      `json:"server_peak_rss_bytes,omitempty"`
+	BaselinePeakRSS int64      `json:"baseline_peak_rss_bytes,omitempty"`
+	Profiles        []string   `json:"profiles,omitempty"`
+}
+
+// OpResult is one operation on our server and on the baseline.
+type OpResult struct {
+	Op       string       `json:"operation"`
+	Tenantry Measurement  `json:"tenantry"`
+	Baseline *Measurement `json:"baseline,omitempty"`
+	// Ratio is Tenantry's requests/s over the baseline's.
+	Ratio float64 `json:"ratio,omitempty"`
+}
+
+// ScaleRun is the scale mode on one database: the same tenants measured at
+// growing total sizes.
+type ScaleRun struct {
+	DB     string       `json:"db"`
+	Points []ScalePoint `json:"points"`
+	// ListP99Ratio is list-50's p99 at the largest size over the smallest.
+	ListP99Ratio float64 `json:"list_p99_ratio"`
+	GetP99Ratio  float64 `json:"get_p99_ratio"`
+}
+
+// ScalePoint is one size.
+type ScalePoint struct {
+	TotalTasks    int         `json:"total_tasks"`
+	Tenants       int         `json:"tenants"`
+	LoadedTenants int         `json:"loaded_tenants"`
+	Get           Measurement `json:"get_by_id"`
+	List          Measurement `json:"list_50"`
+}
+
+func machine() Machine {
+	m := Machine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version(),
+		OS: runtime.GOOS + "/" + runtime.GOARCH}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.Lines(string(b)) {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPUModel = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return m
+}
+
+func mb(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
+
+// printRun prints one database's table.
+func printRun(w io.Writer, s Settings, r DBRun) {
+	fmt.Fprintf(w, "\n%s: %d tenants x %d tasks, %d workers, %s per operation (seeded in %.1fs)\n",
+		r.DB, r.Tenants, r.TasksPerTenant, s.Concurrency, s.Duration, r.SeedSeconds)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "operation\treq/s\tp50 ms\tp99 ms\terrors\tbaseline req/s\tp50 ms\tp99 ms\terrors\tratio\t")
+	for _, o := range r.Ops {
+		t := o.Tenantry
+		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%d\t", o.Op, t.RPS, t.P50ms, t.P99ms, t.Errors)
+		if b := o.Baseline; b != nil {
+			fmt.Fprintf(tw, "%.0f\t%.2f\t%.2f\t%d\t%.2f\t\n", b.RPS, b.P50ms, b.P99ms, b.Errors, o.Ratio)
+		} else {
+			fmt.Fprint(tw, "-\t-\t-\t-\t-\t\n")
+		}
+	}
+	tw.Flush()
+	if r.ServerPeakRSS > 0 {
+		fmt.Fprintf(w, "server peak RSS (VmHWM): %s", mb(r.ServerPeakRSS))
+		if r.BaselinePeakRSS > 0 {
+			fmt.Fprintf(w, "; baseline: %s", mb(r.BaselinePeakRSS))
+		}
+		fmt.Fprintln(w)
+	}
+	for _, o := range r.Ops {
+		for _, m := range []*Measurement{&o.Tenantry, o.Baseline} {
+			if m != nil && m.FirstError != "" {
+				fmt.Fprintf(w, "first error (%s): %s\n", o.Op, m.FirstError)
+			}
+		}
+	}
+}
+
+// printScale prints one database's scale table.
+func printScale(w io.Writer, r ScaleRun) {
+	fmt.Fprintf(w, "\n%s scale: the same %d tenants measured as the database grows\n", r.DB, r.Points[0].LoadedTenants)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "total tasks\ttenants\tget req/s\tget p50\tget p99\tlist req/s\tlist p50\tlist p99\terrors\t")
+	for _, p := range r.Points {
+		fmt.Fprintf(tw, "%d\t%d\t%.0f\t%.2f\t%.2f\t%.0f\t%.2f\t%.2f\t%d\t\n", p.TotalTasks, p.Tenants,
+			p.Get.RPS, p.Get.P50ms, p.Get.P99ms, p.List.RPS, p.List.P50ms, p.List.P99ms, p.Get.Errors+p.List.Errors)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "p99 at the largest size over the smallest: list-50 %.2fx, get-by-id %.2fx\n", r.ListP99Ratio, r.GetP99Ratio)
+}

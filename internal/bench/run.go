@@ -1,0 +1,383 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tenantry/tenantry/internal/auth"
+)
+
+// Run runs the benchmark s describes, printing progress to stderr and the
+// tables to stdout. It returns what it measured, even when it fails midway.
+func Run(ctx context.Context, s Settings, stdout, stderr io.Writer) (*Report, error) {
+	rep := &Report{Started: time.Now().UTC(), Machine: machine(), Settings: s}
+	if s.Target != "" {
+		r, err := runTarget(ctx, s, stderr)
+		if err == nil {
+			rep.Runs = append(rep.Runs, r)
+			printRun(stdout, s, r)
+		}
+		return rep, err
+	}
+	if s.PprofDir != "" {
+		if err := os.MkdirAll(s.PprofDir, 0o755); err != nil {
+			return rep, err
+		}
+	}
+	dir, err := os.MkdirTemp("", "tenantry-bench-")
+	if err != nil {
+		return rep, err
+	}
+	defer os.RemoveAll(dir)
+	logf, err := os.Create(filepath.Join(dir, "server.log"))
+	if err != nil {
+		return rep, err
+	}
+	defer logf.Close()
+
+	fmt.Fprintln(stderr, "hashing the shared password (argon2id)...")
+	hash, err := auth.HashPassword(benchPassword)
+	if err != nil {
+		return rep, err
+	}
+	for _, engine := range s.DBs {
+		if engine == "postgres" {
+			rep.Machine.Postgres = postgresVersion(ctx, s.PostgresURL)
+		}
+		if s.Scale {
+			r, err := runScale(ctx, s, engine, dir, hash, logf, stderr)
+			if err != nil {
+				return rep, fmt.Errorf("%s scale: %w", engine, err)
+			}
+			rep.Scale = append(rep.Scale, r)
+			printScale(stdout, r)
+			continue
+		}
+		r, err := runStandard(ctx, s, engine, dir, hash, logf, stderr)
+		if err != nil {
+			return rep, fmt.Errorf("%s: %w (server log: rerun to keep it, or see stderr)", engine, err)
+		}
+		rep.Runs = append(rep.Runs, r)
+		printRun(stdout, s, r)
+	}
+	return rep, nil
+}
+
+// servers is a database with our server and the baseline running on it.
+type servers struct {
+	db       *database
+	secret   string
+	tenantry *child
+	baseline *child
+}
+
+func (sv *servers) stop() {
+	if sv.tenantry != nil {
+		sv.tenantry.Stop()
+	}
+	if sv.baseline != nil {
+		sv.baseline.Stop()
+	}
+	if sv.db != nil {
+		_ = sv.db.drop()
+	}
+}
+
+// setUp creates the database, seeds tenants 0..tenants-1 and starts both
+// servers on it.
+func setUp(ctx context.Context, s Settings, engine, dir, hash string, tenants int, logw, stderr io.Writer) (*servers, []tenantData, float64, error) {
+	sv := &servers{secret: randomSecret()}
+	db, err := createDatabase(ctx, engine, dir, s.PostgresURL)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	sv.db = db
+	fmt.Fprintf(stderr, "%s: seeding %d tenants x %d tasks...\n", engine, tenants, s.TasksPerTenant)
+	t0 := time.Now()
+	data, err := seedDB(ctx, s, db, hash, 0, tenants, stderr)
+	if err != nil {
+		sv.stop()
+		return nil, nil, 0, err
+	}
+	seedSecs := time.Since(t0).Seconds()
+	if err := mintTokens(sv.secret, data); err != nil {
+		sv.stop()
+		return nil, nil, 0, err
+	}
+	sv.tenantry, err = startChild(ctx, childSpec{Kind: "tenantry", Engine: engine, DSN: db.appDSN,
+		NoAuthCache: s.NoAuthCache, Pprof: s.PprofDir != ""}, sv.secret, logw)
+	if err != nil {
+		sv.stop()
+		return nil, nil, 0, err
+	}
+	sv.baseline, err = startChild(ctx, childSpec{Kind: "baseline", Engine: engine, DSN: db.ownerDSN}, "", logw)
+	if err != nil {
+		sv.stop()
+		return nil, nil, 0, err
+	}
+	if err := checkServers(ctx, sv, data[0]); err != nil {
+		sv.stop()
+		return nil, nil, 0, err
+	}
+	return sv, data, seedSecs, nil
+}
+
+// seedDB seeds through the store, opened in this process.
+func seedDB(ctx context.Context, s Settings, db *database, hash string, from, to int, stderr io.Writer) ([]tenantData, error) {
+	store, err := openStore(ctx, db.engine, db.appDSN)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	workers := s.SeedWorkers
+	if db.engine == "sqlite" {
+		workers = 1 // one writer at a time anyway
+	}
+	return seed(ctx, store, hash, from, to, s.TasksPerTenant, workers, stderr)
+}
+
+// checkServers makes sure both servers answer a task read, and that the
+// token /auth/token issues for the shared password works like a minted one.
+func checkServers(ctx context.Context, sv *servers, t tenantData) error {
+	c := newClient(1)
+	issued, err := passwordToken(ctx, c, sv.tenantry.URL(), t.Email)
+	if err != nil {
+		return err
+	}
+	for _, probe := range []struct {
+		url, token string
+	}{
+		{fmt.Sprintf("%s/api/%s/tasks/%s", sv.tenantry.URL(), t.UserID, t.Tasks[0]), t.Token},
+		{fmt.Sprintf("%s/api/%s/tasks/%s", sv.tenantry.URL(), t.UserID, t.Tasks[0]), issued},
+		{fmt.Sprintf("%s/b/%s/tasks/%s", sv.baseline.URL(), t.UserID, t.Tasks[0]), ""},
+	} {
+		req, err := http.NewRequestWithContext(ctx, "GET", probe.url, nil)
+		if err != nil {
+			return err
+		}
+		if probe.token != "" {
+			req.Header.Set("Authorization", "Bearer "+probe.token)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			return err
+		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("probe GET %s: status %d: %s", probe.url, resp.StatusCode, body)
+		}
+	}
+	return nil
+}
+
+// passwordToken logs in through POST /auth/token.
+func passwordToken(ctx context.Context, c *http.Client, base, email string) (string, error) {
+	form := url.Values{"username": {email}, "password": {benchPassword}}
+	req, err := http.NewRequestWithContext(ctx, "POST", base+"/auth/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := doJSON(c, req, http.StatusOK, &out); err != nil {
+		return "", fmt.Errorf("POST /auth/token: %w", err)
+	}
+	return out.AccessToken, nil
+}
+
+func runStandard(ctx context.Context, s Settings, engine, dir, hash string, logw, stderr io.Writer) (DBRun, error) {
+	r := DBRun{DB: engine, Tenants: s.Tenants, TasksPerTenant: s.TasksPerTenant}
+	sv, data, seedSecs, err := setUp(ctx, s, engine, dir, hash, s.Tenants, logw, stderr)
+	if err != nil {
+		return r, err
+	}
+	defer sv.stop()
+	r.SeedSeconds = seedSecs
+	client := newClient(s.Concurrency)
+	l := load{client: client, concurrency: s.Concurrency, maxRequests: s.MaxRequests, seed: 1}
+	ours, base := l, l
+	ours.baseURL, base.baseURL = sv.tenantry.URL(), sv.baseline.URL()
+	if s.Warmup > 0 {
+		fmt.Fprintf(stderr, "%s: warming up...\n", engine)
+		ours.duration, base.duration = s.Warmup, s.Warmup
+		ours.run(ctx, tenantryAPI.workload(OpMixed, data))
+		base.run(ctx, baselineAPI.workload(OpMixed, data))
+	}
+	ours.duration, base.duration = s.Duration, s.Duration
+	for _, op := range standardOps {
+		fmt.Fprintf(stderr, "%s: %s...\n", engine, op)
+		var prof func() (string, error)
+		if s.PprofDir != "" && s.Duration >= 2*time.Second {
+			prof = startCPUProfile(ctx, sv.tenantry, s.Duration-time.Second,
+				filepath.Join(s.PprofDir, fmt.Sprintf("%s-%s.cpu.pprof", engine, op)))
+		}
+		o := OpResult{Op: op, Tenantry: ours.run(ctx, tenantryAPI.workload(op, data))}
+		if prof != nil {
+			if p, err := prof(); err != nil {
+				fmt.Fprintf(stderr, "  cpu profile: %v\n", err)
+			} else {
+				r.Profiles = append(r.Profiles, p)
+			}
+		}
+		b := base.run(ctx, baselineAPI.workload(op, data))
+		o.Baseline = &b
+		if b.RPS > 0 {
+			o.Ratio = o.Tenantry.RPS / b.RPS
+		}
+		r.Ops = append(r.Ops, o)
+		if err := ctx.Err(); err != nil {
+			return r, err
+		}
+	}
+	if r.ServerPeakRSS, err = sv.tenantry.PeakRSS(); err != nil {
+		fmt.Fprintf(stderr, "reading the server's peak RSS: %v\n", err)
+	}
+	if r.BaselinePeakRSS, err = sv.baseline.PeakRSS(); err != nil {
+		fmt.Fprintf(stderr, "reading the baseline's peak RSS: %v\n", err)
+	}
+	if s.PprofDir != "" {
+		p := filepath.Join(s.PprofDir, engine+".heap.pprof")
+		if err := fetch(ctx, "http://"+sv.tenantry.pprofAddr+"/debug/pprof/heap", p); err == nil {
+			r.Profiles = append(r.Profiles, p)
+		}
+	}
+	return r, nil
+}
+
+// startCPUProfile fetches a CPU profile of the child for d in the
+// background; the returned function waits for it.
+func startCPUProfile(ctx context.Context, c *child, d time.Duration, path string) func() (string, error) {
+	done := make(chan error, 1)
+	go func() {
+		done <- fetch(ctx, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", c.pprofAddr, int(d.Seconds())), path)
+	}()
+	return func() (string, error) { return path, <-done }
+}
+
+func fetch(ctx context.Context, u, path string) error {
+	req, err := http.NewRequestWithContext(ctx, "GET", u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: status %d", u, resp.StatusCode)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// Scale sizes, in total tasks.
+var scaleSizes = []int{10_000, 1_000_000}
+
+// scaleLoaded is how many tenants the scale mode sends load to: the first
+// ones, seeded before the database grows, at every size.
+const scaleLoaded = 100
+
+func runScale(ctx context.Context, s Settings, engine, dir, hash string, logw, stderr io.Writer) (ScaleRun, error) {
+	r := ScaleRun{DB: engine}
+	first := max(scaleSizes[0]/s.TasksPerTenant, 1)
+	sv, data, _, err := setUp(ctx, s, engine, dir, hash, first, logw, stderr)
+	if err != nil {
+		return r, err
+	}
+	defer sv.stop()
+	loaded := data[:min(scaleLoaded, len(data))]
+	client := newClient(s.Concurrency)
+	l := load{baseURL: sv.tenantry.URL(), client: client, concurrency: s.Concurrency, maxRequests: s.MaxRequests, seed: 1}
+	have := first
+	for _, size := range scaleSizes {
+		want := max(size/s.TasksPerTenant, 1)
+		if want > have {
+			fmt.Fprintf(stderr, "%s: growing to %d tenants x %d tasks...\n", engine, want, s.TasksPerTenant)
+			if _, err := seedDB(ctx, s, sv.db, hash, have, want, stderr); err != nil {
+				return r, err
+			}
+			have = want
+			if engine == "postgres" {
+				analyze(ctx, sv.db.ownerDSN)
+			}
+		}
+		if s.Warmup > 0 {
+			l.duration = s.Warmup
+			l.run(ctx, tenantryAPI.workload(OpMixed, loaded))
+		}
+		l.duration = s.Duration
+		fmt.Fprintf(stderr, "%s: %d tasks: get and list...\n", engine, have*s.TasksPerTenant)
+		p := ScalePoint{TotalTasks: have * s.TasksPerTenant, Tenants: have, LoadedTenants: len(loaded)}
+		p.Get = l.run(ctx, tenantryAPI.workload(OpGet, loaded))
+		p.List = l.run(ctx, tenantryAPI.workload(OpList, loaded))
+		r.Points = append(r.Points, p)
+	}
+	lo, hi := r.Points[0], r.Points[len(r.Points)-1]
+	if lo.List.P99ms > 0 {
+		r.ListP99Ratio = hi.List.P99ms / lo.List.P99ms
+	}
+	if lo.Get.P99ms > 0 {
+		r.GetP99Ratio = hi.Get.P99ms / lo.Get.P99ms
+	}
+	return r, nil
+}
+
+// analyze refreshes the planner's statistics after a bulk load, as
+// autovacuum would shortly.
+func analyze(ctx context.Context, ownerURL string) {
+	c, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		return
+	}
+	defer c.Close(ctx)
+	_, _ = c.Exec(ctx, "analyze")
+}
+
+func postgresVersion(ctx context.Context, u string) string {
+	c, err := pgx.Connect(ctx, u)
+	if err != nil {
+		return ""
+	}
+	defer c.Close(ctx)
+	var v string
+	_ = c.QueryRow(ctx, "show server_version").Scan(&v)
+	return "PostgreSQL " + v
+}
+
+// checkLoopback refuses targets that are not on this machine's loopback.
+func checkLoopback(target string) error {
+	u, err := url.Parse(target)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("-target %q is not an http(s) URL", target)
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return errors.New("-target must be a loopback address (127.0.0.0/8, ::1 or localhost)")
+}
