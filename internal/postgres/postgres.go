@@ -1,0 +1,167 @@
+// Package postgres implements tenantry.Store on PostgreSQL, with row-level
+// security as a second wall under the store's own tenant filter.
+//
+// Two roles are involved. The owner runs Migrate: it owns the tables and the
+// SECURITY DEFINER context functions. The application role, which Open
+// connects as, owns nothing, is not a superuser, cannot bypass row-level
+// security and may not create objects; Open refuses to start otherwise.
+//
+// Every tenant transaction begins with a statement of its own,
+// `SELECT role, kind FROM tenant_context($user, $tenant)`, which checks the
+// membership and SET LOCALs app.user_id and app.tenant_id; the policies on
+// tenants, memberships and tasks compare rows with those settings. See
+// migrations/00002_row_level_security.sql.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/postgres/pgdb"
+)
+
+// DB is a tenantry.Store on a PostgreSQL database.
+type DB struct {
+	pool *pgxpool.Pool
+
+	// Now returns the current time; the store truncates it to microseconds
+	// in UTC. Defaults to time.Now.
+	Now func() time.Time
+	// NewID returns a new id for a user, task or organization: a UUIDv7,
+	// time-ordered. Defaults to uuid.NewV7.
+	NewID func() uuid.UUID
+
+	// wrap, when set, wraps the connection every query goes through. Only
+	// tests set it (postgrestest.Unfiltered), through SetQueryWrapper.
+	wrap func(pgdb.DBTX) pgdb.DBTX
+}
+
+var _ tenantry.Store = (*DB)(nil)
+
+// resetContext clears the context settings on a connection returning to the
+// pool. They are transaction-local already; this is the safety net.
+const resetContext = `SELECT set_config('app.user_id', '', false), set_config('app.tenant_id', '', false), set_config('app.tenant_ids', '', false)`
+
+// Open connects to url as the application role and checks that the role
+// cannot bypass row-level security. The URL accepts pgxpool's settings
+// (pool_max_conns and others).
+func Open(ctx context.Context, url string) (*DB, error) {
+	db, err := open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRole(ctx, db.pool); err != nil {
+		db.pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// open connects without checking the role. Benchmarks use it to measure the
+// same store with row-level security bypassed.
+func open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse database URL: %w", err)
+	}
+	cfg.AfterRelease = func(c *pgx.Conn) bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, err := c.Exec(ctx, resetContext)
+		return err == nil // a connection that cannot be reset is dropped
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	return &DB{
+		pool:  pool,
+		Now:   time.Now,
+		NewID: newV7,
+	}, nil
+}
+
+func newV7() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
+// Close releases the pool.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.pool.Ping(ctx)
+}
+
+// SetQueryWrapper makes every query of the store go through wrap(conn). It is
+// for tests that need to alter the store's SQL (postgrestest.Unfiltered);
+// call it before the store is used.
+func (db *DB) SetQueryWrapper(wrap func(pgdb.DBTX) pgdb.DBTX) { db.wrap = wrap }
+
+func (db *DB) queries(conn pgdb.DBTX) *pgdb.Queries {
+	if db.wrap != nil {
+		conn = db.wrap(conn)
+	}
+	return pgdb.New(conn)
+}
+
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
+
+// tx runs fn in a transaction, committing when fn returns nil.
+func (db *DB) tx(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
+	tx, err := db.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: commit: %w", mapError(err))
+	}
+	return nil
+}
+
+var readOnly = pgx.TxOptions{AccessMode: pgx.ReadOnly}
+var readWrite = pgx.TxOptions{AccessMode: pgx.ReadWrite}
+
+// SQLSTATE codes the store maps.
+const (
+	codeUniqueViolation       = "23505"
+	codeForeignKeyViolation   = "23503"
+	codeInsufficientPrivilege = "42501"
+)
+
+// mapError maps the constraint errors that have a domain meaning. Anything
+// else is returned as it is (an internal error, never shown to clients).
+func mapError(err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return err
+	}
+	switch {
+	case pgErr.Code == codeUniqueViolation && pgErr.ConstraintName == "users_email_key":
+		return tenantry.ErrEmailTaken
+	case pgErr.Code == codeUniqueViolation && pgErr.ConstraintName == "memberships_pkey":
+		return tenantry.ErrAlreadyMember
+	case pgErr.Code == codeForeignKeyViolation && pgErr.ConstraintName == "tasks_assignee_fkey":
+		return tenantry.ErrAssigneeNotMember
+	case pgErr.Code == codeForeignKeyViolation && pgErr.ConstraintName == "memberships_user_id_fkey":
+		return tenantry.ErrUserNotFound
+	}
+	return err
+}

@@ -1,0 +1,183 @@
+// Package postgrestest gives tests a fresh, migrated PostgreSQL database per
+// test, and a store with its tenant filter removed to prove that row-level
+// security holds on its own.
+//
+// Tests read the server's URL from TENANTRY_TEST_POSTGRES, for example
+// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable, and skip when
+// it is unset. The URL's role creates the databases and is their owner; the
+// store connects as AppRole.
+package postgrestest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/tenantry/tenantry/internal/postgres"
+	"github.com/tenantry/tenantry/internal/postgres/pgdb"
+)
+
+// EnvURL names the environment variable that holds the test server's URL.
+const EnvURL = "TENANTRY_TEST_POSTGRES"
+
+// AppRole is the application role the test databases grant to. Roles belong
+// to the cluster, so every test database shares it.
+const AppRole = "tenantry_app"
+
+// Database is one test database.
+type Database struct {
+	Name string
+	// OwnerURL connects as the owner (the role of TENANTRY_TEST_POSTGRES).
+	OwnerURL string
+	// AppURL connects as AppRole, as the server does.
+	AppURL string
+}
+
+// URL returns the server URL from TENANTRY_TEST_POSTGRES, or skips tb.
+func URL(tb testing.TB) string {
+	tb.Helper()
+	u := os.Getenv(EnvURL)
+	if u == "" {
+		tb.Skip(EnvURL + " is not set; set it to a PostgreSQL URL with a role that may create databases " +
+			"(e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable) to run the PostgreSQL tests")
+	}
+	return u
+}
+
+// NewDatabase creates and migrates a database with a random name, and drops
+// it when the test ends. It skips tb when TENANTRY_TEST_POSTGRES is unset.
+func NewDatabase(tb testing.TB) Database {
+	tb.Helper()
+	server := URL(tb)
+	ctx := context.Background()
+
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	name := "tenantry_test_" + hex.EncodeToString(b[:])
+
+	admin, err := pgx.Connect(ctx, server)
+	if err != nil {
+		tb.Fatalf("postgrestest: connect to %s: %v", EnvURL, err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		tb.Fatalf("postgrestest: create database: %v", err)
+	}
+	tb.Cleanup(func() { dropDatabase(tb, server, name) })
+
+	ownerURL := withDatabase(tb, server, name, "")
+	if err := postgres.Migrate(ctx, ownerURL, AppRole); err != nil {
+		tb.Fatalf("postgrestest: %v", err)
+	}
+	return Database{Name: name, OwnerURL: ownerURL, AppURL: withDatabase(tb, server, name, AppRole)}
+}
+
+// MustOpen returns a store on a fresh database, connected as the
+// application role. It is closed and its database dropped when the test ends.
+func MustOpen(tb testing.TB) *postgres.DB {
+	tb.Helper()
+	return OpenURL(tb, NewDatabase(tb).AppURL)
+}
+
+// OpenURL opens a store on url with postgres.Open and closes it when the
+// test ends.
+func OpenURL(tb testing.TB, url string) *postgres.DB {
+	tb.Helper()
+	db, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		tb.Fatalf("postgrestest: %v", err)
+	}
+	tb.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// Unfiltered returns a store on a fresh database whose own tenant filter is
+// removed, so that only row-level security stands between tenants.
+//
+// Exactly what it does: every SQL statement the store sends through its
+// generated queries is rewritten before it reaches the database; each
+// condition of the form `tenant_id = $n` (optionally qualified, as in
+// `m.tenant_id = $n`) and `tenants.id = $n` becomes `($n::uuid IS NOT NULL)`,
+// which is true for every row. These are all of the store's tenant
+// conditions (see internal/postgres/queries); reads, updates and deletes are
+// affected alike. Inserts, the context functions (tenant_context,
+// user_context, create_tenant) and queries on users, sessions and revoked
+// tokens are left as they are. The store still calls tenant_context for the
+// tenant it was asked for, so any row of another tenant that it returns or
+// changes is one row-level security let through.
+func Unfiltered(tb testing.TB) *postgres.DB {
+	tb.Helper()
+	db := MustOpen(tb)
+	Unfilter(db)
+	return db
+}
+
+// Unfilter removes db's own tenant filter, as Unfiltered does. Call it
+// before db is used.
+func Unfilter(db *postgres.DB) {
+	db.SetQueryWrapper(func(conn pgdb.DBTX) pgdb.DBTX { return unfiltered{conn} })
+}
+
+// tenantCondition matches the store's tenant conditions.
+var tenantCondition = regexp.MustCompile(`\b(?:[a-z_]+\.)?tenant_id = \$(\d+)|\btenants\.id = \$(\d+)`)
+
+// DropTenantFilter rewrites sql as Unfiltered does.
+func DropTenantFilter(sql string) string {
+	return tenantCondition.ReplaceAllStringFunc(sql, func(m string) string {
+		sub := tenantCondition.FindStringSubmatch(m)
+		n := sub[1] + sub[2]
+		return "($" + n + "::uuid IS NOT NULL)"
+	})
+}
+
+type unfiltered struct{ conn pgdb.DBTX }
+
+func (u unfiltered) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return u.conn.Exec(ctx, DropTenantFilter(sql), args...)
+}
+
+func (u unfiltered) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return u.conn.Query(ctx, DropTenantFilter(sql), args...)
+}
+
+func (u unfiltered) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return u.conn.QueryRow(ctx, DropTenantFilter(sql), args...)
+}
+
+// withDatabase returns server with the database (and, if set, the user) replaced.
+func withDatabase(tb testing.TB, server, dbname, user string) string {
+	tb.Helper()
+	u, err := url.Parse(server)
+	if err != nil {
+		tb.Fatalf("postgrestest: parse %s: %v", EnvURL, err)
+	}
+	u.Path = "/" + dbname
+	if user != "" {
+		u.User = url.User(user)
+	}
+	return u.String()
+}
+
+func dropDatabase(tb testing.TB, server, name string) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, server)
+	if err != nil {
+		tb.Errorf("postgrestest: drop database %s: %v", name, err)
+		return
+	}
+	defer admin.Close(ctx)
+	// WITH (FORCE) terminates the database's connections first.
+	if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		tb.Errorf("postgrestest: drop database %s: %v", name, err)
+	}
+}

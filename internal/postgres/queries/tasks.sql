@@ -1,0 +1,33 @@
+-- name: CreateTask :one
+INSERT INTO tasks (tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at)
+VALUES (@tenant_id, @id, @title, @description, @completed, @assigned_user_id, @created_at, @updated_at)
+RETURNING tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at;
+
+-- name: Task :one
+SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+FROM tasks WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: Tasks :many
+SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+FROM tasks WHERE tenant_id = @tenant_id AND id > @after
+ORDER BY id LIMIT @lim;
+
+-- name: TasksByCompleted :many
+SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+FROM tasks WHERE tenant_id = @tenant_id AND completed = @completed AND id > @after
+ORDER BY id LIMIT @lim;
+
+-- name: ReplaceTask :one
+UPDATE tasks SET title = @title, description = @description, completed = @completed,
+    assigned_user_id = @assigned_user_id, updated_at = @updated_at
+WHERE tenant_id = @tenant_id AND id = @id
+RETURNING tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at;
+
+-- name: DeleteTask :execrows
+DELETE FROM tasks WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: DeleteTasks :execrows
+DELETE FROM tasks WHERE tenant_id = @tenant_id;
+
+-- name: DeleteTasksByCompleted :execrows
+DELETE FROM tasks WHERE tenant_id = @tenant_id AND completed = @completed;

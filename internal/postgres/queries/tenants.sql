@@ -1,0 +1,55 @@
+-- Queries on tenant data. Each one also names its tenant (wall one), and
+-- runs inside a transaction opened by tenant_context or user_context
+-- (wall two). Tenant conditions are written "tenant_id = $n" or
+-- "tenants.id = $n" so that postgrestest.Unfiltered can find and drop them.
+
+-- name: TenantByID :one
+SELECT id, kind, name, created_at FROM tenants WHERE tenants.id = @id;
+
+-- name: LockTenant :one
+SELECT id FROM tenants WHERE tenants.id = @id FOR NO KEY UPDATE;
+
+-- name: DeleteTenant :execrows
+DELETE FROM tenants WHERE tenants.id = @id;
+
+-- name: UserMemberships :many
+SELECT t.id, t.kind, t.name, t.created_at, m.role
+FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+WHERE m.user_id = @user_id
+ORDER BY t.created_at, t.id;
+
+-- name: Members :many
+SELECT m.tenant_id, m.user_id, u.email, m.role, m.created_at
+FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.tenant_id = @tenant_id
+ORDER BY m.created_at, m.user_id;
+
+-- name: Member :one
+SELECT m.tenant_id, m.user_id, u.email, m.role, m.created_at
+FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.tenant_id = @tenant_id AND m.user_id = @user_id;
+
+-- name: IsMember :one
+SELECT EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = @tenant_id AND m.user_id = @user_id);
+
+-- name: CountMembers :one
+SELECT count(*) AS members, count(*) FILTER (WHERE m.role = 'owner') AS owners
+FROM memberships m WHERE m.tenant_id = @tenant_id;
+
+-- name: AddMember :one
+INSERT INTO memberships (tenant_id, user_id, role, created_at)
+VALUES (@tenant_id, @user_id, @role, @created_at)
+ON CONFLICT (tenant_id, user_id) DO NOTHING
+RETURNING tenant_id, user_id, role, created_at;
+
+-- name: SetRole :one
+UPDATE memberships SET role = @role
+WHERE tenant_id = @tenant_id AND user_id = @user_id
+RETURNING tenant_id, user_id, role, created_at;
+
+-- name: RemoveMember :execrows
+DELETE FROM memberships WHERE tenant_id = @tenant_id AND user_id = @user_id;
+
+-- name: UnassignTasks :exec
+UPDATE tasks SET assigned_user_id = NULL, updated_at = @updated_at
+WHERE tenant_id = @tenant_id AND assigned_user_id = @user_id;

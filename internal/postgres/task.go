@@ -1,0 +1,174 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/postgres/pgdb"
+)
+
+func (t *tenantTx) CreateTask(ctx context.Context, in tenantry.NewTask) (tenantry.Task, error) {
+	if err := t.checkAssignee(ctx, in.AssignedUserID); err != nil {
+		return tenantry.Task{}, err
+	}
+	now := t.db.now()
+	r, err := t.q.CreateTask(ctx, pgdb.CreateTaskParams{
+		TenantID: t.scope.TenantID, ID: t.db.NewID(),
+		Title: in.Title, Description: in.Description, Completed: in.Completed,
+		AssignedUserID: in.AssignedUserID, CreatedAt: now, UpdatedAt: now,
+	})
+	if err != nil {
+		return tenantry.Task{}, fmt.Errorf("postgres: create task: %w", mapError(err))
+	}
+	return toTask(r), nil
+}
+
+func (t *tenantTx) Task(ctx context.Context, id uuid.UUID) (tenantry.Task, error) {
+	r, err := t.q.Task(ctx, pgdb.TaskParams{TenantID: t.scope.TenantID, ID: id})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return tenantry.Task{}, tenantry.ErrTaskNotFound
+	} else if err != nil {
+		return tenantry.Task{}, fmt.Errorf("postgres: task: %w", err)
+	}
+	return toTask(r), nil
+}
+
+func (t *tenantTx) Tasks(ctx context.Context, f tenantry.TaskFilter) ([]tenantry.Task, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = tenantry.DefaultPageSize
+	} else if limit > tenantry.MaxPageSize {
+		limit = tenantry.MaxPageSize
+	}
+	var after uuid.UUID // the nil UUID sorts before every id
+	if f.After != nil {
+		after = *f.After
+	}
+	var (
+		rows []pgdb.Task
+		err  error
+	)
+	if f.Completed != nil {
+		rows, err = t.q.TasksByCompleted(ctx, pgdb.TasksByCompletedParams{
+			TenantID: t.scope.TenantID, Completed: *f.Completed, After: after, Lim: int32(limit),
+		})
+	} else {
+		rows, err = t.q.Tasks(ctx, pgdb.TasksParams{TenantID: t.scope.TenantID, After: after, Lim: int32(limit)})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: tasks: %w", err)
+	}
+	tasks := make([]tenantry.Task, 0, len(rows))
+	for _, r := range rows {
+		tasks = append(tasks, toTask(r))
+	}
+	return tasks, nil
+}
+
+func (t *tenantTx) ReplaceTask(ctx context.Context, id uuid.UUID, in tenantry.NewTask) (tenantry.Task, error) {
+	if err := t.checkAssignee(ctx, in.AssignedUserID); err != nil {
+		return tenantry.Task{}, err
+	}
+	r, err := t.q.ReplaceTask(ctx, pgdb.ReplaceTaskParams{
+		TenantID: t.scope.TenantID, ID: id,
+		Title: in.Title, Description: in.Description, Completed: in.Completed,
+		AssignedUserID: in.AssignedUserID, UpdatedAt: t.db.now(),
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return tenantry.Task{}, tenantry.ErrTaskNotFound
+	} else if err != nil {
+		return tenantry.Task{}, fmt.Errorf("postgres: replace task: %w", mapError(err))
+	}
+	return toTask(r), nil
+}
+
+func (t *tenantTx) PatchTask(ctx context.Context, id uuid.UUID, p tenantry.TaskPatch) (tenantry.Task, error) {
+	cur, err := t.Task(ctx, id)
+	if err != nil {
+		return tenantry.Task{}, err
+	}
+	in := tenantry.NewTask{
+		Title: cur.Title, Description: cur.Description, Completed: cur.Completed, AssignedUserID: cur.AssignedUserID,
+	}
+	if p.Title != nil {
+		in.Title = *p.Title
+	}
+	if p.Completed != nil {
+		in.Completed = *p.Completed
+	}
+	if p.SetDescription {
+		in.Description = p.Description
+	}
+	if p.SetAssignee {
+		in.AssignedUserID = p.AssignedUserID
+		if err := t.checkAssignee(ctx, in.AssignedUserID); err != nil {
+			return tenantry.Task{}, err
+		}
+	}
+	r, err := t.q.ReplaceTask(ctx, pgdb.ReplaceTaskParams{
+		TenantID: t.scope.TenantID, ID: id,
+		Title: in.Title, Description: in.Description, Completed: in.Completed,
+		AssignedUserID: in.AssignedUserID, UpdatedAt: t.db.now(),
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return tenantry.Task{}, tenantry.ErrTaskNotFound
+	} else if err != nil {
+		return tenantry.Task{}, fmt.Errorf("postgres: patch task: %w", mapError(err))
+	}
+	return toTask(r), nil
+}
+
+func (t *tenantTx) DeleteTask(ctx context.Context, id uuid.UUID) error {
+	n, err := t.q.DeleteTask(ctx, pgdb.DeleteTaskParams{TenantID: t.scope.TenantID, ID: id})
+	if err != nil {
+		return fmt.Errorf("postgres: delete task: %w", err)
+	} else if n == 0 {
+		return tenantry.ErrTaskNotFound
+	}
+	return nil
+}
+
+func (t *tenantTx) DeleteTasks(ctx context.Context, completed *bool) (int64, error) {
+	var (
+		n   int64
+		err error
+	)
+	if completed != nil {
+		n, err = t.q.DeleteTasksByCompleted(ctx, pgdb.DeleteTasksByCompletedParams{TenantID: t.scope.TenantID, Completed: *completed})
+	} else {
+		n, err = t.q.DeleteTasks(ctx, t.scope.TenantID)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: delete tasks: %w", err)
+	}
+	return n, nil
+}
+
+// checkAssignee returns ErrAssigneeNotMember unless the assignee (if any) is
+// a member of the tenant. Checking first keeps the transaction usable; the
+// composite foreign key still guards against a concurrent removal.
+func (t *tenantTx) checkAssignee(ctx context.Context, assignee *uuid.UUID) error {
+	if assignee == nil {
+		return nil
+	}
+	ok, err := t.q.IsMember(ctx, pgdb.IsMemberParams{TenantID: t.scope.TenantID, UserID: *assignee})
+	if err != nil {
+		return fmt.Errorf("postgres: check assignee: %w", err)
+	} else if !ok {
+		return tenantry.ErrAssigneeNotMember
+	}
+	return nil
+}
+
+func toTask(r pgdb.Task) tenantry.Task {
+	return tenantry.Task{
+		TenantID: r.TenantID, ID: r.ID, Title: r.Title, Description: r.Description,
+		Completed: r.Completed, AssignedUserID: r.AssignedUserID,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+}
