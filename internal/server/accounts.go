@@ -1,0 +1,260 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/auth"
+)
+
+// msgBadLogin answers an unknown email and a wrong password alike.
+const msgBadLogin = "Incorrect email or password"
+
+// RegisterInput is the request of POST /auth/register.
+type RegisterInput struct {
+	Body RegisterIn
+}
+
+// UserOutput answers with an account.
+type UserOutput struct {
+	Body UserOut
+}
+
+func (s *server) register(ctx context.Context, in *RegisterInput) (*UserOutput, error) {
+	hash, err := auth.HashPassword(in.Body.Password)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	u, err := s.store.CreateUser(ctx, in.Body.Email, hash)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return &UserOutput{Body: userOut(u)}, nil
+}
+
+// checkPassword finds the account for email and checks pw against it. An
+// unknown email costs the same work and gets the same answer as a wrong
+// password.
+func (s *server) checkPassword(ctx context.Context, email, pw string) (tenantry.User, error) {
+	u, err := s.store.UserByEmail(ctx, email)
+	if errors.Is(err, tenantry.ErrUserNotFound) {
+		auth.VerifyNoUser(pw)
+		s.security(ctx, "login_failed", slog.String("reason", "unknown email"))
+		return u, problem(http.StatusUnauthorized, msgBadLogin)
+	} else if err != nil {
+		return u, s.fail(ctx, err)
+	}
+	ok, err := auth.VerifyPassword(u.PasswordHash, pw)
+	if err != nil {
+		return u, s.fail(ctx, err)
+	}
+	if !ok {
+		s.security(ctx, "login_failed", slog.String("reason", "wrong password"), slog.String("target_user_id", u.ID.String()))
+		return u, problem(http.StatusUnauthorized, msgBadLogin)
+	}
+	return u, nil
+}
+
+// TokenInput is the form of POST /auth/token. The form is parsed by hand
+// (huma reads JSON bodies); its schema is TokenForm.
+type TokenInput struct {
+	RawBody []byte `contentType:"application/x-www-form-urlencoded"`
+}
+
+// TokenOutput answers with an access token.
+type TokenOutput struct {
+	CacheControl string `header:"Cache-Control"`
+	Body         TokenOut
+}
+
+func (s *server) token(ctx context.Context, in *TokenInput) (*TokenOutput, error) {
+	form, err := url.ParseQuery(string(in.RawBody))
+	if err != nil {
+		return nil, problem(http.StatusUnprocessableEntity, "The body is not a valid form")
+	}
+	for k, v := range form {
+		if len(v) != 1 {
+			return nil, problem(http.StatusUnprocessableEntity, "Form field "+truncate(k)+" is repeated")
+		}
+		switch k {
+		case "grant_type", "username", "password", "scope", "client_id", "client_secret":
+		default:
+			return nil, problem(http.StatusUnprocessableEntity, "Unknown form field "+truncate(k))
+		}
+	}
+	if gt := form.Get("grant_type"); gt != "" && gt != "password" {
+		return nil, problem(http.StatusUnprocessableEntity, `grant_type must be "password"`)
+	}
+	email, pw := form.Get("username"), form.Get("password")
+	if email == "" || pw == "" {
+		return nil, problem(http.StatusUnprocessableEntity, "username and password are required")
+	}
+	if len(email) > 254 || len(pw) > 1024 {
+		return nil, problem(http.StatusUnprocessableEntity, "username or password is too long")
+	}
+	u, err := s.checkPassword(ctx, email, pw)
+	if err != nil {
+		return nil, err
+	}
+	tok, claims, err := s.tokens.Issue(u)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return &TokenOutput{
+		CacheControl: "no-store",
+		Body: TokenOut{
+			AccessToken: tok,
+			TokenType:   "bearer",
+			ExpiresIn:   int64(claims.ExpiresAt.Sub(s.now()).Seconds()),
+		},
+	}, nil
+}
+
+// LoginInput is the request of POST /auth/login.
+type LoginInput struct {
+	Cookie string `cookie:"tenantry_session" hidden:"true"`
+	Secure string `cookie:"__Host-tenantry_session" hidden:"true"`
+	Body   LoginIn
+}
+
+// LoginOutput sets the session cookie and answers with the account.
+type LoginOutput struct {
+	SetCookie    string `header:"Set-Cookie"`
+	CacheControl string `header:"Cache-Control"`
+	Body         UserOut
+}
+
+func (s *server) login(ctx context.Context, in *LoginInput) (*LoginOutput, error) {
+	u, err := s.checkPassword(ctx, in.Body.Email, in.Body.Password)
+	if err != nil {
+		return nil, err
+	}
+	// A new session at every login: a session id planted before login
+	// (fixation) never becomes an authenticated one.
+	if err := s.endPresentedSession(ctx, s.presentedCookie(in)); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	value, hash, err := newSessionID()
+	cookie := s.sessionCookie(value, int(s.sessionMax.Seconds()))
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	now := s.now().UTC()
+	if err := s.store.CreateSession(ctx, tenantry.Session{
+		IDHash: hash, UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.sessionMax),
+	}); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return &LoginOutput{
+		SetCookie:    cookie.String(),
+		CacheControl: "no-store",
+		Body:         userOut(u),
+	}, nil
+}
+
+func (s *server) presentedCookie(in *LoginInput) string {
+	if s.secure {
+		return in.Secure
+	}
+	return in.Cookie
+}
+
+// endPresentedSession deletes the session a cookie value names, if any.
+func (s *server) endPresentedSession(ctx context.Context, value string) error {
+	if value == "" {
+		return nil
+	}
+	if _, hash, ok := hashCookie(value); ok {
+		return s.store.DeleteSession(ctx, hash)
+	}
+	return nil
+}
+
+// NoContentOutput answers 204.
+type NoContentOutput struct{}
+
+// ClearCookieOutput answers 204 and, for a cookie session, deletes the cookie.
+type ClearCookieOutput struct {
+	SetCookie string `header:"Set-Cookie" doc:"Deletes the session cookie, after a cookie-authenticated call."`
+}
+
+func (s *server) clearCookie(c *tenantry.Caller) *ClearCookieOutput {
+	if c.Method != tenantry.AuthSession {
+		return &ClearCookieOutput{}
+	}
+	cookie := s.sessionCookie("", -1)
+	return &ClearCookieOutput{SetCookie: cookie.String()}
+}
+
+// EmptyInput is the request of operations that take nothing.
+type EmptyInput struct{}
+
+func (s *server) logout(ctx context.Context, _ *EmptyInput) (*ClearCookieOutput, error) {
+	c := tenantry.CallerFromContext(ctx)
+	var err error
+	switch c.Method {
+	case tenantry.AuthBearer:
+		err = s.store.RevokeToken(ctx, c.TokenID, c.TokenExpiry)
+	case tenantry.AuthSession:
+		err = s.store.DeleteSession(ctx, c.SessionHash)
+	}
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return s.clearCookie(c), nil
+}
+
+func (s *server) me(ctx context.Context, _ *EmptyInput) (*UserOutput, error) {
+	u, err := s.store.UserByID(ctx, tenantry.CallerFromContext(ctx).UserID)
+	if errors.Is(err, tenantry.ErrUserNotFound) {
+		return nil, s.fail(ctx, errBadCredentials)
+	} else if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return &UserOutput{Body: userOut(u)}, nil
+}
+
+func (s *server) deleteMe(ctx context.Context, _ *EmptyInput) (*ClearCookieOutput, error) {
+	c := tenantry.CallerFromContext(ctx)
+	if err := s.store.DeleteUser(ctx, c.UserID); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "account deleted", requestAttrs(ctx)...)
+	return s.clearCookie(c), nil
+}
+
+// PasswordInput is the request of POST /auth/password.
+type PasswordInput struct {
+	Body PasswordIn
+}
+
+func (s *server) changePassword(ctx context.Context, in *PasswordInput) (*ClearCookieOutput, error) {
+	c := tenantry.CallerFromContext(ctx)
+	u, err := s.store.UserByID(ctx, c.UserID)
+	if errors.Is(err, tenantry.ErrUserNotFound) {
+		return nil, s.fail(ctx, errBadCredentials)
+	} else if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	ok, err := auth.VerifyPassword(u.PasswordHash, in.Body.CurrentPassword)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	if !ok {
+		s.security(ctx, "password_change_refused", slog.String("reason", "wrong current password"))
+		return nil, problem(http.StatusForbidden, "Current password is incorrect")
+	}
+	hash, err := auth.HashPassword(in.Body.NewPassword)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	if _, err := s.store.SetPassword(ctx, c.UserID, hash); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "password changed", requestAttrs(ctx)...)
+	return s.clearCookie(c), nil
+}

@@ -1,0 +1,64 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/tenantry/tenantry"
+)
+
+// msgInternal is the only thing a client learns about an unexpected error.
+const msgInternal = "Internal server error"
+
+// status maps a tenantry error code to its HTTP status. It is the one place
+// that does.
+func status(code string) int {
+	switch code {
+	case tenantry.EINVALID:
+		return http.StatusUnprocessableEntity
+	case tenantry.ENOTFOUND:
+		return http.StatusNotFound
+	case tenantry.ECONFLICT:
+		return http.StatusConflict
+	case tenantry.EFORBIDDEN:
+		return http.StatusForbidden
+	case tenantry.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	}
+	return http.StatusInternalServerError
+}
+
+// fail turns any error into the problem the client sees. Errors that are not
+// a *tenantry.Error are logged and answered as a generic 500, so no SQL,
+// driver text or stack ever reaches a client. Handlers return nothing else.
+func (s *server) fail(ctx context.Context, err error) error {
+	code := tenantry.ErrorCode(err)
+	st := status(code)
+	if st == http.StatusInternalServerError {
+		s.log.LogAttrs(ctx, slog.LevelError, "request failed", append(requestAttrs(ctx), slog.String("error", err.Error()))...)
+		return huma.NewError(st, msgInternal)
+	}
+	e := huma.NewError(st, tenantry.ErrorMessage(err))
+	if st == http.StatusUnauthorized {
+		return huma.ErrorWithHeaders(e, http.Header{"WWW-Authenticate": {"Bearer"}})
+	}
+	return e
+}
+
+// problem is a client error with a fixed message.
+func problem(st int, detail string) error {
+	e := huma.NewError(st, detail)
+	if st == http.StatusUnauthorized {
+		return huma.ErrorWithHeaders(e, http.Header{"WWW-Authenticate": {"Bearer"}})
+	}
+	return e
+}
+
+// Errors every operation answers, and those of operations that read a body.
+var (
+	errsAuthed = []int{http.StatusUnauthorized, http.StatusInternalServerError}
+	errsBody   = []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity}
+)

@@ -1,0 +1,202 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/google/uuid"
+
+	"github.com/tenantry/tenantry"
+)
+
+// metaPersonal marks operations under /api/{user_id}: the path user must be
+// the caller.
+const metaPersonal = "personal"
+
+// reqInfoKey carries what security events and error logs say about the
+// request. The caller travels separately, through tenantry's context key.
+type reqInfoKey struct{}
+
+type reqInfo struct {
+	route  string // the pattern, never the raw path
+	method string
+	remote string
+}
+
+// requestAttrs returns the log attributes of the request in ctx.
+func requestAttrs(ctx context.Context) []slog.Attr {
+	var attrs []slog.Attr
+	if ri, ok := ctx.Value(reqInfoKey{}).(reqInfo); ok {
+		attrs = append(attrs, slog.String("method", ri.method), slog.String("route", ri.route), slog.String("remote_addr", ri.remote))
+	}
+	if c := tenantry.CallerFromContext(ctx); c != nil {
+		attrs = append(attrs, slog.String("user_id", c.UserID.String()), slog.String("auth", string(c.Method)))
+	}
+	return attrs
+}
+
+// security logs a security event: what happened, who did it (from the
+// context) and what it was aimed at. Never pass a credential in attrs.
+func (s *server) security(ctx context.Context, event string, attrs ...slog.Attr) {
+	all := append([]slog.Attr{slog.String("event", event)}, requestAttrs(ctx)...)
+	s.log.LogAttrs(ctx, slog.LevelWarn, "security event", append(all, attrs...)...)
+}
+
+// recoverer answers a panicking operation with a generic 500 and logs it.
+func (s *server) recoverer(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.LogAttrs(ctx.Context(), slog.LevelError, "panic",
+					append(requestAttrs(ctx.Context()), slog.Any("panic", v))...)
+				_ = huma.WriteErr(api, ctx, http.StatusInternalServerError, msgInternal)
+			}
+		}()
+		next(ctx)
+	}
+}
+
+// observe records the request for logs and metrics.
+func (s *server) observe(ctx huma.Context, next func(huma.Context)) {
+	start := time.Now()
+	op := ctx.Operation()
+	ctx = huma.WithValue(ctx, reqInfoKey{}, reqInfo{route: op.Path, method: op.Method, remote: ctx.RemoteAddr()})
+	next(ctx)
+	if s.metrics != nil {
+		s.metrics.observe(op.Method, op.Path, ctx.Status(), time.Since(start))
+	}
+}
+
+func unsafeMethod(m string) bool {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
+}
+
+// authenticate proves who the caller is, for every operation that declares
+// security, and is the one place that puts the caller in the context. It
+// also refuses cross-origin writes that a browser would send with the
+// session cookie, and a personal path that names someone else.
+func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		op := ctx.Operation()
+		r, _ := humago.Unwrap(ctx)
+		if len(op.Security) == 0 {
+			// Login, register and token: a cross-site form must not log
+			// the browser into an attacker's account.
+			if unsafeMethod(r.Method) && s.csrf.Check(r) != nil {
+				s.security(ctx.Context(), "cross_origin_refused")
+				_ = huma.WriteErr(api, ctx, http.StatusForbidden, msgCrossOrigin)
+				return
+			}
+			next(ctx)
+			return
+		}
+		caller, err := s.identify(ctx.Context(), r)
+		if err != nil {
+			if tenantry.ErrorCode(err) == tenantry.EUNAUTHORIZED {
+				ctx.SetHeader("WWW-Authenticate", "Bearer")
+				_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, tenantry.ErrorMessage(err))
+				return
+			}
+			s.log.LogAttrs(ctx.Context(), slog.LevelError, "authentication failed",
+				append(requestAttrs(ctx.Context()), slog.String("error", err.Error()))...)
+			_ = huma.WriteErr(api, ctx, http.StatusInternalServerError, msgInternal)
+			return
+		}
+		ctx = huma.WithContext(ctx, tenantry.NewContextWithCaller(ctx.Context(), caller))
+		if caller.Method == tenantry.AuthSession && unsafeMethod(r.Method) && s.csrf.Check(r) != nil {
+			s.security(ctx.Context(), "cross_origin_refused")
+			_ = huma.WriteErr(api, ctx, http.StatusForbidden, msgCrossOrigin)
+			return
+		}
+		if op.Metadata[metaPersonal] == true {
+			if id, err := uuid.Parse(ctx.Param("user_id")); err != nil || id != caller.UserID {
+				s.security(ctx.Context(), "path_mismatch", slog.String("target_user_id", truncate(ctx.Param("user_id"))))
+				_ = huma.WriteErr(api, ctx, http.StatusForbidden, tenantry.MsgAccessDenied)
+				return
+			}
+		}
+		next(ctx)
+	}
+}
+
+const msgCrossOrigin = "Cross-origin request refused"
+
+// truncate bounds a client-chosen string before it goes into a log line.
+func truncate(s string) string {
+	const max = 64
+	if len(s) > max {
+		s = s[:max]
+	}
+	return strings.ToValidUTF8(s, "?")
+}
+
+// guardBody reads a request body before huma does: over 1 MiB is 413, and
+// bytes that are not UTF-8 are refused (encoding/json would silently turn
+// them into U+FFFD and store something the client did not send).
+func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		if ctx.Operation().RequestBody == nil {
+			next(ctx)
+			return
+		}
+		r, w := humago.Unwrap(ctx)
+		if r.ContentLength > maxBodyBytes {
+			_ = huma.WriteErr(api, ctx, http.StatusRequestEntityTooLarge, msgTooLarge)
+			return
+		}
+		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				_ = huma.WriteErr(api, ctx, http.StatusRequestEntityTooLarge, msgTooLarge)
+				return
+			}
+			_ = huma.WriteErr(api, ctx, http.StatusBadRequest, "Could not read the request body")
+			return
+		}
+		if !utf8.Valid(b) {
+			_ = huma.WriteErr(api, ctx, http.StatusBadRequest, "Request body is not valid UTF-8")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		r.ContentLength = int64(len(b))
+		next(ctx)
+	}
+}
+
+const msgTooLarge = "Request body is larger than 1 MiB"
+
+// stripTrailingSlash routes "/path/" as "/path", so the seed's
+// "/api/{user_id}/tasks/" works.
+func stripTrailingSlash(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+			r2 := r.Clone(r.Context())
+			r2.URL.Path = strings.TrimRight(p, "/")
+			if r2.URL.Path == "" {
+				r2.URL.Path = "/"
+			}
+			if r2.URL.RawPath != "" {
+				r2.URL.RawPath = strings.TrimRight(r2.URL.RawPath, "/")
+			}
+			r = r2
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,439 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/google/uuid"
+
+	"github.com/tenantry/tenantry"
+)
+
+// Organizations: a caller who is not a member gets 404 for the organization
+// and everything under it, the same as for one that does not exist; a member
+// without the role gets 403.
+
+var errOrgNotFound = &tenantry.Error{Code: tenantry.ENOTFOUND, Message: tenantry.MsgOrgNotFound}
+
+// OrgPath is the {org_id} of an organization route.
+type OrgPath struct {
+	OrgID string `path:"org_id" doc:"An organization id (UUID). Unknown, malformed and not-yours are the same 404."`
+}
+
+// inOrg runs fn in the organization orgID after the store has checked that
+// the caller is a member of it.
+func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(tenantry.TenantTx) error) error {
+	c := tenantry.CallerFromContext(ctx)
+	id, err := uuid.Parse(orgID)
+	if err != nil {
+		s.security(ctx, "org_not_found", slog.String("target_tenant_id", truncate(orgID)))
+		return s.fail(ctx, errOrgNotFound)
+	}
+	run := s.store.View
+	if write {
+		run = s.store.Update
+	}
+	err = run(ctx, c.UserID, id, func(tx tenantry.TenantTx) error {
+		if tx.Scope().Kind != tenantry.KindOrg {
+			// A personal tenant is not an organization, even one's own.
+			return errOrgNotFound
+		}
+		return fn(tx)
+	})
+	switch {
+	case errors.Is(err, tenantry.ErrNotMember) || errors.Is(err, errOrgNotFound):
+		s.security(ctx, "org_not_member", slog.String("target_tenant_id", id.String()))
+		return s.fail(ctx, errOrgNotFound)
+	case errors.Is(err, tenantry.ErrTaskNotFound):
+		s.security(ctx, "task_not_found", slog.String("target_tenant_id", id.String()))
+	case tenantry.ErrorCode(err) == tenantry.EFORBIDDEN:
+		s.security(ctx, "role_forbidden", slog.String("target_tenant_id", id.String()), slog.String("reason", tenantry.ErrorMessage(err)))
+	}
+	if err != nil {
+		return s.fail(ctx, err)
+	}
+	return nil
+}
+
+// need refuses a member whose role is below min.
+func need(tx tenantry.TenantTx, min tenantry.Role, msg string) error {
+	if !tx.Scope().Role.AtLeast(min) {
+		return tenantry.Errorf(tenantry.EFORBIDDEN, "%s", msg)
+	}
+	return nil
+}
+
+// Messages of the role checks.
+const (
+	msgManageMembers = "Only owners and admins can manage members"
+	msgManageOwners  = "Only owners can grant, change or remove the owner role"
+	msgBulkDelete    = "Only owners and admins can delete tasks in bulk"
+)
+
+// CreateOrgInput is the request of POST /api/orgs.
+type CreateOrgInput struct {
+	Body OrgIn
+}
+
+// OrgOutput answers with an organization.
+type OrgOutput struct {
+	Body OrgOut
+}
+
+func (s *server) createOrg(ctx context.Context, in *CreateOrgInput) (*OrgOutput, error) {
+	m, err := s.store.CreateOrg(ctx, tenantry.CallerFromContext(ctx).UserID, in.Body.Name)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return &OrgOutput{Body: orgOut(m.Org, m.Role)}, nil
+}
+
+// OrgListOutput answers with the caller's organizations.
+type OrgListOutput struct {
+	Body []OrgOut
+}
+
+func (s *server) listOrgs(ctx context.Context, _ *EmptyInput) (*OrgListOutput, error) {
+	ms, err := s.store.UserOrgs(ctx, tenantry.CallerFromContext(ctx).UserID)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &OrgListOutput{Body: make([]OrgOut, 0, len(ms))}
+	for _, m := range ms {
+		out.Body = append(out.Body, orgOut(m.Org, m.Role))
+	}
+	return out, nil
+}
+
+// OrgInput names one organization.
+type OrgInput struct {
+	OrgPath
+}
+
+func (s *server) getOrg(ctx context.Context, in *OrgInput) (*OrgOutput, error) {
+	var out OrgOut
+	err := s.inOrg(ctx, in.OrgID, false, func(tx tenantry.TenantTx) error {
+		t, err := tx.Tenant(ctx)
+		out = orgOut(t, tx.Scope().Role)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &OrgOutput{Body: out}, nil
+}
+
+// MemberListOutput answers with an organization's members.
+type MemberListOutput struct {
+	Body []MemberOut
+}
+
+func (s *server) listMembers(ctx context.Context, in *OrgInput) (*MemberListOutput, error) {
+	var ms []tenantry.Member
+	err := s.inOrg(ctx, in.OrgID, false, func(tx tenantry.TenantTx) (err error) {
+		ms, err = tx.Members(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &MemberListOutput{Body: make([]MemberOut, 0, len(ms))}
+	for _, m := range ms {
+		out.Body = append(out.Body, memberOut(m))
+	}
+	return out, nil
+}
+
+// AddMemberInput is the request of POST /api/orgs/{org_id}/members.
+type AddMemberInput struct {
+	OrgPath
+	Body MemberIn
+}
+
+// MemberOutput answers with a member.
+type MemberOutput struct {
+	Body MemberOut
+}
+
+func (s *server) addMember(ctx context.Context, in *AddMemberInput) (*MemberOutput, error) {
+	role := tenantry.Role(in.Body.Role)
+	var m tenantry.Member
+	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
+		if err := need(tx, tenantry.RoleAdmin, msgManageMembers); err != nil {
+			return err
+		}
+		if role == tenantry.RoleOwner {
+			if err := need(tx, tenantry.RoleOwner, msgManageOwners); err != nil {
+				return err
+			}
+		}
+		uid := in.Body.UserID
+		if uid == nil {
+			u, err := s.store.UserByEmail(ctx, in.Body.Email)
+			if err != nil {
+				return err
+			}
+			uid = &u.ID
+		}
+		var err error
+		m, err = tx.AddMember(ctx, *uid, role)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &MemberOutput{Body: memberOut(m)}, nil
+}
+
+// MemberPath is the {user_id} of a member route.
+type MemberPath struct {
+	UserID string `path:"user_id" doc:"A member's user id (UUID)."`
+}
+
+func parseMemberID(s string) (uuid.UUID, error) {
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return uuid.Nil, tenantry.ErrMemberNotFound
+	}
+	return id, nil
+}
+
+// SetRoleInput is the request of PATCH /api/orgs/{org_id}/members/{user_id}.
+type SetRoleInput struct {
+	OrgPath
+	MemberPath
+	Body RoleIn
+}
+
+func (s *server) setRole(ctx context.Context, in *SetRoleInput) (*MemberOutput, error) {
+	role := tenantry.Role(in.Body.Role)
+	var m tenantry.Member
+	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
+		if err := need(tx, tenantry.RoleAdmin, msgManageMembers); err != nil {
+			return err
+		}
+		uid, err := parseMemberID(in.UserID)
+		if err != nil {
+			return err
+		}
+		target, err := tx.Member(ctx, uid)
+		if err != nil {
+			return err
+		}
+		if target.Role == tenantry.RoleOwner || role == tenantry.RoleOwner {
+			if err := need(tx, tenantry.RoleOwner, msgManageOwners); err != nil {
+				return err
+			}
+		}
+		m, err = tx.SetRole(ctx, uid, role)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &MemberOutput{Body: memberOut(m)}, nil
+}
+
+// MemberInput names one member.
+type MemberInput struct {
+	OrgPath
+	MemberPath
+}
+
+func (s *server) removeMember(ctx context.Context, in *MemberInput) (*NoContentOutput, error) {
+	caller := tenantry.CallerFromContext(ctx).UserID
+	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
+		uid, err := parseMemberID(in.UserID)
+		if err != nil {
+			return err
+		}
+		if uid != caller { // anyone may leave; removing others takes a role
+			if err := need(tx, tenantry.RoleAdmin, msgManageMembers); err != nil {
+				return err
+			}
+			target, err := tx.Member(ctx, uid)
+			if err != nil {
+				return err
+			}
+			if target.Role == tenantry.RoleOwner {
+				if err := need(tx, tenantry.RoleOwner, msgManageOwners); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.RemoveMember(ctx, uid)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &NoContentOutput{}, nil
+}
+
+// Organization tasks.
+
+// CreateOrgTaskInput is the request of POST /api/orgs/{org_id}/tasks.
+type CreateOrgTaskInput struct {
+	OrgPath
+	Body OrgTaskIn
+}
+
+// OrgTaskOutput answers with an organization's task.
+type OrgTaskOutput struct {
+	Body OrgTaskOut
+}
+
+func (s *server) createOrgTask(ctx context.Context, in *CreateOrgTaskInput) (*OrgTaskOutput, error) {
+	var t tenantry.Task
+	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) (err error) {
+		t, err = tx.CreateTask(ctx, tenantry.NewTask{
+			Title: in.Body.Title, Description: in.Body.Description, Completed: in.Body.Completed, AssignedUserID: in.Body.AssignedUserID,
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &OrgTaskOutput{Body: orgTaskOut(t)}, nil
+}
+
+// ListOrgTasksInput is the request of GET /api/orgs/{org_id}/tasks.
+type ListOrgTasksInput struct {
+	OrgPath
+	ListQuery
+}
+
+// OrgTaskListOutput answers with a page of an organization's tasks.
+type OrgTaskListOutput struct {
+	Link string `header:"Link" doc:"<...>; rel=\"next\" when the page is full."`
+	Body []OrgTaskOut
+}
+
+func (s *server) listOrgTasks(ctx context.Context, in *ListOrgTasksInput) (*OrgTaskListOutput, error) {
+	f := in.filter()
+	var ts []tenantry.Task
+	err := s.inOrg(ctx, in.OrgID, false, func(tx tenantry.TenantTx) (err error) {
+		ts, err = tx.Tasks(ctx, f)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &OrgTaskListOutput{Body: make([]OrgTaskOut, 0, len(ts))}
+	for _, t := range ts {
+		out.Body = append(out.Body, orgTaskOut(t))
+	}
+	if len(ts) > 0 {
+		out.Link = nextLink("/api/orgs/"+in.OrgID+"/tasks", in.ListQuery, f, ts[len(ts)-1].ID, len(ts))
+	}
+	return out, nil
+}
+
+// OrgTaskInput names one organization task.
+type OrgTaskInput struct {
+	OrgPath
+	TaskPath
+}
+
+func (s *server) getOrgTask(ctx context.Context, in *OrgTaskInput) (*OrgTaskOutput, error) {
+	var t tenantry.Task
+	err := s.inOrg(ctx, in.OrgID, false, func(tx tenantry.TenantTx) error {
+		id, err := parseTaskID(in.TaskID)
+		if err != nil {
+			return err
+		}
+		t, err = tx.Task(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &OrgTaskOutput{Body: orgTaskOut(t)}, nil
+}
+
+// ReplaceOrgTaskInput is the request of PUT /api/orgs/{org_id}/tasks/{task_id}.
+type ReplaceOrgTaskInput struct {
+	OrgPath
+	TaskPath
+	Body OrgTaskIn
+}
+
+func (s *server) replaceOrgTask(ctx context.Context, in *ReplaceOrgTaskInput) (*OrgTaskOutput, error) {
+	var t tenantry.Task
+	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
+		id, err := parseTaskID(in.TaskID)
+		if err != nil {
+			return err
+		}
+		t, err = tx.ReplaceTask(ctx, id, tenantry.NewTask{
+			Title: in.Body.Title, Description: in.Body.Description, Completed: in.Body.Completed, AssignedUserID: in.Body.AssignedUserID,
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &OrgTaskOutput{Body: orgTaskOut(t)}, nil
+}
+
+// PatchOrgTaskInput is the request of PATCH /api/orgs/{org_id}/tasks/{task_id}.
+type PatchOrgTaskInput struct {
+	OrgPath
+	TaskPath
+	Body OrgTaskPatchIn
+}
+
+func (s *server) patchOrgTask(ctx context.Context, in *PatchOrgTaskInput) (*OrgTaskOutput, error) {
+	var t tenantry.Task
+	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
+		id, err := parseTaskID(in.TaskID)
+		if err != nil {
+			return err
+		}
+		t, err = tx.PatchTask(ctx, id, tenantry.TaskPatch{
+			Title: in.Body.Title, Completed: in.Body.Completed,
+			SetDescription: in.Body.Description.Set, Description: in.Body.Description.Value,
+			SetAssignee: in.Body.AssignedUserID.Set, AssignedUserID: in.Body.AssignedUserID.Value,
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &OrgTaskOutput{Body: orgTaskOut(t)}, nil
+}
+
+func (s *server) deleteOrgTask(ctx context.Context, in *OrgTaskInput) (*NoContentOutput, error) {
+	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
+		id, err := parseTaskID(in.TaskID)
+		if err != nil {
+			return err
+		}
+		return tx.DeleteTask(ctx, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &NoContentOutput{}, nil
+}
+
+// DeleteOrgTasksInput is the request of DELETE /api/orgs/{org_id}/tasks.
+type DeleteOrgTasksInput struct {
+	OrgPath
+	CompletedQuery
+}
+
+func (s *server) deleteOrgTasks(ctx context.Context, in *DeleteOrgTasksInput) (*DeletedOutput, error) {
+	var n int64
+	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) (err error) {
+		if err := need(tx, tenantry.RoleAdmin, msgBulkDelete); err != nil {
+			return err
+		}
+		n, err = tx.DeleteTasks(ctx, parseCompleted(in.Completed))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &DeletedOutput{Body: DeletedOut{DeletedCount: n}}, nil
+}

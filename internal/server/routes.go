@@ -1,0 +1,160 @@
+package server
+
+import (
+	"net/http"
+	"reflect"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// Security scheme names in the OpenAPI document.
+const (
+	schemeBearer = "bearer"
+	schemeCookie = "cookie"
+)
+
+// routes is the whole API surface. Every operation that declares security
+// is authenticated by the middleware before its input is read.
+func (s *server) routes(api huma.API) {
+	const (
+		get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
+	)
+
+	// Health.
+	huma.Register(api, public(get, "/healthz", "healthz", "Liveness: the process answers."), s.healthz)
+	huma.Register(api, public(get, "/readyz", "readyz", "Readiness: the database answers.", http.StatusServiceUnavailable), s.readyz)
+
+	// Accounts and credentials.
+	huma.Register(api, created(withBody(public(post, "/auth/register", "register",
+		"Create an account. The email is stored lower-cased; the password needs at least 8 characters.",
+		http.StatusConflict))), s.register)
+	huma.Register(api, withBody(public(post, "/auth/token", "token",
+		"OAuth2 password grant: form fields username (the email) and password. An unknown email and a wrong password get the same 401.",
+		http.StatusUnauthorized)), s.token)
+	huma.Register(api, withBody(public(post, "/auth/login", "login",
+		"Open a cookie session (HttpOnly, SameSite=Lax). Any session the browser presented is ended first. Writes with the cookie must come from the same origin.",
+		http.StatusUnauthorized)), s.login)
+	huma.Register(api, authed(post, "/auth/logout", "logout",
+		"End the presented credential at once: the cookie session is deleted, or the bearer token is revoked."), s.logout)
+	huma.Register(api, authed(get, "/auth/me", "me", "The caller's account."), s.me)
+	huma.Register(api, authed(del, "/auth/me", "deleteMe",
+		"Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. 409 if it is the last owner of an organization with other members.",
+		http.StatusConflict), s.deleteMe)
+	huma.Register(api, withBody(authed(post, "/auth/password", "changePassword",
+		"Change the password. Every token and session issued so far stops working, this one included: sign in again. 403 if current_password is wrong.")), s.changePassword)
+
+	// Personal tasks: {user_id} must be the caller (403 otherwise, before any lookup).
+	huma.Register(api, created(withBody(personal(post, "/api/{user_id}/tasks", "createTask", "Create a task in the caller's personal space."))), s.createTask)
+	huma.Register(api, personal(get, "/api/{user_id}/tasks", "listTasks",
+		"List the caller's tasks in creation order. A full page carries a Link header to the next one.", http.StatusUnprocessableEntity), s.listTasks)
+	huma.Register(api, personal(del, "/api/{user_id}/tasks", "deleteTasks",
+		"Delete all the caller's tasks, or only completed or open ones.", http.StatusUnprocessableEntity), s.deleteTasks)
+	huma.Register(api, personal(get, "/api/{user_id}/tasks/{task_id}", "getTask", "Get one task.", http.StatusNotFound), s.getTask)
+	huma.Register(api, withBody(personal(put, "/api/{user_id}/tasks/{task_id}", "replaceTask",
+		"Replace every settable field of a task; absent optional fields are reset.", http.StatusNotFound)), s.replaceTask)
+	huma.Register(api, withBody(personal(patch, "/api/{user_id}/tasks/{task_id}", "patchTask",
+		"Change the fields given; null clears the description.", http.StatusNotFound)), s.patchTask)
+	huma.Register(api, personal(del, "/api/{user_id}/tasks/{task_id}", "deleteTask", "Delete one task.", http.StatusNotFound), s.deleteTask)
+
+	// Organizations. Not a member: 404 for the organization and everything under it.
+	huma.Register(api, created(withBody(authed(post, "/api/orgs", "createOrg", "Create an organization; the caller becomes its owner."))), s.createOrg)
+	huma.Register(api, authed(get, "/api/orgs", "listOrgs", "The caller's organizations, with the caller's role, oldest first."), s.listOrgs)
+	huma.Register(api, authed(get, "/api/orgs/{org_id}", "getOrg", "One of the caller's organizations.", http.StatusNotFound), s.getOrg)
+	huma.Register(api, authed(get, "/api/orgs/{org_id}/members", "listMembers", "The members, oldest first. Any member may list them.", http.StatusNotFound), s.listMembers)
+	huma.Register(api, created(withBody(authed(post, "/api/orgs/{org_id}/members", "addMember",
+		"Add a user by email or user_id. Owners and admins only; only owners add owners. 404 if no such account, 409 if already a member.",
+		http.StatusNotFound, http.StatusConflict))), s.addMember)
+	huma.Register(api, withBody(authed(patch, "/api/orgs/{org_id}/members/{user_id}", "setRole",
+		"Change a member's role. Owners and admins only; only owners grant the owner role or change an owner's. 409 if it would leave no owner.",
+		http.StatusNotFound, http.StatusConflict)), s.setRole)
+	huma.Register(api, authed(del, "/api/orgs/{org_id}/members/{user_id}", "removeMember",
+		"Remove a member; their tasks are unassigned. Any member may remove themselves; removing others takes owner or admin, and removing an owner takes owner. 409 for the last owner.",
+		http.StatusNotFound, http.StatusConflict), s.removeMember)
+
+	// Organization tasks: every member may read, create, edit and delete one
+	// task; bulk delete needs owner or admin.
+	huma.Register(api, created(withBody(authed(post, "/api/orgs/{org_id}/tasks", "createOrgTask",
+		"Create a task. Any member may. assigned_user_id must be a member (422).", http.StatusNotFound))), s.createOrgTask)
+	huma.Register(api, authed(get, "/api/orgs/{org_id}/tasks", "listOrgTasks",
+		"List the organization's tasks in creation order. Any member may. A full page carries a Link header to the next one.",
+		http.StatusNotFound, http.StatusUnprocessableEntity), s.listOrgTasks)
+	huma.Register(api, authed(del, "/api/orgs/{org_id}/tasks", "deleteOrgTasks",
+		"Delete all the organization's tasks, or only completed or open ones. Owners and admins only.",
+		http.StatusNotFound, http.StatusUnprocessableEntity), s.deleteOrgTasks)
+	huma.Register(api, authed(get, "/api/orgs/{org_id}/tasks/{task_id}", "getOrgTask", "Get one task. Any member may.", http.StatusNotFound), s.getOrgTask)
+	huma.Register(api, withBody(authed(put, "/api/orgs/{org_id}/tasks/{task_id}", "replaceOrgTask",
+		"Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).",
+		http.StatusNotFound)), s.replaceOrgTask)
+	huma.Register(api, withBody(authed(patch, "/api/orgs/{org_id}/tasks/{task_id}", "patchOrgTask",
+		"Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).",
+		http.StatusNotFound)), s.patchOrgTask)
+	huma.Register(api, authed(del, "/api/orgs/{org_id}/tasks/{task_id}", "deleteOrgTask", "Delete one task. Any member may.", http.StatusNotFound), s.deleteOrgTask)
+
+	// The token form is read by hand; document its fields.
+	tokenBody := api.OpenAPI().Paths["/auth/token"].Post.RequestBody
+	tokenBody.Required = true
+	tokenBody.Content["application/x-www-form-urlencoded"].Schema =
+		api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[TokenForm](), true, "TokenForm")
+}
+
+// public is an operation anyone may call. Unsafe methods are refused (403)
+// when a browser sends them cross-origin.
+func public(method, path, id, desc string, errs ...int) huma.Operation {
+	errs = append(errs, http.StatusInternalServerError)
+	if unsafeMethod(method) {
+		errs = append(errs, http.StatusForbidden)
+	}
+	return huma.Operation{
+		OperationID: id, Method: method, Path: path, Summary: summary(desc), Description: desc,
+		Tags: []string{tag(path)}, Errors: errs,
+	}
+}
+
+// authed is an operation that needs a bearer token or a session cookie.
+func authed(method, path, id, desc string, errs ...int) huma.Operation {
+	op := public(method, path, id, desc, append(errs, http.StatusUnauthorized)...)
+	op.Security = []map[string][]string{{schemeBearer: {}}, {schemeCookie: {}}}
+	return op
+}
+
+// personal is an authenticated operation under /api/{user_id}.
+func personal(method, path, id, desc string, errs ...int) huma.Operation {
+	op := authed(method, path, id, desc, append(errs, http.StatusForbidden)...)
+	op.Metadata = map[string]any{metaPersonal: true}
+	return op
+}
+
+// withBody adds the answers of reading a body.
+func withBody(op huma.Operation) huma.Operation {
+	op.Errors = append(op.Errors, http.StatusBadRequest, http.StatusRequestEntityTooLarge,
+		http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
+	op.MaxBodyBytes = maxBodyBytes
+	return op
+}
+
+// created answers 201.
+func created(op huma.Operation) huma.Operation {
+	op.DefaultStatus = http.StatusCreated
+	return op
+}
+
+func summary(desc string) string {
+	for i, r := range desc {
+		if r == '.' || r == ':' {
+			return desc[:i]
+		}
+	}
+	return desc
+}
+
+func tag(path string) string {
+	switch {
+	case path == "/healthz" || path == "/readyz":
+		return "health"
+	case len(path) >= 5 && path[:5] == "/auth":
+		return "accounts"
+	case len(path) >= 9 && path[:9] == "/api/orgs":
+		return "organizations"
+	}
+	return "personal tasks"
+}

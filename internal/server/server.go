@@ -1,0 +1,169 @@
+// Package server is Tenantry's HTTP API: huma operations on net/http's
+// ServeMux, with authentication, tenant checks and error mapping. routes.go
+// lists the whole API surface.
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/auth"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultIssuer      = "tenantry"
+	DefaultAudience    = "tenantry-api"
+	DefaultTokenTTL    = 30 * time.Minute
+	DefaultSessionIdle = 30 * time.Minute
+	DefaultSessionMax  = 24 * time.Hour
+)
+
+// maxBodyBytes is the largest request body any operation accepts.
+const maxBodyBytes = 1 << 20
+
+// Config is what the HTTP API is built from.
+type Config struct {
+	// Store keeps everything. Required.
+	Store tenantry.Store
+	// Logger receives request errors and security events. Nil discards them.
+	Logger *slog.Logger
+	// Secret signs access tokens (HS256); at least 32 bytes. Required.
+	Secret []byte
+	// Issuer and Audience are stamped into tokens and required on the way
+	// back in ("tenantry" and "tenantry-api" by default).
+	Issuer   string
+	Audience string
+	// TokenTTL is the lifetime of an access token (30 minutes by default).
+	TokenTTL time.Duration
+	// SessionIdle ends a cookie session unused for this long (30 minutes by
+	// default); SessionMax ends any session this long after login (24 hours).
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	// SecureCookies marks the session cookie Secure and names it with the
+	// __Host- prefix. Set it whenever the API is served over TLS.
+	SecureCookies bool
+	// Now is the clock (time.Now by default).
+	Now func() time.Time
+	// Metrics, when set, receives the request counters and latency
+	// histograms, and the API serves them at /metrics. Aggregate request
+	// counts say how busy the service is: serve it where only operators reach.
+	Metrics *prometheus.Registry
+}
+
+// server holds the dependencies every operation uses.
+type server struct {
+	store       tenantry.Store
+	log         *slog.Logger
+	tokens      *auth.Tokens
+	now         func() time.Time
+	cookieName  string
+	secure      bool
+	sessionIdle time.Duration
+	sessionMax  time.Duration
+	csrf        *http.CrossOriginProtection
+	metrics     *metrics
+}
+
+// New builds the HTTP API over cfg.Store.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("server: Config.Store is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = DefaultIssuer
+	}
+	if cfg.Audience == "" {
+		cfg.Audience = DefaultAudience
+	}
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = DefaultTokenTTL
+	}
+	if cfg.SessionIdle == 0 {
+		cfg.SessionIdle = DefaultSessionIdle
+	}
+	if cfg.SessionMax == 0 {
+		cfg.SessionMax = DefaultSessionMax
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.SessionIdle < 0 || cfg.SessionMax < 0 {
+		return nil, errors.New("server: session lifetimes must be positive")
+	}
+	tokens, err := auth.NewTokens(cfg.Secret, cfg.Issuer, cfg.Audience, cfg.TokenTTL, cfg.Now)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{
+		store:       cfg.Store,
+		log:         cfg.Logger,
+		tokens:      tokens,
+		now:         cfg.Now,
+		cookieName:  "tenantry_session",
+		secure:      cfg.SecureCookies,
+		sessionIdle: cfg.SessionIdle,
+		sessionMax:  cfg.SessionMax,
+		csrf:        http.NewCrossOriginProtection(),
+	}
+	if cfg.SecureCookies {
+		s.cookieName = "__Host-tenantry_session"
+	}
+	mux := newRouter()
+	if cfg.Metrics != nil {
+		if s.metrics, err = newMetrics(cfg.Metrics); err != nil {
+			return nil, err
+		}
+		mux.Handle("GET /metrics", s.metrics.handler(cfg.Metrics))
+	}
+	api := humago.New(mux, apiConfig(s.cookieName))
+	api.UseMiddleware(s.recoverer(api), s.observe, s.authenticate(api), s.guardBody(api))
+	s.routes(api)
+	return stripTrailingSlash(mux), nil
+}
+
+// apiConfig is the huma configuration: OpenAPI 3.1 at /openapi.json, docs at
+// /docs, no $schema links in bodies (they would be one more field clients
+// must ignore), and the two ways to authenticate.
+func apiConfig(cookieName string) huma.Config {
+	cfg := huma.DefaultConfig("Tenantry", "1.0.0")
+	cfg.CreateHooks = nil // drops the $schema link transformer
+	cfg.SchemasPath = ""
+	cfg.Info.Description = apiDescription
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		schemeBearer: {
+			Type:         "http",
+			Scheme:       "bearer",
+			BearerFormat: "JWT",
+			Description:  "An access token from POST /auth/token.",
+		},
+		schemeCookie: {
+			Type:        "apiKey",
+			In:          "cookie",
+			Name:        cookieName,
+			Description: "A session cookie from POST /auth/login. Writes must come from the same origin.",
+		},
+	}
+	return cfg
+}
+
+const apiDescription = `Tenantry is a multi-tenant task service. A tenant is a user's personal space
+or an organization; no tenant can read, change or detect another tenant's data.
+
+Conventions:
+- Every path also answers with a trailing slash ("/api/{user_id}/tasks/" is "/api/{user_id}/tasks").
+- Ids are UUIDs. A path id that is not a UUID names nothing and is answered like an unknown one (404),
+  except a personal path's {user_id}, which is not the caller's and is answered 403.
+- Timestamps are RFC 3339 in UTC.
+- Errors are RFC 9457 problem details (application/problem+json) with a human "detail".
+- Request bodies are JSON (UTF-8, at most 1 MiB) with no unknown fields; /auth/token takes a form.`

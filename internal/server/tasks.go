@@ -1,0 +1,271 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/tenantry/tenantry"
+)
+
+// Personal tasks live in the caller's personal tenant, whose id is the
+// caller's id. The authentication middleware has already answered 403 when
+// the path's {user_id} is not the caller, before any lookup.
+
+// UserPath is the {user_id} of a personal route.
+type UserPath struct {
+	UserID string `path:"user_id" doc:"The caller's own user id (UUID); any other is 403."`
+}
+
+// TaskPath is the {task_id} of a task route.
+type TaskPath struct {
+	TaskID string `path:"task_id" doc:"A task id (UUID). Unknown, foreign and malformed ids are the same 404."`
+}
+
+// ListQuery selects one page of tasks.
+type ListQuery struct {
+	Limit     int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"Page size, 1 to 100."`
+	Completed string `query:"completed" enum:"true,false" doc:"Only completed (true) or open (false) tasks."`
+	After     string `query:"after" format:"uuid" doc:"Cursor: the id of the last task of the previous page (see the Link header)."`
+}
+
+// CompletedQuery narrows a bulk delete.
+type CompletedQuery struct {
+	Completed string `query:"completed" enum:"true,false" doc:"Delete only completed (true) or open (false) tasks; all if absent."`
+}
+
+func parseCompleted(s string) *bool {
+	if s == "" {
+		return nil
+	}
+	b := s == "true"
+	return &b
+}
+
+// filter turns a ListQuery into a TaskFilter; huma has checked its syntax.
+func (q ListQuery) filter() tenantry.TaskFilter {
+	f := tenantry.TaskFilter{Completed: parseCompleted(q.Completed), Limit: q.Limit}
+	if f.Limit == 0 {
+		f.Limit = tenantry.DefaultPageSize
+	}
+	if q.After != "" {
+		if id, err := uuid.Parse(q.After); err == nil {
+			f.After = &id
+		}
+	}
+	return f
+}
+
+// nextLink is the Link header of a full page, pointing at the next one.
+func nextLink(path string, q ListQuery, f tenantry.TaskFilter, last uuid.UUID, n int) string {
+	if n < f.Limit {
+		return ""
+	}
+	v := url.Values{}
+	v.Set("limit", strconv.Itoa(f.Limit))
+	if q.Completed != "" {
+		v.Set("completed", q.Completed)
+	}
+	v.Set("after", last.String())
+	return fmt.Sprintf("<%s?%s>; rel=\"next\"", path, v.Encode())
+}
+
+// personal runs fn in the caller's personal tenant.
+func (s *server) personal(ctx context.Context, write bool, fn func(tenantry.TenantTx) error) error {
+	c := tenantry.CallerFromContext(ctx)
+	run := s.store.View
+	if write {
+		run = s.store.Update
+	}
+	err := run(ctx, c.UserID, c.UserID, fn)
+	if errors.Is(err, tenantry.ErrNotMember) {
+		// The caller's own tenant is gone: the account was deleted
+		// after this request was authenticated.
+		return s.fail(ctx, errBadCredentials)
+	}
+	if errors.Is(err, tenantry.ErrTaskNotFound) {
+		s.security(ctx, "task_not_found", slog.String("target_tenant_id", c.UserID.String()))
+	}
+	if err != nil {
+		return s.fail(ctx, err)
+	}
+	return nil
+}
+
+// parseTaskID turns a path task id into a uuid; a malformed id is the same
+// 404 as an unknown one.
+func parseTaskID(s string) (uuid.UUID, error) {
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return uuid.Nil, tenantry.ErrTaskNotFound
+	}
+	return id, nil
+}
+
+// CreateTaskInput is the request of POST /api/{user_id}/tasks.
+type CreateTaskInput struct {
+	UserPath
+	Body TaskIn
+}
+
+// TaskOutput answers with a personal task.
+type TaskOutput struct {
+	Body TaskOut
+}
+
+func (s *server) createTask(ctx context.Context, in *CreateTaskInput) (*TaskOutput, error) {
+	var t tenantry.Task
+	err := s.personal(ctx, true, func(tx tenantry.TenantTx) (err error) {
+		t, err = tx.CreateTask(ctx, tenantry.NewTask{Title: in.Body.Title, Description: in.Body.Description, Completed: in.Body.Completed})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &TaskOutput{Body: taskOut(t)}, nil
+}
+
+// ListTasksInput is the request of GET /api/{user_id}/tasks.
+type ListTasksInput struct {
+	UserPath
+	ListQuery
+}
+
+// TaskListOutput answers with a page of personal tasks.
+type TaskListOutput struct {
+	Link string `header:"Link" doc:"<...>; rel=\"next\" when the page is full."`
+	Body []TaskOut
+}
+
+func (s *server) listTasks(ctx context.Context, in *ListTasksInput) (*TaskListOutput, error) {
+	f := in.filter()
+	var ts []tenantry.Task
+	err := s.personal(ctx, false, func(tx tenantry.TenantTx) (err error) {
+		ts, err = tx.Tasks(ctx, f)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &TaskListOutput{Body: make([]TaskOut, 0, len(ts))}
+	for _, t := range ts {
+		out.Body = append(out.Body, taskOut(t))
+	}
+	if len(ts) > 0 {
+		out.Link = nextLink("/api/"+in.UserID+"/tasks", in.ListQuery, f, ts[len(ts)-1].ID, len(ts))
+	}
+	return out, nil
+}
+
+// TaskInput names one personal task.
+type TaskInput struct {
+	UserPath
+	TaskPath
+}
+
+func (s *server) getTask(ctx context.Context, in *TaskInput) (*TaskOutput, error) {
+	var t tenantry.Task
+	err := s.personal(ctx, false, func(tx tenantry.TenantTx) error {
+		id, err := parseTaskID(in.TaskID)
+		if err != nil {
+			return err
+		}
+		t, err = tx.Task(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &TaskOutput{Body: taskOut(t)}, nil
+}
+
+// ReplaceTaskInput is the request of PUT /api/{user_id}/tasks/{task_id}.
+type ReplaceTaskInput struct {
+	UserPath
+	TaskPath
+	Body TaskIn
+}
+
+func (s *server) replaceTask(ctx context.Context, in *ReplaceTaskInput) (*TaskOutput, error) {
+	var t tenantry.Task
+	err := s.personal(ctx, true, func(tx tenantry.TenantTx) error {
+		id, err := parseTaskID(in.TaskID)
+		if err != nil {
+			return err
+		}
+		t, err = tx.ReplaceTask(ctx, id, tenantry.NewTask{Title: in.Body.Title, Description: in.Body.Description, Completed: in.Body.Completed})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &TaskOutput{Body: taskOut(t)}, nil
+}
+
+// PatchTaskInput is the request of PATCH /api/{user_id}/tasks/{task_id}.
+type PatchTaskInput struct {
+	UserPath
+	TaskPath
+	Body TaskPatchIn
+}
+
+func (s *server) patchTask(ctx context.Context, in *PatchTaskInput) (*TaskOutput, error) {
+	var t tenantry.Task
+	err := s.personal(ctx, true, func(tx tenantry.TenantTx) error {
+		id, err := parseTaskID(in.TaskID)
+		if err != nil {
+			return err
+		}
+		t, err = tx.PatchTask(ctx, id, tenantry.TaskPatch{
+			Title: in.Body.Title, Completed: in.Body.Completed,
+			SetDescription: in.Body.Description.Set, Description: in.Body.Description.Value,
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &TaskOutput{Body: taskOut(t)}, nil
+}
+
+func (s *server) deleteTask(ctx context.Context, in *TaskInput) (*NoContentOutput, error) {
+	err := s.personal(ctx, true, func(tx tenantry.TenantTx) error {
+		id, err := parseTaskID(in.TaskID)
+		if err != nil {
+			return err
+		}
+		return tx.DeleteTask(ctx, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &NoContentOutput{}, nil
+}
+
+// DeleteTasksInput is the request of DELETE /api/{user_id}/tasks.
+type DeleteTasksInput struct {
+	UserPath
+	CompletedQuery
+}
+
+// DeletedOutput says how many tasks were deleted.
+type DeletedOutput struct {
+	Body DeletedOut
+}
+
+func (s *server) deleteTasks(ctx context.Context, in *DeleteTasksInput) (*DeletedOutput, error) {
+	var n int64
+	err := s.personal(ctx, true, func(tx tenantry.TenantTx) (err error) {
+		n, err = tx.DeleteTasks(ctx, parseCompleted(in.Completed))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &DeletedOutput{Body: DeletedOut{DeletedCount: n}}, nil
+}
