@@ -255,3 +255,43 @@ func mustTime(t *testing.T, s string) time.Time {
 	}
 	return tm
 }
+
+// A lone organization is deleted with its last member; the store API cannot
+// see an orphan, so look at the rows.
+func TestDeleteUser_DropsLoneOrg(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "tenantry.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.CreateUser(ctx, "bob@example.com", "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	om, err := db.CreateOrg(ctx, u.ID, "Solo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(ctx, u.ID, om.Org.ID, func(tx tenantry.TenantTx) error {
+		_, err := tx.CreateTask(ctx, tenantry.NewTask{Title: "t", AssignedUserID: &u.ID})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeleteUser(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	raw := rawDB(t, path)
+	for _, table := range []string{"users", "tenants", "memberships", "tasks"} {
+		var n int
+		if err := raw.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%s has %d rows left, want 0", table, n)
+		}
+	}
+}

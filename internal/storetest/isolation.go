@@ -190,6 +190,35 @@ func isolationCases() []testCase {
 			)
 		}
 	}
+	// The colleague also joins the attacker's org; removing them there, or
+	// deleting their tasks there, must not touch the victim org's task
+	// assigned to them.
+	joinAttackerOrg := func(t *testing.T, tx tenantry.TenantTx, w world) error {
+		t.Helper()
+		_, err := tx.AddMember(t.Context(), w.colleague.ID, tenantry.RoleMember)
+		noErr(t, "AddMember colleague to the attacker's org", err)
+		_, err = tx.CreateTask(t.Context(), tenantry.NewTask{Title: "colleague's here", AssignedUserID: &w.colleague.ID})
+		noErr(t, "CreateTask", err)
+		return err
+	}
+	attacks = append(attacks,
+		attack{"org/RemoveSharedMember", attacker, attackerOrg, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+			if err := joinAttackerOrg(t, tx, w); err != nil {
+				return err
+			}
+			return tx.RemoveMember(t.Context(), w.colleague.ID)
+		}, nil},
+		attack{"org/UnassignSharedMember", attacker, attackerOrg, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+			if err := joinAttackerOrg(t, tx, w); err != nil {
+				return err
+			}
+			_, err := tx.SetRole(t.Context(), w.colleague.ID, tenantry.RoleOwner)
+			noErr(t, "SetRole", err)
+			_, err = tx.DeleteTasks(t.Context(), nil)
+			return err
+		}, nil},
+	)
+
 	// Nobody gets a transaction in a tenant they are not a member of; each
 	// tries to wipe it, should the gate let them in.
 	wipe := func(t *testing.T, tx tenantry.TenantTx, w world) error {

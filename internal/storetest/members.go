@@ -117,6 +117,11 @@ func memberCases() []testCase {
 			f := newOrg(t, s)
 			theirs := mustTask(t, s, f.owner.ID, f.org.ID, tenantry.NewTask{Title: "theirs", AssignedUserID: &f.member.ID})
 			mine := mustTask(t, s, f.owner.ID, f.org.ID, tenantry.NewTask{Title: "mine", AssignedUserID: &f.owner.ID})
+			// The member also works in another org and on their own; those
+			// assignments are not this org's to undo.
+			elsewhere := mustOrg(t, s, f.member, "Elsewhere")
+			otherOrgTask := mustTask(t, s, f.member.ID, elsewhere.ID, tenantry.NewTask{Title: "other org", AssignedUserID: &f.member.ID})
+			personalTask := mustTask(t, s, f.member.ID, f.member.ID, tenantry.NewTask{Title: "own", AssignedUserID: &f.member.ID})
 			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
 				noErr(t, "RemoveMember", tx.RemoveMember(t.Context(), f.member.ID))
 				_, err := tx.Member(t.Context(), f.member.ID)
@@ -134,8 +139,9 @@ func memberCases() []testCase {
 			wantTask(t, "owner's task", readTask(t, s, f.owner.ID, f.org.ID, mine.ID), mine)
 			err := s.View(t.Context(), f.member.ID, f.org.ID, func(tenantry.TenantTx) error { return nil })
 			wantErr(t, "removed member View", err, tenantry.ErrNotMember)
-			// The removed user's account and personal tenant are untouched.
-			mustView(t, s, f.member.ID, f.member.ID, func(tenantry.TenantTx) error { return nil })
+			// The removed user's account, personal tenant and other orgs are untouched.
+			wantTask(t, "task in the member's other org", readTask(t, s, f.member.ID, elsewhere.ID, otherOrgTask.ID), otherOrgTask)
+			wantTask(t, "member's personal task", readTask(t, s, f.member.ID, f.member.ID, personalTask.ID), personalTask)
 		}},
 		{"Member/AssigneeMustBeMember", func(t *testing.T, s tenantry.Store) {
 			f := newOrg(t, s)
