@@ -138,6 +138,7 @@ func New(cfg Config) (http.Handler, error) {
 func apiConfig(cookieName string) huma.Config {
 	cfg := huma.DefaultConfig("Tenantry", "1.0.0")
 	cfg.CreateHooks = nil // drops the $schema link transformer
+	cfg.Transformers = []huma.Transformer{hideErrorValues}
 	cfg.SchemasPath = ""
 	cfg.Info.Description = apiDescription
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
@@ -155,6 +156,20 @@ func apiConfig(cookieName string) huma.Config {
 		},
 	}
 	return cfg
+}
+
+// hideErrorValues drops the offending input from validation errors: the
+// location and message say what is wrong, and echoing the value would send
+// back passwords and whole bodies.
+func hideErrorValues(_ huma.Context, _ string, v any) (any, error) {
+	if e, ok := v.(*huma.ErrorModel); ok {
+		for _, d := range e.Errors {
+			if d != nil {
+				d.Value = nil
+			}
+		}
+	}
+	return v, nil
 }
 
 const apiDescription = `Tenantry is a multi-tenant task service. A tenant is a user's personal space

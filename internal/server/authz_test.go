@@ -1,0 +1,53 @@
+package server_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/authztest"
+	"github.com/tenantry/tenantry/internal/postgres/postgrestest"
+	"github.com/tenantry/tenantry/internal/sqlite"
+)
+
+// openSQLite opens a fresh SQLite store in the test's temporary directory.
+func openSQLite(t *testing.T) tenantry.Store {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "tenantry.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func openPostgres(t *testing.T) tenantry.Store {
+	t.Helper()
+	return postgrestest.MustOpen(t)
+}
+
+func TestAuthorizationMatrixSQLite(t *testing.T) {
+	t.Parallel()
+	authztest.Run(t, openSQLite)
+}
+
+func TestAuthorizationMatrixPostgres(t *testing.T) {
+	t.Parallel()
+	postgrestest.URL(t) // skip early without a server
+	authztest.Run(t, openPostgres)
+}
+
+// TestReadIsolationRLSAlone runs the read cases against a PostgreSQL store
+// whose queries lost their tenant filter: row-level security alone must keep
+// every tenant's data apart.
+func TestReadIsolationRLSAlone(t *testing.T) {
+	t.Parallel()
+	postgrestest.URL(t)
+	authztest.RunReads(t, func(t *testing.T) tenantry.Store { return postgrestest.Unfiltered(t) })
+}
+
+func TestReadIsolationSQLite(t *testing.T) {
+	t.Parallel()
+	authztest.RunReads(t, openSQLite)
+}
