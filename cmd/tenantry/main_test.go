@@ -1,0 +1,414 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// logBuffer collects the server's log lines for assertions.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// startServe calls run("serve") on port 0 and returns the base URL once
+// /healthz answers. The server is stopped, and must stop cleanly, when the
+// test ends.
+func startServe(t *testing.T, db string, env map[string]string) (string, *logBuffer) {
+	t.Helper()
+	getenv := func(k string) string { return env[k] }
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"tenantry", "serve", "-addr", "127.0.0.1:0", "-db", db}, getenv, nil, io.Discard, pw)
+		pw.Close()
+	}()
+	logs := &logBuffer{}
+	addrc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			line := sc.Bytes()
+			logs.mu.Lock()
+			logs.buf.Write(line)
+			logs.buf.WriteByte('\n')
+			logs.mu.Unlock()
+			var rec struct{ Msg, Addr string }
+			if json.Unmarshal(line, &rec) == nil && rec.Msg == "listening" {
+				addrc <- rec.Addr
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve returned %v after shutdown", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not stop within 20s of cancellation")
+		}
+	})
+	var addr string
+	select {
+	case addr = <-addrc:
+	case err := <-done:
+		t.Fatalf("serve stopped before listening: %v\nlogs:\n%s", err, logs)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve did not listen within 30s\nlogs:\n%s", logs)
+	}
+	base := "http://" + addr
+	for i := 0; ; i++ {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if i == 100 {
+			t.Fatalf("healthz never answered 200: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return base, logs
+}
+
+// client is a small HTTP client for the end-to-end tests.
+type client struct {
+	t     *testing.T
+	base  string
+	http  *http.Client
+	token string
+}
+
+func newClient(t *testing.T, base string) *client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &client{t: t, base: base, http: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+}
+
+// do sends a request and decodes a JSON answer into out (when non-nil). It
+// fails the test unless the status is want.
+func (c *client) do(method, path string, body any, want int, out any, header ...string) *http.Response {
+	c.t.Helper()
+	var r io.Reader
+	ctype := ""
+	switch b := body.(type) {
+	case nil:
+	case url.Values:
+		r, ctype = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		r, ctype = bytes.NewReader(j), "application/json"
+	}
+	req, err := http.NewRequest(method, c.base+path, r)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if resp.StatusCode != want {
+		c.t.Fatalf("%s %s: status %d, want %d; body %s", method, path, resp.StatusCode, want, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			c.t.Fatalf("%s %s: decode %s: %v", method, path, raw, err)
+		}
+	}
+	return resp
+}
+
+type userOut struct {
+	ID    string `json:"id"`
+	Email string `json:"email"`
+}
+
+type taskOut struct {
+	ID          string  `json:"id"`
+	UserID      string  `json:"user_id"`
+	Title       string  `json:"title"`
+	Description *string `json:"description"`
+	Completed   bool    `json:"completed"`
+	CreatedAt   string  `json:"created_at"`
+	UpdatedAt   string  `json:"updated_at"`
+}
+
+// lifecycle registers two users and walks every personal-task route, with a
+// bearer token and with a cookie session, over real HTTP.
+func lifecycle(t *testing.T, base string, logs *logBuffer) {
+	const password = "correct horse battery"
+	alice := newClient(t, base)
+	var au userOut
+	alice.do("POST", "/auth/register", map[string]string{"email": "Alice@Example.com", "password": password}, 201, &au)
+	if got, want := au.Email, "alice@example.com"; got != want {
+		t.Errorf("registered email %q, want %q", got, want)
+	}
+	alice.do("POST", "/auth/register", map[string]string{"email": "alice@example.com", "password": password}, 409, nil)
+
+	// Token login, the OAuth2 password grant.
+	var tok struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+		ExpiresIn   int    `json:"expires_in"`
+	}
+	alice.do("POST", "/auth/token", url.Values{"username": {"alice@example.com"}, "password": {password}}, 200, &tok)
+	if tok.TokenType != "bearer" || tok.AccessToken == "" || tok.ExpiresIn <= 0 {
+		t.Fatalf("token answer %+v", tok)
+	}
+	alice.do("POST", "/auth/token", url.Values{"username": {"alice@example.com"}, "password": {"wrong password"}}, 401, nil)
+	alice.token = tok.AccessToken
+	var me userOut
+	alice.do("GET", "/auth/me", nil, 200, &me)
+	if me.ID != au.ID {
+		t.Fatalf("me = %+v, want id %s", me, au.ID)
+	}
+
+	// The task life cycle.
+	tasks := "/api/" + au.ID + "/tasks"
+	var created taskOut
+	alice.do("POST", tasks+"/", map[string]any{"title": "Buy milk", "description": "2 litres"}, 201, &created)
+	if created.UserID != au.ID || created.Title != "Buy milk" || created.Completed {
+		t.Fatalf("created %+v", created)
+	}
+	if _, err := time.Parse(time.RFC3339, created.CreatedAt); err != nil || !strings.HasSuffix(created.CreatedAt, "Z") {
+		t.Errorf("created_at %q is not RFC 3339 UTC: %v", created.CreatedAt, err)
+	}
+	var got taskOut
+	alice.do("GET", tasks+"/"+created.ID, nil, 200, &got)
+	if got != created && got.ID != created.ID {
+		t.Fatalf("got %+v, want %+v", got, created)
+	}
+	var replaced taskOut
+	alice.do("PUT", tasks+"/"+created.ID, map[string]any{"title": "Buy oat milk"}, 200, &replaced)
+	if replaced.Title != "Buy oat milk" || replaced.Description != nil {
+		t.Fatalf("replaced %+v", replaced)
+	}
+	var patched taskOut
+	alice.do("PATCH", tasks+"/"+created.ID, map[string]any{"completed": true}, 200, &patched)
+	if !patched.Completed || patched.Title != "Buy oat milk" {
+		t.Fatalf("patched %+v", patched)
+	}
+	alice.do("POST", tasks, map[string]any{"title": "Write report"}, 201, nil)
+	var done, open []taskOut
+	alice.do("GET", tasks+"?completed=true", nil, 200, &done)
+	alice.do("GET", tasks+"?completed=false", nil, 200, &open)
+	if len(done) != 1 || done[0].ID != created.ID || len(open) != 1 {
+		t.Fatalf("completed=true %+v, completed=false %+v", done, open)
+	}
+
+	// Bob cannot reach Alice's task, by his own path or by hers.
+	bob := newClient(t, base)
+	var bu userOut
+	bob.do("POST", "/auth/register", map[string]string{"email": "bob@example.com", "password": password}, 201, &bu)
+	bob.do("POST", "/auth/token", url.Values{"username": {"bob@example.com"}, "password": {password}}, 200, &tok)
+	bob.token = tok.AccessToken
+	bob.do("GET", "/api/"+bu.ID+"/tasks/"+created.ID, nil, 404, nil)
+	bob.do("GET", tasks+"/"+created.ID, nil, 403, nil)
+	bob.do("DELETE", tasks, nil, 403, nil)
+	alice.do("GET", tasks+"/"+created.ID, nil, 200, &got)
+	if got.Title != "Buy oat milk" {
+		t.Fatalf("alice's task changed after bob's attempts: %+v", got)
+	}
+
+	// Delete one, then the rest in bulk.
+	alice.do("DELETE", tasks+"/"+created.ID, nil, 204, nil)
+	alice.do("GET", tasks+"/"+created.ID, nil, 404, nil)
+	var deleted struct {
+		DeletedCount int `json:"deleted_count"`
+	}
+	alice.do("DELETE", tasks+"?completed=false", nil, 200, &deleted)
+	if deleted.DeletedCount != 1 {
+		t.Fatalf("deleted_count = %d, want 1", deleted.DeletedCount)
+	}
+
+	// Logout revokes the bearer token at once.
+	alice.do("POST", "/auth/logout", nil, 204, nil)
+	resp := alice.do("GET", "/auth/me", nil, 401, nil)
+	if got := resp.Header.Get("WWW-Authenticate"); got != "Bearer" {
+		t.Errorf("WWW-Authenticate = %q, want Bearer", got)
+	}
+
+	// Cookie login: a server-side session in an HttpOnly cookie.
+	web := newClient(t, base)
+	resp = web.do("POST", "/auth/login", map[string]string{"email": "alice@example.com", "password": password}, 200, nil)
+	var sessionCookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if strings.HasSuffix(c.Name, "tenantry_session") {
+			sessionCookie = c
+		}
+	}
+	if sessionCookie == nil || !sessionCookie.HttpOnly || sessionCookie.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie %+v: want HttpOnly, SameSite=Lax", sessionCookie)
+	}
+	web.do("GET", "/auth/me", nil, 200, &me)
+	var viaCookie taskOut
+	web.do("POST", tasks, map[string]any{"title": "From the browser"}, 201, &viaCookie)
+	// A cross-site write with the cookie is refused, and writes nothing.
+	web.do("POST", tasks, map[string]any{"title": "Forged"}, 403, nil,
+		"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")
+	var all []taskOut
+	web.do("GET", tasks, nil, 200, &all)
+	if len(all) != 1 || all[0].ID != viaCookie.ID {
+		t.Fatalf("after the forged write, tasks = %+v", all)
+	}
+	web.do("POST", "/auth/logout", nil, 204, nil)
+	web.do("GET", "/auth/me", nil, 401, nil)
+	// The old cookie, replayed by hand, is dead too.
+	replay := newClient(t, base)
+	replay.do("GET", "/auth/me", nil, 401, nil, "Cookie", sessionCookie.Name+"="+sessionCookie.Value)
+
+	// No secret reached the logs.
+	out := logs.String()
+	for _, secret := range []string{password, alice.token, bob.token, sessionCookie.Value} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the logs contain a secret (%.8s...)", secret)
+		}
+	}
+	if !strings.Contains(out, au.ID) {
+		t.Errorf("the logs name no security event for alice; logs:\n%s", out)
+	}
+}
+
+func TestServeSQLite(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "tenantry.db")
+	base, logs := startServe(t, db, nil)
+	lifecycle(t, base, logs)
+	info, err := os.Stat(db + ".secret")
+	if err != nil {
+		t.Fatalf("no secret file beside the database: %v", err)
+	}
+	if got, want := info.Mode().Perm(), os.FileMode(0o600); got != want {
+		t.Errorf("secret file mode %v, want %v", got, want)
+	}
+	if strings.Contains(logs.String(), mustRead(t, db+".secret")) {
+		t.Error("the generated secret was logged")
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// TestServePostgres runs "migrate" as the owner and "serve" as the
+// application role, as the README tells an operator to.
+func TestServePostgres(t *testing.T) {
+	t.Parallel()
+	admin := os.Getenv("TENANTRY_TEST_POSTGRES")
+	if admin == "" {
+		t.Skip("TENANTRY_TEST_POSTGRES is not set: skipping the PostgreSQL end-to-end test")
+	}
+	ownerURL := createDatabase(t, admin)
+	var stdout bytes.Buffer
+	if err := run(context.Background(), []string{"tenantry", "migrate", "-db", ownerURL, "-app-role", "tenantry_app"},
+		func(string) string { return "" }, nil, &stdout, io.Discard); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	u, err := url.Parse(ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User("tenantry_app")
+	env := map[string]string{"TENANTRY_SECRET": strings.Repeat("s", 40)}
+
+	// Serving as the owner (a superuser here) must be refused.
+	err = run(context.Background(), []string{"tenantry", "serve", "-addr", "127.0.0.1:0", "-db", ownerURL},
+		func(k string) string { return env[k] }, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "row-level security") {
+		t.Errorf("serve as the owner: err = %v, want a refusal that names row-level security", err)
+	}
+	// Without a secret, PostgreSQL mode refuses to start.
+	err = run(context.Background(), []string{"tenantry", "serve", "-addr", "127.0.0.1:0", "-db", u.String()},
+		func(string) string { return "" }, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "TENANTRY_SECRET") {
+		t.Errorf("serve without a secret: err = %v, want it to ask for TENANTRY_SECRET", err)
+	}
+
+	base, logs := startServe(t, u.String(), env)
+	lifecycle(t, base, logs)
+}
+
+// createDatabase makes a fresh database on the test server and drops it when
+// the test ends. It returns the new database's URL.
+func createDatabase(t *testing.T, admin string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("connect to TENANTRY_TEST_POSTGRES: %v", err)
+	}
+	name := "tenantry_e2e_" + strings.ReplaceAll(uuid.NewString(), "-", "")
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			t.Errorf("drop %s: %v", name, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name)); err != nil {
+			t.Errorf("drop %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/tenantry/tenantry/internal/postgres"
+	"github.com/tenantry/tenantry/internal/sqlite"
+)
+
+const migrateUsage = `Usage: tenantry migrate [flags]
+
+Applies the embedded migrations. For PostgreSQL, connect as the role that
+owns the tables (not the role "serve" uses); migrate also creates the
+application role if it is missing and grants it exactly what it needs.
+
+Flags (each also read from the environment variable shown):
+`
+
+func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), migrateUsage); fs.PrintDefaults() }
+	db := fs.String("db", envOr(getenv, "TENANTRY_DB", "tenantry.db"), "database: a SQLite file path, or a postgres:// URL of the owner role ($TENANTRY_DB)")
+	appRole := fs.String("app-role", envOr(getenv, "TENANTRY_APP_ROLE", "tenantry_app"), "PostgreSQL only: the role \"serve\" connects as ($TENANTRY_APP_ROLE)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("migrate: unexpected argument %q", fs.Arg(0))
+	}
+	if isPostgres(*db) {
+		if err := postgres.Migrate(ctx, *db, *appRole); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		fmt.Fprintf(stdout, "migrated %s; application role %q is ready\n", redact(*db), *appRole)
+		return nil
+	}
+	if err := sqlite.Migrate(ctx, *db); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	fmt.Fprintf(stdout, "migrated %s\n", *db)
+	return nil
+}

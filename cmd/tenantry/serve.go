@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/tenantry/tenantry/internal/server"
+)
+
+const serveUsage = `Usage: tenantry serve [flags]
+
+Starts the HTTP API. With a SQLite database the file is created and migrated
+on start. With PostgreSQL, run "tenantry migrate" as the owner role first and
+serve as the application role; serve refuses to start if its role could
+bypass row-level security.
+
+Environment:
+  TENANTRY_SECRET   token signing secret, at least 32 characters. Required
+                    with PostgreSQL. With SQLite, when unset, a random secret
+                    is generated once and kept in <db>.secret (mode 0600).
+
+Flags (each also read from the environment variable shown):
+`
+
+// Server timeouts: a slow or idle client cannot hold a connection forever.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+	shutdownTimeout   = 15 * time.Second
+)
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), serveUsage); fs.PrintDefaults() }
+	addr := fs.String("addr", envOr(getenv, "TENANTRY_ADDR", "127.0.0.1:8080"), "address to listen on ($TENANTRY_ADDR)")
+	db := fs.String("db", envOr(getenv, "TENANTRY_DB", "tenantry.db"), "database: a SQLite file path, or a postgres:// URL ($TENANTRY_DB)")
+	tlsCert := fs.String("tls-cert", getenv("TENANTRY_TLS_CERT"), "TLS certificate file; with -tls-key serves HTTPS ($TENANTRY_TLS_CERT)")
+	tlsKey := fs.String("tls-key", getenv("TENANTRY_TLS_KEY"), "TLS private key file ($TENANTRY_TLS_KEY)")
+	secureDefault, _ := strconv.ParseBool(getenv("TENANTRY_SECURE_COOKIES"))
+	secureCookies := fs.Bool("secure-cookies", secureDefault, "mark cookies Secure with the __Host- prefix; on by itself with TLS, set it behind a TLS-terminating proxy ($TENANTRY_SECURE_COOKIES)")
+	logLevel := fs.String("log-level", envOr(getenv, "TENANTRY_LOG_LEVEL", "info"), "debug, info, warn or error ($TENANTRY_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("serve: -tls-cert and -tls-key go together")
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("serve: -log-level: %w", err)
+	}
+	logHandler := slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})
+	logger := slog.New(logHandler)
+
+	secret, created, err := loadSecret(getenv, *db)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if created {
+		logger.Info("generated a token signing secret", "file", *db+".secret")
+	}
+
+	store, err := openStore(ctx, *db)
+	if err != nil {
+		return fmt.Errorf("serve: open database %s: %w", redact(*db), err)
+	}
+	defer store.Close()
+
+	handler, err := server.New(server.Config{
+		Store:         store,
+		Logger:        logger,
+		Secret:        secret,
+		SecureCookies: *secureCookies || *tlsCert != "",
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logHandler, slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	scheme := "http"
+	if *tlsCert != "" {
+		scheme = "https"
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "db", redact(*db))
+
+	errc := make(chan error, 1)
+	go func() {
+		if *tlsCert != "" {
+			errc <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
