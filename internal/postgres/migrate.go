@@ -16,6 +16,16 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+// Migrations returns the embedded migration files, for tools that need to
+// know the schema version (test templates are keyed by their hash).
+func Migrations() fs.FS {
+	files, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the directory is embedded: it always exists
+	}
+	return files
+}
+
 // appTables are the tables the application role reads and writes.
 func appTables() []string {
 	return []string{"users", "tenants", "memberships", "tasks", "sessions", "revoked_tokens"}
@@ -48,11 +58,7 @@ func Migrate(ctx context.Context, ownerURL, appRole string) error {
 	}
 	sqlDB := stdlib.OpenDB(*cfg)
 	defer sqlDB.Close()
-	files, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		return fmt.Errorf("postgres: migrate: %w", err)
-	}
-	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, files)
+	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, Migrations())
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}

@@ -467,7 +467,7 @@ func TestOpenRefusesRolesThatBypassRLS(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			db := postgrestest.NewDatabase(t)
+			db := postgrestest.NewFreshDatabase(t)
 			if c.setup != "" {
 				if _, err := connect(t, db.OwnerURL).Exec(ctx, c.setup); err != nil {
 					t.Fatal(err)

@@ -1,5 +1,5 @@
-// Package postgrestest gives tests a fresh, migrated PostgreSQL database per
-// test, and a store with its tenant filter removed to prove that row-level
+// Package postgrestest gives each test an empty, migrated PostgreSQL
+// database of its own, and a store with its tenant filter removed to prove that row-level
 // security holds on its own.
 //
 // Tests read the server's URL from TENANTRY_TEST_POSTGRES, for example
@@ -11,10 +11,14 @@ package postgrestest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"io/fs"
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -52,16 +56,81 @@ func URL(tb testing.TB) string {
 	return u
 }
 
-// NewDatabase creates and migrates a database with a random name, and drops
-// it when the test ends. It skips tb when TENANTRY_TEST_POSTGRES is unset.
+// schemaVersion is part of the reusable databases' names. Bump it when
+// Migrate's grants change without a change to the migration files.
+const schemaVersion = "1"
+
+// NewDatabase leases an empty, migrated database for the length of the test.
+//
+// Creating and dropping a PostgreSQL database costs about a second each
+// (both write the whole database to disk), which made a suite of a hundred
+// cases take minutes. So databases are reused: they are named
+// tenantry_test_<schema hash>_<n>; a test leases one with a session-level
+// advisory lock held until it ends (so parallel tests and test processes
+// never share one), creates and migrates it if it does not exist yet, and
+// empties every table before handing it out. Tests that change the schema
+// or the roles must use NewFreshDatabase instead.
 func NewDatabase(tb testing.TB) Database {
+	tb.Helper()
+	server := URL(tb)
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, server)
+	if err != nil {
+		tb.Fatalf("postgrestest: connect to %s: %v", EnvURL, err)
+	}
+	tb.Cleanup(func() { admin.Close(context.Background()) }) // releases the lease
+	prefix := "tenantry_test_" + schemaHash(tb) + "_"
+	for n := 0; ; n++ {
+		name := prefix + strconv.Itoa(n)
+		var leased bool
+		key := leaseKey(name)
+		if err := admin.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&leased); err != nil {
+			tb.Fatalf("postgrestest: lease database: %v", err)
+		}
+		if !leased {
+			continue
+		}
+		var exists bool
+		err := admin.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists)
+		if err != nil {
+			tb.Fatalf("postgrestest: lease database: %v", err)
+		}
+		db := Database{Name: name, OwnerURL: withDatabase(tb, server, name, ""), AppURL: withDatabase(tb, server, name, AppRole)}
+		if !exists {
+			if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+				tb.Fatalf("postgrestest: create database: %v", err)
+			}
+			if err := postgres.Migrate(ctx, db.OwnerURL, AppRole); err != nil {
+				// Half-migrated: drop it so the next lease starts over.
+				dropDatabase(tb, server, name)
+				tb.Fatalf("postgrestest: %v", err)
+			}
+			return db
+		}
+		owner, err := pgx.Connect(ctx, db.OwnerURL)
+		if err != nil {
+			tb.Fatalf("postgrestest: connect to %s: %v", name, err)
+		}
+		_, err = owner.Exec(ctx, "TRUNCATE users, tenants, memberships, tasks, sessions, revoked_tokens")
+		owner.Close(ctx)
+		if err != nil {
+			tb.Fatalf("postgrestest: empty database %s: %v", name, err)
+		}
+		return db
+	}
+}
+
+// NewFreshDatabase creates and migrates a database with a random name, and
+// drops it when the test ends. It is slow (about two seconds); use it for
+// tests that alter the schema or roles.
+func NewFreshDatabase(tb testing.TB) Database {
 	tb.Helper()
 	server := URL(tb)
 	ctx := context.Background()
 
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	name := "tenantry_test_" + hex.EncodeToString(b[:])
+	name := "tenantry_fresh_" + hex.EncodeToString(b[:])
 
 	admin, err := pgx.Connect(ctx, server)
 	if err != nil {
@@ -80,8 +149,37 @@ func NewDatabase(tb testing.TB) Database {
 	return Database{Name: name, OwnerURL: ownerURL, AppURL: withDatabase(tb, server, name, AppRole)}
 }
 
-// MustOpen returns a store on a fresh database, connected as the
-// application role. It is closed and its database dropped when the test ends.
+// schemaHash identifies the migrations and grants a database was made with.
+func schemaHash(tb testing.TB) string {
+	tb.Helper()
+	h := sha256.New()
+	h.Write([]byte(schemaVersion + "\x00" + AppRole + "\x00"))
+	err := fs.WalkDir(postgres.Migrations(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(postgres.Migrations(), path)
+		if err != nil {
+			return err
+		}
+		h.Write([]byte(path + "\x00"))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		tb.Fatalf("postgrestest: hash migrations: %v", err)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// leaseKey is the advisory lock key of a database name.
+func leaseKey(name string) int64 {
+	sum := sha256.Sum256([]byte("tenantry lease " + name))
+	return int64(binary.BigEndian.Uint64(sum[:8]))
+}
+
+// MustOpen returns a store on an empty database of its own (NewDatabase),
+// connected as the application role. It is closed when the test ends.
 func MustOpen(tb testing.TB) *postgres.DB {
 	tb.Helper()
 	return OpenURL(tb, NewDatabase(tb).AppURL)
@@ -99,7 +197,7 @@ func OpenURL(tb testing.TB, url string) *postgres.DB {
 	return db
 }
 
-// Unfiltered returns a store on a fresh database whose own tenant filter is
+// Unfiltered returns a store on an empty database of its own whose own tenant filter is
 // removed, so that only row-level security stands between tenants.
 //
 // Exactly what it does: every SQL statement the store sends through its
@@ -152,7 +250,8 @@ func (u unfiltered) QueryRow(ctx context.Context, sql string, args ...any) pgx.R
 	return u.conn.QueryRow(ctx, DropTenantFilter(sql), args...)
 }
 
-// withDatabase returns server with the database (and, if set, the user) replaced.
+// withDatabase returns server with the database (and, if set, the user)
+// replaced, and synchronous_commit off.
 func withDatabase(tb testing.TB, server, dbname, user string) string {
 	tb.Helper()
 	u, err := url.Parse(server)
@@ -163,6 +262,11 @@ func withDatabase(tb testing.TB, server, dbname, user string) string {
 	if user != "" {
 		u.User = url.User(user)
 	}
+	// Test data need not survive a crash: not waiting for the WAL flush at
+	// each commit makes the suites several times faster.
+	q := u.Query()
+	q.Set("synchronous_commit", "off")
+	u.RawQuery = q.Encode()
 	return u.String()
 }
 
