@@ -504,3 +504,79 @@ func TestOpenAcceptsTheAppRole(t *testing.T) {
 		t.Fatalf("second Migrate: %v", err)
 	}
 }
+
+// TestLastOwnerUnderConcurrency has two owners demote each other at once:
+// exactly one may succeed.
+func TestLastOwnerUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	store := postgrestest.MustOpen(t)
+	a := mustUser(t, store, "a@example.com")
+	b := mustUser(t, store, "b@example.com")
+	for round := range 5 {
+		org := mustOrg(t, store, a, "org")
+		update(t, store, a, org, func(tx tenantry.TenantTx) error {
+			_, err := tx.AddMember(ctx, b.ID, tenantry.RoleOwner)
+			return err
+		})
+		ready := make(chan struct{})
+		errs := make(chan error, 2)
+		demote := func(actor, target tenantry.User, remove bool) {
+			errs <- store.Update(ctx, actor.ID, org, func(tx tenantry.TenantTx) error {
+				<-ready
+				if remove {
+					return tx.RemoveMember(ctx, target.ID)
+				}
+				_, err := tx.SetRole(ctx, target.ID, tenantry.RoleMember)
+				return err
+			})
+		}
+		go demote(a, b, round%2 == 0)
+		go demote(b, a, false)
+		close(ready)
+		var ok, lastOwner int
+		for range 2 {
+			switch err := <-errs; {
+			case err == nil:
+				ok++
+			case errors.Is(err, tenantry.ErrLastOwner):
+				lastOwner++
+			default:
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if ok != 1 || lastOwner != 1 {
+			t.Fatalf("round %d: %d succeeded and %d got ErrLastOwner, want 1 and 1", round, ok, lastOwner)
+		}
+		var owners int
+		err := store.View(ctx, a.ID, org, func(tx tenantry.TenantTx) error {
+			members, err := tx.Members(ctx)
+			for _, m := range members {
+				if m.Role == tenantry.RoleOwner {
+					owners++
+				}
+			}
+			return err
+		})
+		if err != nil && !errors.Is(err, tenantry.ErrNotMember) {
+			t.Fatal(err)
+		}
+		if errors.Is(err, tenantry.ErrNotMember) {
+			err = store.View(ctx, b.ID, org, func(tx tenantry.TenantTx) error {
+				members, err := tx.Members(ctx)
+				for _, m := range members {
+					if m.Role == tenantry.RoleOwner {
+						owners++
+					}
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, want := owners, 1; got != want {
+			t.Fatalf("round %d: %d owners left, want %d", round, got, want)
+		}
+	}
+}
