@@ -1,0 +1,23 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/authztest"
+	"github.com/tenantry/tenantry/internal/postgres/postgrestest"
+)
+
+// TestAuthorizationMatrixRLSAlone runs the whole authorization matrix, writes
+// included, over HTTP against a store whose own tenant filter is gone
+// (postgrestest.Unfiltered): every answer and every re-read of the victim's
+// data must be what it is with both walls. internal/server runs the read
+// cases the same way (TestReadIsolationRLSAlone) and the matrix with both walls.
+func TestAuthorizationMatrixRLSAlone(t *testing.T) {
+	t.Parallel()
+	postgrestest.URL(t)
+	if testing.Short() {
+		t.Skip("-short: internal/server runs the read cases on the unfiltered store")
+	}
+	authztest.Run(t, func(t *testing.T) tenantry.Store { return postgrestest.Unfiltered(t) })
+}
