@@ -12,7 +12,7 @@ import (
 // CreateSession stores a new session. Its times are stored in UTC,
 // truncated to microseconds.
 func (db *DB) CreateSession(ctx context.Context, s tenantry.Session) error {
-	err := sqlitedb.New(db.write).CreateSession(ctx, sqlitedb.CreateSessionParams{
+	err := db.write.queries().CreateSession(ctx, sqlitedb.CreateSessionParams{
 		IDHash:     s.IDHash,
 		UserID:     idBytes(s.UserID),
 		CreatedAt:  micros(s.CreatedAt),
@@ -76,7 +76,7 @@ func (db *DB) SessionUser(ctx context.Context, idHash []byte, idle time.Duration
 
 // DeleteSession ends one session. Deleting an unknown one is not an error.
 func (db *DB) DeleteSession(ctx context.Context, idHash []byte) error {
-	if err := sqlitedb.New(db.write).DeleteSession(ctx, idHash); err != nil {
+	if err := db.write.queries().DeleteSession(ctx, idHash); err != nil {
 		return fmt.Errorf("sqlite: delete session: %w", err)
 	}
 	return nil

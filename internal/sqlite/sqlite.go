@@ -45,8 +45,8 @@ type DB struct {
 	// right after Open, before any use.
 	NewID func() uuid.UUID
 
-	write *sql.DB // one connection, BEGIN IMMEDIATE
-	read  *sql.DB // several connections, query_only
+	write *stmtCache // one connection, BEGIN IMMEDIATE
+	read  *stmtCache // several connections, query_only
 }
 
 var _ tenantry.Store = (*DB)(nil)
@@ -79,8 +79,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return &DB{
 		Now:   time.Now,
 		NewID: newV7,
-		write: write,
-		read:  read,
+		write: newStmtCache(write),
+		read:  newStmtCache(read),
 	}, nil
 }
 
@@ -100,12 +100,17 @@ func Migrate(ctx context.Context, path string) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
+	db.read.close()
+	db.write.close()
+	err := errors.Join(db.read.pool.Close(), db.write.pool.Close())
+	db.read.wait()
+	db.write.wait()
+	return err
 }
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
-	if err := db.read.PingContext(ctx); err != nil {
+	if err := db.read.pool.PingContext(ctx); err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)
 	}
 	return nil
@@ -171,13 +176,13 @@ func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond)
 
 // inTx runs fn in one transaction on pool and commits it if fn returns nil.
 // fn's error is returned as it is, so callers can match sentinels.
-func inTx(ctx context.Context, pool *sql.DB, fn func(q *sqlitedb.Queries) error) error {
-	tx, err := pool.BeginTx(ctx, nil)
+func inTx(ctx context.Context, pool *stmtCache, fn func(q *sqlitedb.Queries) error) error {
+	tx, err := pool.pool.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := fn(sqlitedb.New(tx)); err != nil {
+	if err := fn(sqlitedb.New(cachedDB{cache: pool, tx: tx})); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

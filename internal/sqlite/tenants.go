@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -41,7 +40,7 @@ func (db *DB) CreateOrg(ctx context.Context, owner uuid.UUID, name string) (tena
 // UserOrgs lists the organizations the user is a member of, with the
 // user's role, oldest organization first.
 func (db *DB) UserOrgs(ctx context.Context, userID uuid.UUID) ([]tenantry.OrgMembership, error) {
-	rows, err := sqlitedb.New(db.read).UserOrgs(ctx, idBytes(userID))
+	rows, err := db.read.queries().UserOrgs(ctx, idBytes(userID))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: user orgs: %w", err)
 	}
@@ -70,7 +69,7 @@ func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(te
 	return db.scoped(ctx, db.write, userID, tenantID, fn)
 }
 
-func (db *DB) scoped(ctx context.Context, pool *sql.DB, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+func (db *DB) scoped(ctx context.Context, pool *stmtCache, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
 	return inTx(ctx, pool, func(q *sqlitedb.Queries) error {
 		tid := idBytes(tenantID)
 		r, err := q.MembershipScope(ctx, sqlitedb.MembershipScopeParams{TenantID: tid, UserID: idBytes(userID)})

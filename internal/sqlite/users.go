@@ -60,7 +60,7 @@ func (db *DB) CreateUser(ctx context.Context, email, passwordHash string) (tenan
 
 // UserByEmail finds an account by email, case-insensitively. ErrUserNotFound.
 func (db *DB) UserByEmail(ctx context.Context, email string) (tenantry.User, error) {
-	r, err := sqlitedb.New(db.read).UserByEmail(ctx, strings.ToLower(email))
+	r, err := db.read.queries().UserByEmail(ctx, strings.ToLower(email))
 	if err != nil {
 		return tenantry.User{}, wrap("user by email", notFound(err, tenantry.ErrUserNotFound))
 	}
@@ -69,7 +69,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (tenantry.User, err
 
 // UserByID finds an account. ErrUserNotFound.
 func (db *DB) UserByID(ctx context.Context, id uuid.UUID) (tenantry.User, error) {
-	r, err := sqlitedb.New(db.read).UserByID(ctx, idBytes(id))
+	r, err := db.read.queries().UserByID(ctx, idBytes(id))
 	if err != nil {
 		return tenantry.User{}, wrap("user by id", notFound(err, tenantry.ErrUserNotFound))
 	}
@@ -146,7 +146,7 @@ func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string
 // TokenUser returns the token's user and whether the token id was revoked,
 // in one query. ErrUserNotFound if the user is gone.
 func (db *DB) TokenUser(ctx context.Context, userID uuid.UUID, tokenID string) (tenantry.User, bool, error) {
-	r, err := sqlitedb.New(db.read).TokenUser(ctx, sqlitedb.TokenUserParams{ID: idBytes(userID), TokenID: tokenID})
+	r, err := db.read.queries().TokenUser(ctx, sqlitedb.TokenUserParams{ID: idBytes(userID), TokenID: tokenID})
 	if err != nil {
 		return tenantry.User{}, false, wrap("token user", notFound(err, tenantry.ErrUserNotFound))
 	}
