@@ -246,10 +246,11 @@ func (w *World) forbidden(p Principal) [][]byte {
 	return out
 }
 
-// check runs one case as p and checks the answer and the data after it.
-func check(t *testing.T, w *World, c Case, p Principal) {
+// check runs one case as p and checks the answer and the data after it,
+// against before, the snapshot taken after the previous case. It returns
+// the new snapshot.
+func check(t *testing.T, w *World, c Case, p Principal, before Snapshot) Snapshot {
 	t.Helper()
-	before := w.Snapshot(t)
 	var b any
 	if c.Body != nil {
 		b = c.Body(w)
@@ -281,7 +282,7 @@ func check(t *testing.T, w *World, c Case, p Principal) {
 	}
 	for _, m := range may {
 		if m == "*" {
-			return
+			return after
 		}
 	}
 	if diff := before.Diff(after, may...); len(diff) > 0 {
@@ -290,6 +291,7 @@ func check(t *testing.T, w *World, c Case, p Principal) {
 			t.Logf("%s before: %+v\n after: %+v", k, before[k], after[k])
 		}
 	}
+	return after
 }
 
 // Run is the authorization matrix: every case as every principal, each
@@ -300,11 +302,12 @@ func Run(t *testing.T, open func(t *testing.T) tenantry.Store) {
 		t.Run(p.Name, func(t *testing.T) {
 			t.Parallel()
 			w := NewWorld(t, NewHarness(t, open(t)))
+			snap := w.Snapshot(t)
 			for _, c := range Cases() {
 				if c.Skip != nil && c.Skip(p) {
 					continue
 				}
-				t.Run(c.Name, func(t *testing.T) { check(t, w, c, p) })
+				t.Run(c.Name, func(t *testing.T) { snap = check(t, w, c, p, snap) })
 			}
 		})
 	}
@@ -315,13 +318,14 @@ func Run(t *testing.T, open func(t *testing.T) tenantry.Store) {
 // store whose tenant filter was removed to prove a second wall holds alone.
 func RunReads(t *testing.T, open func(t *testing.T) tenantry.Store) {
 	w := NewWorld(t, NewHarness(t, open(t)))
+	snap := w.Snapshot(t)
 	for _, p := range Principals() {
 		t.Run(p.Name, func(t *testing.T) {
 			for _, c := range Cases() {
 				if !c.Read || (c.Skip != nil && c.Skip(p)) {
 					continue
 				}
-				t.Run(c.Name, func(t *testing.T) { check(t, w, c, p) })
+				t.Run(c.Name, func(t *testing.T) { snap = check(t, w, c, p, snap) })
 			}
 		})
 	}

@@ -109,7 +109,7 @@ func (s *server) token(ctx context.Context, in *TokenInput) (*TokenOutput, error
 		Body: TokenOut{
 			AccessToken: tok,
 			TokenType:   "bearer",
-			ExpiresIn:   int64(claims.ExpiresAt.Sub(s.now()).Seconds()),
+			ExpiresIn:   int64(claims.ExpiresAt.Sub(claims.IssuedAt.Time).Seconds()),
 		},
 	}, nil
 }

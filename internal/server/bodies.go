@@ -99,34 +99,42 @@ func (t *OrgTaskIn) Resolve(huma.Context, *huma.PathBuffer) []error {
 // TaskPatchIn changes some fields of a personal task; absent fields are
 // left alone, and a null description clears it.
 type TaskPatchIn struct {
-	Title       *string          `json:"title,omitempty" required:"false" minLength:"1" maxLength:"200" pattern:"^[^\\x00-\\x1f\\x7f]*$" patternDescription:"no control characters" doc:"1 to 200 characters, not blank, one line."`
+	Title       PatchTitle       `json:"title,omitzero" required:"false" doc:"1 to 200 characters, not blank, one line; not null."`
 	Description PatchDescription `json:"description,omitzero" required:"false" doc:"At most 5000 characters; null clears it."`
-	Completed   *bool            `json:"completed,omitempty" required:"false"`
+	Completed   PatchBool        `json:"completed,omitzero" required:"false" doc:"Not null."`
 }
 
-// Resolve refuses a blank title, which the schema cannot express.
+// Resolve refuses a null or blank title and a null completed, which the
+// schema cannot express for optional fields.
 func (t *TaskPatchIn) Resolve(huma.Context, *huma.PathBuffer) []error {
-	if t.Title == nil {
-		return nil
-	}
-	return checkTitle(*t.Title)
+	return checkPatch(t.Title, t.Completed)
 }
 
 // OrgTaskPatchIn changes some fields of an organization's task; absent
 // fields are left alone, and null clears description or assignee.
 type OrgTaskPatchIn struct {
-	Title          *string          `json:"title,omitempty" required:"false" minLength:"1" maxLength:"200" pattern:"^[^\\x00-\\x1f\\x7f]*$" patternDescription:"no control characters" doc:"1 to 200 characters, not blank, one line."`
+	Title          PatchTitle       `json:"title,omitzero" required:"false" doc:"1 to 200 characters, not blank, one line; not null."`
 	Description    PatchDescription `json:"description,omitzero" required:"false" doc:"At most 5000 characters; null clears it."`
-	Completed      *bool            `json:"completed,omitempty" required:"false"`
+	Completed      PatchBool        `json:"completed,omitzero" required:"false" doc:"Not null."`
 	AssignedUserID PatchAssignee    `json:"assigned_user_id,omitzero" required:"false" doc:"A member of the organization; null unassigns."`
 }
 
-// Resolve refuses a blank title, which the schema cannot express.
+// Resolve refuses a null or blank title and a null completed.
 func (t *OrgTaskPatchIn) Resolve(huma.Context, *huma.PathBuffer) []error {
-	if t.Title == nil {
-		return nil
+	return checkPatch(t.Title, t.Completed)
+}
+
+func checkPatch(title PatchTitle, completed PatchBool) []error {
+	var errs []error
+	if title.Set && title.Value == nil {
+		errs = append(errs, &huma.ErrorDetail{Location: "body.title", Message: "title must not be null"})
+	} else if title.Value != nil {
+		errs = append(errs, checkTitle(*title.Value)...)
 	}
-	return checkTitle(*t.Title)
+	if completed.Set && completed.Value == nil {
+		errs = append(errs, &huma.ErrorDetail{Location: "body.completed", Message: "completed must not be null"})
+	}
+	return errs
 }
 
 func checkTitle(title string) []error {
@@ -278,4 +286,44 @@ func (p *PatchAssignee) UnmarshalJSON(b []byte) error {
 // Schema is a nullable user id.
 func (PatchAssignee) Schema(huma.Registry) *huma.Schema {
 	return &huma.Schema{Type: huma.TypeString, Nullable: true, Format: "uuid"}
+}
+
+// PatchTitle is a title in a PATCH body; Set with a nil Value is a null,
+// which is refused.
+type PatchTitle struct {
+	Set   bool
+	Value *string
+}
+
+// UnmarshalJSON records that the field was present.
+func (p *PatchTitle) UnmarshalJSON(b []byte) error {
+	p.Set = true
+	return json.Unmarshal(b, &p.Value)
+}
+
+// Schema is a title.
+func (PatchTitle) Schema(huma.Registry) *huma.Schema {
+	minLen, maxLen := 1, tenantry.MaxTitleLen
+	return &huma.Schema{
+		Type: huma.TypeString, MinLength: &minLen, MaxLength: &maxLen,
+		Pattern: titlePattern, PatternDescription: "no control characters",
+	}
+}
+
+// PatchBool is a boolean in a PATCH body; Set with a nil Value is a null,
+// which is refused.
+type PatchBool struct {
+	Set   bool
+	Value *bool
+}
+
+// UnmarshalJSON records that the field was present.
+func (p *PatchBool) UnmarshalJSON(b []byte) error {
+	p.Set = true
+	return json.Unmarshal(b, &p.Value)
+}
+
+// Schema is a boolean.
+func (PatchBool) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeBoolean}
 }

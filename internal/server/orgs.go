@@ -391,7 +391,7 @@ func (s *server) patchOrgTask(ctx context.Context, in *PatchOrgTaskInput) (*OrgT
 			return err
 		}
 		t, err = tx.PatchTask(ctx, id, tenantry.TaskPatch{
-			Title: in.Body.Title, Completed: in.Body.Completed,
+			Title: in.Body.Title.Value, Completed: in.Body.Completed.Value,
 			SetDescription: in.Body.Description.Set, Description: in.Body.Description.Value,
 			SetAssignee: in.Body.AssignedUserID.Set, AssignedUserID: in.Body.AssignedUserID.Value,
 		})

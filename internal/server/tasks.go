@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
@@ -37,6 +38,30 @@ type ListQuery struct {
 // CompletedQuery narrows a bulk delete.
 type CompletedQuery struct {
 	Completed string `query:"completed" enum:"true,false" doc:"Delete only completed (true) or open (false) tasks; all if absent."`
+}
+
+// Resolve refuses an empty completed or after: "?completed=" must not
+// quietly mean "all".
+func (q *ListQuery) Resolve(ctx huma.Context) []error {
+	return emptyQuery(ctx, "completed", "after", "limit")
+}
+
+// Resolve refuses an empty completed: a bulk delete with "?completed="
+// must not quietly delete everything.
+func (q *CompletedQuery) Resolve(ctx huma.Context) []error {
+	return emptyQuery(ctx, "completed")
+}
+
+func emptyQuery(ctx huma.Context, names ...string) []error {
+	u := ctx.URL()
+	v := u.Query()
+	var errs []error
+	for _, n := range names {
+		if vs, ok := v[n]; ok && (len(vs) != 1 || vs[0] == "") {
+			errs = append(errs, &huma.ErrorDetail{Location: "query." + n, Message: n + " must have exactly one non-empty value"})
+		}
+	}
+	return errs
 }
 
 func parseCompleted(s string) *bool {
@@ -222,7 +247,7 @@ func (s *server) patchTask(ctx context.Context, in *PatchTaskInput) (*TaskOutput
 			return err
 		}
 		t, err = tx.PatchTask(ctx, id, tenantry.TaskPatch{
-			Title: in.Body.Title, Completed: in.Body.Completed,
+			Title: in.Body.Title.Value, Completed: in.Body.Completed.Value,
 			SetDescription: in.Body.Description.Set, Description: in.Body.Description.Value,
 		})
 		return err
