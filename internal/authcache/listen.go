@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Channel is the PostgreSQL notification channel the replicas share.
@@ -40,10 +41,13 @@ func (s *Store) Listen(ctx context.Context, connString string) error {
 	if s.stop != nil {
 		return errors.New("authcache: Listen called twice")
 	}
-	cfg, err := pgx.ParseConfig(connString)
+	// The store's URL may carry pgxpool settings (pool_max_conns, ...);
+	// pgxpool's parser takes them out of the connection's.
+	poolCfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
 		return fmt.Errorf("authcache: %w", err)
 	}
+	cfg := poolCfg.ConnConfig
 	ctx, cancel := context.WithCancel(ctx)
 	conn, err := listenConn(ctx, cfg)
 	if err != nil {

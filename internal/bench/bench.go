@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -36,6 +37,8 @@ type Settings struct {
 	PprofDir       string        `json:"-"`
 	NoAuthCache    bool          `json:"no_auth_cache,omitempty"`
 	SeedWorkers    int           `json:"-"`
+	Ops            []string      `json:"operations"`
+	PGPool         int           `json:"postgres_pool,omitempty"`
 }
 
 // defaultPostgres is the local PostgreSQL the README sets up.
@@ -78,6 +81,8 @@ func parseSettings(args []string, getenv func(string) string, stderr io.Writer) 
 	fs.StringVar(&s.PprofDir, "pprof", "", "write CPU profiles of the server under each operation, and a heap profile, into this directory")
 	fs.BoolVar(&s.NoAuthCache, "no-authcache", false, "serve without the in-memory token cache (every request asks the database)")
 	fs.IntVar(&s.SeedWorkers, "seed-workers", 4, "tenants seeded at a time")
+	fs.IntVar(&s.PGPool, "pg-pool", 0, "PostgreSQL connections per server (pool_max_conns), for the server and the baseline alike (0: pgxpool's default, max(4, CPUs))")
+	ops := fs.String("ops", strings.Join(standardOps, ","), "operations to measure, comma-separated")
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
@@ -100,6 +105,12 @@ func parseSettings(args []string, getenv func(string) string, stderr io.Writer) 
 			return s, err
 		}
 		s.DBs = []string{"target"}
+	}
+	for _, op := range strings.Split(*ops, ",") {
+		if !slices.Contains(standardOps, op) {
+			return s, fmt.Errorf("unknown operation %q in -ops (want some of %s)", op, strings.Join(standardOps, ","))
+		}
+		s.Ops = append(s.Ops, op)
 	}
 	s.DurationText = s.Duration.String()
 	return s, nil

@@ -65,9 +65,56 @@ func newClient(n int) *http.Client {
 	}
 }
 
-// run drives the load and measures it. Every request is timed; a transport
-// error or a status outside 2xx counts as an error.
+// sample is what one stretch of load measured; samples of the same
+// operation add up.
+type sample struct {
+	hist     *histogram
+	errors   int64
+	elapsed  time.Duration
+	firstErr string
+}
+
+func (s *sample) add(o sample) {
+	if s.hist == nil {
+		s.hist = newHistogram()
+	}
+	s.hist.Merge(o.hist)
+	s.errors += o.errors
+	s.elapsed += o.elapsed
+	if s.firstErr == "" {
+		s.firstErr = o.firstErr
+	}
+}
+
+// measurement summarizes the samples.
+func (s sample) measurement() Measurement {
+	if s.hist == nil {
+		s.hist = newHistogram()
+	}
+	m := Measurement{
+		Requests:   int64(s.hist.Count()),
+		Errors:     s.errors,
+		Seconds:    s.elapsed.Seconds(),
+		P50ms:      ms(s.hist.Quantile(0.50)),
+		P90ms:      ms(s.hist.Quantile(0.90)),
+		P99ms:      ms(s.hist.Quantile(0.99)),
+		MaxMs:      ms(s.hist.max),
+		FirstError: s.firstErr,
+	}
+	if s.elapsed > 0 {
+		m.RPS = float64(m.Requests-m.Errors) / s.elapsed.Seconds()
+	}
+	return m
+}
+
+// run drives the load and measures it.
 func (l load) run(ctx context.Context, w workload) Measurement {
+	return l.sample(ctx, w).measurement()
+}
+
+// sample drives the load once. Every request is timed; a transport error or
+// a status outside 2xx counts as an error.
+func (l load) sample(ctx context.Context, w workload) sample {
 	ctx, cancel := context.WithTimeout(ctx, l.duration)
 	defer cancel()
 	var (
@@ -114,23 +161,11 @@ func (l load) run(ctx context.Context, w workload) Measurement {
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	m := Measurement{
-		Requests: int64(total.Count()),
-		Errors:   errs.Load(),
-		Seconds:  elapsed.Seconds(),
-		P50ms:    ms(total.Quantile(0.50)),
-		P90ms:    ms(total.Quantile(0.90)),
-		P99ms:    ms(total.Quantile(0.99)),
-		MaxMs:    ms(total.max),
-	}
-	if elapsed > 0 {
-		m.RPS = float64(m.Requests-m.Errors) / elapsed.Seconds()
-	}
+	out := sample{hist: total, errors: errs.Load(), elapsed: time.Since(start)}
 	if p := firstErr.Load(); p != nil {
-		m.FirstError = *p
+		out.firstErr = *p
 	}
-	return m
+	return out
 }
 
 func (l load) do(ctx context.Context, r request) (int, error) {

@@ -58,6 +58,7 @@ func Run(ctx context.Context, s Settings, stdout, stderr io.Writer) (*Report, er
 		if s.Scale {
 			r, err := runScale(ctx, s, engine, dir, hash, logf, stderr)
 			if err != nil {
+				printLogTail(stderr, logf.Name())
 				return rep, fmt.Errorf("%s scale: %w", engine, err)
 			}
 			rep.Scale = append(rep.Scale, r)
@@ -66,12 +67,23 @@ func Run(ctx context.Context, s Settings, stdout, stderr io.Writer) (*Report, er
 		}
 		r, err := runStandard(ctx, s, engine, dir, hash, logf, stderr)
 		if err != nil {
-			return rep, fmt.Errorf("%s: %w (server log: rerun to keep it, or see stderr)", engine, err)
+			printLogTail(stderr, logf.Name())
+			return rep, fmt.Errorf("%s: %w", engine, err)
 		}
 		rep.Runs = append(rep.Runs, r)
 		printRun(stdout, s, r)
 	}
 	return rep, nil
+}
+
+// printLogTail shows the end of the servers' log after a failure.
+func printLogTail(w io.Writer, path string) {
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) == 0 {
+		return
+	}
+	b = b[max(0, len(b)-4096):]
+	fmt.Fprintf(w, "--- end of the servers' log:\n%s\n---\n", b)
 }
 
 // servers is a database with our server and the baseline running on it.
@@ -103,6 +115,10 @@ func setUp(ctx context.Context, s Settings, engine, dir, hash string, tenants in
 		return nil, nil, 0, err
 	}
 	sv.db = db
+	appDSN, ownerDSN := db.appDSN, db.ownerDSN
+	if engine == "postgres" && s.PGPool > 0 {
+		appDSN, ownerDSN = withPool(appDSN, s.PGPool), withPool(ownerDSN, s.PGPool)
+	}
 	fmt.Fprintf(stderr, "%s: seeding %d tenants x %d tasks...\n", engine, tenants, s.TasksPerTenant)
 	t0 := time.Now()
 	data, err := seedDB(ctx, s, db, hash, 0, tenants, stderr)
@@ -111,17 +127,20 @@ func setUp(ctx context.Context, s Settings, engine, dir, hash string, tenants in
 		return nil, nil, 0, err
 	}
 	seedSecs := time.Since(t0).Seconds()
+	if engine == "postgres" {
+		analyze(ctx, db.ownerDSN)
+	}
 	if err := mintTokens(sv.secret, data); err != nil {
 		sv.stop()
 		return nil, nil, 0, err
 	}
-	sv.tenantry, err = startChild(ctx, childSpec{Kind: "tenantry", Engine: engine, DSN: db.appDSN,
+	sv.tenantry, err = startChild(ctx, childSpec{Kind: "tenantry", Engine: engine, DSN: appDSN,
 		NoAuthCache: s.NoAuthCache, Pprof: s.PprofDir != ""}, sv.secret, logw)
 	if err != nil {
 		sv.stop()
 		return nil, nil, 0, err
 	}
-	sv.baseline, err = startChild(ctx, childSpec{Kind: "baseline", Engine: engine, DSN: db.ownerDSN}, "", logw)
+	sv.baseline, err = startChild(ctx, childSpec{Kind: "baseline", Engine: engine, DSN: ownerDSN}, "", logw)
 	if err != nil {
 		sv.stop()
 		return nil, nil, 0, err
@@ -218,25 +237,21 @@ func runStandard(ctx context.Context, s Settings, engine, dir, hash string, logw
 		base.run(ctx, baselineAPI.workload(OpMixed, data))
 	}
 	ours.duration, base.duration = s.Duration, s.Duration
-	for _, op := range standardOps {
+	for _, op := range s.Ops {
 		fmt.Fprintf(stderr, "%s: %s...\n", engine, op)
 		var prof func() (string, error)
 		if s.PprofDir != "" && s.Duration >= 2*time.Second {
-			prof = startCPUProfile(ctx, sv.tenantry, s.Duration-time.Second,
+			// Both servers take turns for Duration each.
+			prof = startCPUProfile(ctx, sv.tenantry, 2*s.Duration-time.Second,
 				filepath.Join(s.PprofDir, fmt.Sprintf("%s-%s.cpu.pprof", engine, op)))
 		}
-		o := OpResult{Op: op, Tenantry: ours.run(ctx, tenantryAPI.workload(op, data))}
+		o := compare(ctx, op, ours, base, data, s.MaxRequests > 0)
 		if prof != nil {
 			if p, err := prof(); err != nil {
 				fmt.Fprintf(stderr, "  cpu profile: %v\n", err)
 			} else {
 				r.Profiles = append(r.Profiles, p)
 			}
-		}
-		b := base.run(ctx, baselineAPI.workload(op, data))
-		o.Baseline = &b
-		if b.RPS > 0 {
-			o.Ratio = o.Tenantry.RPS / b.RPS
 		}
 		r.Ops = append(r.Ops, o)
 		if err := ctx.Err(); err != nil {
@@ -256,6 +271,41 @@ func runStandard(ctx context.Context, s Settings, engine, dir, hash string, logw
 		}
 	}
 	return r, nil
+}
+
+// sliceLen is the length of one turn when the two servers take turns.
+const sliceLen = time.Second
+
+// compare measures op on our server and on the baseline. They take turns of
+// about a second, swapping who goes first each round, so that anything else
+// the machine does during the measurement weighs on both alike. With a
+// request budget (tests) each runs once.
+func compare(ctx context.Context, op string, ours, base load, data []tenantData, once bool) OpResult {
+	rounds := 1
+	if !once {
+		rounds = max(1, int(ours.duration/sliceLen))
+	}
+	ours.duration /= time.Duration(rounds)
+	base.duration /= time.Duration(rounds)
+	var a, b sample
+	wa, wb := tenantryAPI.workload(op, data), baselineAPI.workload(op, data)
+	for i := range rounds {
+		ours.seed, base.seed = uint64(i), uint64(i)
+		if i%2 == 0 {
+			a.add(ours.sample(ctx, wa))
+			b.add(base.sample(ctx, wb))
+		} else {
+			b.add(base.sample(ctx, wb))
+			a.add(ours.sample(ctx, wa))
+		}
+	}
+	o := OpResult{Op: op, Tenantry: a.measurement()}
+	m := b.measurement()
+	o.Baseline = &m
+	if m.RPS > 0 {
+		o.Ratio = o.Tenantry.RPS / m.RPS
+	}
+	return o
 }
 
 // startCPUProfile fetches a CPU profile of the child for d in the
@@ -344,15 +394,15 @@ func runScale(ctx context.Context, s Settings, engine, dir, hash string, logw, s
 	return r, nil
 }
 
-// analyze refreshes the planner's statistics after a bulk load, as
-// autovacuum would shortly.
+// analyze vacuums and refreshes the planner's statistics after a bulk load,
+// as autovacuum would shortly, so that it does not run during a measurement.
 func analyze(ctx context.Context, ownerURL string) {
 	c, err := pgx.Connect(ctx, ownerURL)
 	if err != nil {
 		return
 	}
 	defer c.Close(ctx)
-	_, _ = c.Exec(ctx, "analyze")
+	_, _ = c.Exec(ctx, "vacuum (analyze)")
 }
 
 func postgresVersion(ctx context.Context, u string) string {
@@ -364,6 +414,18 @@ func postgresVersion(ctx context.Context, u string) string {
 	var v string
 	_ = c.QueryRow(ctx, "show server_version").Scan(&v)
 	return "PostgreSQL " + v
+}
+
+// withPool sets pgxpool's pool size in a PostgreSQL URL.
+func withPool(u string, n int) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	q := p.Query()
+	q.Set("pool_max_conns", fmt.Sprint(n))
+	p.RawQuery = q.Encode()
+	return p.String()
 }
 
 // checkLoopback refuses targets that are not on this machine's loopback.

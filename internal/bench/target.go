@@ -51,7 +51,7 @@ func runTarget(ctx context.Context, s Settings, stderr io.Writer) (DBRun, error)
 		l.run(ctx, tenantryAPI.workload(OpMixed, data))
 	}
 	l.duration = s.Duration
-	for _, op := range standardOps {
+	for _, op := range s.Ops {
 		fmt.Fprintf(stderr, "target: %s...\n", op)
 		r.Ops = append(r.Ops, OpResult{Op: op, Tenantry: l.run(ctx, tenantryAPI.workload(op, data))})
 	}

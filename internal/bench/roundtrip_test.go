@@ -1,0 +1,145 @@
+package bench
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/postgres"
+	"github.com/tenantry/tenantry/internal/postgres/pgdb"
+	"github.com/tenantry/tenantry/internal/postgres/postgrestest"
+)
+
+// BenchmarkPostgresTenantRead takes a get-by-id apart on PostgreSQL, without
+// HTTP: the bare statement (the baseline's), the same statement inside a
+// tenant transaction as the store runs it (BEGIN, tenant_context, the query,
+// COMMIT: four round trips), the same four statements pipelined in one round
+// trip, and the store's own View. docs/performance.md quotes it.
+//
+//	TENANTRY_TEST_POSTGRES=... go test -run '^$' -bench PostgresTenantRead ./internal/bench/
+func BenchmarkPostgresTenantRead(b *testing.B) {
+	ctx := context.Background()
+	pdb := postgrestest.NewDatabase(b)
+	const poolSize = 8
+	store, err := postgres.Open(ctx, withPool(pdb.AppURL, poolSize))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	hash, err := auth.HashPassword(benchPassword)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := seed(ctx, store, hash, 0, 100, 100, 4, discard{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	owner := mustPool(b, pdb.OwnerURL, poolSize)
+	app := mustPool(b, pdb.AppURL, poolSize)
+	pick := func(r *rand.Rand) (uuid.UUID, uuid.UUID) {
+		t := &data[r.IntN(len(data))]
+		return t.UserID, t.Tasks[r.IntN(len(t.Tasks))]
+	}
+	run := func(b *testing.B, get func(ctx context.Context, user, task uuid.UUID) error) {
+		var n atomic.Uint64
+		b.SetParallelism(4)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			r := rand.New(rand.NewPCG(n.Add(1), 0))
+			for pb.Next() {
+				user, task := pick(r)
+				if err := get(ctx, user, task); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	b.Run("bare", func(b *testing.B) {
+		q := pgdb.New(owner)
+		run(b, func(ctx context.Context, user, task uuid.UUID) error {
+			_, err := q.Task(ctx, pgdb.TaskParams{TenantID: user, ID: task})
+			return err
+		})
+	})
+	b.Run("tx-sequential", func(b *testing.B) {
+		run(b, func(ctx context.Context, user, task uuid.UUID) error {
+			tx, err := app.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback(ctx)
+			var role, kind string
+			if err := tx.QueryRow(ctx, `SELECT role, kind FROM tenant_context($1, $2)`, user, user).Scan(&role, &kind); err != nil {
+				return err
+			}
+			if _, err := pgdb.New(tx).Task(ctx, pgdb.TaskParams{TenantID: user, ID: task}); err != nil {
+				return err
+			}
+			return tx.Commit(ctx)
+		})
+	})
+	b.Run("tx-pipelined", func(b *testing.B) {
+		run(b, func(ctx context.Context, user, task uuid.UUID) error {
+			// One round trip: the statements stay separate (one per
+			// message), and if tenant_context raises, the query that
+			// follows fails with the aborted transaction.
+			var batch pgx.Batch
+			batch.Queue("begin read only")
+			batch.Queue(`SELECT role, kind FROM tenant_context($1, $2)`, user, user)
+			batch.Queue(`SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+FROM tasks WHERE tenant_id = $1 AND id = $2`, user, task)
+			batch.Queue("commit")
+			br := app.SendBatch(ctx, &batch)
+			if _, err := br.Exec(); err != nil {
+				br.Close()
+				return err
+			}
+			var role, kind string
+			if err := br.QueryRow().Scan(&role, &kind); err != nil {
+				br.Close()
+				return err
+			}
+			var t pgdb.Task
+			if err := br.QueryRow().Scan(&t.TenantID, &t.ID, &t.Title, &t.Description, &t.Completed,
+				&t.AssignedUserID, &t.CreatedAt, &t.UpdatedAt); err != nil {
+				br.Close()
+				return err
+			}
+			if _, err := br.Exec(); err != nil {
+				br.Close()
+				return err
+			}
+			return br.Close()
+		})
+	})
+	b.Run("store-view", func(b *testing.B) {
+		run(b, func(ctx context.Context, user, task uuid.UUID) error {
+			return store.View(ctx, user, user, func(tx tenantry.TenantTx) error {
+				_, err := tx.Task(ctx, task)
+				return err
+			})
+		})
+	})
+}
+
+func mustPool(tb testing.TB, url string, size int) *pgxpool.Pool {
+	tb.Helper()
+	p, err := pgxpool.New(context.Background(), withPool(url, size))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(p.Close)
+	return p
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
