@@ -87,9 +87,9 @@ func update(t *testing.T, s tenantry.Store, u tenantry.User, tenant uuid.UUID, f
 }
 
 // connect opens a plain connection, as the application role or the owner.
-func connect(t *testing.T, url string) *pgx.Conn {
+func connect(t testing.TB, url string) *pgx.Conn {
 	t.Helper()
-	conn, err := pgx.Connect(t.Context(), url)
+	conn, err := pgx.Connect(context.Background(), url)
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
@@ -578,5 +578,36 @@ func TestLastOwnerUnderConcurrency(t *testing.T) {
 		if got, want := owners, 1; got != want {
 			t.Fatalf("round %d: %d owners left, want %d", round, got, want)
 		}
+	}
+}
+
+// TestUpdateWhoseFnSwallowsADatabaseErrorKeepsNothing: after a failed
+// statement PostgreSQL turns COMMIT into ROLLBACK; Update must say so.
+func TestUpdateWhoseFnSwallowsADatabaseErrorKeepsNothing(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	store := postgrestest.MustOpen(t)
+	u := mustUser(t, store, "u@example.com")
+	err := store.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+		if _, err := tx.CreateTask(ctx, tenantry.NewTask{Title: "kept?"}); err != nil {
+			return err
+		}
+		if _, err := tx.CreateTask(ctx, tenantry.NewTask{Title: "nul \x00 byte"}); err == nil {
+			t.Error("CreateTask with a NUL byte succeeded; PostgreSQL text cannot hold one")
+		}
+		return nil
+	})
+	if err == nil {
+		t.Fatal("Update returned nil after its transaction was aborted")
+	}
+	err = store.View(ctx, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+		tasks, err := tx.Tasks(ctx, tenantry.TaskFilter{Limit: 10})
+		if got, want := len(tasks), 0; got != want {
+			t.Errorf("%d tasks kept, want %d", got, want)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -64,23 +64,65 @@ func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(te
 	return db.inTenant(ctx, readWrite, userID, tenantID, fn)
 }
 
-func (db *DB) inTenant(ctx context.Context, opts pgx.TxOptions, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
-	return db.tx(ctx, opts, func(tx pgx.Tx) error {
-		role, kind, err := tenantContext(ctx, tx, userID, tenantID)
-		if err != nil {
-			return err
+// inTenant runs fn in one transaction in the tenant's context. BEGIN and
+// the tenant_context call go to the server in one batch (one round trip),
+// as two statements: the context call is never glued to other SQL.
+func (db *DB) inTenant(ctx context.Context, opts pgx.TxOptions, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) (err error) {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: acquire: %w", err)
+	}
+	// A connection released in a transaction (an error between BEGIN and
+	// COMMIT that the ROLLBACK below could not fix) is closed by the pool.
+	defer conn.Release()
+
+	begin := "BEGIN READ WRITE"
+	if opts.AccessMode == pgx.ReadOnly {
+		begin = "BEGIN READ ONLY"
+	}
+	var role, kind string
+	batch := &pgx.Batch{}
+	batch.Queue(begin)
+	batch.Queue(`SELECT role, kind FROM tenant_context($1, $2)`, userID, tenantID).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&role, &kind) })
+	committed := false
+	defer func() {
+		if !committed && conn.Conn().PgConn().TxStatus() != 'I' {
+			_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
 		}
-		return fn(&tenantTx{
-			db: db,
-			q:  db.queries(tx),
-			scope: tenantry.Scope{
-				UserID: userID, TenantID: tenantID, Kind: kind, Role: role,
-			},
-		})
+	}()
+	if err := conn.SendBatch(ctx, batch).Close(); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == codeInsufficientPrivilege {
+			return tenantry.ErrNotMember
+		}
+		return fmt.Errorf("postgres: tenant context: %w", err)
+	}
+
+	err = fn(&tenantTx{
+		db: db,
+		q:  db.queries(conn),
+		scope: tenantry.Scope{
+			UserID: userID, TenantID: tenantID, Kind: tenantry.TenantKind(kind), Role: tenantry.Role(role),
+		},
 	})
+	if err != nil {
+		return err
+	}
+	tag, err := conn.Exec(ctx, "COMMIT")
+	if err != nil {
+		return fmt.Errorf("postgres: commit: %w", mapError(err))
+	}
+	committed = true
+	if tag.String() == "ROLLBACK" {
+		// fn swallowed an error that aborted the transaction.
+		return fmt.Errorf("postgres: commit: %w", pgx.ErrTxCommitRollback)
+	}
+	return nil
 }
 
-// tenantContext calls tenant_context, as a statement of its own.
+// tenantContext calls tenant_context, as a statement of its own, inside a
+// transaction that is already open (DeleteUser enters several tenants).
 // insufficient_privilege (not a member, or no such tenant) is ErrNotMember.
 func tenantContext(ctx context.Context, tx pgx.Tx, userID, tenantID uuid.UUID) (tenantry.Role, tenantry.TenantKind, error) {
 	var role, kind string

@@ -149,6 +149,19 @@ func NewFreshDatabase(tb testing.TB) Database {
 	return Database{Name: name, OwnerURL: ownerURL, AppURL: withDatabase(tb, server, name, AppRole)}
 }
 
+// Named returns the URLs of the database called name on the test server,
+// which the caller creates and drops. It skips tb when
+// TENANTRY_TEST_POSTGRES is unset.
+func Named(tb testing.TB, name string) Database {
+	tb.Helper()
+	server := URL(tb)
+	return Database{Name: name, OwnerURL: withDatabase(tb, server, name, ""), AppURL: withDatabase(tb, server, name, AppRole)}
+}
+
+// SchemaHash identifies the migrations and grants a database is made with;
+// databases kept between runs carry it in their names.
+func SchemaHash(tb testing.TB) string { return schemaHash(tb) }
+
 // schemaHash identifies the migrations and grants a database was made with.
 func schemaHash(tb testing.TB) string {
 	tb.Helper()
