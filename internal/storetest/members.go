@@ -1,6 +1,9 @@
 package storetest
 
 import (
+	"errors"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -111,6 +114,52 @@ func memberCases() []testCase {
 			ms := readMembers(t, s, f.member.ID, f.org.ID)
 			if len(ms) != 1 || ms[0].UserID != f.member.ID || ms[0].Role != tenantry.RoleOwner {
 				t.Errorf("members = %+v, want only the new owner", ms)
+			}
+		}},
+		{"Member/LastOwnerUnderConcurrency", func(t *testing.T, s tenantry.Store) {
+			// Two owners step down, or remove each other, at the same time: the
+			// owner check and the write must be atomic, so one always stays.
+			witness := mustUser(t, s, "witness@example.com")
+			const rounds = 8
+			for round := range rounds {
+				a := mustUser(t, s, fmt.Sprintf("a%d@example.com", round))
+				b := mustUser(t, s, fmt.Sprintf("b%d@example.com", round))
+				org := mustOrg(t, s, a, "Race")
+				mustAddMember(t, s, a, org.ID, b, tenantry.RoleOwner)
+				mustAddMember(t, s, a, org.ID, witness, tenantry.RoleMember)
+				step := func(self, other tenantry.User) func(tx tenantry.TenantTx) error {
+					if round%2 == 0 {
+						return func(tx tenantry.TenantTx) error {
+							_, err := tx.SetRole(t.Context(), self.ID, tenantry.RoleMember)
+							return err
+						}
+					}
+					return func(tx tenantry.TenantTx) error { return tx.RemoveMember(t.Context(), other.ID) }
+				}
+				var wg sync.WaitGroup
+				errs := make([]error, 2)
+				wg.Add(2)
+				go func() { defer wg.Done(); errs[0] = s.Update(t.Context(), a.ID, org.ID, step(a, b)) }()
+				go func() { defer wg.Done(); errs[1] = s.Update(t.Context(), b.ID, org.ID, step(b, a)) }()
+				wg.Wait()
+				if errs[0] == nil && errs[1] == nil {
+					t.Errorf("round %d: both owners stepped down", round)
+				}
+				for _, err := range errs {
+					if err != nil && !errors.Is(err, tenantry.ErrLastOwner) && !errors.Is(err, tenantry.ErrNotMember) &&
+						!errors.Is(err, tenantry.ErrMemberNotFound) {
+						t.Errorf("round %d: unexpected error %v", round, err)
+					}
+				}
+				owners := 0
+				for _, m := range readMembers(t, s, witness.ID, org.ID) {
+					if m.Role == tenantry.RoleOwner {
+						owners++
+					}
+				}
+				if owners != 1 {
+					t.Errorf("round %d: %d owners left, want 1", round, owners)
+				}
 			}
 		}},
 		{"Member/RemoveUnassignsTasks", func(t *testing.T, s tenantry.Store) {
