@@ -77,6 +77,7 @@ func TestBadInput(t *testing.T) {
 		add("line break in title", `{"title":"a\nb"}`, 422)
 		add("NUL in description", `{"title":"a","description":"x\u0000"}`, 422)
 		add("invalid UTF-8", authztest.Raw("{\"title\":\"a\xffb\"}"), 400)
+		add("lone surrogate escape", `{"title":"a\ud800b"}`, 400)
 		add("overlong UTF-8", authztest.Raw("{\"title\":\"\xc0\xaf\"}"), 400)
 		add("huge number", `{"title":"a","completed":1e999}`, 400)
 		add("deep nesting", long(100000, "[")+long(100000, "]"), 400)

@@ -55,7 +55,7 @@ type PasswordIn struct {
 
 // UserOut is an account.
 type UserOut struct {
-	ID        uuid.UUID `json:"id"`
+	ID        uuid.UUID `json:"id" format:"uuid"`
 	Email     string    `json:"email"`
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -88,7 +88,7 @@ type OrgTaskIn struct {
 	Title          string     `json:"title" minLength:"1" maxLength:"200" pattern:"^[^\\x00-\\x1f\\x7f]*$" patternDescription:"no control characters" doc:"1 to 200 characters, not blank, one line."`
 	Description    *string    `json:"description,omitempty" required:"false" nullable:"true" maxLength:"5000" pattern:"^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$" patternDescription:"no control characters but tab and line breaks" doc:"At most 5000 characters."`
 	Completed      bool       `json:"completed,omitempty" required:"false" doc:"False if absent."`
-	AssignedUserID *uuid.UUID `json:"assigned_user_id,omitempty" required:"false" nullable:"true" doc:"A member of the organization, or null."`
+	AssignedUserID *uuid.UUID `json:"assigned_user_id,omitempty" format:"uuid" required:"false" nullable:"true" doc:"A member of the organization, or null."`
 }
 
 // Resolve refuses a blank title, which the schema cannot express.
@@ -146,8 +146,8 @@ func checkTitle(title string) []error {
 
 // TaskOut is a personal task.
 type TaskOut struct {
-	ID          uuid.UUID `json:"id"`
-	UserID      uuid.UUID `json:"user_id"`
+	ID          uuid.UUID `json:"id" format:"uuid"`
+	UserID      uuid.UUID `json:"user_id" format:"uuid"`
 	Title       string    `json:"title"`
 	Description *string   `json:"description" nullable:"true"`
 	Completed   bool      `json:"completed"`
@@ -164,11 +164,11 @@ func taskOut(t tenantry.Task) TaskOut {
 
 // OrgTaskOut is an organization's task.
 type OrgTaskOut struct {
-	ID             uuid.UUID  `json:"id"`
-	OrgID          uuid.UUID  `json:"org_id"`
+	ID             uuid.UUID  `json:"id" format:"uuid"`
+	OrgID          uuid.UUID  `json:"org_id" format:"uuid"`
 	Title          string     `json:"title"`
 	Description    *string    `json:"description" nullable:"true"`
-	AssignedUserID *uuid.UUID `json:"assigned_user_id" nullable:"true"`
+	AssignedUserID *uuid.UUID `json:"assigned_user_id" format:"uuid" nullable:"true"`
 	Completed      bool       `json:"completed"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
@@ -201,7 +201,7 @@ func (o *OrgIn) Resolve(huma.Context, *huma.PathBuffer) []error {
 
 // OrgOut is an organization as one of its members sees it.
 type OrgOut struct {
-	ID        uuid.UUID `json:"id"`
+	ID        uuid.UUID `json:"id" format:"uuid"`
 	Name      string    `json:"name"`
 	Role      string    `json:"role" enum:"owner,admin,member" doc:"The caller's role."`
 	CreatedAt time.Time `json:"created_at"`
@@ -214,7 +214,7 @@ func orgOut(t tenantry.Tenant, role tenantry.Role) OrgOut {
 // MemberIn adds a member, named by exactly one of email and user_id.
 type MemberIn struct {
 	Email  string     `json:"email,omitempty" required:"false" maxLength:"254" doc:"The new member's email (or give user_id)."`
-	UserID *uuid.UUID `json:"user_id,omitempty" required:"false" doc:"The new member's user id (or give email)."`
+	UserID *uuid.UUID `json:"user_id,omitempty" format:"uuid" required:"false" doc:"The new member's user id (or give email)."`
 	Role   string     `json:"role" enum:"owner,admin,member" doc:"Only owners may add owners."`
 }
 
@@ -233,7 +233,7 @@ type RoleIn struct {
 
 // MemberOut is a member of an organization.
 type MemberOut struct {
-	UserID    uuid.UUID `json:"user_id"`
+	UserID    uuid.UUID `json:"user_id" format:"uuid"`
 	Email     string    `json:"email"`
 	Role      string    `json:"role" enum:"owner,admin,member"`
 	CreatedAt time.Time `json:"created_at" doc:"When the user joined."`

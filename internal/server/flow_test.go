@@ -7,6 +7,7 @@ import (
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/authztest"
+	"github.com/tenantry/tenantry/internal/server"
 )
 
 // register creates an account over HTTP and returns its id.
@@ -305,5 +306,29 @@ func TestRemovedMemberLosesAccessAtOnce(t *testing.T) {
 	res = h.Do("GET", "/api/orgs/"+o.ID+"/tasks", nil, authztest.Bearer(mt))
 	if got, want := res.Status, 404; got != want {
 		t.Fatalf("removed member with the same token: status %d, want %d", got, want)
+	}
+}
+
+func TestSecureCookies(t *testing.T) {
+	t.Parallel()
+	h := authztest.NewHarness(t, openSQLite(t), func(c *server.Config) { c.SecureCookies = true })
+	register(t, h, "tls@example.com", "password-1")
+	res := h.Do("POST", "/auth/login", map[string]string{"email": "tls@example.com", "password": "password-1"})
+	sc := res.Header.Get("Set-Cookie")
+	if res.Status != 200 || !strings.HasPrefix(sc, "__Host-tenantry_session=") || !strings.Contains(sc, "; Secure") || strings.Contains(sc, "Domain=") {
+		t.Fatalf("login: %d, Set-Cookie %q", res.Status, sc)
+	}
+	v, _, _ := strings.Cut(strings.TrimPrefix(sc, "__Host-tenantry_session="), ";")
+	cookie := authztest.Cookie("__Host-tenantry_session", v)
+	if res := h.Do("GET", "/auth/me", nil, cookie); res.Status != 200 {
+		t.Fatalf("me with the __Host- cookie: %d", res.Status)
+	}
+	if res := h.Do("GET", "/auth/me", nil, authztest.Cookie(authztest.CookieName, v)); res.Status != 401 {
+		t.Errorf("the plain cookie name is not the session with SecureCookies: %d", res.Status)
+	}
+	// Logging in again ends the session the browser presented.
+	h.Do("POST", "/auth/login", map[string]string{"email": "tls@example.com", "password": "password-1"}, cookie)
+	if res := h.Do("GET", "/auth/me", nil, cookie); res.Status != 401 {
+		t.Errorf("old __Host- session after a new login: %d, want 401", res.Status)
 	}
 }

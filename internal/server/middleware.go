@@ -170,7 +170,7 @@ func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) 
 			_ = huma.WriteErr(api, ctx, http.StatusBadRequest, "Could not read the request body")
 			return
 		}
-		if !utf8.Valid(b) {
+		if !utf8.Valid(b) || loneSurrogate(b) {
 			_ = huma.WriteErr(api, ctx, http.StatusBadRequest, "Request body is not valid UTF-8")
 			return
 		}
@@ -181,6 +181,65 @@ func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) 
 }
 
 const msgTooLarge = "Request body is larger than 1 MiB"
+
+// loneSurrogate reports whether a JSON text holds a \uD800-\uDFFF escape
+// that is not half of a surrogate pair: encoding/json would turn it into
+// U+FFFD without a word.
+func loneSurrogate(b []byte) bool {
+	inString := false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			inString = !inString
+		case c == '\\' && inString && i+1 < len(b):
+			if b[i+1] != 'u' {
+				i++ // skip the escaped character, which may be a quote
+				continue
+			}
+			r, ok := hex4(b, i+2)
+			if !ok {
+				return false // not a valid escape: the JSON decoder refuses it
+			}
+			i += 5
+			switch {
+			case r >= 0xDC00 && r <= 0xDFFF:
+				return true
+			case r >= 0xD800 && r <= 0xDBFF:
+				if i+6 >= len(b) || b[i+1] != '\\' || b[i+2] != 'u' {
+					return true
+				}
+				lo, ok := hex4(b, i+3)
+				if !ok || lo < 0xDC00 || lo > 0xDFFF {
+					return true
+				}
+				i += 6
+			}
+		}
+	}
+	return false
+}
+
+// hex4 reads four hex digits at b[i:].
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c-'a') + 10
+		case c >= 'A' && c <= 'F':
+			r |= rune(c-'A') + 10
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
 
 // stripTrailingSlash routes "/path/" as "/path", so the seed's
 // "/api/{user_id}/tasks/" works.
