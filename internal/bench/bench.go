@@ -39,6 +39,7 @@ type Settings struct {
 	SeedWorkers    int           `json:"-"`
 	Ops            []string      `json:"operations"`
 	PGPool         int           `json:"postgres_pool,omitempty"`
+	ScaleSizes     []int         `json:"scale_sizes,omitempty"`
 }
 
 // defaultPostgres is the local PostgreSQL the README sets up.
@@ -111,6 +112,9 @@ func parseSettings(args []string, getenv func(string) string, stderr io.Writer) 
 			return s, fmt.Errorf("unknown operation %q in -ops (want some of %s)", op, strings.Join(standardOps, ","))
 		}
 		s.Ops = append(s.Ops, op)
+	}
+	if s.Scale {
+		s.ScaleSizes = DefaultScaleSizes
 	}
 	s.DurationText = s.Duration.String()
 	return s, nil

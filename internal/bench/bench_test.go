@@ -79,6 +79,42 @@ func TestSmoke(t *testing.T) {
 	}
 }
 
+// TestScaleSmoke runs the scale mode on SQLite at two tiny sizes.
+func TestScaleSmoke(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	s, err := parseSettings([]string{"-scale", "-db", "sqlite", "-tasks", "10", "-duration", "20s",
+		"-max-requests", "40", "-concurrency", "2", "-warmup", "0"}, func(string) string { return "" }, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ScaleSizes = []int{50, 500}
+	rep, err := Run(context.Background(), s, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("Run: %v\nstderr:\n%s", err, stderr.String())
+	}
+	if got, want := len(rep.Scale), 1; got != want {
+		t.Fatalf("scale runs = %d, want %d", got, want)
+	}
+	pts := rep.Scale[0].Points
+	if got, want := len(pts), 2; got != want {
+		t.Fatalf("points = %d, want %d", got, want)
+	}
+	for i, want := range []struct{ total, tenants, loaded int }{{50, 5, 5}, {500, 50, 50}} {
+		p := pts[i]
+		if p.TotalTasks != want.total || p.Tenants != want.tenants || p.LoadedTenants != want.loaded {
+			t.Errorf("point %d = %+v, want %+v", i, p, want)
+		}
+		if p.Get.Requests != 40 || p.List.Requests != 40 || p.Get.Errors+p.List.Errors != 0 {
+			t.Errorf("point %d: get %+v list %+v, want 40 requests each and no errors", i, p.Get, p.List)
+		}
+	}
+	if rep.Scale[0].ListP99Ratio <= 0 {
+		t.Errorf("list p99 ratio = %v", rep.Scale[0].ListP99Ratio)
+	}
+	t.Logf("table:\n%s", stdout.String())
+}
+
 func TestSettingsDefaults(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

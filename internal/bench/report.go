@@ -119,7 +119,8 @@ func printRun(w io.Writer, s Settings, r DBRun) {
 
 // printScale prints one database's scale table.
 func printScale(w io.Writer, r ScaleRun) {
-	fmt.Fprintf(w, "\n%s scale: the same %d tenants measured as the database grows\n", r.DB, r.Points[0].LoadedTenants)
+	fmt.Fprintf(w, "\n%s scale: load on %d tenants of %d tasks each, in databases of growing size\n",
+		r.DB, r.Points[0].LoadedTenants, r.Points[0].TotalTasks/max(r.Points[0].Tenants, 1))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "total tasks\ttenants\tget req/s\tget p50\tget p99\tlist req/s\tlist p50\tlist p99\terrors\t")
 	for _, p := range r.Points {

@@ -342,47 +342,70 @@ func fetch(ctx context.Context, u, path string) error {
 	return f.Close()
 }
 
-// Scale sizes, in total tasks.
-var scaleSizes = []int{10_000, 1_000_000}
+// DefaultScaleSizes are the scale mode's sizes, in total tasks.
+var DefaultScaleSizes = []int{10_000, 1_000_000}
 
-// scaleLoaded is how many tenants the scale mode sends load to: the first
-// ones, seeded before the database grows, at every size.
+// scaleLoaded is how many tenants the scale mode sends load to, at every
+// size: the same number of tenants of the same shape, among more and more
+// other tenants.
 const scaleLoaded = 100
 
+// runScale builds one database per size, each with its own server, and
+// measures get and list on each, the servers taking turns of about a second
+// as in compare, so that whatever else the machine does weighs on every size
+// alike.
 func runScale(ctx context.Context, s Settings, engine, dir, hash string, logw, stderr io.Writer) (ScaleRun, error) {
 	r := ScaleRun{DB: engine}
-	first := max(scaleSizes[0]/s.TasksPerTenant, 1)
-	sv, data, _, err := setUp(ctx, s, engine, dir, hash, first, logw, stderr)
-	if err != nil {
-		return r, err
+	type size struct {
+		sv     *servers
+		loaded []tenantData
+		p      ScalePoint
+		get    sample
+		list   sample
 	}
-	defer sv.stop()
-	loaded := data[:min(scaleLoaded, len(data))]
+	var sizes []*size
+	defer func() {
+		for _, z := range sizes {
+			z.sv.stop()
+		}
+	}()
+	for _, total := range s.ScaleSizes {
+		tenants := max(total/s.TasksPerTenant, 1)
+		sv, data, _, err := setUp(ctx, s, engine, dir, hash, tenants, logw, stderr)
+		if err != nil {
+			return r, err
+		}
+		loaded := data[:min(scaleLoaded, len(data))]
+		sizes = append(sizes, &size{sv: sv, loaded: loaded,
+			p: ScalePoint{TotalTasks: tenants * s.TasksPerTenant, Tenants: tenants, LoadedTenants: len(loaded)}})
+	}
 	client := newClient(s.Concurrency)
-	l := load{baseURL: sv.tenantry.URL(), client: client, concurrency: s.Concurrency, maxRequests: s.MaxRequests, seed: 1}
-	have := first
-	for _, size := range scaleSizes {
-		want := max(size/s.TasksPerTenant, 1)
-		if want > have {
-			fmt.Fprintf(stderr, "%s: growing to %d tenants x %d tasks...\n", engine, want, s.TasksPerTenant)
-			if _, err := seedDB(ctx, s, sv.db, hash, have, want, stderr); err != nil {
-				return r, err
-			}
-			have = want
-			if engine == "postgres" {
-				analyze(ctx, sv.db.ownerDSN)
-			}
+	loadOf := func(z *size, d time.Duration) load {
+		return load{baseURL: z.sv.tenantry.URL(), client: client, concurrency: s.Concurrency,
+			maxRequests: s.MaxRequests, duration: d, seed: 1}
+	}
+	if s.Warmup > 0 {
+		for _, z := range sizes {
+			loadOf(z, s.Warmup).run(ctx, tenantryAPI.workload(OpMixed, z.loaded))
 		}
-		if s.Warmup > 0 {
-			l.duration = s.Warmup
-			l.run(ctx, tenantryAPI.workload(OpMixed, loaded))
+	}
+	rounds := 1
+	if s.MaxRequests == 0 {
+		rounds = max(1, int(s.Duration/sliceLen))
+	}
+	fmt.Fprintf(stderr, "%s: get and list at %d sizes...\n", engine, len(sizes))
+	for i := range rounds {
+		for j := range sizes {
+			z := sizes[(i+j)%len(sizes)]
+			l := loadOf(z, s.Duration/time.Duration(rounds))
+			l.seed = uint64(i)
+			z.get.add(l.sample(ctx, tenantryAPI.workload(OpGet, z.loaded)))
+			z.list.add(l.sample(ctx, tenantryAPI.workload(OpList, z.loaded)))
 		}
-		l.duration = s.Duration
-		fmt.Fprintf(stderr, "%s: %d tasks: get and list...\n", engine, have*s.TasksPerTenant)
-		p := ScalePoint{TotalTasks: have * s.TasksPerTenant, Tenants: have, LoadedTenants: len(loaded)}
-		p.Get = l.run(ctx, tenantryAPI.workload(OpGet, loaded))
-		p.List = l.run(ctx, tenantryAPI.workload(OpList, loaded))
-		r.Points = append(r.Points, p)
+	}
+	for _, z := range sizes {
+		z.p.Get, z.p.List = z.get.measurement(), z.list.measurement()
+		r.Points = append(r.Points, z.p)
 	}
 	lo, hi := r.Points[0], r.Points[len(r.Points)-1]
 	if lo.List.P99ms > 0 {
@@ -391,7 +414,7 @@ func runScale(ctx context.Context, s Settings, engine, dir, hash string, logw, s
 	if lo.Get.P99ms > 0 {
 		r.GetP99Ratio = hi.Get.P99ms / lo.Get.P99ms
 	}
-	return r, nil
+	return r, ctx.Err()
 }
 
 // analyze vacuums and refreshes the planner's statistics after a bulk load,
