@@ -33,104 +33,106 @@ func sameAnswer(t *testing.T, what string, a, b *authztest.Response) {
 }
 
 func TestNotFoundAnswersAreIdentical(t *testing.T) {
-	t.Parallel()
-	h := authztest.NewHarness(t, openSQLite(t))
-	w := authztest.NewWorld(t, h)
-	eve := authztest.Bearer(h.Token(w.Eve))
-	own := "/api/" + w.Eve.ID.String() + "/tasks/"
-	missing := uuid.Must(uuid.NewV7()).String()
-	for _, m := range []string{"GET", "DELETE"} {
-		foreign := h.Do(m, own+w.AliceTask.ID.String(), nil, eve)
-		gone := h.Do(m, own+missing, nil, eve)
-		if foreign.Status != 404 {
-			t.Fatalf("%s foreign task: status %d, want 404", m, foreign.Status)
+	eachStore(t, func(t *testing.T, open func(t *testing.T) tenantry.Store) {
+		h := authztest.NewHarness(t, open(t))
+		w := authztest.NewWorld(t, h)
+		eve := authztest.Bearer(h.Token(w.Eve))
+		own := "/api/" + w.Eve.ID.String() + "/tasks/"
+		missing := uuid.Must(uuid.NewV7()).String()
+		for _, m := range []string{"GET", "DELETE"} {
+			foreign := h.Do(m, own+w.AliceTask.ID.String(), nil, eve)
+			gone := h.Do(m, own+missing, nil, eve)
+			if foreign.Status != 404 {
+				t.Fatalf("%s foreign task: status %d, want 404", m, foreign.Status)
+			}
+			if got, want := string(foreign.Body), `{"title":"Not Found","status":404,"detail":"Task not found"}`+"\n"; got != want {
+				t.Errorf("%s foreign task body %q, want %q", m, got, want)
+			}
+			sameAnswer(t, m+" task", foreign, gone)
 		}
-		if got, want := string(foreign.Body), `{"title":"Not Found","status":404,"detail":"Task not found"}`+"\n"; got != want {
-			t.Errorf("%s foreign task body %q, want %q", m, got, want)
+		for _, m := range []string{"PUT", "PATCH"} {
+			foreign := h.Do(m, own+w.AliceTask.ID.String(), map[string]any{"title": "x"}, eve)
+			gone := h.Do(m, own+missing, map[string]any{"title": "x"}, eve)
+			sameAnswer(t, m+" task", foreign, gone)
 		}
-		sameAnswer(t, m+" task", foreign, gone)
-	}
-	for _, m := range []string{"PUT", "PATCH"} {
-		foreign := h.Do(m, own+w.AliceTask.ID.String(), map[string]any{"title": "x"}, eve)
-		gone := h.Do(m, own+missing, map[string]any{"title": "x"}, eve)
-		sameAnswer(t, m+" task", foreign, gone)
-	}
-	// An org task: missing, and another org's, seen by a member.
-	mia := authztest.Bearer(h.Token(w.Mia))
-	orgTasks := "/api/orgs/" + w.OrgA.ID.String() + "/tasks/"
-	sameAnswer(t, "org task", h.Do("GET", orgTasks+w.OrgBTask.ID.String(), nil, mia), h.Do("GET", orgTasks+missing, nil, mia))
-	// An organization: missing, someone else's, and malformed, for each route under it.
-	for _, suffix := range []string{"", "/members", "/tasks", "/tasks/" + w.OrgATask.ID.String(), "/members/" + w.Alice.ID.String()} {
-		foreign := h.Do("GET", "/api/orgs/"+w.OrgA.ID.String()+suffix, nil, eve)
-		if suffix == "/members/"+w.Alice.ID.String() {
-			foreign = h.Do("DELETE", "/api/orgs/"+w.OrgA.ID.String()+suffix, nil, eve)
+		// An org task: missing, and another org's, seen by a member.
+		mia := authztest.Bearer(h.Token(w.Mia))
+		orgTasks := "/api/orgs/" + w.OrgA.ID.String() + "/tasks/"
+		sameAnswer(t, "org task", h.Do("GET", orgTasks+w.OrgBTask.ID.String(), nil, mia), h.Do("GET", orgTasks+missing, nil, mia))
+		// An organization: missing, someone else's, and malformed, for each route under it.
+		for _, suffix := range []string{"", "/members", "/tasks", "/tasks/" + w.OrgATask.ID.String(), "/members/" + w.Alice.ID.String()} {
+			foreign := h.Do("GET", "/api/orgs/"+w.OrgA.ID.String()+suffix, nil, eve)
+			if suffix == "/members/"+w.Alice.ID.String() {
+				foreign = h.Do("DELETE", "/api/orgs/"+w.OrgA.ID.String()+suffix, nil, eve)
+			}
+			if foreign.Status != 404 {
+				t.Fatalf("foreign org%s: status %d", suffix, foreign.Status)
+			}
+			method := "GET"
+			if strings.HasPrefix(suffix, "/members/") {
+				method = "DELETE"
+			}
+			sameAnswer(t, "org"+suffix, foreign, h.Do(method, "/api/orgs/"+missing+suffix, nil, eve))
+			sameAnswer(t, "malformed org"+suffix, foreign, h.Do(method, "/api/orgs/not-an-id"+suffix, nil, eve))
 		}
-		if foreign.Status != 404 {
-			t.Fatalf("foreign org%s: status %d", suffix, foreign.Status)
-		}
-		method := "GET"
-		if strings.HasPrefix(suffix, "/members/") {
-			method = "DELETE"
-		}
-		sameAnswer(t, "org"+suffix, foreign, h.Do(method, "/api/orgs/"+missing+suffix, nil, eve))
-		sameAnswer(t, "malformed org"+suffix, foreign, h.Do(method, "/api/orgs/not-an-id"+suffix, nil, eve))
-	}
+	})
 }
 
 func TestPaging(t *testing.T) {
-	t.Parallel()
-	h := authztest.NewHarness(t, openSQLite(t))
-	u := h.NewUser("pager@example.com")
-	tok := authztest.Bearer(h.Token(u))
-	base := "/api/" + u.ID.String() + "/tasks"
-	var ids []string
-	for i := range 5 {
-		task := createTask(t, h, u.ID.String(), "task "+string(rune('a'+i)), tok)
-		ids = append(ids, task["id"].(string))
-	}
-	if res := h.Do("PATCH", base+"/"+ids[1], map[string]any{"completed": true}, tok); res.Status != 200 {
-		t.Fatalf("patch: %d %s", res.Status, res.Body)
-	}
-	var seen []string
-	next := base + "?limit=2"
-	for pages := 0; next != ""; pages++ {
-		if pages > 5 {
-			t.Fatal("paging does not end")
+	eachStore(t, func(t *testing.T, open func(t *testing.T) tenantry.Store) {
+		h := authztest.NewHarness(t, open(t))
+		u := h.NewUser("pager@example.com")
+		tok := authztest.Bearer(h.Token(u))
+		base := "/api/" + u.ID.String() + "/tasks"
+		var ids []string
+		for i := range 5 {
+			task := createTask(t, h, u.ID.String(), "task "+string(rune('a'+i)), tok)
+			ids = append(ids, task["id"].(string))
 		}
-		res := h.Do("GET", next, nil, tok)
-		if res.Status != 200 {
-			t.Fatalf("GET %s: %d %s", next, res.Status, res.Body)
+		if res := h.Do("PATCH", base+"/"+ids[1], map[string]any{"completed": true}, tok); res.Status != 200 {
+			t.Fatalf("patch: %d %s", res.Status, res.Body)
 		}
-		var page []struct{ ID string }
-		res.JSON(t, &page)
-		for _, p := range page {
-			seen = append(seen, p.ID)
-		}
-		next = ""
-		if l := res.Header.Get("Link"); l != "" {
-			if !strings.HasSuffix(l, `>; rel="next"`) {
-				t.Fatalf("Link %q", l)
+		var seen []string
+		next := base + "?limit=2"
+		for pages := 0; next != ""; pages++ {
+			if pages > 5 {
+				t.Fatal("paging does not end")
 			}
-			next = strings.TrimSuffix(strings.TrimPrefix(l, "<"), `>; rel="next"`)
+			res := h.Do("GET", next, nil, tok)
+			if res.Status != 200 {
+				t.Fatalf("GET %s: %d %s", next, res.Status, res.Body)
+			}
+			var page []struct{ ID string }
+			res.JSON(t, &page)
+			for _, p := range page {
+				seen = append(seen, p.ID)
+			}
+			next = ""
+			if l := res.Header.Get("Link"); l != "" {
+				if !strings.HasSuffix(l, `>; rel="next"`) {
+					t.Fatalf("Link %q", l)
+				}
+				next = strings.TrimSuffix(strings.TrimPrefix(l, "<"), `>; rel="next"`)
+			}
 		}
-	}
-	if got, want := strings.Join(seen, ","), strings.Join(ids, ","); got != want {
-		t.Errorf("paged ids %s, want %s", got, want)
-	}
-	res := h.Do("GET", base+"?completed=true", nil, tok)
-	var done []struct{ ID string }
-	res.JSON(t, &done)
-	if len(done) != 1 || done[0].ID != ids[1] {
-		t.Errorf("completed=true gave %s", res.Body)
-	}
-	if got, want := string(h.Do("GET", "/api/"+h.NewUser("empty@example.com").ID.String()+"/tasks", nil,
-		authztest.Bearer(h.Token(mustUser(t, h, "empty@example.com")))).Body), "[]\n"; got != want {
-		t.Errorf("empty list %q, want %q", got, want)
-	}
-	res = h.Do("DELETE", base+"?completed=false", nil, tok)
-	if got, want := string(res.Body), `{"deleted_count":4}`+"\n"; res.Status != 200 || got != want {
-		t.Errorf("bulk delete: %d %q, want %q", res.Status, got, want)
-	}
+		if got, want := strings.Join(seen, ","), strings.Join(ids, ","); got != want {
+			t.Errorf("paged ids %s, want %s", got, want)
+		}
+		res := h.Do("GET", base+"?completed=true", nil, tok)
+		var done []struct{ ID string }
+		res.JSON(t, &done)
+		if len(done) != 1 || done[0].ID != ids[1] {
+			t.Errorf("completed=true gave %s", res.Body)
+		}
+		if got, want := string(h.Do("GET", "/api/"+h.NewUser("empty@example.com").ID.String()+"/tasks", nil,
+			authztest.Bearer(h.Token(mustUser(t, h, "empty@example.com")))).Body), "[]\n"; got != want {
+			t.Errorf("empty list %q, want %q", got, want)
+		}
+		res = h.Do("DELETE", base+"?completed=false", nil, tok)
+		if got, want := string(res.Body), `{"deleted_count":4}`+"\n"; res.Status != 200 || got != want {
+			t.Errorf("bulk delete: %d %q, want %q", res.Status, got, want)
+		}
+	})
 }
 
 func mustUser(t *testing.T, h *authztest.Harness, email string) tenantry.User {

@@ -27,6 +27,18 @@ func openPostgres(t *testing.T) tenantry.Store {
 	return postgrestest.MustOpen(t)
 }
 
+// eachStore runs test once per store engine, each in a parallel subtest.
+// The PostgreSQL one skips without TENANTRY_TEST_POSTGRES.
+func eachStore(t *testing.T, test func(t *testing.T, open func(t *testing.T) tenantry.Store)) {
+	t.Helper()
+	for name, open := range map[string]func(t *testing.T) tenantry.Store{"sqlite": openSQLite, "postgres": openPostgres} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			test(t, open)
+		})
+	}
+}
+
 func TestAuthorizationMatrixSQLite(t *testing.T) {
 	t.Parallel()
 	authztest.Run(t, openSQLite)

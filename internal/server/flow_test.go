@@ -86,20 +86,21 @@ func createTask(t *testing.T, h *authztest.Harness, uid string, title string, op
 // TestSeedUserCannotGetOthersTask is the seed guide's integration test: user2
 // cannot get user1's task, over HTTP, with real registration and tokens.
 func TestSeedUserCannotGetOthersTask(t *testing.T) {
-	t.Parallel()
-	h := authztest.NewHarness(t, openSQLite(t))
-	u1 := register(t, h, "user1@test.com", "password-1")
-	tok1 := token(t, h, "user1@test.com", "password-1")
-	task := createTask(t, h, u1, "Test Task", authztest.Bearer(tok1)) // the seed posts to "/api/user1/tasks/"
-	u2 := register(t, h, "user2@test.com", "password-2")
-	tok2 := token(t, h, "user2@test.com", "password-2")
-	res := h.Do("GET", "/api/"+u2+"/tasks/"+task["id"].(string), nil, authztest.Bearer(tok2))
-	if got, want := res.Status, 404; got != want {
-		t.Fatalf("user2 GET user1's task: status %d, want %d: %s", got, want, res.Body)
-	}
-	if got, want := res.Problem(t).Detail, tenantry.MsgTaskNotFound; got != want {
-		t.Errorf("detail %q, want %q", got, want)
-	}
+	eachStore(t, func(t *testing.T, open func(t *testing.T) tenantry.Store) {
+		h := authztest.NewHarness(t, open(t))
+		u1 := register(t, h, "user1@test.com", "password-1")
+		tok1 := token(t, h, "user1@test.com", "password-1")
+		task := createTask(t, h, u1, "Test Task", authztest.Bearer(tok1)) // the seed posts to "/api/user1/tasks/"
+		u2 := register(t, h, "user2@test.com", "password-2")
+		tok2 := token(t, h, "user2@test.com", "password-2")
+		res := h.Do("GET", "/api/"+u2+"/tasks/"+task["id"].(string), nil, authztest.Bearer(tok2))
+		if got, want := res.Status, 404; got != want {
+			t.Fatalf("user2 GET user1's task: status %d, want %d: %s", got, want, res.Body)
+		}
+		if got, want := res.Problem(t).Detail, tenantry.MsgTaskNotFound; got != want {
+			t.Errorf("detail %q, want %q", got, want)
+		}
+	})
 }
 
 func TestTrailingSlash(t *testing.T) {
@@ -118,32 +119,33 @@ func TestTrailingSlash(t *testing.T) {
 }
 
 func TestTokenFlow(t *testing.T) {
-	t.Parallel()
-	h := authztest.NewHarness(t, openSQLite(t))
-	uid := register(t, h, "Flow@Example.com", "password-1")
-	tok := token(t, h, "flow@example.com", "password-1")
-	res := h.Do("GET", "/auth/me", nil, authztest.Bearer(tok))
-	if got, want := res.Status, 200; got != want {
-		t.Fatalf("me: status %d, want %d: %s", got, want, res.Body)
-	}
-	if !strings.Contains(string(res.Body), uid) {
-		t.Errorf("me %s lacks id %s", res.Body, uid)
-	}
-	// Logout revokes this token at once; another token keeps working.
-	other := token(t, h, "flow@example.com", "password-1")
-	if res := h.Do("POST", "/auth/logout", nil, authztest.Bearer(tok)); res.Status != 204 {
-		t.Fatalf("logout: status %d: %s", res.Status, res.Body)
-	}
-	res = h.Do("GET", "/auth/me", nil, authztest.Bearer(tok))
-	if got, want := res.Status, 401; got != want {
-		t.Fatalf("me after logout: status %d, want %d", got, want)
-	}
-	if got, want := res.Header.Get("WWW-Authenticate"), "Bearer"; got != want {
-		t.Errorf("WWW-Authenticate %q, want %q", got, want)
-	}
-	if res := h.Do("GET", "/auth/me", nil, authztest.Bearer(other)); res.Status != 200 {
-		t.Fatalf("other token after logout: status %d", res.Status)
-	}
+	eachStore(t, func(t *testing.T, open func(t *testing.T) tenantry.Store) {
+		h := authztest.NewHarness(t, open(t))
+		uid := register(t, h, "Flow@Example.com", "password-1")
+		tok := token(t, h, "flow@example.com", "password-1")
+		res := h.Do("GET", "/auth/me", nil, authztest.Bearer(tok))
+		if got, want := res.Status, 200; got != want {
+			t.Fatalf("me: status %d, want %d: %s", got, want, res.Body)
+		}
+		if !strings.Contains(string(res.Body), uid) {
+			t.Errorf("me %s lacks id %s", res.Body, uid)
+		}
+		// Logout revokes this token at once; another token keeps working.
+		other := token(t, h, "flow@example.com", "password-1")
+		if res := h.Do("POST", "/auth/logout", nil, authztest.Bearer(tok)); res.Status != 204 {
+			t.Fatalf("logout: status %d: %s", res.Status, res.Body)
+		}
+		res = h.Do("GET", "/auth/me", nil, authztest.Bearer(tok))
+		if got, want := res.Status, 401; got != want {
+			t.Fatalf("me after logout: status %d, want %d", got, want)
+		}
+		if got, want := res.Header.Get("WWW-Authenticate"), "Bearer"; got != want {
+			t.Errorf("WWW-Authenticate %q, want %q", got, want)
+		}
+		if res := h.Do("GET", "/auth/me", nil, authztest.Bearer(other)); res.Status != 200 {
+			t.Fatalf("other token after logout: status %d", res.Status)
+		}
+	})
 }
 
 func TestBadLoginsLookAlike(t *testing.T) {
@@ -172,141 +174,145 @@ func TestBadLoginsLookAlike(t *testing.T) {
 }
 
 func TestCookieFlow(t *testing.T) {
-	t.Parallel()
-	h := authztest.NewHarness(t, openSQLite(t))
-	uid := register(t, h, "cookie@example.com", "password-1")
-	c := login(t, h, "cookie@example.com", "password-1")
-	cookie := authztest.Cookie(authztest.CookieName, c)
-	task := createTask(t, h, uid, "by cookie", cookie)
-	// A cross-site write with the cookie is refused and writes nothing.
-	res := h.Do("DELETE", "/api/"+uid+"/tasks/"+task["id"].(string), nil, cookie,
-		authztest.Header("Origin", "https://evil.example"), authztest.Header("Sec-Fetch-Site", "cross-site"))
-	if got, want := res.Status, 403; got != want {
-		t.Fatalf("cross-site delete: status %d, want %d", got, want)
-	}
-	if res := h.Do("GET", "/api/"+uid+"/tasks/"+task["id"].(string), nil, cookie); res.Status != 200 {
-		t.Fatalf("task after refused delete: status %d", res.Status)
-	}
-	// A new login renews the session: the old cookie stops working.
-	res = h.Do("POST", "/auth/login", map[string]string{"email": "cookie@example.com", "password": "password-1"}, cookie)
-	if res.Status != 200 {
-		t.Fatalf("second login: %d %s", res.Status, res.Body)
-	}
-	if res := h.Do("GET", "/auth/me", nil, cookie); res.Status != 401 {
-		t.Fatalf("old cookie after new login: status %d, want 401", res.Status)
-	}
-	c2 := login(t, h, "cookie@example.com", "password-1")
-	cookie2 := authztest.Cookie(authztest.CookieName, c2)
-	res = h.Do("POST", "/auth/logout", nil, cookie2)
-	if res.Status != 204 || !strings.Contains(res.Header.Get("Set-Cookie"), "Max-Age=0") {
-		t.Fatalf("logout: status %d, Set-Cookie %q", res.Status, res.Header.Get("Set-Cookie"))
-	}
-	if res := h.Do("GET", "/auth/me", nil, cookie2); res.Status != 401 {
-		t.Fatalf("cookie after logout: status %d, want 401", res.Status)
-	}
-	// A login form posted from another site is refused.
-	res = h.Do("POST", "/auth/login", map[string]string{"email": "cookie@example.com", "password": "password-1"},
-		authztest.Header("Origin", "https://evil.example"), authztest.Header("Sec-Fetch-Site", "cross-site"))
-	if got, want := res.Status, 403; got != want {
-		t.Errorf("cross-site login: status %d, want %d", got, want)
-	}
+	eachStore(t, func(t *testing.T, open func(t *testing.T) tenantry.Store) {
+		h := authztest.NewHarness(t, open(t))
+		uid := register(t, h, "cookie@example.com", "password-1")
+		c := login(t, h, "cookie@example.com", "password-1")
+		cookie := authztest.Cookie(authztest.CookieName, c)
+		task := createTask(t, h, uid, "by cookie", cookie)
+		// A cross-site write with the cookie is refused and writes nothing.
+		res := h.Do("DELETE", "/api/"+uid+"/tasks/"+task["id"].(string), nil, cookie,
+			authztest.Header("Origin", "https://evil.example"), authztest.Header("Sec-Fetch-Site", "cross-site"))
+		if got, want := res.Status, 403; got != want {
+			t.Fatalf("cross-site delete: status %d, want %d", got, want)
+		}
+		if res := h.Do("GET", "/api/"+uid+"/tasks/"+task["id"].(string), nil, cookie); res.Status != 200 {
+			t.Fatalf("task after refused delete: status %d", res.Status)
+		}
+		// A new login renews the session: the old cookie stops working.
+		res = h.Do("POST", "/auth/login", map[string]string{"email": "cookie@example.com", "password": "password-1"}, cookie)
+		if res.Status != 200 {
+			t.Fatalf("second login: %d %s", res.Status, res.Body)
+		}
+		if res := h.Do("GET", "/auth/me", nil, cookie); res.Status != 401 {
+			t.Fatalf("old cookie after new login: status %d, want 401", res.Status)
+		}
+		c2 := login(t, h, "cookie@example.com", "password-1")
+		cookie2 := authztest.Cookie(authztest.CookieName, c2)
+		res = h.Do("POST", "/auth/logout", nil, cookie2)
+		if res.Status != 204 || !strings.Contains(res.Header.Get("Set-Cookie"), "Max-Age=0") {
+			t.Fatalf("logout: status %d, Set-Cookie %q", res.Status, res.Header.Get("Set-Cookie"))
+		}
+		if res := h.Do("GET", "/auth/me", nil, cookie2); res.Status != 401 {
+			t.Fatalf("cookie after logout: status %d, want 401", res.Status)
+		}
+		// A login form posted from another site is refused.
+		res = h.Do("POST", "/auth/login", map[string]string{"email": "cookie@example.com", "password": "password-1"},
+			authztest.Header("Origin", "https://evil.example"), authztest.Header("Sec-Fetch-Site", "cross-site"))
+		if got, want := res.Status, 403; got != want {
+			t.Errorf("cross-site login: status %d, want %d", got, want)
+		}
+	})
 }
 
 func TestPasswordChangeRevokesEverything(t *testing.T) {
-	t.Parallel()
-	h := authztest.NewHarness(t, openSQLite(t))
-	register(t, h, "pw@example.com", "password-1")
-	tok := token(t, h, "pw@example.com", "password-1")
-	cookie := authztest.Cookie(authztest.CookieName, login(t, h, "pw@example.com", "password-1"))
-	res := h.Do("POST", "/auth/password", map[string]string{"current_password": "wrong-one", "new_password": "password-2"}, authztest.Bearer(tok))
-	if got, want := res.Status, 403; got != want {
-		t.Fatalf("wrong current password: status %d, want %d", got, want)
-	}
-	res = h.Do("POST", "/auth/password", map[string]string{"current_password": "password-1", "new_password": "password-2"}, authztest.Bearer(tok))
-	if got, want := res.Status, 204; got != want {
-		t.Fatalf("change password: status %d, want %d: %s", got, want, res.Body)
-	}
-	if res := h.Do("GET", "/auth/me", nil, authztest.Bearer(tok)); res.Status != 401 {
-		t.Errorf("old token: status %d, want 401", res.Status)
-	}
-	if res := h.Do("GET", "/auth/me", nil, cookie); res.Status != 401 {
-		t.Errorf("old session: status %d, want 401", res.Status)
-	}
-	if res := h.Do("POST", "/auth/token", authztest.Raw("username=pw%40example.com&password=password-1"),
-		authztest.Header("Content-Type", "application/x-www-form-urlencoded")); res.Status != 401 {
-		t.Errorf("old password: status %d, want 401", res.Status)
-	}
-	if res := h.Do("GET", "/auth/me", nil, authztest.Bearer(token(t, h, "pw@example.com", "password-2"))); res.Status != 200 {
-		t.Errorf("new password's token: status %d, want 200", res.Status)
-	}
+	eachStore(t, func(t *testing.T, open func(t *testing.T) tenantry.Store) {
+		h := authztest.NewHarness(t, open(t))
+		register(t, h, "pw@example.com", "password-1")
+		tok := token(t, h, "pw@example.com", "password-1")
+		cookie := authztest.Cookie(authztest.CookieName, login(t, h, "pw@example.com", "password-1"))
+		res := h.Do("POST", "/auth/password", map[string]string{"current_password": "wrong-one", "new_password": "password-2"}, authztest.Bearer(tok))
+		if got, want := res.Status, 403; got != want {
+			t.Fatalf("wrong current password: status %d, want %d", got, want)
+		}
+		res = h.Do("POST", "/auth/password", map[string]string{"current_password": "password-1", "new_password": "password-2"}, authztest.Bearer(tok))
+		if got, want := res.Status, 204; got != want {
+			t.Fatalf("change password: status %d, want %d: %s", got, want, res.Body)
+		}
+		if res := h.Do("GET", "/auth/me", nil, authztest.Bearer(tok)); res.Status != 401 {
+			t.Errorf("old token: status %d, want 401", res.Status)
+		}
+		if res := h.Do("GET", "/auth/me", nil, cookie); res.Status != 401 {
+			t.Errorf("old session: status %d, want 401", res.Status)
+		}
+		if res := h.Do("POST", "/auth/token", authztest.Raw("username=pw%40example.com&password=password-1"),
+			authztest.Header("Content-Type", "application/x-www-form-urlencoded")); res.Status != 401 {
+			t.Errorf("old password: status %d, want 401", res.Status)
+		}
+		if res := h.Do("GET", "/auth/me", nil, authztest.Bearer(token(t, h, "pw@example.com", "password-2"))); res.Status != 200 {
+			t.Errorf("new password's token: status %d, want 200", res.Status)
+		}
+	})
 }
 
 func TestDeletedAccountToken(t *testing.T) {
-	t.Parallel()
-	h := authztest.NewHarness(t, openSQLite(t))
-	uid := register(t, h, "gone@example.com", "password-1")
-	tok := token(t, h, "gone@example.com", "password-1")
-	createTask(t, h, uid, "soon gone", authztest.Bearer(tok))
-	// The last owner of an organization with other members cannot leave.
-	org := h.Do("POST", "/api/orgs", map[string]string{"name": "Gone Inc"}, authztest.Bearer(tok))
-	var o struct{ ID string }
-	org.JSON(t, &o)
-	h.NewUser("stays@example.com")
-	if res := h.Do("POST", "/api/orgs/"+o.ID+"/members", map[string]string{"email": "stays@example.com", "role": "member"}, authztest.Bearer(tok)); res.Status != 201 {
-		t.Fatalf("add member: %d %s", res.Status, res.Body)
-	}
-	if res := h.Do("DELETE", "/auth/me", nil, authztest.Bearer(tok)); res.Status != 409 {
-		t.Fatalf("delete last owner: status %d, want 409: %s", res.Status, res.Body)
-	}
-	if res := h.Do("PATCH", "/api/orgs/"+o.ID+"/members/"+uid, map[string]string{"role": "member"}, authztest.Bearer(tok)); res.Status != 409 {
-		t.Fatalf("demote last owner: status %d, want 409: %s", res.Status, res.Body)
-	}
-	if res := h.Do("DELETE", "/api/orgs/"+o.ID+"/members/"+uid, nil, authztest.Bearer(tok)); res.Status != 409 {
-		t.Fatalf("last owner leaves: status %d, want 409: %s", res.Status, res.Body)
-	}
-	stays, err := h.Store.UserByEmail(t.Context(), "stays@example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res := h.Do("DELETE", "/api/orgs/"+o.ID+"/members/"+stays.ID.String(), nil, authztest.Bearer(tok)); res.Status != 204 {
-		t.Fatalf("remove member: status %d: %s", res.Status, res.Body)
-	}
-	if res := h.Do("DELETE", "/auth/me", nil, authztest.Bearer(tok)); res.Status != 204 {
-		t.Fatalf("delete account: status %d, want 204: %s", res.Status, res.Body)
-	}
-	res := h.Do("GET", "/api/"+uid+"/tasks", nil, authztest.Bearer(tok))
-	if got, want := res.Status, 401; got != want {
-		t.Fatalf("deleted user's token: status %d, want %d", got, want)
-	}
-	if got, want := res.Problem(t).Detail, tenantry.MsgBadCredentials; got != want {
-		t.Errorf("detail %q, want %q", got, want)
-	}
-	if got, want := res.Header.Get("WWW-Authenticate"), "Bearer"; got != want {
-		t.Errorf("WWW-Authenticate %q, want %q", got, want)
-	}
+	eachStore(t, func(t *testing.T, open func(t *testing.T) tenantry.Store) {
+		h := authztest.NewHarness(t, open(t))
+		uid := register(t, h, "gone@example.com", "password-1")
+		tok := token(t, h, "gone@example.com", "password-1")
+		createTask(t, h, uid, "soon gone", authztest.Bearer(tok))
+		// The last owner of an organization with other members cannot leave.
+		org := h.Do("POST", "/api/orgs", map[string]string{"name": "Gone Inc"}, authztest.Bearer(tok))
+		var o struct{ ID string }
+		org.JSON(t, &o)
+		h.NewUser("stays@example.com")
+		if res := h.Do("POST", "/api/orgs/"+o.ID+"/members", map[string]string{"email": "stays@example.com", "role": "member"}, authztest.Bearer(tok)); res.Status != 201 {
+			t.Fatalf("add member: %d %s", res.Status, res.Body)
+		}
+		if res := h.Do("DELETE", "/auth/me", nil, authztest.Bearer(tok)); res.Status != 409 {
+			t.Fatalf("delete last owner: status %d, want 409: %s", res.Status, res.Body)
+		}
+		if res := h.Do("PATCH", "/api/orgs/"+o.ID+"/members/"+uid, map[string]string{"role": "member"}, authztest.Bearer(tok)); res.Status != 409 {
+			t.Fatalf("demote last owner: status %d, want 409: %s", res.Status, res.Body)
+		}
+		if res := h.Do("DELETE", "/api/orgs/"+o.ID+"/members/"+uid, nil, authztest.Bearer(tok)); res.Status != 409 {
+			t.Fatalf("last owner leaves: status %d, want 409: %s", res.Status, res.Body)
+		}
+		stays, err := h.Store.UserByEmail(t.Context(), "stays@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := h.Do("DELETE", "/api/orgs/"+o.ID+"/members/"+stays.ID.String(), nil, authztest.Bearer(tok)); res.Status != 204 {
+			t.Fatalf("remove member: status %d: %s", res.Status, res.Body)
+		}
+		if res := h.Do("DELETE", "/auth/me", nil, authztest.Bearer(tok)); res.Status != 204 {
+			t.Fatalf("delete account: status %d, want 204: %s", res.Status, res.Body)
+		}
+		res := h.Do("GET", "/api/"+uid+"/tasks", nil, authztest.Bearer(tok))
+		if got, want := res.Status, 401; got != want {
+			t.Fatalf("deleted user's token: status %d, want %d", got, want)
+		}
+		if got, want := res.Problem(t).Detail, tenantry.MsgBadCredentials; got != want {
+			t.Errorf("detail %q, want %q", got, want)
+		}
+		if got, want := res.Header.Get("WWW-Authenticate"), "Bearer"; got != want {
+			t.Errorf("WWW-Authenticate %q, want %q", got, want)
+		}
+	})
 }
 
 func TestRemovedMemberLosesAccessAtOnce(t *testing.T) {
-	t.Parallel()
-	h := authztest.NewHarness(t, openSQLite(t))
-	owner, member := h.NewUser("o@example.com"), h.NewUser("m@example.com")
-	ot, mt := h.Token(owner), h.Token(member)
-	res := h.Do("POST", "/api/orgs", map[string]string{"name": "Org"}, authztest.Bearer(ot))
-	var o struct{ ID string }
-	res.JSON(t, &o)
-	if res := h.Do("POST", "/api/orgs/"+o.ID+"/members", map[string]any{"user_id": member.ID, "role": "member"}, authztest.Bearer(ot)); res.Status != 201 {
-		t.Fatalf("add: %d %s", res.Status, res.Body)
-	}
-	if res := h.Do("GET", "/api/orgs/"+o.ID+"/tasks", nil, authztest.Bearer(mt)); res.Status != 200 {
-		t.Fatalf("member reads: %d", res.Status)
-	}
-	if res := h.Do("DELETE", "/api/orgs/"+o.ID+"/members/"+member.ID.String(), nil, authztest.Bearer(ot)); res.Status != 204 {
-		t.Fatalf("remove: %d %s", res.Status, res.Body)
-	}
-	res = h.Do("GET", "/api/orgs/"+o.ID+"/tasks", nil, authztest.Bearer(mt))
-	if got, want := res.Status, 404; got != want {
-		t.Fatalf("removed member with the same token: status %d, want %d", got, want)
-	}
+	eachStore(t, func(t *testing.T, open func(t *testing.T) tenantry.Store) {
+		h := authztest.NewHarness(t, open(t))
+		owner, member := h.NewUser("o@example.com"), h.NewUser("m@example.com")
+		ot, mt := h.Token(owner), h.Token(member)
+		res := h.Do("POST", "/api/orgs", map[string]string{"name": "Org"}, authztest.Bearer(ot))
+		var o struct{ ID string }
+		res.JSON(t, &o)
+		if res := h.Do("POST", "/api/orgs/"+o.ID+"/members", map[string]any{"user_id": member.ID, "role": "member"}, authztest.Bearer(ot)); res.Status != 201 {
+			t.Fatalf("add: %d %s", res.Status, res.Body)
+		}
+		if res := h.Do("GET", "/api/orgs/"+o.ID+"/tasks", nil, authztest.Bearer(mt)); res.Status != 200 {
+			t.Fatalf("member reads: %d", res.Status)
+		}
+		if res := h.Do("DELETE", "/api/orgs/"+o.ID+"/members/"+member.ID.String(), nil, authztest.Bearer(ot)); res.Status != 204 {
+			t.Fatalf("remove: %d %s", res.Status, res.Body)
+		}
+		res = h.Do("GET", "/api/orgs/"+o.ID+"/tasks", nil, authztest.Bearer(mt))
+		if got, want := res.Status, 404; got != want {
+			t.Fatalf("removed member with the same token: status %d, want %d", got, want)
+		}
+	})
 }
 
 func TestSecureCookies(t *testing.T) {
