@@ -213,3 +213,76 @@ func BenchmarkListTasks50(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkRLSOverhead measures both sides in the same loop, alternating
+// request by request, so that load from other processes on the machine
+// falls on both alike. "on" is the application role through postgres.Open;
+// "off" is the same store code connected as the owner, a superuser here,
+// which PostgreSQL exempts from every policy. It reports each side's time
+// per request and the overhead of RLS in percent.
+func BenchmarkRLSOverhead(b *testing.B) {
+	db, targets := benchDatabase(b)
+	setRLS(b, db.OwnerURL, true)
+	ctx := context.Background()
+	on, err := postgres.Open(ctx, db.AppURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer on.Close()
+	off, err := postgres.OpenUnchecked(ctx, db.OwnerURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer off.Close()
+
+	for _, c := range []struct {
+		name    string
+		request func(ctx context.Context, s tenantry.Store, t benchTarget) error
+	}{
+		{"GetTask", func(ctx context.Context, s tenantry.Store, t benchTarget) error {
+			return s.View(ctx, t.user, t.tenant, func(tx tenantry.TenantTx) error {
+				_, err := tx.Task(ctx, t.task)
+				return err
+			})
+		}},
+		{"ListTasks50", func(ctx context.Context, s tenantry.Store, t benchTarget) error {
+			return s.View(ctx, t.user, t.tenant, func(tx tenantry.TenantTx) error {
+				_, err := tx.Tasks(ctx, tenantry.TaskFilter{Limit: 50})
+				return err
+			})
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := range min(len(targets), 200) {
+				for _, s := range []tenantry.Store{on, off} {
+					if err := c.request(ctx, s, targets[i]); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			var onTime, offTime time.Duration
+			timed := func(s tenantry.Store, t benchTarget) time.Duration {
+				start := time.Now()
+				if err := c.request(ctx, s, t); err != nil {
+					b.Fatal(err)
+				}
+				return time.Since(start)
+			}
+			i := 0
+			for b.Loop() {
+				t := targets[i%len(targets)]
+				if i%2 == 0 {
+					onTime += timed(on, t)
+					offTime += timed(off, t)
+				} else {
+					offTime += timed(off, t)
+					onTime += timed(on, t)
+				}
+				i++
+			}
+			b.ReportMetric(float64(onTime.Nanoseconds())/float64(i), "on-ns/req")
+			b.ReportMetric(float64(offTime.Nanoseconds())/float64(i), "off-ns/req")
+			b.ReportMetric(100*(float64(onTime)/float64(offTime)-1), "overhead-%")
+		})
+	}
+}
