@@ -79,6 +79,39 @@ func TestSmoke(t *testing.T) {
 	}
 }
 
+// TestSmokePostgres is TestSmoke on PostgreSQL: its own database and
+// application role, migrated, seeded with COPY, dropped afterwards.
+func TestSmokePostgres(t *testing.T) {
+	t.Parallel()
+	pg := os.Getenv("TENANTRY_TEST_POSTGRES")
+	if pg == "" {
+		t.Skip("TENANTRY_TEST_POSTGRES is not set; set it to a PostgreSQL URL of a role that may create databases and roles to run the PostgreSQL smoke test")
+	}
+	var stdout, stderr bytes.Buffer
+	s, err := parseSettings([]string{"-tenants", "4", "-tasks", "10", "-duration", "20s",
+		"-max-requests", "30", "-concurrency", "2", "-warmup", "0", "-db", "postgres"},
+		func(k string) string { return map[string]string{"TENANTRY_TEST_POSTGRES": pg}[k] }, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), s, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("Run: %v\nstderr:\n%s", err, stderr.String())
+	}
+	if got, want := len(rep.Runs), 1; got != want {
+		t.Fatalf("runs = %d, want %d", got, want)
+	}
+	for _, o := range rep.Runs[0].Ops {
+		if o.Tenantry.Requests != 30 || o.Tenantry.Errors != 0 || o.Baseline == nil || o.Baseline.Errors != 0 {
+			t.Errorf("%s: tenantry %+v baseline %+v", o.Op, o.Tenantry, o.Baseline)
+		}
+	}
+	if !strings.HasPrefix(rep.Machine.Postgres, "PostgreSQL ") {
+		t.Errorf("machine.postgres = %q", rep.Machine.Postgres)
+	}
+	t.Logf("table:\n%s", stdout.String())
+}
+
 // TestScaleSmoke runs the scale mode on SQLite at two tiny sizes.
 func TestScaleSmoke(t *testing.T) {
 	t.Parallel()
