@@ -412,6 +412,27 @@ func TestPoolOfOneConnection(t *testing.T) {
 	if user != "" || tenant != "" {
 		t.Errorf("next use of the connection: app.user_id=%q app.tenant_id=%q, want both empty", user, tenant)
 	}
+
+	// The release hook: even a session-level setting, which no code of the
+	// store makes, is gone when the connection is next acquired.
+	_, err = postgres.PoolOf(store).Exec(ctx,
+		"SELECT set_config('app.user_id', $1, false), set_config('app.tenant_id', $2, false)",
+		w.alice.ID.String(), w.orgA.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = postgres.PoolOf(store).QueryRow(ctx,
+		"SELECT coalesce(current_setting('app.user_id', true), ''), coalesce(current_setting('app.tenant_id', true), '')").
+		Scan(&user, &tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user != "" || tenant != "" {
+		t.Errorf("after a session-level set: app.user_id=%q app.tenant_id=%q, want both reset by the release hook", user, tenant)
+	}
+	if got, want := count(w.bob, w.orgB), w.tasksB; got != want {
+		t.Errorf("B after the reset: %d tasks, want %d", got, want)
+	}
 }
 
 func TestAppRoleCannotEscape(t *testing.T) {
