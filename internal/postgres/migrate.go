@@ -85,14 +85,22 @@ func Migrate(ctx context.Context, ownerURL, appRole string) error {
 // at once race to create it: losing the race is not an error.
 func ensureAppRole(ctx context.Context, conn *pgx.Conn, appRole string) error {
 	ident := pgx.Identifier{appRole}.Sanitize()
-	_, err := conn.Exec(ctx, "CREATE ROLE "+ident+" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT")
-	var pgErr *pgconn.PgError
-	if err != nil && !(errors.As(err, &pgErr) &&
-		(pgErr.Code == "42710" /* duplicate_object */ || pgErr.Code == "23505" /* unique_violation: concurrent CREATE ROLE */)) {
-		return fmt.Errorf("create role %s: %w", appRole, err)
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", appRole).Scan(&exists); err != nil {
+		return fmt.Errorf("check role %s: %w", appRole, err)
+	}
+	// An owner without CREATEROLE can still migrate when an administrator
+	// made the application role beforehand.
+	if !exists {
+		_, err := conn.Exec(ctx, "CREATE ROLE "+ident+" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT")
+		var pgErr *pgconn.PgError
+		if err != nil && !(errors.As(err, &pgErr) &&
+			(pgErr.Code == "42710" /* duplicate_object */ || pgErr.Code == "23505" /* unique_violation: concurrent CREATE ROLE */)) {
+			return fmt.Errorf("create role %s (create it as an administrator, or give the owner CREATEROLE): %w", appRole, err)
+		}
 	}
 	var super, bypass, isOwner bool
-	err = conn.QueryRow(ctx, `
+	err := conn.QueryRow(ctx, `
 		SELECT rolsuper, rolbypassrls, pg_has_role($1, current_user, 'MEMBER')
 		FROM pg_roles WHERE rolname = $1`, appRole).Scan(&super, &bypass, &isOwner)
 	if err != nil {

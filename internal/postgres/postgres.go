@@ -6,11 +6,26 @@
 // connects as, owns nothing, is not a superuser, cannot bypass row-level
 // security and may not create objects; Open refuses to start otherwise.
 //
-// Every tenant transaction begins with a statement of its own,
-// `SELECT role, kind FROM tenant_context($user, $tenant)`, which checks the
-// membership and SET LOCALs app.user_id and app.tenant_id; the policies on
-// tenants, memberships and tasks compare rows with those settings. See
+// Every tenant transaction (View, Update) begins with a statement of its
+// own, `SELECT role, kind FROM tenant_context($user, $tenant)`, sent in one
+// batch with BEGIN. The function checks the membership, raising
+// insufficient_privilege (ErrNotMember) for a non-member, and SET LOCALs
+// app.user_id and app.tenant_id; the policies on tenants, memberships and
+// tasks are plain comparisons with those settings. Listing a user's
+// organizations runs in a user-level context (user_context: the user's own
+// memberships and their tenants, no tasks), and a new tenant is made by
+// create_tenant, which inserts it with its owner and enters its context. See
 // migrations/00002_row_level_security.sql.
+//
+// A local setup, as a superuser (psql -U postgres):
+//
+//	CREATE ROLE tenantry_owner LOGIN PASSWORD 'owner-secret';
+//	CREATE DATABASE tenantry OWNER tenantry_owner;
+//
+// then `tenantry migrate -db postgres://tenantry_owner:owner-secret@localhost/tenantry`
+// creates the application role tenantry_app with its grants; give it a
+// password (ALTER ROLE tenantry_app PASSWORD 'app-secret') and serve with
+// postgres://tenantry_app:app-secret@localhost/tenantry.
 package postgres
 
 import (

@@ -28,7 +28,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	ctx := t.Context()
-	w := &world{db: postgrestest.NewDatabase(t)}
+	w := &world{db: postgrestest.NewOwnedDatabase(t)}
 	w.store = postgrestest.OpenURL(t, w.db.AppURL)
 	w.alice = mustUser(t, w.store, "alice@example.com")
 	w.bob = mustUser(t, w.store, "bob@example.com")
@@ -183,7 +183,7 @@ func TestUpdateAndDeleteWithoutWhereTouchOnlyTheContextTenant(t *testing.T) {
 	w := newWorld(t)
 	ctx := t.Context()
 	app := connect(t, w.db.AppURL)
-	owner := connect(t, w.db.OwnerURL)
+	admin := connect(t, w.db.AdminURL)
 
 	tx, err := app.Begin(ctx)
 	if err != nil {
@@ -215,9 +215,9 @@ func TestUpdateAndDeleteWithoutWhereTouchOnlyTheContextTenant(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The owner (a superuser here) sees past the policies: B is untouched.
+	// A superuser sees past the policies: B is untouched.
 	var tasksB, changed, orgs, members int
-	err = owner.QueryRow(ctx, `SELECT
+	err = admin.QueryRow(ctx, `SELECT
 		(SELECT count(*) FROM tasks WHERE tenant_id = $1),
 		(SELECT count(*) FROM tasks WHERE title = 'changed'),
 		(SELECT count(*) FROM tenants WHERE id = $1 AND name = 'B'),
@@ -439,11 +439,15 @@ func TestAppRoleCannotEscape(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	app := connect(t, w.db.AppURL)
-	var owner string
+	var owner, admin string
 	if err := connect(t, w.db.OwnerURL).QueryRow(t.Context(), "SELECT current_user").Scan(&owner); err != nil {
 		t.Fatal(err)
 	}
+	if err := connect(t, w.db.AdminURL).QueryRow(t.Context(), "SELECT current_user").Scan(&admin); err != nil {
+		t.Fatal(err)
+	}
 	for _, sql := range []string{
+		"SET ROLE " + pgx.Identifier{admin}.Sanitize(),
 		"ALTER TABLE tasks DISABLE ROW LEVEL SECURITY",
 		"ALTER TABLE tasks NO FORCE ROW LEVEL SECURITY",
 		"ALTER TABLE memberships DISABLE ROW LEVEL SECURITY",
@@ -510,6 +514,26 @@ func TestOpenRefusesRolesThatBypassRLS(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOwnerIsSubjectToRLS: FORCE makes the policies apply to the tables'
+// owner as well (a plain role, as in production), so even a connection as
+// the owner sees nothing without a context.
+func TestOwnerIsSubjectToRLS(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	owner := connect(t, w.db.OwnerURL)
+	for table := range tenantColumns {
+		if _, n := tenantsOf(t, owner, table); n != 0 {
+			t.Errorf("%s: the owner sees %d rows without a context", table, n)
+		}
+	}
+	inContext(t, owner, w.bob.ID, w.orgB, func(tx pgx.Tx) {
+		seen, n := tenantsOf(t, tx, "tasks")
+		if n != w.tasksB || len(seen) != 1 || !seen[w.orgB] {
+			t.Errorf("the owner in B's context: %d tasks of tenants %v, want %d of B", n, seen, w.tasksB)
+		}
+	})
 }
 
 func TestOpenAcceptsTheAppRole(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"io/fs"
 	"net/url"
 	"os"
@@ -43,6 +44,9 @@ type Database struct {
 	OwnerURL string
 	// AppURL connects as AppRole, as the server does.
 	AppURL string
+	// AdminURL connects as the role of TENANTRY_TEST_POSTGRES, a superuser
+	// that sees past every policy: for checks on other tenants' rows.
+	AdminURL string
 }
 
 // URL returns the server URL from TENANTRY_TEST_POSTGRES, or skips tb.
@@ -72,6 +76,27 @@ const schemaVersion = "1"
 // or the roles must use NewFreshDatabase instead.
 func NewDatabase(tb testing.TB) Database {
 	tb.Helper()
+	return lease(tb, "")
+}
+
+// NewOwnedDatabase is NewDatabase with the tables owned by OwnerRole, a
+// plain role (no superuser, no CREATEROLE), as in production: row-level
+// security is forced on the owner too, so the context functions run under
+// the policies. The application role is made by the test server's role
+// beforehand, as an administrator would. OwnerURL connects as OwnerRole;
+// AdminURL as the server URL's role.
+func NewOwnedDatabase(tb testing.TB) Database {
+	tb.Helper()
+	return lease(tb, OwnerRole)
+}
+
+// OwnerRole owns the databases of NewOwnedDatabase.
+const OwnerRole = "tenantry_owner"
+
+// lease implements NewDatabase and NewOwnedDatabase; ownerRole "" means the
+// server URL's role.
+func lease(tb testing.TB, ownerRole string) Database {
+	tb.Helper()
 	server := URL(tb)
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, server)
@@ -80,6 +105,17 @@ func NewDatabase(tb testing.TB) Database {
 	}
 	tb.Cleanup(func() { admin.Close(context.Background()) }) // releases the lease
 	prefix := "tenantry_test_" + schemaHash(tb) + "_"
+	if ownerRole != "" {
+		prefix = "tenantry_owned_" + schemaHash(tb) + "_"
+		for _, stmt := range []string{
+			"CREATE ROLE " + pgx.Identifier{ownerRole}.Sanitize() + " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB",
+			"CREATE ROLE " + pgx.Identifier{AppRole}.Sanitize() + " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOINHERIT",
+		} {
+			if err := createRole(ctx, admin, stmt); err != nil {
+				tb.Fatalf("postgrestest: %v", err)
+			}
+		}
+	}
 	for n := 0; ; n++ {
 		name := prefix + strconv.Itoa(n)
 		var leased bool
@@ -95,9 +131,18 @@ func NewDatabase(tb testing.TB) Database {
 		if err != nil {
 			tb.Fatalf("postgrestest: lease database: %v", err)
 		}
-		db := Database{Name: name, OwnerURL: withDatabase(tb, server, name, ""), AppURL: withDatabase(tb, server, name, AppRole)}
+		db := Database{
+			Name:     name,
+			OwnerURL: withDatabase(tb, server, name, ownerRole),
+			AppURL:   withDatabase(tb, server, name, AppRole),
+			AdminURL: withDatabase(tb, server, name, ""),
+		}
 		if !exists {
-			if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+			create := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
+			if ownerRole != "" {
+				create += " OWNER " + pgx.Identifier{ownerRole}.Sanitize()
+			}
+			if _, err := admin.Exec(ctx, create); err != nil {
 				tb.Fatalf("postgrestest: create database: %v", err)
 			}
 			if err := postgres.Migrate(ctx, db.OwnerURL, AppRole); err != nil {
@@ -107,17 +152,28 @@ func NewDatabase(tb testing.TB) Database {
 			}
 			return db
 		}
-		owner, err := pgx.Connect(ctx, db.OwnerURL)
+		conn, err := pgx.Connect(ctx, db.AdminURL)
 		if err != nil {
 			tb.Fatalf("postgrestest: connect to %s: %v", name, err)
 		}
-		_, err = owner.Exec(ctx, "TRUNCATE users, tenants, memberships, tasks, sessions, revoked_tokens")
-		owner.Close(ctx)
+		_, err = conn.Exec(ctx, "TRUNCATE users, tenants, memberships, tasks, sessions, revoked_tokens")
+		conn.Close(ctx)
 		if err != nil {
 			tb.Fatalf("postgrestest: empty database %s: %v", name, err)
 		}
 		return db
 	}
+}
+
+// createRole runs a CREATE ROLE; a role that exists, or that a parallel
+// test created at the same moment, is not an error.
+func createRole(ctx context.Context, admin *pgx.Conn, stmt string) error {
+	_, err := admin.Exec(ctx, stmt)
+	var pgErr *pgconn.PgError
+	if err != nil && !(errors.As(err, &pgErr) && (pgErr.Code == "42710" || pgErr.Code == "23505")) {
+		return err
+	}
+	return nil
 }
 
 // NewFreshDatabase creates and migrates a database with a random name, and
@@ -146,7 +202,7 @@ func NewFreshDatabase(tb testing.TB) Database {
 	if err := postgres.Migrate(ctx, ownerURL, AppRole); err != nil {
 		tb.Fatalf("postgrestest: %v", err)
 	}
-	return Database{Name: name, OwnerURL: ownerURL, AppURL: withDatabase(tb, server, name, AppRole)}
+	return Database{Name: name, OwnerURL: ownerURL, AppURL: withDatabase(tb, server, name, AppRole), AdminURL: ownerURL}
 }
 
 // Named returns the URLs of the database called name on the test server,
@@ -155,7 +211,12 @@ func NewFreshDatabase(tb testing.TB) Database {
 func Named(tb testing.TB, name string) Database {
 	tb.Helper()
 	server := URL(tb)
-	return Database{Name: name, OwnerURL: withDatabase(tb, server, name, ""), AppURL: withDatabase(tb, server, name, AppRole)}
+	return Database{
+		Name:     name,
+		OwnerURL: withDatabase(tb, server, name, ""),
+		AppURL:   withDatabase(tb, server, name, AppRole),
+		AdminURL: withDatabase(tb, server, name, ""),
+	}
 }
 
 // SchemaHash identifies the migrations and grants a database is made with;
@@ -191,11 +252,12 @@ func leaseKey(name string) int64 {
 	return int64(binary.BigEndian.Uint64(sum[:8]))
 }
 
-// MustOpen returns a store on an empty database of its own (NewDatabase),
-// connected as the application role. It is closed when the test ends.
+// MustOpen returns a store on an empty database of its own, set up as in
+// production (NewOwnedDatabase: a plain owner role), connected as the
+// application role. It is closed when the test ends.
 func MustOpen(tb testing.TB) *postgres.DB {
 	tb.Helper()
-	return OpenURL(tb, NewDatabase(tb).AppURL)
+	return OpenURL(tb, NewOwnedDatabase(tb).AppURL)
 }
 
 // OpenURL opens a store on url with postgres.Open and closes it when the
