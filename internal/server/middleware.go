@@ -160,6 +160,9 @@ func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) 
 			_ = huma.WriteErr(api, ctx, http.StatusRequestEntityTooLarge, msgTooLarge)
 			return
 		}
+		// A slow body must not hold the connection open: the same bound
+		// huma puts on its own read, which now comes from memory.
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
 		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 		if err != nil {
 			var tooBig *http.MaxBytesError
@@ -181,6 +184,9 @@ func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) 
 }
 
 const msgTooLarge = "Request body is larger than 1 MiB"
+
+// bodyReadTimeout bounds the time to read one request body.
+const bodyReadTimeout = 5 * time.Second
 
 // loneSurrogate reports whether a JSON text holds a \uD800-\uDFFF escape
 // that is not half of a surrogate pair: encoding/json would turn it into
