@@ -35,8 +35,6 @@ const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$dCRzHrQXSxjZqas128/SAA$UFzTdBq
 // string this package can read.
 var ErrMalformedHash = errors.New("auth: malformed password hash")
 
-var b64 = base64.RawStdEncoding
-
 // HashPassword returns the argon2id hash of pw in PHC string format:
 // $argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>.
 func HashPassword(pw string) (string, error) {
@@ -46,7 +44,7 @@ func HashPassword(pw string) (string, error) {
 	}
 	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+		argon2.Version, argonMemory, argonTime, argonThreads, base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
 // VerifyPassword reports whether pw matches hash, comparing in constant time.
@@ -96,10 +94,10 @@ func parseHash(hash string) (phc, error) {
 	}
 	p.threads = uint8(threads)
 	var err error
-	if p.salt, err = b64.DecodeString(parts[4]); err != nil || len(p.salt) < 8 {
+	if p.salt, err = base64.RawStdEncoding.DecodeString(parts[4]); err != nil || len(p.salt) < 8 {
 		return p, ErrMalformedHash
 	}
-	if p.key, err = b64.DecodeString(parts[5]); err != nil || len(p.key) < 16 || len(p.key) > 64 {
+	if p.key, err = base64.RawStdEncoding.DecodeString(parts[5]); err != nil || len(p.key) < 16 || len(p.key) > 64 {
 		return p, ErrMalformedHash
 	}
 	return p, nil

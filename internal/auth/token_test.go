@@ -14,11 +14,11 @@ import (
 	"github.com/tenantry/tenantry"
 )
 
-var testSecret = []byte("0123456789abcdef0123456789abcdef")
+const testSecret = "0123456789abcdef0123456789abcdef"
 
 func newTestTokens(t *testing.T, now time.Time) *Tokens {
 	t.Helper()
-	tk, err := NewTokens(testSecret, "tenantry", "tenantry-api", 30*time.Minute, func() time.Time { return now })
+	tk, err := NewTokens([]byte(testSecret), "tenantry", "tenantry-api", 30*time.Minute, func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestParseRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	valid := sign(t, jwt.SigningMethodHS256, testSecret, good())
+	valid := sign(t, jwt.SigningMethodHS256, []byte(testSecret), good())
 	if _, err := tk.Parse(valid); err != nil {
 		t.Fatalf("control token rejected: %v", err)
 	}
@@ -106,22 +106,22 @@ func TestParseRejects(t *testing.T) {
 		name, token string
 	}{
 		{"wrong signature", sign(t, jwt.SigningMethodHS256, []byte("another secret of thirty-two b.."), good())},
-		{"tampered payload", parts[0] + "." + strings.Split(sign(t, jwt.SigningMethodHS256, testSecret, with("sub", uuid.NewString())), ".")[1] + "." + parts[2]},
+		{"tampered payload", parts[0] + "." + strings.Split(sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("sub", uuid.NewString())), ".")[1] + "." + parts[2]},
 		{"alg none", none},
 		{"alg none, signature stripped from valid", parts[0] + "." + parts[1] + "."},
-		{"HS384", sign(t, jwt.SigningMethodHS384, testSecret, good())},
+		{"HS384", sign(t, jwt.SigningMethodHS384, []byte(testSecret), good())},
 		{"RS256", sign(t, jwt.SigningMethodRS256, rsaKey, good())},
-		{"expired", sign(t, jwt.SigningMethodHS256, testSecret, with("exp", now.Add(-time.Second).Unix()))},
-		{"missing exp", sign(t, jwt.SigningMethodHS256, testSecret, with("exp", nil))},
-		{"issued in the future", sign(t, jwt.SigningMethodHS256, testSecret, with("iat", now.Add(time.Hour).Unix()))},
-		{"missing iat", sign(t, jwt.SigningMethodHS256, testSecret, with("iat", nil))},
-		{"wrong iss", sign(t, jwt.SigningMethodHS256, testSecret, with("iss", "someone"))},
-		{"missing iss", sign(t, jwt.SigningMethodHS256, testSecret, with("iss", nil))},
-		{"wrong aud", sign(t, jwt.SigningMethodHS256, testSecret, with("aud", "other-api"))},
-		{"missing aud", sign(t, jwt.SigningMethodHS256, testSecret, with("aud", nil))},
-		{"missing sub", sign(t, jwt.SigningMethodHS256, testSecret, with("sub", nil))},
-		{"sub not a uuid", sign(t, jwt.SigningMethodHS256, testSecret, with("sub", "1"))},
-		{"missing jti", sign(t, jwt.SigningMethodHS256, testSecret, with("jti", nil))},
+		{"expired", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("exp", now.Add(-time.Second).Unix()))},
+		{"missing exp", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("exp", nil))},
+		{"issued in the future", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("iat", now.Add(time.Hour).Unix()))},
+		{"missing iat", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("iat", nil))},
+		{"wrong iss", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("iss", "someone"))},
+		{"missing iss", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("iss", nil))},
+		{"wrong aud", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("aud", "other-api"))},
+		{"missing aud", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("aud", nil))},
+		{"missing sub", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("sub", nil))},
+		{"sub not a uuid", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("sub", "1"))},
+		{"missing jti", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("jti", nil))},
 		{"garbage", "not.a.token"},
 		{"empty", ""},
 	} {

@@ -29,7 +29,7 @@ import (
 )
 
 // Secret is the token secret of every Harness.
-var Secret = []byte("authztest-secret-0123456789abcdef")
+const Secret = "authztest-secret-0123456789abcdef"
 
 // Password is the password of every user a Harness creates.
 const Password = "correct horse battery"
@@ -54,7 +54,7 @@ func NewHarness(t testing.TB, store tenantry.Store, opts ...func(*server.Config)
 	cfg := server.Config{
 		Store:  store,
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Secret: Secret,
+		Secret: []byte(Secret),
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -63,7 +63,7 @@ func NewHarness(t testing.TB, store tenantry.Store, opts ...func(*server.Config)
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}
-	tokens, err := auth.NewTokens(Secret, server.DefaultIssuer, server.DefaultAudience, server.DefaultTokenTTL, cfg.Now)
+	tokens, err := auth.NewTokens([]byte(Secret), server.DefaultIssuer, server.DefaultAudience, server.DefaultTokenTTL, cfg.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func (h *Harness) Token(u tenantry.User) string {
 // ExpiredToken mints a token for u that expired an hour ago.
 func (h *Harness) ExpiredToken(u tenantry.User) string {
 	h.T.Helper()
-	past, err := auth.NewTokens(Secret, server.DefaultIssuer, server.DefaultAudience, 30*time.Minute,
+	past, err := auth.NewTokens([]byte(Secret), server.DefaultIssuer, server.DefaultAudience, 30*time.Minute,
 		func() time.Time { return time.Now().Add(-2 * time.Hour) })
 	if err != nil {
 		h.T.Fatal(err)

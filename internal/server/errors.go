@@ -56,9 +56,3 @@ func problem(st int, detail string) error {
 	}
 	return e
 }
-
-// Errors every operation answers, and those of operations that read a body.
-var (
-	errsAuthed = []int{http.StatusUnauthorized, http.StatusInternalServerError}
-	errsBody   = []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity}
-)

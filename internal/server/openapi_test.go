@@ -10,19 +10,21 @@ import (
 
 // routes is every operation the server answers; the OpenAPI document must
 // describe each.
-var routes = []string{
-	"GET /healthz", "GET /readyz",
-	"POST /auth/register", "POST /auth/token", "POST /auth/login", "POST /auth/logout",
-	"GET /auth/me", "DELETE /auth/me", "POST /auth/password",
-	"POST /api/{user_id}/tasks", "GET /api/{user_id}/tasks", "DELETE /api/{user_id}/tasks",
-	"GET /api/{user_id}/tasks/{task_id}", "PUT /api/{user_id}/tasks/{task_id}",
-	"PATCH /api/{user_id}/tasks/{task_id}", "DELETE /api/{user_id}/tasks/{task_id}",
-	"POST /api/orgs", "GET /api/orgs", "GET /api/orgs/{org_id}",
-	"GET /api/orgs/{org_id}/members", "POST /api/orgs/{org_id}/members",
-	"PATCH /api/orgs/{org_id}/members/{user_id}", "DELETE /api/orgs/{org_id}/members/{user_id}",
-	"POST /api/orgs/{org_id}/tasks", "GET /api/orgs/{org_id}/tasks", "DELETE /api/orgs/{org_id}/tasks",
-	"GET /api/orgs/{org_id}/tasks/{task_id}", "PUT /api/orgs/{org_id}/tasks/{task_id}",
-	"PATCH /api/orgs/{org_id}/tasks/{task_id}", "DELETE /api/orgs/{org_id}/tasks/{task_id}",
+func routes() []string {
+	return []string{
+		"GET /healthz", "GET /readyz",
+		"POST /auth/register", "POST /auth/token", "POST /auth/login", "POST /auth/logout",
+		"GET /auth/me", "DELETE /auth/me", "POST /auth/password",
+		"POST /api/{user_id}/tasks", "GET /api/{user_id}/tasks", "DELETE /api/{user_id}/tasks",
+		"GET /api/{user_id}/tasks/{task_id}", "PUT /api/{user_id}/tasks/{task_id}",
+		"PATCH /api/{user_id}/tasks/{task_id}", "DELETE /api/{user_id}/tasks/{task_id}",
+		"POST /api/orgs", "GET /api/orgs", "GET /api/orgs/{org_id}",
+		"GET /api/orgs/{org_id}/members", "POST /api/orgs/{org_id}/members",
+		"PATCH /api/orgs/{org_id}/members/{user_id}", "DELETE /api/orgs/{org_id}/members/{user_id}",
+		"POST /api/orgs/{org_id}/tasks", "GET /api/orgs/{org_id}/tasks", "DELETE /api/orgs/{org_id}/tasks",
+		"GET /api/orgs/{org_id}/tasks/{task_id}", "PUT /api/orgs/{org_id}/tasks/{task_id}",
+		"PATCH /api/orgs/{org_id}/tasks/{task_id}", "DELETE /api/orgs/{org_id}/tasks/{task_id}",
+	}
 }
 
 type openAPIDoc struct {
@@ -73,10 +75,10 @@ func TestOpenAPI(t *testing.T) {
 	for _, ops := range doc.Paths {
 		n += len(ops)
 	}
-	if got, want := n, len(routes); got != want {
+	if got, want := n, len(routes()); got != want {
 		t.Errorf("document has %d operations, want %d", got, want)
 	}
-	for _, r := range routes {
+	for _, r := range routes() {
 		method, path, _ := strings.Cut(r, " ")
 		raw := doc.Paths[path][strings.ToLower(method)]
 		if raw == nil {

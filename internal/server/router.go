@@ -35,6 +35,7 @@ func (rt *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.R
 // Handle registers a handler for a ServeMux pattern.
 func (rt *router) Handle(pattern string, h http.Handler) { rt.HandleFunc(pattern, h.ServeHTTP) }
 
+// ServeHTTP sends /api/{user_id}/... to the personal mux, the rest to the other.
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	if strings.HasPrefix(p, "/api/") && p != "/api/orgs" && !strings.HasPrefix(p, "/api/orgs/") {
