@@ -2,7 +2,11 @@ package apiclient_test
 
 import (
 	"bytes"
+	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/tenantry/tenantry/internal/apiclient"
 )
 
 // regenerate is the one command that brings openapi.json and the generated
@@ -21,4 +25,64 @@ func TestSnapshotIsCurrent(t *testing.T) {
 			"(%d bytes committed, %d served); regenerate the snapshot and the client with:\n\t%s",
 			len(committed), len(served), regenerate)
 	}
+}
+
+// TestClientIsCurrent fails when client.gen.go was not regenerated after
+// openapi.json changed: every operation of the snapshot must have its
+// method on the client and a typed field for each status with content,
+// and the client must have no method for an operation the snapshot lacks.
+func TestClientIsCurrent(t *testing.T) {
+	t.Parallel()
+	doc := parseSpec(t, readFile(t, "openapi.json"))
+	client := reflect.TypeFor[*apiclient.ClientWithResponses]()
+	want := map[string]bool{}
+	for key, op := range doc.operations() {
+		name := strings.ToUpper(op.OperationID[:1]) + op.OperationID[1:]
+		want[name] = true
+		if _, ok := client.MethodByName(name + "WithResponse"); !ok {
+			if _, ok := client.MethodByName(name + "WithFormdataBodyWithResponse"); !ok {
+				t.Errorf("%s: client has no method %sWithResponse; regenerate with:\n\t%s", key, name, regenerate)
+				continue
+			}
+		}
+		rt, ok := responseType(client, name)
+		if !ok {
+			t.Errorf("%s: no response type %sResponse; regenerate with:\n\t%s", key, name, regenerate)
+			continue
+		}
+		for st, r := range op.Responses {
+			for ct := range r.Content {
+				field := "JSON" + st
+				if ct == problemJSON {
+					field = "ApplicationproblemJSON" + st
+				}
+				if _, ok := rt.FieldByName(field); !ok {
+					t.Errorf("%s: %s has no field %s for %s %s; regenerate with:\n\t%s", key, rt.Name(), field, st, ct, regenerate)
+				}
+			}
+		}
+	}
+	for m := range client.Methods() {
+		name, ok := strings.CutSuffix(m.Name, "WithResponse")
+		if !ok {
+			continue
+		}
+		name = strings.TrimSuffix(strings.TrimSuffix(name, "WithBody"), "WithFormdataBody")
+		if !want[name] {
+			t.Errorf("client method %s has no operation in openapi.json; regenerate with:\n\t%s", m.Name, regenerate)
+		}
+	}
+}
+
+// responseType is the struct that the client's method for an operation
+// returns.
+func responseType(client reflect.Type, name string) (reflect.Type, bool) {
+	m, ok := client.MethodByName(name + "WithResponse")
+	if !ok {
+		m, ok = client.MethodByName(name + "WithFormdataBodyWithResponse")
+	}
+	if !ok || m.Type.NumOut() != 2 || m.Type.Out(0).Kind() != reflect.Pointer {
+		return nil, false
+	}
+	return m.Type.Out(0).Elem(), true
 }
