@@ -37,15 +37,27 @@ func mustServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
-// mustClient is a generated client of srv; opts add credentials.
+// mustClient is a generated client of srv whose every answer is held to
+// the document (see checking); opts add credentials.
 func mustClient(t *testing.T, srv *httptest.Server, opts ...apiclient.ClientOption) *apiclient.ClientWithResponses {
 	t.Helper()
-	opts = append([]apiclient.ClientOption{apiclient.WithHTTPClient(srv.Client())}, opts...)
+	opts = append([]apiclient.ClientOption{apiclient.WithHTTPClient(checkingClient(t, srv, nil))}, opts...)
 	c, err := apiclient.NewClientWithResponses(srv.URL, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// checkingClient is an HTTP client of srv, with jar if not nil, that checks
+// every answer against openapi.json.
+func checkingClient(t *testing.T, srv *httptest.Server, jar http.CookieJar) *http.Client {
+	t.Helper()
+	doc := parseSpec(t, readFile(t, "openapi.json"))
+	return &http.Client{
+		Jar:       jar,
+		Transport: &checking{t: t, doc: doc, routes: doc.routes(), next: srv.Client().Transport},
+	}
 }
 
 // bearer presents an access token on every request.

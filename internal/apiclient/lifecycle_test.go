@@ -394,12 +394,7 @@ func TestCookieSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc := srv.Client()
-	hc.Jar = jar
-	c, err := apiclient.NewClientWithResponses(srv.URL, apiclient.WithHTTPClient(hc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustClient(t, srv, apiclient.WithHTTPClient(checkingClient(t, srv, jar)))
 	reg, err := c.RegisterWithResponse(ctx, apiclient.RegisterIn{Email: openapi_types.Email("dana@example.com"), Password: "password-1"})
 	must(t, "register", reg, err, http.StatusCreated)
 	bad, err := c.LoginWithResponse(ctx, apiclient.LoginIn{Email: "dana@example.com", Password: "password-2"})

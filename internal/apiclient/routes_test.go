@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"io"
 	"maps"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -108,7 +106,13 @@ func TestRoutesAnswered(t *testing.T) {
 				if p.status != 0 && res.StatusCode != p.status {
 					t.Errorf("%s: status %d, want %d; body %.200s", what, res.StatusCode, p.status, got)
 				}
-				checkDeclared(t, what, op, res, got)
+				if res.StatusCode == http.StatusNotFound || res.StatusCode == http.StatusMethodNotAllowed {
+					if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, problemJSON) {
+						t.Errorf("%s: %d %s from the router, not the operation: %.200s", what, res.StatusCode, ct, got)
+						continue
+					}
+				}
+				checkAnswer(t, what, doc, op, res, got)
 			}
 		}
 	}
@@ -191,35 +195,4 @@ func send(t *testing.T, c *http.Client, method, target, token, ctype, body strin
 		t.Fatal(err)
 	}
 	return res, b
-}
-
-// checkDeclared fails unless the answer's status is one op declares, with
-// the content type declared for it.
-func checkDeclared(t *testing.T, what string, op *specOp, res *http.Response, body []byte) {
-	t.Helper()
-	if res.StatusCode == http.StatusNotFound || res.StatusCode == http.StatusMethodNotAllowed {
-		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, problemJSON) {
-			t.Errorf("%s: %d %s from the router, not the operation: %.200s", what, res.StatusCode, ct, body)
-			return
-		}
-	}
-	declared, ok := op.Responses[strconv.Itoa(res.StatusCode)]
-	if !ok {
-		t.Errorf("%s: status %d not declared (declared %v); body %.200s", what, res.StatusCode, op.statuses(), body)
-		return
-	}
-	if len(declared.Content) == 0 {
-		if len(body) != 0 {
-			t.Errorf("%s: %d declares no content but has %.200s", what, res.StatusCode, body)
-		}
-		return
-	}
-	mt, _, err := mime.ParseMediaType(res.Header.Get("Content-Type"))
-	if err != nil {
-		t.Errorf("%s: Content-Type %q: %v", what, res.Header.Get("Content-Type"), err)
-		return
-	}
-	if _, ok := declared.Content[mt]; !ok {
-		t.Errorf("%s: %d answered %s, declared %v", what, res.StatusCode, mt, slices.Collect(maps.Keys(declared.Content)))
-	}
 }

@@ -58,6 +58,9 @@ type specSchema struct {
 	Properties map[string]*specSchema `json:"properties"`
 	Required   []string               `json:"required"`
 	Items      *specSchema            `json:"items"`
+	Enum       []any                  `json:"enum"`
+	// AdditionalProperties is false for closed objects.
+	AdditionalProperties json.RawMessage `json:"additionalProperties"`
 }
 
 // types is the schema's type list.
