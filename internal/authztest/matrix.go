@@ -85,6 +85,11 @@ type Case struct {
 	Skip func(Principal) bool
 	// Read marks the read-isolation cases RunReads runs.
 	Read bool
+	// Public routes answer the same whoever calls; credentials are ignored
+	// (but a cross-site write is still refused).
+	Public bool
+	// Opts are sent with the request besides the principal's credentials.
+	Opts []Opt
 }
 
 func isAlice(p Principal) bool     { return p.IsAlice }
@@ -110,6 +115,17 @@ func Cases() []Case {
 		return "/api/" + p.self(w).ID.String() + "/tasks/" + w.AliceTask.ID.String()
 	}
 	return []Case{
+		// Public routes: the same answer for everyone.
+		{Name: "healthz", Method: get, Path: fixed(func(*World) string { return "/healthz" }), Public: true, Status: 200, Read: true},
+		{Name: "readyz", Method: get, Path: fixed(func(*World) string { return "/readyz" }), Public: true, Status: 200, Read: true},
+		{Name: "register a taken email", Method: post, Path: fixed(func(*World) string { return "/auth/register" }),
+			Body: body(map[string]any{"email": "alice@example.com", "password": "whatever-long"}), Public: true, Status: 409},
+		{Name: "token with a wrong password", Method: post, Path: fixed(func(*World) string { return "/auth/token" }),
+			Body: body(Raw("username=alice%40example.com&password=wrong-password")), Public: true, Status: 401,
+			Opts: []Opt{Header("Content-Type", "application/x-www-form-urlencoded")}},
+		{Name: "login with a wrong password", Method: post, Path: fixed(func(*World) string { return "/auth/login" }),
+			Body: body(map[string]any{"email": "alice@example.com", "password": "wrong-password"}), Public: true, Status: 401},
+
 		// Personal space, by its path.
 		{Name: "list victim's tasks", Method: get, Path: fixed(personalPath), Allow: isAlice, Status: 200, Deny: 403, DenyDetail: denied, Read: true},
 		{Name: "get victim's task", Method: get, Path: fixed(func(w *World) string { return personalPath(w) + "/" + w.AliceTask.ID.String() }),
@@ -203,6 +219,10 @@ func Cases() []Case {
 // whether the call is allowed to change c.Mutates.
 func expect(c Case, p Principal) (status int, detail string, allowed bool) {
 	switch {
+	case c.Public && p.ForeignOrigin && c.Method != http.MethodGet:
+		return 403, "Cross-origin request refused", false
+	case c.Public:
+		return c.Status, c.OKDetail, false
 	case !p.Authed && p.NoCreds:
 		return 401, tenantry.MsgNotAuthed, false
 	case !p.Authed:
@@ -256,7 +276,7 @@ func check(t *testing.T, w *World, c Case, p Principal, before Snapshot) Snapsho
 		b = c.Body(w)
 	}
 	path := c.Path(w, p)
-	res := w.H.Do(c.Method, path, b, p.creds(w)...)
+	res := w.H.Do(c.Method, path, b, append(p.creds(w), c.Opts...)...)
 	want, detail, allowed := expect(c, p)
 	if res.Status != want {
 		t.Errorf("%s %s as %s: status %d, want %d; body %s", c.Method, path, p.Name, res.Status, want, res.Body)

@@ -57,6 +57,9 @@ func TestSecurityEventsLoggedWithoutSecrets(t *testing.T) {
 			t.Errorf("path_mismatch event lacks who, what or where: %v", rec)
 		}
 	}
+	if rec := events["task_not_found"]; rec != nil && (rec["target_task_id"] != w.AliceTask.ID.String() || rec["user_id"] != w.Eve.ID.String()) {
+		t.Errorf("task_not_found event lacks who or what: %v", rec)
+	}
 	if rec := events["org_not_member"]; rec != nil && rec["target_tenant_id"] != w.OrgA.ID.String() {
 		t.Errorf("org_not_member event lacks the target: %v", rec)
 	}

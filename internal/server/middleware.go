@@ -30,6 +30,7 @@ type reqInfo struct {
 	route  string // the pattern, never the raw path
 	method string
 	remote string
+	task   string // the path's {task_id}, if any
 }
 
 // requestAttrs returns the log attributes of the request in ctx.
@@ -37,6 +38,9 @@ func requestAttrs(ctx context.Context) []slog.Attr {
 	var attrs []slog.Attr
 	if ri, ok := ctx.Value(reqInfoKey{}).(reqInfo); ok {
 		attrs = append(attrs, slog.String("method", ri.method), slog.String("route", ri.route), slog.String("remote_addr", ri.remote))
+		if ri.task != "" {
+			attrs = append(attrs, slog.String("target_task_id", ri.task))
+		}
 	}
 	if c := tenantry.CallerFromContext(ctx); c != nil {
 		attrs = append(attrs, slog.String("user_id", c.UserID.String()), slog.String("auth", string(c.Method)))
@@ -72,7 +76,9 @@ func (s *server) recoverer(api huma.API) func(huma.Context, func(huma.Context)) 
 func (s *server) observe(ctx huma.Context, next func(huma.Context)) {
 	start := time.Now()
 	op := ctx.Operation()
-	ctx = huma.WithValue(ctx, reqInfoKey{}, reqInfo{route: op.Path, method: op.Method, remote: ctx.RemoteAddr()})
+	ctx = huma.WithValue(ctx, reqInfoKey{}, reqInfo{
+		route: op.Path, method: op.Method, remote: ctx.RemoteAddr(), task: truncate(ctx.Param("task_id")),
+	})
 	next(ctx)
 	if s.metrics != nil {
 		s.metrics.observe(op.Method, op.Path, ctx.Status(), time.Since(start))
