@@ -23,6 +23,9 @@ type probe struct {
 	ids    map[string]string // path parameters that differ from the defaults
 	ctype  string            // request content type
 	body   string            // request body
+	always bool              // send the body with GET and DELETE too
+	query  string            // raw query
+	header map[string]string // more request headers
 	status int               // the status it must get, or 0 for any declared one
 }
 
@@ -63,7 +66,12 @@ func TestRoutesAnswered(t *testing.T) {
 		{name: "malformed JSON", token: true, ctype: appJSON, body: `{"title":`},
 		{name: "unknown field", token: true, ctype: appJSON, body: `{"tenant_id":"x"}`},
 		{name: "text body", token: true, ctype: "text/plain", body: "hello"},
-		{name: "body over 1 MiB", token: true, ctype: appJSON, body: `{"title":"` + strings.Repeat("x", 1<<20) + `"}`},
+		{name: "body over 1 MiB", token: true, ctype: appJSON, body: `{"title":"` + strings.Repeat("x", 1<<20) + `"}`, always: true},
+		{name: "bad query", token: true, query: "limit=abc&completed=maybe&after=x"},
+		{name: "huge limit", token: true, query: "limit=99999999999999999999"},
+		{name: "cross-origin", token: true, ctype: appJSON, body: `{}`, header: map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}},
+		{name: "bad token", header: map[string]string{"Authorization": "Bearer x.y.z"}},
+		{name: "unknown cookie", header: map[string]string{"Cookie": "tenantry_session=nothing"}},
 	}
 
 	// Sign-out and account deletion end the credential: give them their own.
@@ -95,13 +103,17 @@ func TestRoutesAnswered(t *testing.T) {
 					tok = token
 				}
 				body, ctype := p.body, p.ctype
-				if method == http.MethodGet || method == http.MethodDelete {
+				if (method == http.MethodGet || method == http.MethodDelete) && !p.always {
 					body, ctype = "", ""
 				}
 				if op.OperationID == "token" && ctype == appJSON {
 					ctype = "application/x-www-form-urlencoded"
 				}
-				res, got := send(t, srv.Client(), method, srv.URL+target+slash, tok, ctype, body)
+				u := srv.URL + target + slash
+				if p.query != "" {
+					u += "?" + p.query
+				}
+				res, got := send(t, srv.Client(), method, u, tok, ctype, body, p.header)
 				what := key + " (" + p.name + slash + ")"
 				if p.status != 0 && res.StatusCode != p.status {
 					t.Errorf("%s: status %d, want %d; body %.200s", what, res.StatusCode, p.status, got)
@@ -124,11 +136,11 @@ func TestRoutesAnswered(t *testing.T) {
 		for m := range byMethod {
 			documented = append(documented, strings.ToUpper(m))
 		}
-		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions, http.MethodTrace} {
 			if slices.Contains(documented, m) {
 				continue
 			}
-			res, _ := send(t, srv.Client(), m, srv.URL+target, aliceTok, "", "")
+			res, _ := send(t, srv.Client(), m, srv.URL+target, aliceTok, "", "", nil)
 			if got, want := res.StatusCode, http.StatusMethodNotAllowed; got != want {
 				t.Errorf("%s %s (undocumented): status %d, want %d", m, path, got, want)
 			}
@@ -148,7 +160,7 @@ func TestRoutesAnswered(t *testing.T) {
 		"/api/{user_id}/orgs", "/auth", "/auth/nothing", "/metrics", "/debug/pprof/",
 	} {
 		for _, m := range []string{http.MethodGet, http.MethodPost} {
-			res, got := send(t, srv.Client(), m, srv.URL+fill(path, defaults, nil), aliceTok, "", "")
+			res, got := send(t, srv.Client(), m, srv.URL+fill(path, defaults, nil), aliceTok, "", "", nil)
 			if res.StatusCode != http.StatusNotFound {
 				t.Errorf("%s %s (undocumented): status %d, want 404; body %.200s", m, path, res.StatusCode, got)
 			}
@@ -173,7 +185,7 @@ func fill(path string, defaults, override map[string]string) string {
 }
 
 // send makes one raw request and returns the answer and its body.
-func send(t *testing.T, c *http.Client, method, target, token, ctype, body string) (*http.Response, []byte) {
+func send(t *testing.T, c *http.Client, method, target, token, ctype, body string, header map[string]string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, target, bytes.NewReader([]byte(body)))
 	if err != nil {
@@ -184,6 +196,9 @@ func send(t *testing.T, c *http.Client, method, target, token, ctype, body strin
 	}
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
 	}
 	res, err := c.Do(req)
 	if err != nil {
