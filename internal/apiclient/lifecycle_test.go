@@ -5,6 +5,8 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/google/uuid"
@@ -52,8 +54,8 @@ func ptr[T any](v T) *T { return &v }
 // linkNext is the target of a Link header's rel="next".
 var linkNext = regexp.MustCompile(`^<([^>]+)>; rel="next"$`)
 
-// nextPage reads the cursor of a Link header into the list parameters, or
-// returns false when there is no next page.
+// nextPage reads the query of a Link header's next page into the list
+// parameters, or returns false when there is no next page.
 func nextPage(t *testing.T, headers *apiclient.ListTasksResponse200Headers, p *apiclient.ListTasksParams) bool {
 	t.Helper()
 	if headers == nil || headers.Link == nil || *headers.Link == "" {
@@ -67,11 +69,23 @@ func nextPage(t *testing.T, headers *apiclient.ListTasksResponse200Headers, p *a
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, err := uuid.Parse(u.Query().Get("after"))
+	q := u.Query()
+	after, err := uuid.Parse(q.Get("after"))
 	if err != nil {
 		t.Fatalf("Link %q: after: %v", *headers.Link, err)
 	}
-	p.After = &after
+	next := apiclient.ListTasksParams{After: &after}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			t.Fatalf("Link %q: limit: %v", *headers.Link, err)
+		}
+		next.Limit = &n
+	}
+	if v := q.Get("completed"); v != "" {
+		next.Completed = ptr(apiclient.ListTasksParamsCompleted(v))
+	}
+	*p = next
 	return true
 }
 
@@ -196,6 +210,9 @@ func TestLifecycle(t *testing.T) {
 		if !nextPage(t, res.Headers200, &params) {
 			break
 		}
+		if params.Limit == nil || *params.Limit != 2 {
+			t.Fatalf("next page's limit %v, want 2 kept", params.Limit)
+		}
 	}
 	if got, want := len(listed), len(created); got != want {
 		t.Fatalf("listed %d tasks over pages, want %d", got, want)
@@ -214,6 +231,25 @@ func TestLifecycle(t *testing.T) {
 		if !task.Completed {
 			t.Errorf("completed=true listed %+v", task)
 		}
+	}
+	// The filter survives paging: the Link header carries it.
+	openParams := apiclient.ListTasksParams{Limit: ptr[int64](1), Completed: ptr(apiclient.ListTasksParamsCompletedFalse)}
+	var openIDs []uuid.UUID
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("paging open tasks does not end")
+		}
+		res, err := a.ListTasksWithResponse(ctx, aliceID, &openParams)
+		must(t, "list open tasks", res, err, http.StatusOK)
+		for _, task := range *res.JSON200 {
+			openIDs = append(openIDs, task.Id)
+		}
+		if !nextPage(t, res.Headers200, &openParams) {
+			break
+		}
+	}
+	if got, want := openIDs, []uuid.UUID{created[0].Id, created[2].Id, created[4].Id}; !slices.Equal(got, want) {
+		t.Errorf("open tasks over pages %v, want %v", got, want)
 	}
 	badLimit, err := a.ListTasksWithResponse(ctx, aliceID, &apiclient.ListTasksParams{Limit: ptr[int64](1000)})
 	must(t, "list with limit 1000", badLimit, err, http.StatusUnprocessableEntity)
