@@ -32,14 +32,9 @@ type tenantData struct {
 func benchEmail(i int) string { return fmt.Sprintf("bench-%07d@example.com", i) }
 
 // seed creates tenants number from..to-1 through the store: each user with
-// its personal tenant (CreateUser), then, unless copyTasks is set, its tasks
-// in one Update, so one transaction per tenant. workers tenants are seeded at
-// a time.
+// its personal tenant (CreateUser), then its tasks in one Update, so one
+// transaction per tenant. workers tenants are seeded at a time.
 func seed(ctx context.Context, store tenantry.Store, hash string, from, to, tasks, workers int, progress io.Writer) ([]tenantData, error) {
-	return seedWith(ctx, store, hash, from, to, tasks, workers, false, progress)
-}
-
-func seedWith(ctx context.Context, store tenantry.Store, hash string, from, to, tasks, workers int, usersOnly bool, progress io.Writer) ([]tenantData, error) {
 	out := make([]tenantData, to-from)
 	var done atomic.Int64
 	start := time.Now()
@@ -53,24 +48,21 @@ func seedWith(ctx context.Context, store tenantry.Store, hash string, from, to, 
 			if err != nil {
 				return fmt.Errorf("seeding user %d: %w", i, err)
 			}
-			out[i-from] = tenantData{UserID: u.ID, Email: u.Email}
-			if !usersOnly {
-				ids := make([]uuid.UUID, 0, tasks)
-				err = store.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantTx) error {
-					for j := range tasks {
-						t, err := tx.CreateTask(ctx, seedTask(i, j))
-						if err != nil {
-							return err
-						}
-						ids = append(ids, t.ID)
+			ids := make([]uuid.UUID, 0, tasks)
+			err = store.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+				for j := range tasks {
+					t, err := tx.CreateTask(ctx, seedTask(i, j))
+					if err != nil {
+						return err
 					}
-					return nil
-				})
-				if err != nil {
-					return fmt.Errorf("seeding tasks of tenant %d: %w", i, err)
+					ids = append(ids, t.ID)
 				}
-				out[i-from].Tasks = ids
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("seeding tasks of tenant %d: %w", i, err)
 			}
+			out[i-from] = tenantData{UserID: u.ID, Email: u.Email, Tasks: ids}
 			n := done.Add(1)
 			mu.Lock()
 			if time.Since(lastReport) > 5*time.Second {
@@ -96,6 +88,47 @@ func seedTask(i, j int) tenantry.NewTask {
 		Description: &seedDescription,
 		Completed:   j%3 == 0,
 	}
+}
+
+// copyUsers bulk-loads users from..to-1 into PostgreSQL with COPY, as the
+// owner: for each, the rows CreateUser writes (the user, its personal tenant
+// named by its email, and its owner membership).
+func copyUsers(ctx context.Context, ownerURL, hash string, from, to int) ([]tenantData, error) {
+	conn, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	out := make([]tenantData, to-from)
+	var users, tenants, members [][]any
+	for i := range out {
+		id := uuid.Must(uuid.NewV7())
+		email := benchEmail(from + i)
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		out[i] = tenantData{UserID: id, Email: email}
+		users = append(users, []any{id, email, hash, int64(1), now})
+		tenants = append(tenants, []any{id, string(tenantry.KindPersonal), email, now})
+		members = append(members, []any{id, id, string(tenantry.RoleOwner), now})
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
+	for _, c := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
+	}{
+		{"users", []string{"id", "email", "password_hash", "auth_version", "created_at"}, users},
+		{"tenants", []string{"id", "kind", "name", "created_at"}, tenants},
+		{"memberships", []string{"tenant_id", "user_id", "role", "created_at"}, members},
+	} {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, pgx.CopyFromRows(c.rows)); err != nil {
+			return nil, err
+		}
+	}
+	return out, tx.Commit(ctx)
 }
 
 // copyTasks bulk-loads the tenants' tasks into PostgreSQL with COPY, as
