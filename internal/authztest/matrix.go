@@ -3,6 +3,7 @@ package authztest
 import (
 	"bytes"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/tenantry/tenantry"
@@ -318,20 +319,32 @@ func check(t *testing.T, w *World, c Case, p Principal, before Snapshot) Snapsho
 // principal in a world of its own over a store from open, with the victim's
 // data re-read through the store after every call.
 func Run(t *testing.T, open func(t *testing.T) tenantry.Store) {
+	// The principals' worlds are independent and mostly wait on the
+	// database, so they run side by side whatever -parallel says (t.Run may
+	// be called from several goroutines).
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxWorlds)
 	for _, p := range Principals() {
-		t.Run(p.Name, func(t *testing.T) {
-			t.Parallel()
-			w := NewWorld(t, NewHarness(t, open(t)))
-			snap := w.Snapshot(t)
-			for _, c := range Cases() {
-				if c.Skip != nil && c.Skip(p) {
-					continue
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			t.Run(p.Name, func(t *testing.T) {
+				w := NewWorld(t, NewHarness(t, open(t)))
+				snap := w.Snapshot(t)
+				for _, c := range Cases() {
+					if c.Skip != nil && c.Skip(p) {
+						continue
+					}
+					t.Run(c.Name, func(t *testing.T) { snap = check(t, w, c, p, snap) })
 				}
-				t.Run(c.Name, func(t *testing.T) { snap = check(t, w, c, p, snap) })
-			}
+			})
 		})
 	}
+	wg.Wait()
 }
+
+// maxWorlds bounds how many principals' worlds Run drives at once.
+const maxWorlds = 8
 
 // RunReads is the read-isolation part of the matrix, in one shared world:
 // no principal reads, or learns of, data it may not see. Run it against a
