@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/authztest"
@@ -336,5 +337,30 @@ func TestSecureCookies(t *testing.T) {
 	h.Do("POST", "/auth/login", map[string]string{"email": "tls@example.com", "password": "password-1"}, cookie)
 	if res := h.Do("GET", "/auth/me", nil, cookie); res.Status != 401 {
 		t.Errorf("old __Host- session after a new login: %d, want 401", res.Status)
+	}
+}
+
+func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		cfg  func(*server.Config)
+	}{
+		{"idle", func(c *server.Config) { c.SessionIdle = 50 * time.Millisecond }},
+		{"absolute", func(c *server.Config) { c.SessionMax = 50 * time.Millisecond }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := authztest.NewHarness(t, openSQLite(t), tc.cfg)
+			register(t, h, "s@example.com", "password-1")
+			cookie := authztest.Cookie(authztest.CookieName, login(t, h, "s@example.com", "password-1"))
+			if res := h.Do("GET", "/auth/me", nil, cookie); res.Status != 200 {
+				t.Fatalf("fresh session: %d", res.Status)
+			}
+			time.Sleep(120 * time.Millisecond)
+			if res := h.Do("GET", "/auth/me", nil, cookie); res.Status != 401 {
+				t.Fatalf("expired session: %d, want 401", res.Status)
+			}
+		})
 	}
 }
