@@ -76,6 +76,7 @@ func TestRoutesAnswered(t *testing.T) {
 
 	// Sign-out and account deletion end the credential: give them their own.
 	ops := doc.operations()
+	sent := 0
 	for _, key := range slices.Sorted(maps.Keys(ops)) {
 		op := ops[key]
 		method, path, _ := strings.Cut(key, " ")
@@ -114,6 +115,7 @@ func TestRoutesAnswered(t *testing.T) {
 					u += "?" + p.query
 				}
 				res, got := send(t, srv.Client(), method, u, tok, ctype, body, p.header)
+				sent++
 				what := key + " (" + p.name + slash + ")"
 				if p.status != 0 && res.StatusCode != p.status {
 					t.Errorf("%s: status %d, want %d; body %.200s", what, res.StatusCode, p.status, got)
@@ -128,6 +130,8 @@ func TestRoutesAnswered(t *testing.T) {
 			}
 		}
 	}
+
+	t.Logf("%d probes of %d operations", sent, len(ops))
 
 	// Methods the document does not name on documented paths.
 	for path, byMethod := range doc.Paths {
