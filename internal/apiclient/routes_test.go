@@ -31,9 +31,9 @@ type probe struct {
 
 // TestRoutesAnswered holds the document to what the server does: every
 // documented operation is routed (never a 404 or 405 from the mux), every
-// answer to a set of probes has a status the operation declares with the
-// content type it declares, and methods and paths the document does not
-// name are refused.
+// answer to a set of probes has a status the operation declares, with the
+// content type and body schema declared for it, and methods and paths the
+// document does not name are refused.
 func TestRoutesAnswered(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()

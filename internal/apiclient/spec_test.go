@@ -219,8 +219,22 @@ func checkOperations(t *testing.T, doc *specDoc) {
 			}
 		}
 
-		// The statuses every operation of its kind can answer.
+		// Path parameters.
 		_, path, _ := strings.Cut(key, " ")
+		for _, seg := range strings.Split(path, "/") {
+			name, ok := strings.CutPrefix(seg, "{")
+			if !ok {
+				continue
+			}
+			name = strings.TrimSuffix(name, "}")
+			if !slices.ContainsFunc(op.Parameters, func(p specParam) bool {
+				return p.In == "path" && p.Name == name && p.Required && p.Schema != nil && p.Schema.is("string")
+			}) {
+				t.Errorf("%s: path parameter %s not declared as a required string", key, name)
+			}
+		}
+
+		// The statuses every operation of its kind can answer.
 		want := []string{"500"}
 		if !publicOps[op.OperationID] {
 			want = append(want, "401")
