@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -88,7 +89,9 @@ func (db *DB) inTenant(ctx context.Context, opts pgx.TxOptions, userID, tenantID
 	committed := false
 	defer func() {
 		if !committed && conn.Conn().PgConn().TxStatus() != 'I' {
-			_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			_, _ = conn.Exec(ctx, "ROLLBACK")
 		}
 	}()
 	if err := conn.SendBatch(ctx, batch).Close(); err != nil {
