@@ -461,3 +461,41 @@ func TestCookieSession(t *testing.T) {
 		t.Error("me after logout: no typed problem body")
 	}
 }
+
+// TestAccountChanges changes a password and deletes the account through the
+// generated client; each ends the credentials issued before it.
+func TestAccountChanges(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := mustServer(t)
+	anon := mustClient(t, srv)
+	reg, err := anon.RegisterWithResponse(ctx, apiclient.RegisterIn{Email: "erin@example.com", Password: "password-1"})
+	must(t, "register", reg, err, http.StatusCreated)
+	token := func(password string) string {
+		t.Helper()
+		res, err := anon.TokenWithFormdataBodyWithResponse(ctx, apiclient.TokenForm{Username: "erin@example.com", Password: password})
+		must(t, "token", res, err, http.StatusOK)
+		return res.JSON200.AccessToken
+	}
+	old := mustClient(t, srv, bearer(token("password-1")))
+
+	wrong, err := old.ChangePasswordWithResponse(ctx, apiclient.PasswordIn{CurrentPassword: "nope", NewPassword: "password-2"})
+	must(t, "change password with a wrong current one", wrong, err, http.StatusForbidden)
+	if wrong.ApplicationproblemJSON403 == nil {
+		t.Error("change password with a wrong current one: no typed problem body")
+	}
+	changed, err := old.ChangePasswordWithResponse(ctx, apiclient.PasswordIn{CurrentPassword: "password-1", NewPassword: "password-2"})
+	must(t, "change password", changed, err, http.StatusNoContent)
+	stale, err := old.MeWithResponse(ctx)
+	must(t, "old token after password change", stale, err, http.StatusUnauthorized)
+	problem(t, "old token after password change", stale.ApplicationproblemJSON401, http.StatusUnauthorized, tenantry.MsgBadCredentials)
+
+	fresh := mustClient(t, srv, bearer(token("password-2")))
+	gone, err := fresh.DeleteMeWithResponse(ctx)
+	must(t, "delete account", gone, err, http.StatusNoContent)
+	after, err := fresh.MeWithResponse(ctx)
+	must(t, "token of a deleted account", after, err, http.StatusUnauthorized)
+	problem(t, "token of a deleted account", after.ApplicationproblemJSON401, http.StatusUnauthorized, tenantry.MsgBadCredentials)
+	again, err := anon.TokenWithFormdataBodyWithResponse(ctx, apiclient.TokenForm{Username: "erin@example.com", Password: "password-2"})
+	must(t, "token for a deleted account", again, err, http.StatusUnauthorized)
+}
