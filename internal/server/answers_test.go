@@ -191,3 +191,24 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("metrics without a registry: %d, want 404", res.Status)
 	}
 }
+
+func TestUnknownRoutes(t *testing.T) {
+	t.Parallel()
+	h := authztest.NewHarness(t, openSQLite(t))
+	res := h.Do("GET", "/nope", nil)
+	if got, want := res.Status, 404; got != want {
+		t.Fatalf("GET /nope: %d, want %d", got, want)
+	}
+	res.Problem(t)
+	res = h.Do("PUT", "/api/orgs", nil)
+	if got, want := res.Status, 405; got != want {
+		t.Fatalf("PUT /api/orgs: %d, want %d", got, want)
+	}
+	if allow := res.Header.Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "POST") {
+		t.Errorf("Allow %q", allow)
+	}
+	res.Problem(t)
+	if res := h.Do("GET", "/api//orgs", nil); res.Status/100 != 3 || res.Header.Get("Location") != "/api/orgs" {
+		t.Errorf("unclean path: %d to %q, want a redirect to /api/orgs", res.Status, res.Header.Get("Location"))
+	}
+}

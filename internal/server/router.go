@@ -1,8 +1,11 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
 )
 
 // router is two ServeMuxes behind one. /api/{user_id}/tasks and
@@ -35,12 +38,60 @@ func (rt *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.R
 // Handle registers a handler for a ServeMux pattern.
 func (rt *router) Handle(pattern string, h http.Handler) { rt.HandleFunc(pattern, h.ServeHTTP) }
 
-// ServeHTTP sends /api/{user_id}/... to the personal mux, the rest to the other.
+// ServeHTTP sends /api/{user_id}/... to the personal mux, the rest to the
+// other. A path or method no route takes is answered as a problem too.
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p := r.URL.Path
-	if strings.HasPrefix(p, "/api/") && p != "/api/orgs" && !strings.HasPrefix(p, "/api/orgs/") {
-		rt.personal.ServeHTTP(w, r)
+	mux := rt.rest
+	if p := r.URL.Path; strings.HasPrefix(p, "/api/") && p != "/api/orgs" && !strings.HasPrefix(p, "/api/orgs/") {
+		mux = rt.personal
+	}
+	h, pattern := mux.Handler(r)
+	if pattern != "" {
+		mux.ServeHTTP(w, r)
 		return
 	}
-	rt.rest.ServeHTTP(w, r)
+	// ServeMux's own answer: a redirect to the clean path, or a 404 or
+	// 405 (with its Allow header), which become problem+json.
+	rec := &statusRecorder{header: http.Header{}}
+	h.ServeHTTP(rec, r)
+	for _, k := range []string{"Allow", "Location"} {
+		if v := rec.header.Get(k); v != "" {
+			w.Header().Set(k, v)
+		}
+	}
+	st := rec.status
+	if st == 0 {
+		st = http.StatusNotFound
+	}
+	if st != http.StatusNotFound && st != http.StatusMethodNotAllowed {
+		w.WriteHeader(st)
+		return
+	}
+	detail := "No such route"
+	if st == http.StatusMethodNotAllowed {
+		detail = "Method not allowed on this route"
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(st)
+	_ = json.NewEncoder(w).Encode(huma.ErrorModel{Title: http.StatusText(st), Status: st, Detail: detail})
+}
+
+// statusRecorder keeps the status and headers a handler writes, and drops
+// its body.
+type statusRecorder struct {
+	header http.Header
+	status int
+}
+
+func (s *statusRecorder) Header() http.Header { return s.header }
+
+func (s *statusRecorder) WriteHeader(st int) {
+	if s.status == 0 {
+		s.status = st
+	}
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	s.WriteHeader(http.StatusOK)
+	return len(b), nil
 }
