@@ -112,6 +112,39 @@ func TestSmokePostgres(t *testing.T) {
 	t.Logf("table:\n%s", stdout.String())
 }
 
+// TestTargetSmoke benchmarks a server the harness did not start: it seeds
+// through the API (register, /auth/token, POST tasks) and measures without
+// a baseline.
+func TestTargetSmoke(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var log bytes.Buffer
+	srv, err := startChild(ctx, childSpec{Kind: "tenantry", Engine: "sqlite",
+		DSN: filepath.Join(t.TempDir(), "target.db")}, randomSecret(), &log)
+	if err != nil {
+		t.Fatalf("starting a server: %v\nlog:\n%s", err, log.String())
+	}
+	t.Cleanup(srv.Stop)
+	var stdout, stderr bytes.Buffer
+	s, err := parseSettings([]string{"-target", srv.URL(), "-tenants", "2", "-tasks", "5", "-duration", "20s",
+		"-max-requests", "30", "-concurrency", "2", "-warmup", "0"}, func(string) string { return "" }, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(ctx, s, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("Run: %v\nstderr:\n%s", err, stderr.String())
+	}
+	if got, want := len(rep.Runs), 1; got != want {
+		t.Fatalf("runs = %d, want %d", got, want)
+	}
+	for _, o := range rep.Runs[0].Ops {
+		if o.Tenantry.Requests != 30 || o.Tenantry.Errors != 0 || o.Baseline != nil {
+			t.Errorf("%s: tenantry %+v baseline %+v; want 30 requests, no errors, no baseline", o.Op, o.Tenantry, o.Baseline)
+		}
+	}
+}
+
 // TestScaleSmoke runs the scale mode on SQLite at two tiny sizes.
 func TestScaleSmoke(t *testing.T) {
 	t.Parallel()

@@ -106,9 +106,9 @@ func (sv *servers) stop() {
 	}
 }
 
-// setUp creates the database, seeds tenants 0..tenants-1 and starts both
-// servers on it.
-func setUp(ctx context.Context, s Settings, engine, dir, hash string, tenants int, logw, stderr io.Writer) (*servers, []tenantData, float64, error) {
+// setUp creates the database, seeds tenants 0..tenants-1 and starts our
+// server on it, and the baseline too if withBaseline.
+func setUp(ctx context.Context, s Settings, engine, dir, hash string, tenants int, withBaseline bool, logw, stderr io.Writer) (*servers, []tenantData, float64, error) {
 	sv := &servers{secret: randomSecret()}
 	db, err := createDatabase(ctx, engine, dir, s.PostgresURL)
 	if err != nil {
@@ -140,10 +140,12 @@ func setUp(ctx context.Context, s Settings, engine, dir, hash string, tenants in
 		sv.stop()
 		return nil, nil, 0, err
 	}
-	sv.baseline, err = startChild(ctx, childSpec{Kind: "baseline", Engine: engine, DSN: ownerDSN}, "", logw)
-	if err != nil {
-		sv.stop()
-		return nil, nil, 0, err
+	if withBaseline {
+		sv.baseline, err = startChild(ctx, childSpec{Kind: "baseline", Engine: engine, DSN: ownerDSN}, "", logw)
+		if err != nil {
+			sv.stop()
+			return nil, nil, 0, err
+		}
 	}
 	if err := checkServers(ctx, sv, data[0]); err != nil {
 		sv.stop()
@@ -188,13 +190,15 @@ func checkServers(ctx context.Context, sv *servers, t tenantData) error {
 	if err != nil {
 		return err
 	}
-	for _, probe := range []struct {
-		url, token string
-	}{
+	type probe struct{ url, token string }
+	probes := []probe{
 		{fmt.Sprintf("%s/api/%s/tasks/%s", sv.tenantry.URL(), t.UserID, t.Tasks[0]), t.Token},
 		{fmt.Sprintf("%s/api/%s/tasks/%s", sv.tenantry.URL(), t.UserID, t.Tasks[0]), issued},
-		{fmt.Sprintf("%s/b/%s/tasks/%s", sv.baseline.URL(), t.UserID, t.Tasks[0]), ""},
-	} {
+	}
+	if sv.baseline != nil {
+		probes = append(probes, probe{fmt.Sprintf("%s/b/%s/tasks/%s", sv.baseline.URL(), t.UserID, t.Tasks[0]), ""})
+	}
+	for _, probe := range probes {
 		req, err := http.NewRequestWithContext(ctx, "GET", probe.url, nil)
 		if err != nil {
 			return err
@@ -234,7 +238,7 @@ func passwordToken(ctx context.Context, c *http.Client, base, email string) (str
 
 func runStandard(ctx context.Context, s Settings, engine, dir, hash string, logw, stderr io.Writer) (DBRun, error) {
 	r := DBRun{DB: engine, Tenants: s.Tenants, TasksPerTenant: s.TasksPerTenant}
-	sv, data, seedSecs, err := setUp(ctx, s, engine, dir, hash, s.Tenants, logw, stderr)
+	sv, data, seedSecs, err := setUp(ctx, s, engine, dir, hash, s.Tenants, true, logw, stderr)
 	if err != nil {
 		return r, err
 	}
@@ -385,7 +389,7 @@ func runScale(ctx context.Context, s Settings, engine, dir, hash string, logw, s
 	}()
 	for _, total := range s.ScaleSizes {
 		tenants := max(total/s.TasksPerTenant, 1)
-		sv, data, _, err := setUp(ctx, s, engine, dir, hash, tenants, logw, stderr)
+		sv, data, _, err := setUp(ctx, s, engine, dir, hash, tenants, false, logw, stderr)
 		if err != nil {
 			return r, err
 		}
