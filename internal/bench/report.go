@@ -108,12 +108,43 @@ func printRun(w io.Writer, s Settings, r DBRun) {
 		}
 		fmt.Fprintln(w)
 	}
+	printTargets(w, r)
 	for _, o := range r.Ops {
 		for _, m := range []*Measurement{&o.Tenantry, o.Baseline} {
 			if m != nil && m.FirstError != "" {
 				fmt.Fprintf(w, "first error (%s): %s\n", o.Op, m.FirstError)
 			}
 		}
+	}
+}
+
+// The targets of issue 4.
+const (
+	targetRatio   = 0.80      // get-by-id and list-50, of the baseline's req/s
+	targetRSS     = 100 << 20 // peak RSS in the standard run
+	targetP99Grow = 1.5       // list-50 p99 at 1M tasks over 10k
+)
+
+func mark(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}
+
+// printTargets says how the run compares with the targets.
+func printTargets(w io.Writer, r DBRun) {
+	var parts []string
+	for _, o := range r.Ops {
+		if (o.Op == OpGet || o.Op == OpList) && o.Baseline != nil {
+			parts = append(parts, fmt.Sprintf("%s %.2f of baseline (>= %.2f: %s)", o.Op, o.Ratio, targetRatio, mark(o.Ratio >= targetRatio)))
+		}
+	}
+	if r.ServerPeakRSS > 0 {
+		parts = append(parts, fmt.Sprintf("peak RSS %s (<= %s: %s)", mb(r.ServerPeakRSS), mb(targetRSS), mark(r.ServerPeakRSS <= targetRSS)))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "targets: %s\n", strings.Join(parts, "; "))
 	}
 }
 
@@ -128,5 +159,6 @@ func printScale(w io.Writer, r ScaleRun) {
 			p.Get.RPS, p.Get.P50ms, p.Get.P99ms, p.List.RPS, p.List.P50ms, p.List.P99ms, p.Get.Errors+p.List.Errors)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "p99 at the largest size over the smallest: list-50 %.2fx, get-by-id %.2fx\n", r.ListP99Ratio, r.GetP99Ratio)
+	fmt.Fprintf(w, "p99 at the largest size over the smallest: list-50 %.2fx (<= %.1fx: %s), get-by-id %.2fx\n",
+		r.ListP99Ratio, targetP99Grow, mark(r.ListP99Ratio <= targetP99Grow), r.GetP99Ratio)
 }
