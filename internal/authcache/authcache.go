@@ -286,16 +286,19 @@ type memberTx struct {
 	changed *[]uuid.UUID
 }
 
+// AddMember adds the member and notes the user.
 func (tx *memberTx) AddMember(ctx context.Context, userID uuid.UUID, role tenantry.Role) (tenantry.Member, error) {
 	*tx.changed = append(*tx.changed, userID)
 	return tx.TenantTx.AddMember(ctx, userID, role)
 }
 
+// SetRole changes the role and notes the user.
 func (tx *memberTx) SetRole(ctx context.Context, userID uuid.UUID, role tenantry.Role) (tenantry.Member, error) {
 	*tx.changed = append(*tx.changed, userID)
 	return tx.TenantTx.SetRole(ctx, userID, role)
 }
 
+// RemoveMember removes the member and notes the user.
 func (tx *memberTx) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 	*tx.changed = append(*tx.changed, userID)
 	return tx.TenantTx.RemoveMember(ctx, userID)

@@ -83,7 +83,7 @@ func parseSettings(args []string, getenv func(string) string, stderr io.Writer) 
 	fs.BoolVar(&s.NoAuthCache, "no-authcache", false, "serve without the in-memory token cache (every request asks the database)")
 	fs.IntVar(&s.SeedWorkers, "seed-workers", 4, "tenants seeded at a time")
 	fs.IntVar(&s.PGPool, "pg-pool", 0, "PostgreSQL connections per server (pool_max_conns), for the server and the baseline alike (0: pgxpool's default, max(4, CPUs))")
-	ops := fs.String("ops", strings.Join(standardOps, ","), "operations to measure, comma-separated")
+	ops := fs.String("ops", strings.Join(StandardOps(), ","), "operations to measure, comma-separated")
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
@@ -108,13 +108,13 @@ func parseSettings(args []string, getenv func(string) string, stderr io.Writer) 
 		s.DBs = []string{"target"}
 	}
 	for _, op := range strings.Split(*ops, ",") {
-		if !slices.Contains(standardOps, op) {
-			return s, fmt.Errorf("unknown operation %q in -ops (want some of %s)", op, strings.Join(standardOps, ","))
+		if !slices.Contains(StandardOps(), op) {
+			return s, fmt.Errorf("unknown operation %q in -ops (want some of %s)", op, strings.Join(StandardOps(), ","))
 		}
 		s.Ops = append(s.Ops, op)
 	}
 	if s.Scale {
-		s.ScaleSizes = DefaultScaleSizes
+		s.ScaleSizes = DefaultScaleSizes()
 	}
 	s.DurationText = s.Duration.String()
 	return s, nil

@@ -50,7 +50,7 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("runs = %d, want %d", got, want)
 	}
 	run := rep.Runs[0]
-	if got, want := len(run.Ops), len(standardOps); got != want {
+	if got, want := len(run.Ops), len(StandardOps()); got != want {
 		t.Fatalf("operations = %d, want %d", got, want)
 	}
 	for _, o := range run.Ops {

@@ -1,13 +1,13 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,7 +17,7 @@ import (
 type request struct {
 	method string
 	path   string
-	body   []byte // JSON, or nil
+	body   string // JSON, or ""
 	token  string // bearer token, or ""
 }
 
@@ -170,14 +170,14 @@ func (l load) sample(ctx context.Context, w workload) sample {
 
 func (l load) do(ctx context.Context, r request) (int, error) {
 	var body io.Reader
-	if r.body != nil {
-		body = bytes.NewReader(r.body)
+	if r.body != "" {
+		body = strings.NewReader(r.body)
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, l.baseURL+r.path, body)
 	if err != nil {
 		return 0, err
 	}
-	if r.body != nil {
+	if r.body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if r.token != "" {

@@ -251,8 +251,8 @@ func runStandard(ctx context.Context, s Settings, engine, dir, hash string, logw
 	if s.Warmup > 0 {
 		fmt.Fprintf(stderr, "%s: warming up...\n", engine)
 		ours.duration, base.duration = s.Warmup, s.Warmup
-		ours.run(ctx, tenantryAPI.workload(OpMixed, data))
-		base.run(ctx, baselineAPI.workload(OpMixed, data))
+		ours.run(ctx, tenantryAPI().workload(OpMixed, data))
+		base.run(ctx, baselineAPI().workload(OpMixed, data))
 	}
 	ours.duration, base.duration = s.Duration, s.Duration
 	for _, op := range s.Ops {
@@ -306,7 +306,7 @@ func compare(ctx context.Context, op string, ours, base load, data []tenantData,
 	ours.duration /= time.Duration(rounds)
 	base.duration /= time.Duration(rounds)
 	var a, b sample
-	wa, wb := tenantryAPI.workload(op, data), baselineAPI.workload(op, data)
+	wa, wb := tenantryAPI().workload(op, data), baselineAPI().workload(op, data)
 	for i := range rounds {
 		ours.seed, base.seed = uint64(i), uint64(i)
 		if i%2 == 0 {
@@ -361,7 +361,7 @@ func fetch(ctx context.Context, u, path string) error {
 }
 
 // DefaultScaleSizes are the scale mode's sizes, in total tasks.
-var DefaultScaleSizes = []int{10_000, 1_000_000}
+func DefaultScaleSizes() []int { return []int{10_000, 1_000_000} }
 
 // scaleLoaded is how many tenants the scale mode sends load to, at every
 // size: the same number of tenants of the same shape, among more and more
@@ -404,7 +404,7 @@ func runScale(ctx context.Context, s Settings, engine, dir, hash string, logw, s
 	}
 	if s.Warmup > 0 {
 		for _, z := range sizes {
-			loadOf(z, s.Warmup).run(ctx, tenantryAPI.workload(OpMixed, z.loaded))
+			loadOf(z, s.Warmup).run(ctx, tenantryAPI().workload(OpMixed, z.loaded))
 		}
 	}
 	rounds := 1
@@ -417,8 +417,8 @@ func runScale(ctx context.Context, s Settings, engine, dir, hash string, logw, s
 			z := sizes[(i+j)%len(sizes)]
 			l := loadOf(z, s.Duration/time.Duration(rounds))
 			l.seed = uint64(i)
-			z.get.add(l.sample(ctx, tenantryAPI.workload(OpGet, z.loaded)))
-			z.list.add(l.sample(ctx, tenantryAPI.workload(OpList, z.loaded)))
+			z.get.add(l.sample(ctx, tenantryAPI().workload(OpGet, z.loaded)))
+			z.list.add(l.sample(ctx, tenantryAPI().workload(OpList, z.loaded)))
 		}
 	}
 	for _, z := range sizes {

@@ -79,13 +79,12 @@ func seed(ctx context.Context, store tenantry.Store, hash string, from, to, task
 	return out, nil
 }
 
-var seedDescription = "seeded by the load benchmark"
-
 // seedTask is task j of tenant i.
 func seedTask(i, j int) tenantry.NewTask {
+	desc := "seeded by the load benchmark"
 	return tenantry.NewTask{
 		Title:       fmt.Sprintf("Task %d of tenant %d", j, i),
-		Description: &seedDescription,
+		Description: &desc,
 		Completed:   j%3 == 0,
 	}
 }

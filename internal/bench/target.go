@@ -48,12 +48,12 @@ func runTarget(ctx context.Context, s Settings, stderr io.Writer) (DBRun, error)
 	l := load{baseURL: s.Target, client: client, concurrency: s.Concurrency, maxRequests: s.MaxRequests, seed: 1}
 	if s.Warmup > 0 {
 		l.duration = s.Warmup
-		l.run(ctx, tenantryAPI.workload(OpMixed, data))
+		l.run(ctx, tenantryAPI().workload(OpMixed, data))
 	}
 	l.duration = s.Duration
 	for _, op := range s.Ops {
 		fmt.Fprintf(stderr, "target: %s...\n", op)
-		r.Ops = append(r.Ops, OpResult{Op: op, Tenantry: l.run(ctx, tenantryAPI.workload(op, data))})
+		r.Ops = append(r.Ops, OpResult{Op: op, Tenantry: l.run(ctx, tenantryAPI().workload(op, data))})
 	}
 	return r, nil
 }

@@ -14,8 +14,8 @@ const (
 	OpMixed  = "mixed"
 )
 
-// standardOps are the operations of the standard run.
-var standardOps = []string{OpGet, OpList, OpCreate, OpUpdate, OpMixed}
+// StandardOps are the operations of the standard run, in table order.
+func StandardOps() []string { return []string{OpGet, OpList, OpCreate, OpUpdate, OpMixed} }
 
 // api says how to spell each operation for one server.
 type api struct {
@@ -23,17 +23,17 @@ type api struct {
 	auth   bool   // send the tenant's bearer token
 }
 
-var (
-	tenantryAPI = api{prefix: "/api", auth: true}
-	baselineAPI = api{prefix: "/b", auth: false}
-)
+// tenantryAPI is ours: /api/{user}/tasks with the user's bearer token.
+func tenantryAPI() api { return api{prefix: "/api", auth: true} }
 
-var (
-	createBody = []byte(`{"title":"Created by the load benchmark","description":"a new task"}`)
-	updateBody = [2][]byte{
-		[]byte(`{"title":"Updated by the load benchmark","description":"changed","completed":false}`),
-		[]byte(`{"title":"Updated by the load benchmark","description":"changed","completed":true}`),
-	}
+// baselineAPI is the baseline's: /b/{tenant}/tasks, no credentials.
+func baselineAPI() api { return api{prefix: "/b", auth: false} }
+
+// The bodies of create and update (completed false, then true).
+const (
+	createBody  = `{"title":"Created by the load benchmark","description":"a new task"}`
+	updateBody0 = `{"title":"Updated by the load benchmark","description":"changed","completed":false}`
+	updateBody1 = `{"title":"Updated by the load benchmark","description":"changed","completed":true}`
 )
 
 // workload returns the requests of op against tenants, each request for a
@@ -59,8 +59,12 @@ func (a api) workload(op string, tenants []tenantData) workload {
 	}
 	update := func(r *rand.Rand, t *tenantData) request {
 		id := t.Tasks[r.IntN(len(t.Tasks))]
+		body := updateBody0
+		if r.IntN(2) == 1 {
+			body = updateBody1
+		}
 		return request{method: "PUT", path: fmt.Sprintf("%s/%s/tasks/%s", a.prefix, t.UserID, id),
-			body: updateBody[r.IntN(2)], token: tok(t)}
+			body: body, token: tok(t)}
 	}
 	var pick func(r *rand.Rand, t *tenantData) request
 	switch op {
