@@ -10,10 +10,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tenantry/tenantry/internal/postgres/postgrestest"
 )
 
 // TestMain lets this test binary serve as the benchmark's child servers:
 // startChild re-executes os.Executable(), which under go test is this binary.
+// The tests run under postgrestest.Main, which drops the test databases when
+// the last test process ends.
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == ChildCommand {
 		if err := RunChild(context.Background(), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
@@ -22,7 +26,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	os.Exit(postgrestest.Main(m))
 }
 
 // TestSmoke runs the whole benchmark on SQLite with a tiny data set and a

@@ -34,6 +34,8 @@ import (
 //
 // The seeded database is kept between runs (seeding a million tasks takes a
 // while) as tenantry_bench_<schema hash>_<tenants>x<tasks>; drop it by hand.
+// Only the benchmarks make it (plain `go test` runs none of them), and
+// postgrestest.Main, which drops the test databases after a run, leaves it.
 
 func benchSize(b *testing.B) (tenants, tasks int) {
 	b.Helper()

@@ -15,6 +15,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
@@ -68,12 +69,13 @@ const schemaVersion = "1"
 //
 // Creating and dropping a PostgreSQL database costs about a second each
 // (both write the whole database to disk), which made a suite of a hundred
-// cases take minutes. So databases are reused: they are named
-// tenantry_test_<schema hash>_<n>; a test leases one with a session-level
-// advisory lock held until it ends (so parallel tests and test processes
-// never share one), creates and migrates it if it does not exist yet, and
-// empties every table before handing it out. Tests that change the schema
-// or the roles must use NewFreshDatabase instead.
+// cases take minutes. So databases are reused within a run of the tests:
+// they are named tenantry_test_<schema hash>_<n>; a test leases one with a
+// session-level advisory lock held until it ends (so parallel tests and test
+// processes never share one), creates and migrates it if it does not exist
+// (yet, or any more), and empties every table before handing it out. When
+// the last test process of a run ends, Main drops them all. Tests that
+// change the schema or the roles must use NewFreshDatabase instead.
 func NewDatabase(tb testing.TB) Database {
 	tb.Helper()
 	return lease(tb, "")
@@ -99,10 +101,7 @@ func lease(tb testing.TB, ownerRole string) Database {
 	tb.Helper()
 	server := URL(tb)
 	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, server)
-	if err != nil {
-		tb.Fatalf("postgrestest: connect to %s: %v", EnvURL, err)
-	}
+	admin := connectLeaser(tb, server)
 	tb.Cleanup(func() { admin.Close(context.Background()) }) // releases the lease
 	prefix := "tenantry_test_" + schemaHash(tb) + "_"
 	if ownerRole != "" {
@@ -118,18 +117,12 @@ func lease(tb testing.TB, ownerRole string) Database {
 	}
 	for n := 0; ; n++ {
 		name := prefix + strconv.Itoa(n)
-		var leased bool
-		key := leaseKey(name)
-		if err := admin.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&leased); err != nil {
+		leased, err := tryLease(ctx, admin, name)
+		if err != nil {
 			tb.Fatalf("postgrestest: lease database: %v", err)
 		}
 		if !leased {
 			continue
-		}
-		var exists bool
-		err := admin.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists)
-		if err != nil {
-			tb.Fatalf("postgrestest: lease database: %v", err)
 		}
 		db := Database{
 			Name:     name,
@@ -137,33 +130,88 @@ func lease(tb testing.TB, ownerRole string) Database {
 			AppURL:   withDatabase(tb, server, name, AppRole),
 			AdminURL: withDatabase(tb, server, name, ""),
 		}
-		if !exists {
-			create := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
-			if ownerRole != "" {
-				create += " OWNER " + pgx.Identifier{ownerRole}.Sanitize()
-			}
-			if _, err := admin.Exec(ctx, create); err != nil {
-				tb.Fatalf("postgrestest: create database: %v", err)
-			}
-			if err := postgres.Migrate(ctx, db.OwnerURL, AppRole); err != nil {
-				// Half-migrated: drop it so the next lease starts over.
-				dropDatabase(tb, server, name)
-				tb.Fatalf("postgrestest: %v", err)
-			}
-			return db
-		}
-		conn, err := pgx.Connect(ctx, db.AdminURL)
-		if err != nil {
-			tb.Fatalf("postgrestest: connect to %s: %v", name, err)
-		}
-		_, err = conn.Exec(ctx, "TRUNCATE users, tenants, memberships, tasks, sessions, revoked_tokens")
-		conn.Close(ctx)
-		if err != nil {
-			tb.Fatalf("postgrestest: empty database %s: %v", name, err)
+		if err := prepare(ctx, admin, db, ownerRole); err != nil {
+			tb.Fatalf("postgrestest: %v", err)
 		}
 		return db
 	}
 }
+
+// tryLease takes the lease of the database called name on admin's session,
+// if nobody else holds it. Whoever holds the lease may create, empty or drop
+// the database; the lease ends when admin closes.
+func tryLease(ctx context.Context, admin *pgx.Conn, name string) (bool, error) {
+	var leased bool
+	err := admin.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", leaseKey(name)).Scan(&leased)
+	return leased, err
+}
+
+// prepare makes db, whose lease admin holds, an empty migrated database:
+// it empties it if it exists, and creates and migrates it if it does not
+// (it never existed, or Main dropped it in another test process).
+func prepare(ctx context.Context, admin *pgx.Conn, db Database, ownerRole string) error {
+	var exists bool
+	err := admin.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", db.Name).Scan(&exists)
+	if err != nil {
+		return fmt.Errorf("lease database: %w", err)
+	}
+	if exists {
+		err := truncate(ctx, db)
+		if err == nil {
+			return nil
+		}
+		if !isCode(err, "3D000") { // invalid_catalog_name: gone since the check
+			return fmt.Errorf("empty database %s: %w", db.Name, err)
+		}
+	}
+	create := "CREATE DATABASE " + pgx.Identifier{db.Name}.Sanitize()
+	if ownerRole != "" {
+		create += " OWNER " + pgx.Identifier{ownerRole}.Sanitize()
+	}
+	if _, err := admin.Exec(ctx, create); err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	if err := postgres.Migrate(ctx, db.OwnerURL, AppRole); err != nil {
+		// Half-migrated: drop it so the next lease starts over.
+		if _, dropErr := admin.Exec(ctx, dropStatement(db.Name)); dropErr != nil {
+			return fmt.Errorf("%w (and dropping the half-migrated database: %v)", err, dropErr)
+		}
+		return err
+	}
+	return nil
+}
+
+// truncate empties every table of db.
+func truncate(ctx context.Context, db Database) error {
+	conn, err := pgx.Connect(ctx, db.AdminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "TRUNCATE users, tenants, memberships, tasks, sessions, revoked_tokens")
+	return err
+}
+
+// isCode reports whether err is a PostgreSQL error with SQLSTATE code.
+func isCode(err error, code string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == code
+}
+
+// connectLeaser connects to server for a session that holds leases. Its
+// application_name names this process, so that Main can wait for this
+// process's leases to end before it looks for databases to drop.
+func connectLeaser(tb testing.TB, server string) *pgx.Conn {
+	tb.Helper()
+	admin, err := connectNamed(context.Background(), server, leaserName(os.Getpid()))
+	if err != nil {
+		tb.Fatalf("postgrestest: connect to %s: %v", EnvURL, err)
+	}
+	return admin
+}
+
+// leaserName is the application_name of process pid's lease sessions.
+func leaserName(pid int) string { return "postgrestest lease " + strconv.Itoa(pid) }
 
 // createRole runs a CREATE ROLE; a role that exists, or that a parallel
 // test created at the same moment, is not an error.
@@ -178,7 +226,10 @@ func createRole(ctx context.Context, admin *pgx.Conn, stmt string) error {
 
 // NewFreshDatabase creates and migrates a database with a random name, and
 // drops it when the test ends. It is slow (about two seconds); use it for
-// tests that alter the schema or roles.
+// tests that alter the schema or roles. The test holds the database's lease
+// from before it is created until it is dropped, so that Main in another
+// test process never drops it while in use, and drops it if this process
+// dies before it could.
 func NewFreshDatabase(tb testing.TB) Database {
 	tb.Helper()
 	server := URL(tb)
@@ -188,15 +239,21 @@ func NewFreshDatabase(tb testing.TB) Database {
 	_, _ = rand.Read(b[:])
 	name := "tenantry_fresh_" + hex.EncodeToString(b[:])
 
-	admin, err := pgx.Connect(ctx, server)
-	if err != nil {
-		tb.Fatalf("postgrestest: connect to %s: %v", EnvURL, err)
+	admin := connectLeaser(tb, server)
+	tb.Cleanup(func() { admin.Close(context.Background()) }) // releases the lease, after the drop
+	if leased, err := tryLease(ctx, admin, name); err != nil || !leased {
+		tb.Fatalf("postgrestest: lease database %s: %v (leased %t)", name, err, leased)
 	}
-	defer admin.Close(ctx)
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 		tb.Fatalf("postgrestest: create database: %v", err)
 	}
-	tb.Cleanup(func() { dropDatabase(tb, server, name) })
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := admin.Exec(ctx, dropStatement(name)); err != nil {
+			tb.Errorf("postgrestest: drop database %s: %v", name, err)
+		}
+	})
 
 	ownerURL := withDatabase(tb, server, name, "")
 	if err := postgres.Migrate(ctx, ownerURL, AppRole); err != nil {
@@ -345,18 +402,8 @@ func withDatabase(tb testing.TB, server, dbname, user string) string {
 	return u.String()
 }
 
-func dropDatabase(tb testing.TB, server, name string) {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, server)
-	if err != nil {
-		tb.Errorf("postgrestest: drop database %s: %v", name, err)
-		return
-	}
-	defer admin.Close(ctx)
-	// WITH (FORCE) terminates the database's connections first.
-	if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-		tb.Errorf("postgrestest: drop database %s: %v", name, err)
-	}
+// dropStatement drops the database called name; WITH (FORCE) terminates its
+// connections first.
+func dropStatement(name string) string {
+	return "DROP DATABASE IF EXISTS " + pgx.Identifier{name}.Sanitize() + " WITH (FORCE)"
 }
