@@ -1,14 +1,18 @@
 package server_test
 
 import (
+	"context"
 	"net/url"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/authztest"
 	"github.com/tenantry/tenantry/internal/server"
+	"github.com/tenantry/tenantry/internal/sqlite"
 )
 
 // register creates an account over HTTP and returns its id.
@@ -340,26 +344,57 @@ func TestSecureCookies(t *testing.T) {
 	}
 }
 
+// clock is a settable time source for the server and the store.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 func TestSessionExpiry(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name string
-		cfg  func(*server.Config)
+		name   string
+		step   time.Duration // between uses
+		steps  int           // how many; the last one must fail unless lastOK
+		lastOK bool
 	}{
-		{"idle", func(c *server.Config) { c.SessionIdle = 50 * time.Millisecond }},
-		{"absolute", func(c *server.Config) { c.SessionMax = 50 * time.Millisecond }},
+		{name: "idle", step: 31 * time.Minute, steps: 1},
+		{name: "used within the idle limit", step: 29 * time.Minute, steps: 3, lastOK: true},
+		{name: "absolute", step: 29 * time.Minute, steps: 50}, // never idle, but 24 h 10 min in all
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			h := authztest.NewHarness(t, openSQLite(t), tc.cfg)
+			db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			c := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+			db.Now = c.Now
+			h := authztest.NewHarness(t, db, func(cfg *server.Config) { cfg.Now = c.Now })
 			register(t, h, "s@example.com", "password-1")
 			cookie := authztest.Cookie(authztest.CookieName, login(t, h, "s@example.com", "password-1"))
 			if res := h.Do("GET", "/auth/me", nil, cookie); res.Status != 200 {
 				t.Fatalf("fresh session: %d", res.Status)
 			}
-			time.Sleep(120 * time.Millisecond)
-			if res := h.Do("GET", "/auth/me", nil, cookie); res.Status != 401 {
-				t.Fatalf("expired session: %d, want 401", res.Status)
+			for i := 1; i <= tc.steps; i++ {
+				c.Advance(tc.step)
+				st := h.Do("GET", "/auth/me", nil, cookie).Status
+				if got, want := st == 200, i < tc.steps || tc.lastOK; got != want {
+					t.Fatalf("use %d, %v after the last: status %d, want ok=%v", i, tc.step, st, want)
+				}
 			}
 		})
 	}

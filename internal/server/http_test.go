@@ -46,7 +46,7 @@ func TestOverRealHTTP(t *testing.T) {
 	}
 	res, b := do("POST", "/auth/register", "application/json", "", strings.NewReader(`{"email":"real@example.com","password":"password-1"}`))
 	if res.StatusCode != 201 {
-		t.Fatalf("register: %d %s", res.StatusCode, b)
+		t.Fatalf("register: %d %s\nlog: %s", res.StatusCode, b, h.Logs.String())
 	}
 	var u struct{ ID string }
 	json.Unmarshal(b, &u)

@@ -166,10 +166,15 @@ func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) 
 			_ = huma.WriteErr(api, ctx, http.StatusRequestEntityTooLarge, msgTooLarge)
 			return
 		}
-		// A slow body must not hold the connection open: the same bound
-		// huma puts on its own read, which now comes from memory.
-		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
+		// A slow body must not hold the connection open. The deadline is
+		// lifted once the body is in: left in place, it would fire while
+		// the operation runs, and net/http cancels the request's context
+		// when its background read fails. (huma's own read, from memory
+		// now, is told not to set one: see withBody.)
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Now().Add(s.bodyTimeout))
 		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		_ = rc.SetReadDeadline(time.Time{})
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {

@@ -129,6 +129,7 @@ func withBody(op huma.Operation) huma.Operation {
 	op.Errors = append(op.Errors, http.StatusBadRequest, http.StatusRequestEntityTooLarge,
 		http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
 	op.MaxBodyBytes = maxBodyBytes
+	op.BodyReadTimeout = -1 // guardBody bounds the read and lifts its deadline after
 	return op
 }
 

@@ -70,10 +70,16 @@ type server struct {
 	sessionMax  time.Duration
 	csrf        *http.CrossOriginProtection
 	metrics     *metrics
+	bodyTimeout time.Duration
 }
 
 // New builds the HTTP API over cfg.Store.
 func New(cfg Config) (http.Handler, error) {
+	return newHandler(cfg, bodyReadTimeout)
+}
+
+// newHandler is New with the bound on reading one request body.
+func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("server: Config.Store is required")
 	}
@@ -115,6 +121,7 @@ func New(cfg Config) (http.Handler, error) {
 		sessionIdle: cfg.SessionIdle,
 		sessionMax:  cfg.SessionMax,
 		csrf:        http.NewCrossOriginProtection(),
+		bodyTimeout: bodyTimeout,
 	}
 	if cfg.SecureCookies {
 		s.cookieName = "__Host-tenantry_session"
