@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -135,6 +136,7 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 // connection and a pool of query-only readers, with the same pragmas.
 type sqliteBase struct {
 	read, write *sqlitedb.Queries
+	readDB      *sql.DB
 }
 
 func openSQLiteBase(ctx context.Context, path string) (baseQueries, func() error, error) {
@@ -157,8 +159,67 @@ func openSQLiteBase(ctx context.Context, path string) (baseQueries, func() error
 		write.Close()
 		return nil, nil, err
 	}
-	b := &sqliteBase{read: sqlitedb.New(read), write: sqlitedb.New(write)}
+	b := &sqliteBase{read: sqlitedb.New(newPrepared(read)), write: sqlitedb.New(newPrepared(write)), readDB: read}
 	return b, func() error { return errors.Join(read.Close(), write.Close()) }, nil
+}
+
+// prepared runs each query text as a statement prepared once per pool (and
+// by database/sql once per connection), as the sqlite store does, so the
+// baseline does not parse SQL the store no longer parses. pgx caches
+// prepared statements by itself.
+type prepared struct {
+	db    *sql.DB
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+func newPrepared(db *sql.DB) *prepared { return &prepared{db: db, stmts: make(map[string]*sql.Stmt)} }
+
+func (p *prepared) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s, ok := p.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := p.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	p.stmts[query] = s
+	return s, nil
+}
+
+// ExecContext runs a prepared statement.
+func (p *prepared) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+// PrepareContext returns the prepared statement.
+func (p *prepared) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return p.stmt(ctx, query)
+}
+
+// QueryContext runs a prepared statement.
+func (p *prepared) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+// QueryRowContext runs a prepared statement. A failure to prepare shows
+// when the row is scanned, as with *sql.DB.
+func (p *prepared) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	s, err := p.stmt(ctx, query)
+	if err != nil {
+		return p.db.QueryRowContext(ctx, query, args...)
+	}
+	return s.QueryRowContext(ctx, args...)
 }
 
 func fromSQLite(r sqlitedb.Task) baseTask {
