@@ -12,6 +12,7 @@ import (
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/authcache"
 	"github.com/tenantry/tenantry/internal/postgres"
 	"github.com/tenantry/tenantry/internal/postgres/pgdb"
 	"github.com/tenantry/tenantry/internal/postgres/postgrestest"
@@ -118,6 +119,22 @@ FROM tasks WHERE tenant_id = $1 AND id = $2`, user, task)
 				return err
 			}
 			return br.Close()
+		})
+	})
+	// The per-request auth re-check: the store's TokenUser (one round
+	// trip) and the same through authcache (a map lookup once cached).
+	// Each user has one token, named by the user's id.
+	b.Run("token-user-store", func(b *testing.B) {
+		run(b, func(ctx context.Context, user, _ uuid.UUID) error {
+			_, _, err := store.TokenUser(ctx, user, user.String())
+			return err
+		})
+	})
+	b.Run("token-user-authcache", func(b *testing.B) {
+		cache := authcache.New(store, authcache.Options{})
+		run(b, func(ctx context.Context, user, _ uuid.UUID) error {
+			_, _, err := cache.TokenUser(ctx, user, user.String())
+			return err
 		})
 	})
 	b.Run("store-view", func(b *testing.B) {
