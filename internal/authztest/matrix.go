@@ -351,15 +351,23 @@ const maxWorlds = 8
 // store whose tenant filter was removed to prove a second wall holds alone.
 func RunReads(t *testing.T, open func(t *testing.T) tenantry.Store) {
 	w := NewWorld(t, NewHarness(t, open(t)))
-	snap := w.Snapshot(t)
+	base := w.Snapshot(t)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxWorlds)
 	for _, p := range Principals() {
-		t.Run(p.Name, func(t *testing.T) {
-			for _, c := range Cases() {
-				if !c.Read || (c.Skip != nil && c.Skip(p)) {
-					continue
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			t.Run(p.Name, func(t *testing.T) {
+				snap := base // reads change nothing, so every principal starts from it
+				for _, c := range Cases() {
+					if !c.Read || (c.Skip != nil && c.Skip(p)) {
+						continue
+					}
+					t.Run(c.Name, func(t *testing.T) { snap = check(t, w, c, p, snap) })
 				}
-				t.Run(c.Name, func(t *testing.T) { snap = check(t, w, c, p, snap) })
-			}
+			})
 		})
 	}
+	wg.Wait()
 }
