@@ -127,19 +127,19 @@ func (t *OrgTaskPatchIn) Resolve(huma.Context, *huma.PathBuffer) []error {
 func checkPatch(title PatchTitle, completed PatchBool) []error {
 	var errs []error
 	if title.Set && title.Value == nil {
-		errs = append(errs, &huma.ErrorDetail{Location: "body.title", Message: "title must not be null"})
+		errs = append(errs, ruleError("body.title", "title must not be null"))
 	} else if title.Value != nil {
 		errs = append(errs, checkTitle(*title.Value)...)
 	}
 	if completed.Set && completed.Value == nil {
-		errs = append(errs, &huma.ErrorDetail{Location: "body.completed", Message: "completed must not be null"})
+		errs = append(errs, ruleError("body.completed", "completed must not be null"))
 	}
 	return errs
 }
 
 func checkTitle(title string) []error {
 	if strings.TrimFunc(title, unicode.IsSpace) == "" {
-		return []error{&huma.ErrorDetail{Location: "body.title", Message: "title must not be blank"}}
+		return []error{ruleError("body.title", "title must not be blank")}
 	}
 	return nil
 }
@@ -194,7 +194,7 @@ type OrgIn struct {
 // Resolve refuses a blank name.
 func (o *OrgIn) Resolve(huma.Context, *huma.PathBuffer) []error {
 	if strings.TrimFunc(o.Name, unicode.IsSpace) == "" {
-		return []error{&huma.ErrorDetail{Location: "body.name", Message: "name must not be blank"}}
+		return []error{ruleError("body.name", "name must not be blank")}
 	}
 	return nil
 }
@@ -221,7 +221,7 @@ type MemberIn struct {
 // Resolve requires exactly one of email and user_id.
 func (m *MemberIn) Resolve(huma.Context, *huma.PathBuffer) []error {
 	if (m.Email == "") == (m.UserID == nil) {
-		return []error{&huma.ErrorDetail{Location: "body", Message: "give exactly one of email and user_id"}}
+		return []error{ruleError("body", "give exactly one of email and user_id")}
 	}
 	return nil
 }

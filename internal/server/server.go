@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -145,7 +146,7 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 func apiConfig(cookieName string) huma.Config {
 	cfg := huma.DefaultConfig("Tenantry", "1.0.0")
 	cfg.CreateHooks = nil // drops the $schema link transformer
-	cfg.Transformers = []huma.Transformer{hideErrorValues}
+	cfg.Transformers = []huma.Transformer{shapeErrors}
 	cfg.SchemasPath = ""
 	cfg.Info.Description = apiDescription
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
@@ -165,18 +166,79 @@ func apiConfig(cookieName string) huma.Config {
 	return cfg
 }
 
-// hideErrorValues drops the offending input from validation errors: the
-// location and message say what is wrong, and echoing the value would send
-// back passwords and whole bodies.
-func hideErrorValues(_ huma.Context, _ string, v any) (any, error) {
-	if e, ok := v.(*huma.ErrorModel); ok {
-		for _, d := range e.Errors {
-			if d != nil {
-				d.Value = nil
-			}
+// ruleMark tags the errors that Resolve methods add: checks the schema
+// cannot express (a blank title, exactly one of two fields). It travels in
+// ErrorDetail.Value, which shapeErrors always clears.
+type ruleMark struct{}
+
+// ruleError is an error of a Resolve method at loc.
+func ruleError(loc, msg string) error {
+	return &huma.ErrorDetail{Location: loc, Message: msg, Value: ruleMark{}}
+}
+
+// shapeErrors prepares validation errors for the client. huma runs Resolve
+// methods even when the body did not parse or a field failed the schema; a
+// rule error on such input only misleads ("title must not be blank" for
+// {"title":5}), so it is dropped when another error sits at its location,
+// above it (the body itself) or below it (a field of the object it checks).
+// The offending input is dropped from every error: the location and
+// message say what is wrong, and echoing the value would send back
+// passwords and whole bodies. The generic "validation failed" becomes the
+// first error, prefixed with its location.
+func shapeErrors(_ huma.Context, _ string, v any) (any, error) {
+	e, ok := v.(*huma.ErrorModel)
+	if !ok || len(e.Errors) == 0 {
+		return v, nil
+	}
+	var failed []string
+	for _, d := range e.Errors {
+		if d != nil && !isRule(d) {
+			failed = append(failed, d.Location)
 		}
 	}
-	return v, nil
+	kept := make([]*huma.ErrorDetail, 0, len(e.Errors))
+	for _, d := range e.Errors {
+		if d == nil || isRule(d) && overlaps(d.Location, failed) {
+			continue
+		}
+		d.Value = nil
+		kept = append(kept, d)
+	}
+	e.Errors = kept
+	if e.Detail == msgValidationFailed && len(kept) > 0 {
+		e.Detail = kept[0].Message
+		if kept[0].Location != "" {
+			e.Detail = kept[0].Location + ": " + kept[0].Message
+		}
+	}
+	return e, nil
+}
+
+// msgValidationFailed is huma's detail for every validation error.
+const msgValidationFailed = "validation failed"
+
+func isRule(d *huma.ErrorDetail) bool {
+	_, ok := d.Value.(ruleMark)
+	return ok
+}
+
+// overlaps reports whether loc is, contains or is inside one of locs.
+func overlaps(loc string, locs []string) bool {
+	for _, l := range locs {
+		if within(loc, l) || within(l, loc) {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether location a is b or inside it ("body.title" is
+// within "body"; "body.titles" is not within "body.title").
+func within(a, b string) bool {
+	if !strings.HasPrefix(a, b) {
+		return false
+	}
+	return len(a) == len(b) || a[len(b)] == '.' || a[len(b)] == '['
 }
 
 const apiDescription = `Tenantry is a multi-tenant task service. A tenant is a user's personal space

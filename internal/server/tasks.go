@@ -58,7 +58,7 @@ func emptyQuery(ctx huma.Context, names ...string) []error {
 	var errs []error
 	for _, n := range names {
 		if vs, ok := v[n]; ok && (len(vs) != 1 || vs[0] == "") {
-			errs = append(errs, &huma.ErrorDetail{Location: "query." + n, Message: n + " must have exactly one non-empty value"})
+			errs = append(errs, ruleError("query."+n, n+" must have exactly one non-empty value"))
 		}
 	}
 	return errs
