@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"reflect"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 )
@@ -89,6 +90,27 @@ func (s *server) routes(api huma.API) {
 		"Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).",
 		http.StatusNotFound)), s.patchOrgTask)
 	huma.Register(api, authed(del, "/api/orgs/{org_id}/tasks/{task_id}", "deleteOrgTask", "Delete one task. Any member may.", http.StatusNotFound), s.deleteOrgTask)
+
+	s.document(api)
+}
+
+// document corrects what huma's reflection cannot know about the answers.
+func (s *server) document(api huma.API) {
+	for _, item := range api.OpenAPI().Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
+			if op == nil {
+				continue
+			}
+			for code, r := range op.Responses {
+				// A list is never null: the handlers send [] for none.
+				// (huma's DefaultArrayNullable is package state; it is
+				// left alone.)
+				if m := r.Content["application/json"]; strings.HasPrefix(code, "2") && m != nil && m.Schema != nil && m.Schema.Type == huma.TypeArray {
+					m.Schema.Nullable = false
+				}
+			}
+		}
+	}
 
 	// The token form is read by hand; document its fields.
 	tokenBody := api.OpenAPI().Paths["/auth/token"].Post.RequestBody

@@ -1,0 +1,70 @@
+package server_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/tenantry/tenantry/internal/authztest"
+)
+
+// servedDoc reads the OpenAPI 3.1 document the server serves, as plain
+// maps.
+func servedDoc(t *testing.T, h *authztest.Harness) map[string]any {
+	t.Helper()
+	res := h.Do("GET", "/openapi.json", nil)
+	if res.Status != 200 {
+		t.Fatalf("GET /openapi.json: %d", res.Status)
+	}
+	var doc map[string]any
+	res.JSON(t, &doc)
+	return doc
+}
+
+// dig walks nested JSON objects by key; nil when a key is missing.
+func dig(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+// TestListsAreNotNullable checks that the list answers are declared as
+// plain arrays: the server sends [] for none, never null.
+func TestListsAreNotNullable(t *testing.T) {
+	t.Parallel()
+	doc := servedDoc(t, authztest.NewHarness(t, openSQLite(t)))
+	for _, path := range []string{"/api/{user_id}/tasks", "/api/orgs/{org_id}/tasks", "/api/orgs", "/api/orgs/{org_id}/members"} {
+		schema := dig(doc, "paths", path, "get", "responses", "200", "content", "application/json", "schema")
+		if got, want := dig(schema, "type"), any("array"); got != want {
+			t.Errorf("GET %s: 200 schema type %v, want %v", path, got, want)
+		}
+		if n := dig(schema, "nullable"); n != nil {
+			t.Errorf("GET %s: 200 schema nullable %v", path, n)
+		}
+	}
+}
+
+// walkOps calls fn for every operation of the document.
+func walkOps(t *testing.T, doc map[string]any, fn func(name string, op map[string]any)) {
+	t.Helper()
+	paths, _ := dig(doc, "paths").(map[string]any)
+	if len(paths) == 0 {
+		t.Fatal("the document has no paths")
+	}
+	keys := make([]string, 0, len(paths))
+	for p := range paths {
+		keys = append(keys, p)
+	}
+	slices.Sort(keys)
+	for _, p := range keys {
+		for _, m := range []string{"get", "post", "put", "patch", "delete"} {
+			if op, ok := dig(paths[p], m).(map[string]any); ok {
+				fn(m+" "+p, op)
+			}
+		}
+	}
+}
