@@ -68,3 +68,39 @@ func walkOps(t *testing.T, doc map[string]any, fn func(name string, op map[strin
 		}
 	}
 }
+
+// TestUnauthorizedDeclaresWWWAuthenticate checks that every 401 in the
+// document declares the WWW-Authenticate header, and that the answers
+// carry it.
+func TestUnauthorizedDeclaresWWWAuthenticate(t *testing.T) {
+	t.Parallel()
+	h := authztest.NewHarness(t, openSQLite(t))
+	n := 0
+	walkOps(t, servedDoc(t, h), func(name string, op map[string]any) {
+		r := dig(op, "responses", "401")
+		if r == nil {
+			return
+		}
+		n++
+		if got, want := dig(r, "headers", "WWW-Authenticate", "schema", "type"), any("string"); got != want {
+			t.Errorf("%s: 401 header WWW-Authenticate type %v, want %v", name, got, want)
+		}
+	})
+	if n < 20 {
+		t.Errorf("only %d operations declare a 401", n)
+	}
+	form := authztest.Header("Content-Type", "application/x-www-form-urlencoded")
+	for _, res := range []*authztest.Response{
+		h.Do("GET", "/auth/me", nil),
+		h.Do("GET", "/auth/me", nil, authztest.Bearer("not-a-token")),
+		h.Do("POST", "/auth/token", authztest.Raw("username=nobody%40example.com&password=wrong-password"), form),
+		h.Do("POST", "/auth/login", `{"email":"nobody@example.com","password":"wrong-password"}`, authztest.Header("Content-Type", "application/json")),
+	} {
+		if res.Status != 401 {
+			t.Errorf("status %d, want 401: %s", res.Status, res.Body)
+		}
+		if got, want := res.Header.Get("WWW-Authenticate"), "Bearer"; got != want {
+			t.Errorf("WWW-Authenticate %q, want %q", got, want)
+		}
+	}
+}

@@ -108,6 +108,16 @@ func (s *server) document(api huma.API) {
 				if m := r.Content["application/json"]; strings.HasPrefix(code, "2") && m != nil && m.Schema != nil && m.Schema.Type == huma.TypeArray {
 					m.Schema.Nullable = false
 				}
+				// Every 401 names the scheme to use (RFC 9110 11.6.1).
+				if code == "401" {
+					if r.Headers == nil {
+						r.Headers = map[string]*huma.Param{}
+					}
+					r.Headers["WWW-Authenticate"] = &huma.Param{
+						Description: `Always "Bearer".`,
+						Schema:      &huma.Schema{Type: huma.TypeString},
+					}
+				}
 			}
 		}
 	}
