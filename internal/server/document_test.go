@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tenantry/tenantry/internal/authztest"
@@ -102,5 +103,28 @@ func TestUnauthorizedDeclaresWWWAuthenticate(t *testing.T) {
 		if got, want := res.Header.Get("WWW-Authenticate"), "Bearer"; got != want {
 			t.Errorf("WWW-Authenticate %q, want %q", got, want)
 		}
+	}
+}
+
+// TestBearerIsOAuth2PasswordFlow checks that the bearer scheme is declared
+// as FastAPI's OAuth2PasswordBearer declares it, so that /docs can fetch a
+// token.
+func TestBearerIsOAuth2PasswordFlow(t *testing.T) {
+	t.Parallel()
+	h := authztest.NewHarness(t, openSQLite(t))
+	doc := servedDoc(t, h)
+	bearer := dig(doc, "components", "securitySchemes", "bearer")
+	if got, want := dig(bearer, "type"), any("oauth2"); got != want {
+		t.Errorf("bearer scheme type %v, want %v", got, want)
+	}
+	if got, want := dig(bearer, "flows", "password", "tokenUrl"), any("/auth/token"); got != want {
+		t.Errorf("bearer password flow tokenUrl %v, want %v", got, want)
+	}
+	if scopes, ok := dig(bearer, "flows", "password", "scopes").(map[string]any); !ok || len(scopes) != 0 {
+		t.Errorf("bearer password flow scopes %v, want {}", dig(bearer, "flows", "password", "scopes"))
+	}
+	// The docs page is Swagger UI, whose Authorize button runs the flow.
+	if res := h.Do("GET", "/docs", nil); res.Status != 200 || !strings.Contains(string(res.Body), "SwaggerUIBundle") {
+		t.Errorf("GET /docs: %d, not Swagger UI", res.Status)
 	}
 }

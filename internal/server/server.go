@@ -140,21 +140,27 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	return stripTrailingSlash(mux), nil
 }
 
-// apiConfig is the huma configuration: OpenAPI 3.1 at /openapi.json, docs at
-// /docs, no $schema links in bodies (they would be one more field clients
+// apiConfig is the huma configuration: OpenAPI 3.1 at /openapi.json, docs
+// (Swagger UI) at /docs, no $schema links in bodies (they would be one more field clients
 // must ignore), and the two ways to authenticate.
 func apiConfig(cookieName string) huma.Config {
 	cfg := huma.DefaultConfig("Tenantry", "1.0.0")
 	cfg.CreateHooks = nil // drops the $schema link transformer
+	// Swagger UI's Authorize button runs the bearer scheme's password flow.
+	cfg.DocsRenderer = huma.DocsRendererSwaggerUI
 	cfg.Transformers = []huma.Transformer{shapeErrors}
 	cfg.SchemasPath = ""
 	cfg.Info.Description = apiDescription
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		// OAuth2 password flow, as FastAPI's OAuth2PasswordBearer declares
+		// it: tools such as /docs' Authorize button learn where to get the
+		// token. The token is sent as "Authorization: Bearer <token>".
 		schemeBearer: {
-			Type:         "http",
-			Scheme:       "bearer",
-			BearerFormat: "JWT",
-			Description:  "An access token from POST /auth/token.",
+			Type:        "oauth2",
+			Description: "An access token (a JWT) from POST /auth/token, sent as \"Authorization: Bearer <token>\".",
+			Flows: &huma.OAuthFlows{
+				Password: &huma.OAuthFlow{TokenURL: "/auth/token", Scopes: map[string]string{}},
+			},
 		},
 		schemeCookie: {
 			Type:        "apiKey",
