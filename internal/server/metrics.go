@@ -41,6 +41,10 @@ func (m *metrics) observe(method, route string, status int, d time.Duration) {
 	m.latency.WithLabelValues(method, route).Observe(d.Seconds())
 }
 
-func (m *metrics) handler(reg *prometheus.Registry) http.Handler {
+// MetricsHandler serves the metrics gathered in reg (Config.Metrics) in
+// the Prometheus exposition format, for GET /metrics on an operator
+// listener. The API itself never serves them: it is not on the public
+// address and not in the OpenAPI document.
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }

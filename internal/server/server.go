@@ -54,8 +54,9 @@ type Config struct {
 	// Now is the clock (time.Now by default).
 	Now func() time.Time
 	// Metrics, when set, receives the request counters and latency
-	// histograms, and the API serves them at /metrics. Aggregate request
-	// counts say how busy the service is: serve it where only operators reach.
+	// histograms. The API does not serve them: aggregate request counts say
+	// how busy the service is, so serve MetricsHandler(Metrics) on a
+	// listener only operators reach.
 	Metrics *prometheus.Registry
 }
 
@@ -132,7 +133,6 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 		if s.metrics, err = newMetrics(cfg.Metrics); err != nil {
 			return nil, err
 		}
-		mux.Handle("GET /metrics", s.metrics.handler(cfg.Metrics))
 	}
 	api := humago.New(mux, apiConfig(s.cookieName))
 	api.UseMiddleware(s.recoverer(api), s.observe, s.authenticate(api), s.guardBody(api))
