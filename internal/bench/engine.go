@@ -26,6 +26,10 @@ import (
 // its server issues: long enough for the longest scale run.
 const tokenTTL = 6 * time.Hour
 
+// sqliteAuthTTL is the token cache's TTL on SQLite, as docs/performance.md
+// recommends for `tenantry serve`.
+const sqliteAuthTTL = time.Minute
+
 // The issuer and audience the child server stamps and requires.
 const (
 	serverIssuer   = server.DefaultIssuer
@@ -53,7 +57,13 @@ func tenantryHandler(ctx context.Context, spec childSpec, secret string, stderr 
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	if !spec.NoAuthCache {
-		cache := authcache.New(store, authcache.Options{Logger: logger})
+		opts := authcache.Options{Logger: logger}
+		if spec.Engine == "sqlite" {
+			// One process sees every change: the TTL only bounds changes
+			// made to the file behind its back.
+			opts.TTL = sqliteAuthTTL
+		}
+		cache := authcache.New(store, opts)
 		if spec.Engine == "postgres" {
 			if err := cache.Listen(ctx, spec.DSN); err != nil {
 				store.Close()
