@@ -1,19 +1,15 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"strings"
 
-	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/postgres"
-	"github.com/tenantry/tenantry/internal/sqlite"
+	"github.com/tenantry/tenantry/internal/database"
 )
 
 // minSecretLen is the shortest signing secret accepted: 32 bytes, the size
@@ -28,34 +24,6 @@ func envOr(getenv func(string) string, key, def string) string {
 	return def
 }
 
-// isPostgres reports whether a -db value names a PostgreSQL database.
-func isPostgres(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
-}
-
-// redact returns a -db value fit for a log line: a URL loses its password.
-func redact(dsn string) string {
-	if !isPostgres(dsn) {
-		return dsn
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "postgres://(unparsable URL)"
-	}
-	return u.Redacted()
-}
-
-// openStore opens the database a -db value names. SQLite files are created
-// and migrated on open; PostgreSQL databases must have been migrated by
-// "tenantry migrate", and the role must not be able to bypass row-level
-// security (postgres.Open checks).
-func openStore(ctx context.Context, dsn string) (tenantry.Store, error) {
-	if isPostgres(dsn) {
-		return postgres.Open(ctx, dsn)
-	}
-	return sqlite.Open(ctx, dsn)
-}
-
 // loadSecret returns the token signing secret: TENANTRY_SECRET when set;
 // otherwise, for SQLite only, the secret kept in a file beside the database,
 // generated on first use. created reports whether the file was just made.
@@ -66,7 +34,7 @@ func loadSecret(getenv func(string) string, dsn string) (secret []byte, created 
 		}
 		return []byte(s), false, nil
 	}
-	if isPostgres(dsn) {
+	if database.IsPostgres(dsn) {
 		return nil, false, errors.New("TENANTRY_SECRET is required with PostgreSQL, so that every replica signs and checks tokens with the same key (try: export TENANTRY_SECRET=$(openssl rand -hex 32))")
 	}
 	path := dsn + ".secret"

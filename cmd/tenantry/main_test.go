@@ -411,4 +411,3 @@ func createDatabase(t *testing.T, admin string) string {
 	u.Path = "/" + name
 	return u.String()
 }
-

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/tenantry/tenantry/internal/database"
 	"github.com/tenantry/tenantry/internal/postgres"
 	"github.com/tenantry/tenantry/internal/sqlite"
 )
@@ -31,11 +32,11 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if fs.NArg() > 0 {
 		return fmt.Errorf("migrate: unexpected argument %q", fs.Arg(0))
 	}
-	if isPostgres(*db) {
+	if database.IsPostgres(*db) {
 		if err := postgres.Migrate(ctx, *db, *appRole); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
-		fmt.Fprintf(stdout, "migrated %s; application role %q is ready\n", redact(*db), *appRole)
+		fmt.Fprintf(stdout, "migrated %s; application role %q is ready\n", database.Redact(*db), *appRole)
 		return nil
 	}
 	if err := sqlite.Migrate(ctx, *db); err != nil {

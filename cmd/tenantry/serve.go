@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tenantry/tenantry/internal/database"
 	"github.com/tenantry/tenantry/internal/server"
 )
 
@@ -75,9 +76,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		logger.Info("generated a token signing secret", "file", *db+".secret")
 	}
 
-	store, err := openStore(ctx, *db)
+	store, err := database.Open(ctx, *db, database.Options{Logger: logger})
 	if err != nil {
-		return fmt.Errorf("serve: open database %s: %w", redact(*db), err)
+		return fmt.Errorf("serve: open database %s: %w", database.Redact(*db), err)
 	}
 	defer store.Close()
 
@@ -109,7 +110,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if *tlsCert != "" {
 		scheme = "https"
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "db", redact(*db))
+	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "db", database.Redact(*db))
 
 	errc := make(chan error, 1)
 	go func() {
