@@ -586,12 +586,16 @@ func TestLastOwnerUnderConcurrency(t *testing.T) {
 				ok++
 			case errors.Is(err, tenantry.ErrLastOwner):
 				lastOwner++
+			case errors.Is(err, tenantry.ErrNotMember) && round%2 == 0:
+				// a's removal of b committed before b's transaction began:
+				// b is refused at the door instead of at the owner check.
+				lastOwner++
 			default:
 				t.Fatalf("round %d: %v", round, err)
 			}
 		}
 		if ok != 1 || lastOwner != 1 {
-			t.Fatalf("round %d: %d succeeded and %d got ErrLastOwner, want 1 and 1", round, ok, lastOwner)
+			t.Fatalf("round %d: %d succeeded and %d were refused, want 1 and 1", round, ok, lastOwner)
 		}
 		var owners int
 		err := store.View(ctx, a.ID, org, func(tx tenantry.TenantTx) error {
