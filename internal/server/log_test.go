@@ -69,3 +69,100 @@ func TestSecurityEventsLoggedWithoutSecrets(t *testing.T) {
 		}
 	}
 }
+
+// logRecords decodes every JSON log line.
+func logRecords(t *testing.T, logs string) []map[string]any {
+	t.Helper()
+	var recs []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(logs))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var rec map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %s", sc.Text())
+		}
+		recs = append(recs, rec)
+	}
+	return recs
+}
+
+// TestSecurityEventsNameTheirTargets checks that each security event says
+// which task, member and tenant the caller aimed at, and that an id that is
+// not a UUID (a token pasted into a URL, say) never reaches the log.
+func TestSecurityEventsNameTheirTargets(t *testing.T) {
+	t.Parallel()
+	h := authztest.NewHarness(t, openSQLite(t))
+	w := authztest.NewWorld(t, h)
+	eveTok, miaTok := h.Token(w.Eve), h.Token(w.Mia)
+	eve, mia := authztest.Bearer(eveTok), authztest.Bearer(miaTok)
+	json := authztest.Header("Content-Type", "application/json")
+	org := "/api/orgs/" + w.OrgA.ID.String()
+	alice, orgA := w.Alice.ID.String(), w.OrgA.ID.String()
+
+	type want struct {
+		event, method, route string
+		attrs                map[string]string
+	}
+	var wants []want
+	do := func(method, path string, body any, who authztest.Opt, event, route string, attrs map[string]string) {
+		t.Helper()
+		opts := []authztest.Opt{who}
+		if body != nil {
+			opts = append(opts, json)
+		}
+		if res := h.Do(method, path, body, opts...); res.Status < 400 {
+			t.Fatalf("%s %s: status %d", method, path, res.Status)
+		}
+		wants = append(wants, want{event, method, route, attrs})
+	}
+	do("GET", "/api/"+w.Eve.ID.String()+"/tasks/"+w.AliceTask.ID.String(), nil, eve, "task_not_found", "/api/{user_id}/tasks/{task_id}",
+		map[string]string{"user_id": w.Eve.ID.String(), "target_task_id": w.AliceTask.ID.String(), "target_tenant_id": w.Eve.ID.String()})
+	do("GET", org+"/tasks/"+w.OrgATask.ID.String(), nil, eve, "org_not_member", "/api/orgs/{org_id}/tasks/{task_id}",
+		map[string]string{"user_id": w.Eve.ID.String(), "target_task_id": w.OrgATask.ID.String(), "target_tenant_id": orgA})
+	do("DELETE", "/api/orgs/"+w.OrgB.ID.String()+"/tasks/"+w.OrgBTask.ID.String(), nil, mia, "org_not_member", "/api/orgs/{org_id}/tasks/{task_id}",
+		map[string]string{"user_id": w.Mia.ID.String(), "target_task_id": w.OrgBTask.ID.String(), "target_tenant_id": w.OrgB.ID.String()})
+	do("GET", org+"/members", nil, eve, "org_not_member", "/api/orgs/{org_id}/members",
+		map[string]string{"user_id": w.Eve.ID.String(), "target_tenant_id": orgA})
+	do("PATCH", org+"/members/"+alice, `{"role":"member"}`, mia, "role_forbidden", "/api/orgs/{org_id}/members/{user_id}",
+		map[string]string{"user_id": w.Mia.ID.String(), "target_user_id": alice, "target_tenant_id": orgA})
+	do("DELETE", org+"/members/"+alice, nil, mia, "role_forbidden", "/api/orgs/{org_id}/members/{user_id}",
+		map[string]string{"user_id": w.Mia.ID.String(), "target_user_id": alice, "target_tenant_id": orgA})
+	do("POST", org+"/members", `{"user_id":"`+w.Eve.ID.String()+`","role":"member"}`, mia, "role_forbidden", "/api/orgs/{org_id}/members",
+		map[string]string{"user_id": w.Mia.ID.String(), "target_user_id": w.Eve.ID.String(), "target_tenant_id": orgA})
+	// Credentials pasted where an id belongs are logged as a placeholder.
+	do("GET", "/api/"+w.Eve.ID.String()+"/tasks/"+eveTok, nil, eve, "task_not_found", "/api/{user_id}/tasks/{task_id}",
+		map[string]string{"target_task_id": "(not a UUID)"})
+	do("GET", "/api/"+eveTok+"/tasks", nil, eve, "path_mismatch", "/api/{user_id}/tasks",
+		map[string]string{"target_user_id": "(not a UUID)"})
+	do("GET", "/api/orgs/"+eveTok, nil, eve, "org_not_found", "/api/orgs/{org_id}",
+		map[string]string{"target_tenant_id": "(not a UUID)"})
+	do("PATCH", org+"/members/"+miaTok, `{"role":"admin"}`, mia, "role_forbidden", "/api/orgs/{org_id}/members/{user_id}",
+		map[string]string{"target_user_id": "(not a UUID)", "target_tenant_id": orgA})
+
+	logs := h.Logs.String()
+	recs := logRecords(t, logs)
+	for _, wt := range wants {
+		found := false
+		for _, rec := range recs {
+			if rec["event"] != wt.event || rec["method"] != wt.method || rec["route"] != wt.route {
+				continue
+			}
+			ok := true
+			for k, v := range wt.attrs {
+				if rec[k] != v {
+					ok = false
+				}
+			}
+			found = found || ok
+		}
+		if !found {
+			t.Errorf("no %s event for %s %s with %v in the log:\n%s", wt.event, wt.method, wt.route, wt.attrs, logs)
+		}
+	}
+	// Not a token, nor its first characters (every JWT begins alike).
+	for _, secret := range []string{eveTok, miaTok, eveTok[:20], authztest.Password, "Bearer "} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log contains a secret %.20q…", secret)
+		}
+	}
+}

@@ -30,8 +30,36 @@ type reqInfo struct {
 	route  string // the pattern, never the raw path
 	method string
 	remote string
-	task   string // the path's {task_id}, if any
+	task   string // the path's {task_id}, if any, as targetID gives it
+	member string // an organization route's {user_id}, if any, likewise
 }
+
+// targetUserKey carries the user a request body names (a member being
+// added), for the security events of that request.
+type targetUserKey struct{}
+
+// withTargetUser notes the user a request is aimed at, when the path does
+// not name one.
+func withTargetUser(ctx context.Context, id uuid.UUID) context.Context {
+	return context.WithValue(ctx, targetUserKey{}, id)
+}
+
+// targetID is a client-chosen path id as logs show it: the canonical UUID,
+// or a fixed placeholder. Anything else, even cut short, could put a
+// credential pasted into a URL into the log.
+func targetID(s string) string {
+	if s == "" {
+		return ""
+	}
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return notAUUID
+	}
+	return id.String()
+}
+
+// notAUUID stands in the logs for a path id that is not a UUID.
+const notAUUID = "(not a UUID)"
 
 // requestAttrs returns the log attributes of the request in ctx.
 func requestAttrs(ctx context.Context) []slog.Attr {
@@ -41,6 +69,12 @@ func requestAttrs(ctx context.Context) []slog.Attr {
 		if ri.task != "" {
 			attrs = append(attrs, slog.String("target_task_id", ri.task))
 		}
+		if ri.member != "" {
+			attrs = append(attrs, slog.String("target_user_id", ri.member))
+		}
+	}
+	if id, ok := ctx.Value(targetUserKey{}).(uuid.UUID); ok {
+		attrs = append(attrs, slog.String("target_user_id", id.String()))
 	}
 	if c := tenantry.CallerFromContext(ctx); c != nil {
 		attrs = append(attrs, slog.String("user_id", c.UserID.String()), slog.String("auth", string(c.Method)))
@@ -76,9 +110,11 @@ func (s *server) recoverer(api huma.API) func(huma.Context, func(huma.Context)) 
 func (s *server) observe(ctx huma.Context, next func(huma.Context)) {
 	start := time.Now()
 	op := ctx.Operation()
-	ctx = huma.WithValue(ctx, reqInfoKey{}, reqInfo{
-		route: op.Path, method: op.Method, remote: ctx.RemoteAddr(), task: truncate(ctx.Param("task_id")),
-	})
+	ri := reqInfo{route: op.Path, method: op.Method, remote: ctx.RemoteAddr(), task: targetID(ctx.Param("task_id"))}
+	if strings.Contains(op.Path, "{org_id}") {
+		ri.member = targetID(ctx.Param("user_id"))
+	}
+	ctx = huma.WithValue(ctx, reqInfoKey{}, ri)
 	next(ctx)
 	if s.metrics != nil {
 		s.metrics.observe(op.Method, op.Path, ctx.Status(), time.Since(start))
@@ -132,7 +168,7 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 		}
 		if op.Metadata[metaPersonal] == true {
 			if id, err := uuid.Parse(ctx.Param("user_id")); err != nil || id != caller.UserID {
-				s.security(ctx.Context(), "path_mismatch", slog.String("target_user_id", truncate(ctx.Param("user_id"))))
+				s.security(ctx.Context(), "path_mismatch", slog.String("target_user_id", targetID(ctx.Param("user_id"))))
 				_ = huma.WriteErr(api, ctx, http.StatusForbidden, tenantry.MsgAccessDenied)
 				return
 			}

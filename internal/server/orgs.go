@@ -27,7 +27,7 @@ func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(te
 	c := tenantry.CallerFromContext(ctx)
 	id, err := uuid.Parse(orgID)
 	if err != nil {
-		s.security(ctx, "org_not_found", slog.String("target_tenant_id", truncate(orgID)))
+		s.security(ctx, "org_not_found", slog.String("target_tenant_id", targetID(orgID)))
 		return s.fail(ctx, errOrgNotFound)
 	}
 	run := s.store.View
@@ -158,6 +158,9 @@ type MemberOutput struct {
 
 func (s *server) addMember(ctx context.Context, in *AddMemberInput) (*MemberOutput, error) {
 	role := tenantry.Role(in.Body.Role)
+	if in.Body.UserID != nil {
+		ctx = withTargetUser(ctx, *in.Body.UserID)
+	}
 	var m tenantry.Member
 	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
 		if err := need(tx, tenantry.RoleAdmin, msgManageMembers); err != nil {
