@@ -6,15 +6,16 @@
 // it the moment a change that could alter it goes through this process:
 // RevokeToken, SetPassword, DeleteUser, DeleteSession, and membership changes
 // made in an Update. Other replicas hear of those changes through PostgreSQL
-// LISTEN/NOTIFY (see Listen); should that channel be down, no cached answer
-// is older than Options.TTL, which is the bound on how long a change made
-// elsewhere can go unseen.
+// LISTEN/NOTIFY (see Listen); while that channel is down, no cached answer
+// older than Options.TTL is served, which is the bound on how long a change
+// made elsewhere can go unseen.
 package authcache
 
 import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -30,6 +31,10 @@ const (
 	DefaultTTL = 5 * time.Second
 	// DefaultMaxEntries bounds the cache: about 200 bytes an entry.
 	DefaultMaxEntries = 10_000
+	// DefaultListenTTL is how long an answer is served while the listener
+	// is connected and announcements flow (see Listen). It bounds the one
+	// case announcements miss: a replica that could not send its own.
+	DefaultListenTTL = 30 * time.Second
 )
 
 // Options configure a Store. The zero value is usable.
@@ -37,6 +42,12 @@ type Options struct {
 	// TTL is how long an answer is served from memory. Zero means DefaultTTL;
 	// a negative TTL turns the cache off.
 	TTL time.Duration
+	// ListenTTL replaces TTL while Listen's connection is up, when changes
+	// made elsewhere arrive as announcements and the TTL is only the safety
+	// net for an announcement that could not be sent. Zero means
+	// DefaultListenTTL; it is never shorter than TTL. The moment the
+	// listener is lost, TTL applies again to every entry.
+	ListenTTL time.Duration
 	// MaxEntries bounds the number of cached tokens. Zero means DefaultMaxEntries.
 	MaxEntries int
 	// Now is the clock; time.Now if nil.
@@ -50,10 +61,13 @@ type Options struct {
 type Store struct {
 	tenantry.Store
 
-	ttl time.Duration
-	max int
-	now func() time.Time
-	log *slog.Logger
+	ttl       time.Duration
+	listenTTL time.Duration
+	// listening is set while the listener's connection is up.
+	listening atomic.Bool
+	max       int
+	now       func() time.Time
+	log       *slog.Logger
 
 	mu sync.Mutex
 	// gen goes up on every invalidation. A lookup that started before an
@@ -79,17 +93,22 @@ type entry struct {
 // New wraps store.
 func New(store tenantry.Store, opts Options) *Store {
 	s := &Store{
-		Store:   store,
-		ttl:     opts.TTL,
-		max:     opts.MaxEntries,
-		now:     opts.Now,
-		log:     opts.Logger,
-		entries: make(map[string]entry),
-		byUser:  make(map[uuid.UUID]map[string]struct{}),
+		Store:     store,
+		ttl:       opts.TTL,
+		listenTTL: opts.ListenTTL,
+		max:       opts.MaxEntries,
+		now:       opts.Now,
+		log:       opts.Logger,
+		entries:   make(map[string]entry),
+		byUser:    make(map[uuid.UUID]map[string]struct{}),
 	}
 	if s.ttl == 0 {
 		s.ttl = DefaultTTL
 	}
+	if s.listenTTL == 0 {
+		s.listenTTL = DefaultListenTTL
+	}
+	s.listenTTL = max(s.listenTTL, s.ttl)
 	if s.max <= 0 {
 		s.max = DefaultMaxEntries
 	}
@@ -103,8 +122,20 @@ func New(store tenantry.Store, opts Options) *Store {
 }
 
 // TTL is the bound on how long a change made on another replica can go
-// unseen when no notification arrives.
+// unseen while no listener is connected.
 func (s *Store) TTL() time.Duration { return s.ttl }
+
+// Listening reports whether the listener's connection is up, so that
+// changes made on other replicas arrive as announcements.
+func (s *Store) Listening() bool { return s.listening.Load() }
+
+// maxAge is how old a served answer may be right now.
+func (s *Store) maxAge() time.Duration {
+	if s.listening.Load() {
+		return s.listenTTL
+	}
+	return s.ttl
+}
 
 // Len is the number of cached tokens.
 func (s *Store) Len() int {
@@ -121,7 +152,7 @@ func (s *Store) TokenUser(ctx context.Context, userID uuid.UUID, tokenID string)
 	}
 	now := s.now()
 	s.mu.Lock()
-	if e, ok := s.entries[tokenID]; ok && e.userID == userID && now.Sub(e.at) < s.ttl && !now.Before(e.at) {
+	if e, ok := s.entries[tokenID]; ok && e.userID == userID && now.Sub(e.at) < s.maxAge() && !now.Before(e.at) {
 		s.mu.Unlock()
 		return e.user, e.revoked, nil
 	}
@@ -161,7 +192,7 @@ func (s *Store) put(tokenID string, e entry) {
 func (s *Store) evict() {
 	now := s.now()
 	for id, e := range s.entries {
-		if now.Sub(e.at) >= s.ttl {
+		if now.Sub(e.at) >= s.maxAge() {
 			s.drop(id)
 		}
 	}

@@ -22,10 +22,13 @@ const (
 	tokenPrefix = "token:"
 )
 
-// Retry delays of the listener after it loses its connection.
+// Retry delays of the listener after it loses its connection, and how it
+// checks an idle connection.
 const (
-	minBackoff = 100 * time.Millisecond
-	maxBackoff = 5 * time.Second
+	minBackoff  = 100 * time.Millisecond
+	maxBackoff  = 5 * time.Second
+	idleCheck   = 10 * time.Second
+	pingTimeout = 5 * time.Second
 )
 
 // Listen joins the replicas that share the PostgreSQL database at
@@ -33,9 +36,10 @@ const (
 // NOTIFY, and every announcement from another replica is applied here.
 //
 // It returns once the first LISTEN succeeded. A background goroutine then
-// keeps listening, reconnecting after a loss; while it is disconnected,
-// cached answers expire after the TTL, and on each reconnect the whole cache
-// is dropped, since announcements may have been missed. The goroutines stop
+// keeps listening, reconnecting after a loss. While it is connected, answers
+// are served for up to ListenTTL (announcements do the invalidating); the
+// moment it is lost, for up to TTL again; and on each reconnect the whole
+// cache is dropped, since announcements may have been missed. The goroutines stop
 // when ctx is done or the Store is closed. Call Listen at most once.
 func (s *Store) Listen(ctx context.Context, connString string) error {
 	if s.stop != nil {
@@ -56,6 +60,7 @@ func (s *Store) Listen(ctx context.Context, connString string) error {
 	}
 	n := &notifier{cfg: cfg}
 
+	s.listening.Store(true)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -96,6 +101,7 @@ func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn)
 	for {
 		if conn != nil {
 			err := s.receive(ctx, conn)
+			s.listening.Store(false)
 			conn.Close(context.Background())
 			conn = nil
 			if ctx.Err() != nil {
@@ -117,16 +123,34 @@ func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn)
 		conn = c
 		// Announcements sent while we were away are lost.
 		s.InvalidateAll()
+		s.listening.Store(true)
 	}
 }
 
+// receive applies announcements until the connection fails. A connection
+// can also die silently (a peer gone without a reset): after idleCheck with
+// no announcement it is pinged, so a dead listener is noticed within
+// idleCheck+pingTimeout and the short TTL applies again.
 func (s *Store) receive(ctx context.Context, conn *pgx.Conn) error {
 	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
+		wctx, cancel := context.WithTimeout(ctx, idleCheck)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case err == nil:
+			s.apply(n.Payload)
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case wctx.Err() != nil && !conn.IsClosed():
+			pctx, cancel := context.WithTimeout(ctx, pingTimeout)
+			err := conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return fmt.Errorf("listener ping: %w", err)
+			}
+		default:
 			return err
 		}
-		s.apply(n.Payload)
 	}
 }
 

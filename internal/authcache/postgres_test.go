@@ -215,3 +215,55 @@ func TestPostgresListenerReconnects(t *testing.T) {
 		return revoked
 	})
 }
+
+func TestPostgresListenTTLWhileListening(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := postgrestest.NewDatabase(t)
+	st, err := postgres.Open(ctx, db.AppURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClock()
+	b := authcache.New(st, authcache.Options{TTL: 5 * time.Second, ListenTTL: time.Minute, Now: c.Now})
+	if err := b.Listen(ctx, db.AppURL); err != nil {
+		st.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	if !b.Listening() {
+		t.Fatal("Listening() = false after Listen")
+	}
+
+	// A change made behind every cache's back (no announcement): while
+	// listening, the answer is kept past the TTL, up to ListenTTL.
+	u := createUser(t, st)
+	mustTokenUser(t, b, u.ID, "tok")
+	if err := st.RevokeToken(ctx, "tok", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	c.Add(10 * time.Second)
+	if _, revoked := mustTokenUser(t, b, u.ID, "tok"); revoked {
+		t.Fatal("answer refetched after the TTL although the listener is up")
+	}
+
+	// Lose the listener: the TTL applies again at once (and the reconnect
+	// drops the cache), so the unannounced revocation is now seen.
+	admin, err := pgx.Connect(ctx, db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND query ILIKE 'listen %'`); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "revocation after the listener was lost", func() bool {
+		_, revoked := mustTokenUser(t, b, u.ID, "tok")
+		return revoked
+	})
+	c.Add(time.Minute)
+	if _, revoked := mustTokenUser(t, b, u.ID, "tok"); !revoked {
+		t.Error("revocation forgotten")
+	}
+}
