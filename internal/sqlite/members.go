@@ -80,6 +80,7 @@ func (t *tenantTx) SetRole(ctx context.Context, userID uuid.UUID, role tenantry.
 			return tenantry.Member{}, err
 		}
 	}
+	t.changing(userID)
 	if _, err := t.q.SetRole(ctx, sqlitedb.SetRoleParams{
 		TenantID: t.tid, UserID: idBytes(userID), Role: string(role),
 	}); err != nil {
@@ -102,6 +103,7 @@ func (t *tenantTx) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 			return err
 		}
 	}
+	t.changing(userID)
 	uid := idBytes(userID)
 	if err := t.q.UnassignTasks(ctx, sqlitedb.UnassignTasksParams{
 		TenantID: t.tid, UserID: uid, UpdatedAt: micros(t.db.now()),

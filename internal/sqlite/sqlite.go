@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -36,6 +37,12 @@ var migrations embed.FS
 // example while a checkpoint runs. Writers queue in Go, so it is a safety net.
 const busyTimeout = 5 * time.Second
 
+// ErrLocked is returned by Open and Migrate when another DB, in this
+// process or another, has the database open. The store must be the only
+// writer of its file: its membership cache is invalidated by its own
+// writes only.
+var ErrLocked = errors.New("sqlite: database is in use by another store")
+
 // DB is a Tenantry store in one SQLite file. It implements tenantry.Store.
 type DB struct {
 	// Now returns the current time. Stored times are UTC, truncated to
@@ -45,8 +52,10 @@ type DB struct {
 	// right after Open, before any use.
 	NewID func() uuid.UUID
 
-	write *stmtCache // one connection, BEGIN IMMEDIATE
-	read  *stmtCache // several connections, query_only
+	write  *stmtCache  // one connection, BEGIN IMMEDIATE
+	read   *stmtCache  // several connections, query_only
+	scopes *scopeCache // memberships View looked up
+	lock   *os.File    // path+"-lock", held until Close
 }
 
 var _ tenantry.Store = (*DB)(nil)
@@ -54,7 +63,22 @@ var _ tenantry.Store = (*DB)(nil)
 // Open opens the SQLite database at path, creating the file if it does not
 // exist, and applies the embedded migrations. path is a file name; it must
 // not be ":memory:" (the two pools must share one database) nor carry a query.
-func Open(ctx context.Context, path string) (*DB, error) {
+//
+// The DB must be the only writer of the file: Open locks path+"-lock" and
+// fails with ErrLocked while another DB has the file open.
+func Open(ctx context.Context, path string) (_ *DB, err error) {
+	if err := checkPath(path); err != nil {
+		return nil, err
+	}
+	lock, err := lockFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			unlock(lock)
+		}
+	}()
 	write, err := openWrite(ctx, path)
 	if err != nil {
 		return nil, err
@@ -77,16 +101,27 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open read pool: %w", err)
 	}
 	return &DB{
-		Now:   time.Now,
-		NewID: newV7,
-		write: newStmtCache(write),
-		read:  newStmtCache(read),
+		Now:    time.Now,
+		NewID:  newV7,
+		write:  newStmtCache(write),
+		read:   newStmtCache(read),
+		scopes: newScopeCache(defaultMaxScopes),
+		lock:   lock,
 	}, nil
 }
 
 // Migrate applies the embedded migrations to the database at path, creating
-// the file if it does not exist, and closes it again.
+// the file if it does not exist, and closes it again. ErrLocked while a DB
+// has the file open.
 func Migrate(ctx context.Context, path string) error {
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	lock, err := lockFile(path)
+	if err != nil {
+		return err
+	}
+	defer unlock(lock)
 	write, err := openWrite(ctx, path)
 	if err != nil {
 		return err
@@ -98,14 +133,22 @@ func Migrate(ctx context.Context, path string) error {
 	return write.Close()
 }
 
-// Close closes both pools.
+// Close closes both pools, then releases the lock file.
 func (db *DB) Close() error {
 	db.read.close()
 	db.write.close()
 	err := errors.Join(db.read.pool.Close(), db.write.pool.Close())
 	db.read.wait()
 	db.write.wait()
-	return err
+	return errors.Join(err, unlock(db.lock))
+}
+
+// unlock releases a lock taken by lockFile; nil means none was taken.
+func unlock(f *os.File) error {
+	if f == nil {
+		return nil
+	}
+	return f.Close()
 }
 
 // Ping checks that the database answers.
@@ -116,11 +159,15 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-func openWrite(ctx context.Context, path string) (*sql.DB, error) {
+func checkPath(path string) error {
 	if path == "" || strings.ContainsRune(path, '?') || strings.Contains(path, ":memory:") ||
 		strings.HasPrefix(path, "file:") {
-		return nil, fmt.Errorf("sqlite: %q is not a plain database file path", path)
+		return fmt.Errorf("sqlite: %q is not a plain database file path", path)
 	}
+	return nil
+}
+
+func openWrite(ctx context.Context, path string) (*sql.DB, error) {
 	write, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open write pool: %w", err)

@@ -54,40 +54,91 @@ func (db *DB) UserOrgs(ctx context.Context, userID uuid.UUID) ([]tenantry.OrgMem
 	return orgs, nil
 }
 
-// View runs fn in a read-only transaction (on the query_only read pool)
-// scoped to tenantID, after checking that userID is a member of it.
-// ErrNotMember otherwise, the same for a tenant that does not exist.
+// View runs fn scoped to tenantID on the query_only read pool, after
+// checking that userID is a member of it. ErrNotMember otherwise, the same
+// for a tenant that does not exist.
+//
+// View opens no transaction: the membership comes from the store's cache
+// (or one query on a miss), and each statement fn runs is its own autocommit
+// read, its own snapshot, as a bare prepared SELECT is. Two reads within
+// one View may therefore see different committed states. What stays whole
+// is the tenant check: if a membership changed while fn ran, View checks
+// the caller's membership again before returning, so nothing fn read after
+// the caller's removal was committed leaves View (ErrNotMember instead).
 func (db *DB) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
-	return db.scoped(ctx, db.read, userID, tenantID, fn)
+	k := scopeKey{tenant: tenantID, user: userID}
+	e, ok, epoch := db.scopes.get(k)
+	if !ok {
+		var err error
+		if e, err = db.lookupScope(ctx, k); err != nil {
+			return err
+		}
+		db.scopes.put(k, e, epoch)
+	}
+	err := fn(db.newTenantTx(db.read.queries(), k, e))
+	if db.scopes.now() != epoch {
+		// Some membership changed, and was perhaps committed, while fn
+		// read. Ask the database, not the cache, which a concurrent
+		// look-up may have filled before the commit.
+		if _, lerr := db.lookupScope(ctx, k); lerr != nil {
+			return lerr
+		}
+	}
+	return err
+}
+
+// lookupScope runs the membership query on the read pool. ErrNotMember.
+func (db *DB) lookupScope(ctx context.Context, k scopeKey) (scopeEntry, error) {
+	r, err := db.read.queries().MembershipScope(ctx, sqlitedb.MembershipScopeParams{
+		TenantID: idBytes(k.tenant), UserID: idBytes(k.user),
+	})
+	if err != nil {
+		return scopeEntry{}, wrap("membership", notFound(err, tenantry.ErrNotMember))
+	}
+	return scopeEntry{kind: tenantry.TenantKind(r.Kind), role: tenantry.Role(r.Role)}, nil
 }
 
 // Update is View in a read-write transaction on the single write
-// connection. If fn returns an error, nothing it wrote is kept. fn must not
-// call write methods of db itself: they would wait for the connection fn
-// holds.
+// connection, with the membership read inside that transaction, so that
+// every check-then-write is atomic. If fn returns an error, nothing it
+// wrote is kept. fn must not call write methods of db itself: they would
+// wait for the connection fn holds.
+//
+// The memberships fn changes are forgotten by the cache when fn changes
+// them and again after the transaction ends (see scopeCache).
 func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
-	return db.scoped(ctx, db.write, userID, tenantID, fn)
-}
-
-func (db *DB) scoped(ctx context.Context, pool *stmtCache, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
-	return inTx(ctx, pool, func(q *sqlitedb.Queries) error {
-		tid := idBytes(tenantID)
-		r, err := q.MembershipScope(ctx, sqlitedb.MembershipScopeParams{TenantID: tid, UserID: idBytes(userID)})
+	k := scopeKey{tenant: tenantID, user: userID}
+	var changed []scopeKey
+	defer func() {
+		if len(changed) > 0 {
+			db.scopes.forgetKeys(changed...)
+		}
+	}()
+	return inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
+		r, err := q.MembershipScope(ctx, sqlitedb.MembershipScopeParams{
+			TenantID: idBytes(tenantID), UserID: idBytes(userID),
+		})
 		if err != nil {
 			return wrap("membership", notFound(err, tenantry.ErrNotMember))
 		}
-		return fn(&tenantTx{
-			db:  db,
-			q:   q,
-			tid: tid,
-			scope: tenantry.Scope{
-				UserID:   userID,
-				TenantID: tenantID,
-				Kind:     tenantry.TenantKind(r.Kind),
-				Role:     tenantry.Role(r.Role),
-			},
-		})
+		t := db.newTenantTx(q, k, scopeEntry{kind: tenantry.TenantKind(r.Kind), role: tenantry.Role(r.Role)})
+		t.changed = &changed
+		return fn(t)
 	})
+}
+
+func (db *DB) newTenantTx(q *sqlitedb.Queries, k scopeKey, e scopeEntry) *tenantTx {
+	return &tenantTx{
+		db:  db,
+		q:   q,
+		tid: idBytes(k.tenant),
+		scope: tenantry.Scope{
+			UserID:   k.user,
+			TenantID: k.tenant,
+			Kind:     e.kind,
+			Role:     e.role,
+		},
+	}
 }
 
 // tenantTx is a TenantTx. Every query it runs takes tid, the checked
@@ -98,6 +149,21 @@ type tenantTx struct {
 	q     *sqlitedb.Queries
 	tid   []byte
 	scope tenantry.Scope
+	// changed collects the memberships this Update changed, for the cache
+	// to forget after the transaction; nil in a View.
+	changed *[]scopeKey
+}
+
+// changing records that the membership of userID in the tenant is about
+// to change, and forgets it in the cache at once: a View that runs before
+// the commit either reads the old membership from the database or sees the
+// epoch move (see View).
+func (t *tenantTx) changing(userID uuid.UUID) {
+	k := scopeKey{tenant: t.scope.TenantID, user: userID}
+	t.db.scopes.forgetKeys(k)
+	if t.changed != nil {
+		*t.changed = append(*t.changed, k)
+	}
 }
 
 var _ tenantry.TenantTx = (*tenantTx)(nil)
