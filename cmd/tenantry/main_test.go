@@ -21,10 +21,19 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// logBuffer collects the server's log lines for assertions.
+// logBuffer collects the server's log lines for assertions, and the
+// addresses its "listening" lines announce.
 type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	addrs map[string]string // by log message
+}
+
+// addr returns the address a log line with message msg announced.
+func (l *logBuffer) addr(msg string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.addrs[msg]
 }
 
 func (l *logBuffer) String() string {
@@ -46,18 +55,22 @@ func startServe(t *testing.T, db string, env map[string]string) (string, *logBuf
 		done <- run(ctx, []string{"tenantry", "serve", "-addr", "127.0.0.1:0", "-db", db}, getenv, nil, io.Discard, pw)
 		pw.Close()
 	}()
-	logs := &logBuffer{}
+	logs := &logBuffer{addrs: map[string]string{}}
 	addrc := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			line := sc.Bytes()
+			var rec struct{ Msg, Addr string }
+			_ = json.Unmarshal(line, &rec)
 			logs.mu.Lock()
 			logs.buf.Write(line)
 			logs.buf.WriteByte('\n')
+			if rec.Addr != "" {
+				logs.addrs[rec.Msg] = rec.Addr
+			}
 			logs.mu.Unlock()
-			var rec struct{ Msg, Addr string }
-			if json.Unmarshal(line, &rec) == nil && rec.Msg == "listening" {
+			if rec.Msg == "listening" {
 				addrc <- rec.Addr
 			}
 		}
@@ -329,6 +342,33 @@ func TestServeSQLite(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), mustRead(t, db+".secret")) {
 		t.Error("the generated secret was logged")
+	}
+}
+
+// TestServeMetrics checks that metrics are served on the operator's own
+// address, and never on the API's.
+func TestServeMetrics(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "tenantry.db")
+	base, logs := startServe(t, db, map[string]string{"TENANTRY_METRICS_ADDR": "127.0.0.1:0"})
+	c := newClient(t, base)
+	c.do("GET", "/healthz", nil, 200, nil)
+	c.do("GET", "/metrics", nil, 404, nil)
+	maddr := logs.addr("metrics listening")
+	if maddr == "" {
+		t.Fatalf("no metrics address in the logs:\n%s", logs)
+	}
+	resp, err := http.Get("http://" + maddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "go_goroutines") {
+		t.Fatalf("metrics: status %d, body %.300s", resp.StatusCode, body)
 	}
 }
 

@@ -12,6 +12,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/tenantry/tenantry/internal/database"
 	"github.com/tenantry/tenantry/internal/server"
 )
@@ -51,6 +54,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	tlsKey := fs.String("tls-key", getenv("TENANTRY_TLS_KEY"), "TLS private key file ($TENANTRY_TLS_KEY)")
 	secureDefault, _ := strconv.ParseBool(getenv("TENANTRY_SECURE_COOKIES"))
 	secureCookies := fs.Bool("secure-cookies", secureDefault, "mark cookies Secure with the __Host- prefix; on by itself with TLS, set it behind a TLS-terminating proxy ($TENANTRY_SECURE_COOKIES)")
+	metricsAddr := fs.String("metrics-addr", getenv("TENANTRY_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this separate operator address, e.g. 127.0.0.1:9090; off when empty ($TENANTRY_METRICS_ADDR)")
 	logLevel := fs.String("log-level", envOr(getenv, "TENANTRY_LOG_LEVEL", "info"), "debug, info, warn or error ($TENANTRY_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -82,11 +86,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer store.Close()
 
+	var registry *prometheus.Registry
+	if *metricsAddr != "" {
+		registry = prometheus.NewRegistry()
+		registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
 	handler, err := server.New(server.Config{
 		Store:         store,
 		Logger:        logger,
 		Secret:        secret,
 		SecureCookies: *secureCookies || *tlsCert != "",
+		Metrics:       registry,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -96,8 +106,67 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	srv := &http.Server{
-		Handler:           handler,
+	srv := newHTTPServer(ctx, handler, logHandler)
+	scheme := "http"
+	if *tlsCert != "" {
+		scheme = "https"
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "db", database.Redact(*db))
+
+	// The API server, and the operator's metrics server when asked for: both
+	// stop together.
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	go func() {
+		if *tlsCert != "" {
+			errc <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	if registry != nil {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			srv.Close()
+			return fmt.Errorf("serve: metrics: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", server.MetricsHandler(registry))
+		msrv := newHTTPServer(ctx, mux, logHandler)
+		servers = append(servers, msrv)
+		logger.Info("metrics listening", "addr", mln.Addr().String(), "url", "http://"+mln.Addr().String()+"/metrics")
+		go func() { errc <- msrv.Serve(mln) }()
+	}
+	select {
+	case err := <-errc:
+		for _, s := range servers {
+			s.Close()
+		}
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	for _, s := range servers {
+		if err := s.Shutdown(shutdownCtx); err != nil {
+			return fmt.Errorf("serve: shutdown: %w", err)
+		}
+	}
+	for range servers {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// newHTTPServer is an http.Server with the timeouts every listener gets: a
+// slow or idle client cannot hold a connection forever.
+func newHTTPServer(ctx context.Context, h http.Handler, logHandler slog.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -106,34 +175,4 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ErrorLog:          slog.NewLogLogger(logHandler, slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	scheme := "http"
-	if *tlsCert != "" {
-		scheme = "https"
-	}
-	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "db", database.Redact(*db))
-
-	errc := make(chan error, 1)
-	go func() {
-		if *tlsCert != "" {
-			errc <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
-		} else {
-			errc <- srv.Serve(ln)
-		}
-	}()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("serve: shutdown: %w", err)
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
-	}
-	logger.Info("stopped")
-	return nil
 }
