@@ -35,11 +35,18 @@ func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(te
 		run = s.store.Update
 	}
 	err = run(ctx, c.UserID, id, func(tx tenantry.TenantTx) error {
-		if tx.Scope().Kind != tenantry.KindOrg {
-			// A personal tenant is not an organization, even one's own.
+		// A personal tenant is not an organization, even one's own. Writes
+		// check before they touch anything; reads check after their first
+		// statement, which on PostgreSQL carries the membership check in
+		// the same round trip (asking first would cost one of its own).
+		if write && tx.Scope().Kind != tenantry.KindOrg {
 			return errOrgNotFound
 		}
-		return fn(tx)
+		err := fn(tx)
+		if tx.Scope().Kind != tenantry.KindOrg {
+			return errOrgNotFound
+		}
+		return err
 	})
 	switch {
 	case errors.Is(err, tenantry.ErrNotMember) || errors.Is(err, errOrgNotFound):
