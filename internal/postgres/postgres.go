@@ -6,9 +6,11 @@
 // connects as, owns nothing, is not a superuser, cannot bypass row-level
 // security and may not create objects; Open refuses to start otherwise.
 //
-// Every tenant transaction (View, Update) begins with a statement of its
-// own, `SELECT role, kind FROM tenant_context($user, $tenant)`, sent in one
-// batch with BEGIN. The function checks the membership, raising
+// Every tenant statement runs behind a statement of its own,
+// `SELECT role, kind FROM tenant_context($user, $tenant)`: an Update sends it
+// in one batch with BEGIN; a View, which opens no transaction, sends it in one
+// batch with each of its statements, so both share PostgreSQL's implicit
+// transaction (see View). The function checks the membership, raising
 // insufficient_privilege (ErrNotMember) for a non-member, and SET LOCALs
 // app.user_id and app.tenant_id; the policies on tenants, memberships and
 // tasks are plain comparisons with those settings. Listing a user's
@@ -61,8 +63,9 @@ type DB struct {
 
 var _ tenantry.Store = (*DB)(nil)
 
-// resetContext clears the context settings on a connection returning to the
-// pool. They are transaction-local already; this is the safety net.
+// resetContext clears the context settings, session-level ones included.
+// They are transaction-local already; this is the safety net, sent in one
+// batch with every Update's COMMIT (no round trip of its own).
 const resetContext = `SELECT set_config('app.user_id', '', false), set_config('app.tenant_id', '', false), set_config('app.tenant_ids', '', false)`
 
 // Open connects to url as the application role and checks that the role
@@ -87,11 +90,20 @@ func open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse database URL: %w", err)
 	}
+	// The release hook costs no round trip. The context settings are SET
+	// LOCAL: they end with their transaction (an Update's COMMIT or
+	// ROLLBACK, a View statement's Sync), so a connection that is idle, out
+	// of any transaction, carries none; one that is not is closed, never
+	// reused. (pgxpool makes the same check before the hook; this one keeps
+	// the guarantee the store's own.) The trade: a session-level SET app.…,
+	// which nothing in the store issues, is not undone here at release, as a
+	// resetContext round trip in the hook would. It is undone by the
+	// resetContext pipelined with every Update's COMMIT, and until then it
+	// is never seen: every context function (tenant_context, user_context,
+	// create_tenant) SET LOCALs all three settings before any tenant row is
+	// read.
 	cfg.AfterRelease = func(c *pgx.Conn) bool {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_, err := c.Exec(ctx, resetContext)
-		return err == nil // a connection that cannot be reset is dropped
+		return c.PgConn().TxStatus() == 'I' // false: the pool closes the connection
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -413,25 +413,71 @@ func TestPoolOfOneConnection(t *testing.T) {
 		t.Errorf("next use of the connection: app.user_id=%q app.tenant_id=%q, want both empty", user, tenant)
 	}
 
-	// The release hook: even a session-level setting, which no code of the
-	// store makes, is gone when the connection is next acquired.
-	_, err = postgres.PoolOf(store).Exec(ctx,
-		"SELECT set_config('app.user_id', $1, false), set_config('app.tenant_id', $2, false)",
-		w.alice.ID.String(), w.orgA.String())
+	// A connection released inside a transaction is closed, never reused:
+	// its SET LOCAL settings would still be in force. (pgxpool makes the
+	// same check before the store's release hook, TxStatus() == 'I', so
+	// this holds with either alone.)
+	pool := postgres.PoolOf(store)
+	pid := func() (pid uint32) {
+		t.Helper()
+		if err := pool.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+			t.Fatal(err)
+		}
+		return pid
+	}
+	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = postgres.PoolOf(store).QueryRow(ctx,
-		"SELECT coalesce(current_setting('app.user_id', true), ''), coalesce(current_setting('app.tenant_id', true), '')").
-		Scan(&user, &tenant)
-	if err != nil {
+	var inTx uint32
+	if err := conn.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&inTx); err != nil {
 		t.Fatal(err)
 	}
-	if user != "" || tenant != "" {
-		t.Errorf("after a session-level set: app.user_id=%q app.tenant_id=%q, want both reset by the release hook", user, tenant)
+	if _, err := conn.Exec(ctx, "BEGIN"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "SELECT tenant_context($1, $2)", w.alice.ID, w.orgA); err != nil {
+		t.Fatal(err)
+	}
+	conn.Release()
+	if got := pid(); got == inTx {
+		t.Errorf("the connection released inside a transaction (backend %d) was reused", inTx)
 	}
 	if got, want := count(w.bob, w.orgB), w.tasksB; got != want {
-		t.Errorf("B after the reset: %d tasks, want %d", got, want)
+		t.Errorf("B after a release inside A's transaction: %d tasks, want %d", got, want)
+	}
+
+	// A session-level setting, which no code of the store makes, is not
+	// undone at release: the hook costs no round trip. It is never seen by
+	// a tenant statement, because tenant_context SET LOCALs all three
+	// settings first, and the reset pipelined with every Update's COMMIT
+	// removes it.
+	_, err = pool.Exec(ctx,
+		"SELECT set_config('app.user_id', $1, false), set_config('app.tenant_id', $2, false), set_config('app.tenant_ids', $3, false)",
+		w.alice.ID.String(), w.orgA.String(), "{"+w.orgA.String()+"}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := count(w.bob, w.orgB), w.tasksB; got != want {
+		t.Errorf("B with A's session-level settings on the connection: %d tasks, want %d", got, want)
+	}
+	orgs, err := store.UserOrgs(ctx, w.bob.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(orgs), 1; got != want || orgs[0].Org.ID != w.orgB {
+		t.Errorf("bob's orgs with A's session-level settings on the connection: %v, want only B", orgs)
+	}
+	update(t, store, w.bob, w.orgB, func(tenantry.TenantTx) error { return nil })
+	var ids string
+	err = pool.QueryRow(ctx,
+		"SELECT coalesce(current_setting('app.user_id', true), ''), coalesce(current_setting('app.tenant_id', true), ''), coalesce(current_setting('app.tenant_ids', true), '')").
+		Scan(&user, &tenant, &ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user != "" || tenant != "" || ids != "" {
+		t.Errorf("after an Update: app.user_id=%q app.tenant_id=%q app.tenant_ids=%q, want all reset with its COMMIT", user, tenant, ids)
 	}
 }
 

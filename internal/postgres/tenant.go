@@ -55,20 +55,16 @@ func (db *DB) UserOrgs(ctx context.Context, userID uuid.UUID) ([]tenantry.OrgMem
 	return orgs, err
 }
 
-// View runs fn in a read-only transaction in the tenant's context.
-func (db *DB) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
-	return db.inTenant(ctx, readOnly, userID, tenantID, fn)
-}
-
 // Update runs fn in a read-write transaction in the tenant's context.
 func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
-	return db.inTenant(ctx, readWrite, userID, tenantID, fn)
+	return db.inTenant(ctx, userID, tenantID, fn)
 }
 
-// inTenant runs fn in one transaction in the tenant's context. BEGIN and
-// the tenant_context call go to the server in one batch (one round trip),
-// as two statements: the context call is never glued to other SQL.
-func (db *DB) inTenant(ctx context.Context, opts pgx.TxOptions, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) (err error) {
+// inTenant runs fn in one read-write transaction in the tenant's context.
+// BEGIN and the tenant_context call go to the server in one batch (one round
+// trip), as two statements: the context call is never glued to other SQL.
+// COMMIT goes in one batch with resetContext.
+func (db *DB) inTenant(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) (err error) {
 	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: acquire: %w", err)
@@ -77,14 +73,10 @@ func (db *DB) inTenant(ctx context.Context, opts pgx.TxOptions, userID, tenantID
 	// COMMIT that the ROLLBACK below could not fix) is closed by the pool.
 	defer conn.Release()
 
-	begin := "BEGIN READ WRITE"
-	if opts.AccessMode == pgx.ReadOnly {
-		begin = "BEGIN READ ONLY"
-	}
 	var role, kind string
 	batch := &pgx.Batch{}
-	batch.Queue(begin)
-	batch.Queue(`SELECT role, kind FROM tenant_context($1, $2)`, userID, tenantID).
+	batch.Queue("BEGIN READ WRITE")
+	batch.Queue(contextSQL, userID, tenantID).
 		QueryRow(func(row pgx.Row) error { return row.Scan(&role, &kind) })
 	committed := false
 	defer func() {
@@ -112,7 +104,17 @@ func (db *DB) inTenant(ctx context.Context, opts pgx.TxOptions, userID, tenantID
 	if err != nil {
 		return err
 	}
-	tag, err := conn.Exec(ctx, "COMMIT")
+	// The settings are SET LOCAL, gone with the COMMIT; resetContext also
+	// clears session-level ones (which the store never makes), in the same
+	// round trip. See the pool's AfterRelease in open.
+	commit := &pgx.Batch{}
+	commit.Queue("COMMIT")
+	commit.Queue(resetContext)
+	br := conn.SendBatch(ctx, commit)
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return fmt.Errorf("postgres: commit: %w", mapError(err))
 	}
@@ -129,7 +131,7 @@ func (db *DB) inTenant(ctx context.Context, opts pgx.TxOptions, userID, tenantID
 // insufficient_privilege (not a member, or no such tenant) is ErrNotMember.
 func tenantContext(ctx context.Context, tx pgx.Tx, userID, tenantID uuid.UUID) (tenantry.Role, tenantry.TenantKind, error) {
 	var role, kind string
-	err := tx.QueryRow(ctx, `SELECT role, kind FROM tenant_context($1, $2)`, userID, tenantID).Scan(&role, &kind)
+	err := tx.QueryRow(ctx, contextSQL, userID, tenantID).Scan(&role, &kind)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == codeInsufficientPrivilege {
 		return "", "", tenantry.ErrNotMember
@@ -145,10 +147,16 @@ func tenantContext(ctx context.Context, tx pgx.Tx, userID, tenantID uuid.UUID) (
 type tenantTx struct {
 	db    *DB
 	q     *pgdb.Queries
-	scope tenantry.Scope
+	scope tenantry.Scope // in a View, UserID and TenantID only: see view
+	view  *viewConn      // set in a View, which learns Role and Kind lazily
 }
 
-func (t *tenantTx) Scope() tenantry.Scope { return t.scope }
+func (t *tenantTx) Scope() tenantry.Scope {
+	if t.view != nil {
+		return t.view.Scope()
+	}
+	return t.scope
+}
 
 func (t *tenantTx) Tenant(ctx context.Context) (tenantry.Tenant, error) {
 	r, err := t.q.TenantByID(ctx, t.scope.TenantID)

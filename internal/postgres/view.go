@@ -1,0 +1,224 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/postgres/pgdb"
+)
+
+// contextSQL enters a tenant's context. It is always a statement of its own:
+// never glued to other SQL (DESIGN.md), so the same code runs on Citus.
+const contextSQL = `SELECT role, kind FROM tenant_context($1, $2)`
+
+// View runs fn in the tenant's context, reading only. There is no explicit
+// transaction. First a tenant_context call alone (one round trip) checks the
+// membership, so a non-member gets ErrNotMember and fn never runs, and fills
+// the Scope. Then every statement fn runs goes to the server in one batch
+// behind a tenant_context call of its own (one round trip, one Sync), so the
+// two share PostgreSQL's implicit transaction: the context's SET LOCALs apply
+// to the statement and end with it at the Sync. Each statement reads its own
+// snapshot; one that finds the membership gone meanwhile makes the View
+// return ErrNotMember.
+func (db *DB) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: acquire: %w", err)
+	}
+	defer conn.Release()
+
+	v := &viewConn{ctx: ctx, conn: conn, scope: tenantry.Scope{UserID: userID, TenantID: tenantID}}
+	if v.Scope(); v.err != nil {
+		return v.err // fn never runs for a non-member (store.go)
+	}
+	err = fn(viewTx{&tenantTx{db: db, q: db.queries(v), scope: v.scope, view: v}})
+	if v.err != nil {
+		return v.err // ErrNotMember whatever fn made of it
+	}
+	return err
+}
+
+// viewConn is a View's pgdb.DBTX, bound to one acquired connection. It
+// sends every statement in one batch behind a tenant_context call.
+type viewConn struct {
+	ctx   context.Context // the View's: Scope's context call runs in it
+	conn  *pgxpool.Conn
+	scope tenantry.Scope // Role and Kind once known
+	known bool           // a context call succeeded: scope is complete
+	err   error          // a context call failed: every later call fails so
+}
+
+var _ pgdb.DBTX = (*viewConn)(nil)
+
+// Scope returns the View's scope, making the context call alone (one round
+// trip) if no statement has run yet. If that call fails, Role and Kind stay
+// empty and the View returns the error.
+func (v *viewConn) Scope() tenantry.Scope {
+	if !v.known && v.err == nil {
+		_ = v.enter(v.conn.QueryRow(v.ctx, contextSQL, v.scope.UserID, v.scope.TenantID))
+	}
+	return v.scope
+}
+
+// enter reads a tenant_context result. insufficient_privilege (not a member,
+// or no such tenant) is ErrNotMember.
+func (v *viewConn) enter(row pgx.Row) error {
+	var role, kind string
+	if err := row.Scan(&role, &kind); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == codeInsufficientPrivilege {
+			v.err = tenantry.ErrNotMember
+		} else {
+			v.err = fmt.Errorf("postgres: tenant context: %w", err)
+		}
+		return v.err
+	}
+	if !v.known {
+		v.scope.Role, v.scope.Kind, v.known = tenantry.Role(role), tenantry.TenantKind(kind), true
+	}
+	return nil
+}
+
+// send sends [tenant_context; sql] as one batch and reads the context call's
+// result; the caller reads the statement's and closes the batch. Should the
+// context call fail, the server skips the statement (the implicit
+// transaction is aborted until the Sync).
+func (v *viewConn) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	if v.err != nil {
+		return nil, v.err
+	}
+	b := &pgx.Batch{}
+	b.Queue(contextSQL, v.scope.UserID, v.scope.TenantID)
+	b.Queue(sql, args...)
+	br := v.conn.SendBatch(ctx, b)
+	if err := v.enter(br.QueryRow()); err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return br, nil
+}
+
+func (v *viewConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	br, err := v.send(ctx, sql, args)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
+}
+
+func (v *viewConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	br, err := v.send(ctx, sql, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return &viewRows{Rows: rows, br: br}, nil
+}
+
+func (v *viewConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return viewRow{v: v, ctx: ctx, sql: sql, args: args}
+}
+
+// viewRow sends its batch when it is scanned, as pgx's rows do.
+type viewRow struct {
+	v    *viewConn
+	ctx  context.Context
+	sql  string
+	args []any
+}
+
+func (r viewRow) Scan(dest ...any) error {
+	br, err := r.v.send(r.ctx, r.sql, r.args)
+	if err != nil {
+		return err
+	}
+	err = br.QueryRow().Scan(dest...)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// viewRows closes its batch with the rows; an error closing it is Err's.
+type viewRows struct {
+	pgx.Rows
+	br     pgx.BatchResults
+	closed bool
+	err    error
+}
+
+func (r *viewRows) Next() bool {
+	if r.Rows.Next() {
+		return true
+	}
+	r.Close()
+	return false
+}
+
+func (r *viewRows) Close() {
+	if r.closed {
+		return
+	}
+	r.closed = true
+	r.Rows.Close()
+	r.err = r.br.Close()
+}
+
+func (r *viewRows) Err() error {
+	if err := r.Rows.Err(); err != nil {
+		return err
+	}
+	return r.err
+}
+
+// viewTx is a View's TenantTx: its write methods refuse to run. The View has
+// no transaction that could be made read-only, so the refusal is the store's.
+type viewTx struct{ *tenantTx }
+
+// readOnlyError is the error of a write method called in a View.
+func readOnlyError(method string) error {
+	return fmt.Errorf("postgres: %s in a read-only View", method)
+}
+
+func (viewTx) CreateTask(context.Context, tenantry.NewTask) (tenantry.Task, error) {
+	return tenantry.Task{}, readOnlyError("CreateTask")
+}
+
+func (viewTx) ReplaceTask(context.Context, uuid.UUID, tenantry.NewTask) (tenantry.Task, error) {
+	return tenantry.Task{}, readOnlyError("ReplaceTask")
+}
+
+func (viewTx) PatchTask(context.Context, uuid.UUID, tenantry.TaskPatch) (tenantry.Task, error) {
+	return tenantry.Task{}, readOnlyError("PatchTask")
+}
+
+func (viewTx) DeleteTask(context.Context, uuid.UUID) error { return readOnlyError("DeleteTask") }
+
+func (viewTx) DeleteTasks(context.Context, *bool) (int64, error) {
+	return 0, readOnlyError("DeleteTasks")
+}
+
+func (viewTx) AddMember(context.Context, uuid.UUID, tenantry.Role) (tenantry.Member, error) {
+	return tenantry.Member{}, readOnlyError("AddMember")
+}
+
+func (viewTx) SetRole(context.Context, uuid.UUID, tenantry.Role) (tenantry.Member, error) {
+	return tenantry.Member{}, readOnlyError("SetRole")
+}
+
+func (viewTx) RemoveMember(context.Context, uuid.UUID) error { return readOnlyError("RemoveMember") }
