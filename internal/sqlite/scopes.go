@@ -23,23 +23,25 @@ type scopeEntry struct {
 // scopeCache remembers the memberships View has looked up, so that a read
 // costs no membership query when nothing changed. It is exact because the
 // store is the only writer of its file (the lock file taken in Open), and
-// every membership change goes through the store and forgets the entries it
-// touches, once before its transaction commits and once after.
+// every membership change goes through the store, which brackets its
+// transaction's commit with begin and end.
 //
 // Only memberships are cached, never a refusal: adding a member (CreateUser,
 // CreateOrg, AddMember) can make no entry stale, and unknown tenant ids
 // cannot fill the cache.
 //
-// The epoch counts forgettings. A look-up stores what it read only if the
-// epoch did not move since before it read, so an answer that raced a change
-// is never kept; View compares the epoch before and after fn to learn
-// whether a membership changed while fn read (see View).
+// The epoch moves at every begin and end, and inflight counts the changes
+// between the two. A look-up stores what it read only if the epoch did not
+// move since before it read and no change is in flight, so an answer read
+// across a commit is never kept. View asks stable after fn to learn whether
+// a membership may have been committed while fn read (see View).
 type scopeCache struct {
 	max int
 
-	mu    sync.Mutex
-	m     map[scopeKey]scopeEntry
-	epoch uint64
+	mu       sync.Mutex
+	m        map[scopeKey]scopeEntry
+	epoch    uint64
+	inflight int
 }
 
 func newScopeCache(max int) *scopeCache {
@@ -47,7 +49,7 @@ func newScopeCache(max int) *scopeCache {
 }
 
 // get returns the cached membership of k, and the current epoch, to pass
-// to put after a miss.
+// to put and stable.
 func (c *scopeCache) get(k scopeKey) (e scopeEntry, ok bool, epoch uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -55,19 +57,20 @@ func (c *scopeCache) get(k scopeKey) (e scopeEntry, ok bool, epoch uint64) {
 	return e, ok, c.epoch
 }
 
-// now returns the current epoch.
-func (c *scopeCache) now() uint64 {
+// stable says whether no membership change began or ended since epoch and
+// none is in flight.
+func (c *scopeCache) stable(epoch uint64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.epoch
+	return c.epoch == epoch && c.inflight == 0
 }
 
-// put stores e for k, unless a membership was forgotten since epoch. When
-// full it first drops a tenth of the entries, arbitrary ones.
+// put stores e for k if the cache is still stable since epoch. When full it
+// first drops a tenth of the entries, arbitrary ones.
 func (c *scopeCache) put(k scopeKey, e scopeEntry, epoch uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.epoch != epoch {
+	if c.epoch != epoch || c.inflight != 0 {
 		return
 	}
 	if len(c.m) >= c.max {
@@ -82,25 +85,39 @@ func (c *scopeCache) put(k scopeKey, e scopeEntry, epoch uint64) {
 	c.m[k] = e
 }
 
-// forget drops the entries match selects and moves the epoch.
-func (c *scopeCache) forget(match func(scopeKey) bool) {
+// begin announces a change to the memberships of keys and those match
+// selects (nil: none), before its transaction commits, and drops their
+// entries. Every begin is followed by one end with the same arguments, once
+// the transaction committed or rolled back.
+func (c *scopeCache) begin(match func(scopeKey) bool, keys ...scopeKey) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.epoch++
+	c.inflight++
+	c.drop(match, keys)
+}
+
+// end closes a begin, dropping the entries again: a look-up may have read
+// the old membership between begin and the commit.
+func (c *scopeCache) end(match func(scopeKey) bool, keys ...scopeKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	c.inflight--
+	c.drop(match, keys)
+}
+
+func (c *scopeCache) drop(match func(scopeKey) bool, keys []scopeKey) {
+	for _, k := range keys {
+		delete(c.m, k)
+	}
+	if match == nil {
+		return
+	}
 	for k := range c.m {
 		if match(k) {
 			delete(c.m, k)
 		}
-	}
-}
-
-// forgetKeys drops the entries of keys and moves the epoch.
-func (c *scopeCache) forgetKeys(keys ...scopeKey) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.epoch++
-	for _, k := range keys {
-		delete(c.m, k)
 	}
 }
 

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -14,7 +15,8 @@ func TestScopeCache_Bounded(t *testing.T) {
 	t.Parallel()
 	c := newScopeCache(100)
 	for range 1000 {
-		c.put(scopeKey{tenant: uuid.New(), user: uuid.New()}, scopeEntry{role: tenantry.RoleMember}, c.now())
+		_, _, epoch := c.get(scopeKey{})
+		c.put(scopeKey{tenant: uuid.New(), user: uuid.New()}, scopeEntry{role: tenantry.RoleMember}, epoch)
 		if got := c.len(); got > 100 {
 			t.Fatalf("len = %d, want at most 100", got)
 		}
@@ -25,11 +27,35 @@ func TestScopeCache_RacedLookupNotStored(t *testing.T) {
 	t.Parallel()
 	c := newScopeCache(10)
 	k := scopeKey{tenant: uuid.New(), user: uuid.New()}
-	_, _, epoch := c.get(k) // a look-up begins
-	c.forgetKeys(k)         // a change lands while it reads
+	for _, tc := range []struct {
+		name   string
+		before func() // before the look-up reads the epoch
+		during func() // between that and put
+	}{
+		{"change begins and ends during the look-up", nil, func() { c.begin(nil, k); c.end(nil, k) }},
+		{"change begins during the look-up", nil, func() { c.begin(nil, k) }},
+		{"change in flight throughout", nil, nil}, // still in flight from the case above
+		{"change ends during the look-up", nil, func() { c.end(nil, k) }},
+	} {
+		if tc.before != nil {
+			tc.before()
+		}
+		_, _, epoch := c.get(k)
+		if tc.during != nil {
+			tc.during()
+		}
+		c.put(k, scopeEntry{role: tenantry.RoleOwner}, epoch)
+		if _, ok, _ := c.get(k); ok {
+			t.Errorf("%s: the answer was cached", tc.name)
+		}
+		if c.stable(epoch) {
+			t.Errorf("%s: stable, want not", tc.name)
+		}
+	}
+	_, _, epoch := c.get(k)
 	c.put(k, scopeEntry{role: tenantry.RoleOwner}, epoch)
-	if _, ok, _ := c.get(k); ok {
-		t.Error("an answer read across a change was cached")
+	if _, ok, _ := c.get(k); !ok {
+		t.Error("with no change in flight the answer was not cached")
 	}
 }
 
@@ -63,8 +89,47 @@ func TestView_CachedMembershipSkipsQuery(t *testing.T) {
 	if err := view(); err != nil {
 		t.Errorf("View after the row went behind the store's back: %v, want the cached answer", err)
 	}
-	db.scopes.forgetKeys(scopeKey{tenant: u.ID, user: u.ID})
+	k := scopeKey{tenant: u.ID, user: u.ID}
+	db.scopes.begin(nil, k)
+	db.scopes.end(nil, k)
 	if err := view(); err == nil {
 		t.Error("View after forgetting: no error, want ErrNotMember from the query")
 	}
+}
+
+// A removal committed but not yet ended in the cache (its Update between
+// COMMIT and end) must not let a View's answer out: fn read after the
+// commit, so View asks the database again.
+func TestView_RemovalCommittedBeforeEnd(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.CreateUser(ctx, "bob@example.com", "h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := scopeKey{tenant: u.ID, user: u.ID}
+	view := func(fn func(tenantry.TenantTx) error) error { return db.View(ctx, u.ID, u.ID, fn) }
+	if err := view(func(tenantry.TenantTx) error { return nil }); err != nil { // cached
+		t.Fatal(err)
+	}
+	db.scopes.begin(nil, k) // before the View: its epoch will not move
+	err = view(func(tenantry.TenantTx) error {
+		// The change commits while fn runs; its end comes later.
+		if _, err := db.write.pool.ExecContext(ctx, "DELETE FROM memberships WHERE user_id = ?", idBytes(u.ID)); err != nil {
+			t.Fatal(err)
+		}
+		return nil
+	})
+	if !errors.Is(err, tenantry.ErrNotMember) {
+		t.Errorf("View across a committed removal: err = %v, want ErrNotMember", err)
+	}
+	if err := view(func(tenantry.TenantTx) error { return nil }); !errors.Is(err, tenantry.ErrNotMember) {
+		t.Errorf("View while the removal is in flight: err = %v, want ErrNotMember", err)
+	}
+	db.scopes.end(nil, k)
 }

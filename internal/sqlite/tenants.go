@@ -76,10 +76,10 @@ func (db *DB) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tena
 		db.scopes.put(k, e, epoch)
 	}
 	err := fn(db.newTenantTx(db.read.queries(), k, e))
-	if db.scopes.now() != epoch {
-		// Some membership changed, and was perhaps committed, while fn
-		// read. Ask the database, not the cache, which a concurrent
-		// look-up may have filled before the commit.
+	if !db.scopes.stable(epoch) {
+		// Some membership changed, or is changing, and was perhaps
+		// committed before fn read. Ask the database: a removal committed
+		// before fn's reads is committed before this query too.
 		if _, lerr := db.lookupScope(ctx, k); lerr != nil {
 			return lerr
 		}
@@ -108,10 +108,10 @@ func (db *DB) lookupScope(ctx context.Context, k scopeKey) (scopeEntry, error) {
 // them and again after the transaction ends (see scopeCache).
 func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
 	k := scopeKey{tenant: tenantID, user: userID}
-	var changed []scopeKey
+	var changed []scopeKey // one per begin
 	defer func() {
-		if len(changed) > 0 {
-			db.scopes.forgetKeys(changed...)
+		for _, k := range changed {
+			db.scopes.end(nil, k)
 		}
 	}()
 	return inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
@@ -149,21 +149,22 @@ type tenantTx struct {
 	q     *sqlitedb.Queries
 	tid   []byte
 	scope tenantry.Scope
-	// changed collects the memberships this Update changed, for the cache
-	// to forget after the transaction; nil in a View.
+	// changed collects the memberships this Update began to change, one
+	// per begin, for Update to end after the transaction; nil in a View.
 	changed *[]scopeKey
 }
 
-// changing records that the membership of userID in the tenant is about
-// to change, and forgets it in the cache at once: a View that runs before
-// the commit either reads the old membership from the database or sees the
-// epoch move (see View).
+// changing announces to the membership cache that the membership of
+// userID in the tenant is about to change; Update ends the announcement
+// after its transaction. In a View (query_only, so the write will fail)
+// there is nothing to announce.
 func (t *tenantTx) changing(userID uuid.UUID) {
-	k := scopeKey{tenant: t.scope.TenantID, user: userID}
-	t.db.scopes.forgetKeys(k)
-	if t.changed != nil {
-		*t.changed = append(*t.changed, k)
+	if t.changed == nil {
+		return
 	}
+	k := scopeKey{tenant: t.scope.TenantID, user: userID}
+	t.db.scopes.begin(nil, k)
+	*t.changed = append(*t.changed, k)
 }
 
 var _ tenantry.TenantTx = (*tenantTx)(nil)

@@ -85,13 +85,18 @@ func (db *DB) UserByID(ctx context.Context, id uuid.UUID) (tenantry.User, error)
 // The owner counts are read and acted on in one transaction on the single
 // write connection, so no concurrent change can slip between them.
 //
-// The membership cache forgets every membership of the user and of the
-// tenants deleted with it, before the commit and again after it.
+// The membership cache is told of the change to every membership of the
+// user and of the tenants deleted with it, before the commit and after it.
 func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 	uid := idBytes(id)
 	gone := map[uuid.UUID]bool{id: true} // tenants deleted with the user
 	match := func(k scopeKey) bool { return k.user == id || gone[k.tenant] }
-	defer db.scopes.forget(match)
+	begun := false
+	defer func() {
+		if begun {
+			db.scopes.end(match)
+		}
+	}()
 	return inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
 		ms, err := q.UserMemberships(ctx, uid)
 		if err != nil {
@@ -102,7 +107,8 @@ func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 				gone[tid] = true
 			}
 		}
-		db.scopes.forget(match)
+		db.scopes.begin(match)
+		begun = true
 		now := micros(db.now())
 		for _, m := range ms {
 			tid := fromBytes(m.TenantID)
