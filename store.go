@@ -51,12 +51,18 @@ type Store interface {
 	// user's role, oldest first.
 	UserOrgs(ctx context.Context, userID uuid.UUID) ([]OrgMembership, error)
 
-	// View runs fn in a read-only transaction scoped to tenantID, after
-	// checking that userID is a member of it. ErrNotMember otherwise, the
-	// same for a tenant that does not exist.
+	// View runs fn read-only, scoped to tenantID, for userID, who must be a
+	// member of it: ErrNotMember otherwise, the same for a tenant that does
+	// not exist, and fn sees no data of the tenant. Each read fn makes sees
+	// committed data and is checked against the membership, but two reads
+	// within one View may see different commits: no snapshot spans fn, which
+	// lets a single-statement read cost one database round trip. If the
+	// membership ends while fn runs, View may return ErrNotMember after fn;
+	// fn's results must then not be used.
 	View(ctx context.Context, userID, tenantID uuid.UUID, fn func(TenantTx) error) error
-	// Update is View for a read-write transaction. If fn returns an error,
-	// nothing it wrote is kept.
+	// Update runs fn in one read-write transaction scoped to tenantID, with
+	// the membership check inside it. If fn returns an error, nothing it
+	// wrote is kept.
 	Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(TenantTx) error) error
 
 	// Ping checks that the database answers.
