@@ -51,14 +51,14 @@ type Store interface {
 	// user's role, oldest first.
 	UserOrgs(ctx context.Context, userID uuid.UUID) ([]OrgMembership, error)
 
-	// View runs fn read-only, scoped to tenantID, for userID, who must be a
-	// member of it: ErrNotMember otherwise, the same for a tenant that does
-	// not exist, and fn sees no data of the tenant. Each read fn makes sees
-	// committed data and is checked against the membership, but two reads
-	// within one View may see different commits: no snapshot spans fn, which
-	// lets a single-statement read cost one database round trip. If the
-	// membership ends while fn runs, View may return ErrNotMember after fn;
-	// fn's results must then not be used.
+	// View runs fn read-only, scoped to tenantID, after checking that
+	// userID is a member of it: ErrNotMember otherwise, the same for a tenant
+	// that does not exist, and fn does not run. fn's reads need not share one
+	// snapshot: a store may run each in a transaction of its own and check
+	// the membership again each time, which lets a single read cost one
+	// statement. If the membership ends while fn runs, View returns
+	// ErrNotMember, and fn's results must not be used. The write methods of
+	// its TenantTx fail.
 	View(ctx context.Context, userID, tenantID uuid.UUID, fn func(TenantTx) error) error
 	// Update runs fn in one read-write transaction scoped to tenantID, with
 	// the membership check inside it. If fn returns an error, nothing it
@@ -71,8 +71,9 @@ type Store interface {
 	Close() error
 }
 
-// TenantTx is one transaction in one tenant, for one member. Every method
-// works only on that tenant's rows.
+// TenantTx is one member's access to one tenant: one transaction in Update;
+// in View, reads that may each run in a transaction of their own. Every
+// method works only on that tenant's rows.
 type TenantTx interface {
 	// Scope says whose transaction this is.
 	Scope() Scope
