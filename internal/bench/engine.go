@@ -16,7 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/authcache"
+	storeopen "github.com/tenantry/tenantry/internal/database"
 	"github.com/tenantry/tenantry/internal/postgres"
 	"github.com/tenantry/tenantry/internal/server"
 	"github.com/tenantry/tenantry/internal/sqlite"
@@ -25,10 +25,6 @@ import (
 // tokenTTL is the lifetime of the tokens the benchmark mints and of those
 // its server issues: long enough for the longest scale run.
 const tokenTTL = 6 * time.Hour
-
-// sqliteAuthTTL is the token cache's TTL on SQLite, as docs/performance.md
-// recommends for `tenantry serve`.
-const sqliteAuthTTL = time.Minute
 
 // The issuer and audience the child server stamps and requires.
 const (
@@ -47,30 +43,15 @@ func openStore(ctx context.Context, engine, dsn string) (tenantry.Store, error) 
 	return nil, fmt.Errorf("unknown engine %q", engine)
 }
 
-// tenantryHandler is the child side of our server: the real store, wrapped
-// in the token cache as `tenantry serve` wraps it, behind server.New, with a
-// JSON log on stderr.
+// tenantryHandler is the child side of our server: the real store and token
+// cache, opened by internal/database as `tenantry serve` opens them, behind
+// server.New, with a JSON log on stderr.
 func tenantryHandler(ctx context.Context, spec childSpec, secret string, stderr io.Writer) (http.Handler, func() error, error) {
-	store, err := openStore(ctx, spec.Engine, spec.DSN)
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	// Opened exactly as `tenantry serve` opens it: the same store and token cache.
+	store, err := storeopen.Open(ctx, spec.DSN, storeopen.Options{Logger: logger, NoAuthCache: spec.NoAuthCache})
 	if err != nil {
 		return nil, nil, err
-	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	if !spec.NoAuthCache {
-		opts := authcache.Options{Logger: logger}
-		if spec.Engine == "sqlite" {
-			// One process sees every change: the TTL only bounds changes
-			// made to the file behind its back.
-			opts.TTL = sqliteAuthTTL
-		}
-		cache := authcache.New(store, opts)
-		if spec.Engine == "postgres" {
-			if err := cache.Listen(ctx, spec.DSN); err != nil {
-				store.Close()
-				return nil, nil, err
-			}
-		}
-		store = cache
 	}
 	h, err := server.New(server.Config{
 		Store:    store,
