@@ -294,13 +294,7 @@ type OrgTaskOutput struct {
 }
 
 func (s *server) createOrgTask(ctx context.Context, in *CreateOrgTaskInput) (*OrgTaskOutput, error) {
-	var t tenantry.Task
-	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) (err error) {
-		t, err = tx.CreateTask(ctx, tenantry.NewTask{
-			Title: in.Body.Title, Description: in.Body.Description, Completed: in.Body.Completed, AssignedUserID: in.Body.AssignedUserID,
-		})
-		return err
-	})
+	t, err := s.orgTasks(in.OrgID).create(ctx, in.Body.newTask())
 	if err != nil {
 		return nil, err
 	}
@@ -320,23 +314,11 @@ type OrgTaskListOutput struct {
 }
 
 func (s *server) listOrgTasks(ctx context.Context, in *ListOrgTasksInput) (*OrgTaskListOutput, error) {
-	f := in.filter()
-	var ts []tenantry.Task
-	err := s.inOrg(ctx, in.OrgID, false, func(tx tenantry.TenantTx) (err error) {
-		ts, err = tx.Tasks(ctx, f)
-		return err
-	})
+	body, link, err := taskPage(ctx, s.orgTasks(in.OrgID), "/api/orgs/"+in.OrgID+"/tasks", in.ListQuery, orgTaskOut)
 	if err != nil {
 		return nil, err
 	}
-	out := &OrgTaskListOutput{Body: make([]OrgTaskOut, 0, len(ts))}
-	for _, t := range ts {
-		out.Body = append(out.Body, orgTaskOut(t))
-	}
-	if len(ts) > 0 {
-		out.Link = nextLink("/api/orgs/"+in.OrgID+"/tasks", in.ListQuery, f, ts[len(ts)-1].ID, len(ts))
-	}
-	return out, nil
+	return &OrgTaskListOutput{Link: link, Body: body}, nil
 }
 
 // OrgTaskInput names one organization task.
@@ -346,15 +328,7 @@ type OrgTaskInput struct {
 }
 
 func (s *server) getOrgTask(ctx context.Context, in *OrgTaskInput) (*OrgTaskOutput, error) {
-	var t tenantry.Task
-	err := s.inOrg(ctx, in.OrgID, false, func(tx tenantry.TenantTx) error {
-		id, err := parseTaskID(in.TaskID)
-		if err != nil {
-			return err
-		}
-		t, err = tx.Task(ctx, id)
-		return err
-	})
+	t, err := s.orgTasks(in.OrgID).get(ctx, in.TaskID)
 	if err != nil {
 		return nil, err
 	}
@@ -369,17 +343,7 @@ type ReplaceOrgTaskInput struct {
 }
 
 func (s *server) replaceOrgTask(ctx context.Context, in *ReplaceOrgTaskInput) (*OrgTaskOutput, error) {
-	var t tenantry.Task
-	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
-		id, err := parseTaskID(in.TaskID)
-		if err != nil {
-			return err
-		}
-		t, err = tx.ReplaceTask(ctx, id, tenantry.NewTask{
-			Title: in.Body.Title, Description: in.Body.Description, Completed: in.Body.Completed, AssignedUserID: in.Body.AssignedUserID,
-		})
-		return err
-	})
+	t, err := s.orgTasks(in.OrgID).replace(ctx, in.TaskID, in.Body.newTask())
 	if err != nil {
 		return nil, err
 	}
@@ -394,19 +358,7 @@ type PatchOrgTaskInput struct {
 }
 
 func (s *server) patchOrgTask(ctx context.Context, in *PatchOrgTaskInput) (*OrgTaskOutput, error) {
-	var t tenantry.Task
-	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
-		id, err := parseTaskID(in.TaskID)
-		if err != nil {
-			return err
-		}
-		t, err = tx.PatchTask(ctx, id, tenantry.TaskPatch{
-			Title: in.Body.Title.Value, Completed: in.Body.Completed.Value,
-			SetDescription: in.Body.Description.Set, Description: in.Body.Description.Value,
-			SetAssignee: in.Body.AssignedUserID.Set, AssignedUserID: in.Body.AssignedUserID.Value,
-		})
-		return err
-	})
+	t, err := s.orgTasks(in.OrgID).patch(ctx, in.TaskID, in.Body.patch())
 	if err != nil {
 		return nil, err
 	}
@@ -414,14 +366,7 @@ func (s *server) patchOrgTask(ctx context.Context, in *PatchOrgTaskInput) (*OrgT
 }
 
 func (s *server) deleteOrgTask(ctx context.Context, in *OrgTaskInput) (*NoContentOutput, error) {
-	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
-		id, err := parseTaskID(in.TaskID)
-		if err != nil {
-			return err
-		}
-		return tx.DeleteTask(ctx, id)
-	})
-	if err != nil {
+	if err := s.orgTasks(in.OrgID).delete(ctx, in.TaskID); err != nil {
 		return nil, err
 	}
 	return &NoContentOutput{}, nil

@@ -144,11 +144,7 @@ type TaskOutput struct {
 }
 
 func (s *server) createTask(ctx context.Context, in *CreateTaskInput) (*TaskOutput, error) {
-	var t tenantry.Task
-	err := s.personal(ctx, true, func(tx tenantry.TenantTx) (err error) {
-		t, err = tx.CreateTask(ctx, tenantry.NewTask{Title: in.Body.Title, Description: in.Body.Description, Completed: in.Body.Completed})
-		return err
-	})
+	t, err := s.personalTasks().create(ctx, in.Body.newTask())
 	if err != nil {
 		return nil, err
 	}
@@ -168,23 +164,11 @@ type TaskListOutput struct {
 }
 
 func (s *server) listTasks(ctx context.Context, in *ListTasksInput) (*TaskListOutput, error) {
-	f := in.filter()
-	var ts []tenantry.Task
-	err := s.personal(ctx, false, func(tx tenantry.TenantTx) (err error) {
-		ts, err = tx.Tasks(ctx, f)
-		return err
-	})
+	body, link, err := taskPage(ctx, s.personalTasks(), "/api/"+in.UserID+"/tasks", in.ListQuery, taskOut)
 	if err != nil {
 		return nil, err
 	}
-	out := &TaskListOutput{Body: make([]TaskOut, 0, len(ts))}
-	for _, t := range ts {
-		out.Body = append(out.Body, taskOut(t))
-	}
-	if len(ts) > 0 {
-		out.Link = nextLink("/api/"+in.UserID+"/tasks", in.ListQuery, f, ts[len(ts)-1].ID, len(ts))
-	}
-	return out, nil
+	return &TaskListOutput{Link: link, Body: body}, nil
 }
 
 // TaskInput names one personal task.
@@ -194,15 +178,7 @@ type TaskInput struct {
 }
 
 func (s *server) getTask(ctx context.Context, in *TaskInput) (*TaskOutput, error) {
-	var t tenantry.Task
-	err := s.personal(ctx, false, func(tx tenantry.TenantTx) error {
-		id, err := parseTaskID(in.TaskID)
-		if err != nil {
-			return err
-		}
-		t, err = tx.Task(ctx, id)
-		return err
-	})
+	t, err := s.personalTasks().get(ctx, in.TaskID)
 	if err != nil {
 		return nil, err
 	}
@@ -217,15 +193,7 @@ type ReplaceTaskInput struct {
 }
 
 func (s *server) replaceTask(ctx context.Context, in *ReplaceTaskInput) (*TaskOutput, error) {
-	var t tenantry.Task
-	err := s.personal(ctx, true, func(tx tenantry.TenantTx) error {
-		id, err := parseTaskID(in.TaskID)
-		if err != nil {
-			return err
-		}
-		t, err = tx.ReplaceTask(ctx, id, tenantry.NewTask{Title: in.Body.Title, Description: in.Body.Description, Completed: in.Body.Completed})
-		return err
-	})
+	t, err := s.personalTasks().replace(ctx, in.TaskID, in.Body.newTask())
 	if err != nil {
 		return nil, err
 	}
@@ -240,18 +208,7 @@ type PatchTaskInput struct {
 }
 
 func (s *server) patchTask(ctx context.Context, in *PatchTaskInput) (*TaskOutput, error) {
-	var t tenantry.Task
-	err := s.personal(ctx, true, func(tx tenantry.TenantTx) error {
-		id, err := parseTaskID(in.TaskID)
-		if err != nil {
-			return err
-		}
-		t, err = tx.PatchTask(ctx, id, tenantry.TaskPatch{
-			Title: in.Body.Title.Value, Completed: in.Body.Completed.Value,
-			SetDescription: in.Body.Description.Set, Description: in.Body.Description.Value,
-		})
-		return err
-	})
+	t, err := s.personalTasks().patch(ctx, in.TaskID, in.Body.patch())
 	if err != nil {
 		return nil, err
 	}
@@ -259,14 +216,7 @@ func (s *server) patchTask(ctx context.Context, in *PatchTaskInput) (*TaskOutput
 }
 
 func (s *server) deleteTask(ctx context.Context, in *TaskInput) (*NoContentOutput, error) {
-	err := s.personal(ctx, true, func(tx tenantry.TenantTx) error {
-		id, err := parseTaskID(in.TaskID)
-		if err != nil {
-			return err
-		}
-		return tx.DeleteTask(ctx, id)
-	})
-	if err != nil {
+	if err := s.personalTasks().delete(ctx, in.TaskID); err != nil {
 		return nil, err
 	}
 	return &NoContentOutput{}, nil

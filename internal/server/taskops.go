@@ -1,0 +1,129 @@
+package server
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/tenantry/tenantry"
+)
+
+// Personal and organization tasks behave alike; only the way into the
+// tenant differs (s.personal or s.inOrg, each with its own checks and
+// security events) and the answer's type. taskOps holds the shared part.
+
+// taskOps runs the task operations of one tenant through run.
+type taskOps struct {
+	run func(ctx context.Context, write bool, fn func(tenantry.TenantTx) error) error
+}
+
+// personalTasks enters the caller's personal tenant.
+func (s *server) personalTasks() taskOps {
+	return taskOps{run: s.personal}
+}
+
+// orgTasks enters the organization orgID as one of its members.
+func (s *server) orgTasks(orgID string) taskOps {
+	return taskOps{run: func(ctx context.Context, write bool, fn func(tenantry.TenantTx) error) error {
+		return s.inOrg(ctx, orgID, write, fn)
+	}}
+}
+
+func (o taskOps) create(ctx context.Context, nt tenantry.NewTask) (t tenantry.Task, err error) {
+	err = o.run(ctx, true, func(tx tenantry.TenantTx) (err error) {
+		t, err = tx.CreateTask(ctx, nt)
+		return err
+	})
+	return t, err
+}
+
+// withTask runs fn on the task named by the path id rawID. The id is parsed
+// inside the tenant's scope, so a malformed id goes through the same checks,
+// answers and security events as an unknown one.
+func (o taskOps) withTask(ctx context.Context, write bool, rawID string, fn func(tx tenantry.TenantTx, id uuid.UUID) error) error {
+	return o.run(ctx, write, func(tx tenantry.TenantTx) error {
+		id, err := parseTaskID(rawID)
+		if err != nil {
+			return err
+		}
+		return fn(tx, id)
+	})
+}
+
+func (o taskOps) get(ctx context.Context, rawID string) (t tenantry.Task, err error) {
+	err = o.withTask(ctx, false, rawID, func(tx tenantry.TenantTx, id uuid.UUID) (err error) {
+		t, err = tx.Task(ctx, id)
+		return err
+	})
+	return t, err
+}
+
+func (o taskOps) replace(ctx context.Context, rawID string, nt tenantry.NewTask) (t tenantry.Task, err error) {
+	err = o.withTask(ctx, true, rawID, func(tx tenantry.TenantTx, id uuid.UUID) (err error) {
+		t, err = tx.ReplaceTask(ctx, id, nt)
+		return err
+	})
+	return t, err
+}
+
+func (o taskOps) patch(ctx context.Context, rawID string, p tenantry.TaskPatch) (t tenantry.Task, err error) {
+	err = o.withTask(ctx, true, rawID, func(tx tenantry.TenantTx, id uuid.UUID) (err error) {
+		t, err = tx.PatchTask(ctx, id, p)
+		return err
+	})
+	return t, err
+}
+
+func (o taskOps) delete(ctx context.Context, rawID string) error {
+	return o.withTask(ctx, true, rawID, func(tx tenantry.TenantTx, id uuid.UUID) error {
+		return tx.DeleteTask(ctx, id)
+	})
+}
+
+// taskPage reads one page of tasks, converted by out, and the Link header
+// of the next page; path is the collection's own path.
+func taskPage[Out any](ctx context.Context, o taskOps, path string, q ListQuery, out func(tenantry.Task) Out) ([]Out, string, error) {
+	f := q.filter()
+	var ts []tenantry.Task
+	err := o.run(ctx, false, func(tx tenantry.TenantTx) (err error) {
+		ts, err = tx.Tasks(ctx, f)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	body := make([]Out, 0, len(ts))
+	for _, t := range ts {
+		body = append(body, out(t))
+	}
+	link := ""
+	if len(ts) > 0 {
+		link = nextLink(path, q, f, ts[len(ts)-1].ID, len(ts))
+	}
+	return body, link, nil
+}
+
+func (b TaskIn) newTask() tenantry.NewTask {
+	return tenantry.NewTask{Title: b.Title, Description: b.Description, Completed: b.Completed}
+}
+
+func (b OrgTaskIn) newTask() tenantry.NewTask {
+	return tenantry.NewTask{
+		Title: b.Title, Description: b.Description, Completed: b.Completed, AssignedUserID: b.AssignedUserID,
+	}
+}
+
+func (b TaskPatchIn) patch() tenantry.TaskPatch {
+	return tenantry.TaskPatch{
+		Title: b.Title.Value, Completed: b.Completed.Value,
+		SetDescription: b.Description.Set, Description: b.Description.Value,
+	}
+}
+
+func (b OrgTaskPatchIn) patch() tenantry.TaskPatch {
+	return tenantry.TaskPatch{
+		Title: b.Title.Value, Completed: b.Completed.Value,
+		SetDescription: b.Description.Set, Description: b.Description.Value,
+		SetAssignee: b.AssignedUserID.Set, AssignedUserID: b.AssignedUserID.Value,
+	}
+}
