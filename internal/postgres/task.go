@@ -87,33 +87,19 @@ func (t *tenantTx) ReplaceTask(ctx context.Context, id uuid.UUID, in tenantry.Ne
 	return toTask(r), nil
 }
 
+// PatchTask changes the fields the patch sets, in one statement.
 func (t *tenantTx) PatchTask(ctx context.Context, id uuid.UUID, p tenantry.TaskPatch) (tenantry.Task, error) {
-	cur, err := t.Task(ctx, id)
-	if err != nil {
-		return tenantry.Task{}, err
-	}
-	in := tenantry.NewTask{
-		Title: cur.Title, Description: cur.Description, Completed: cur.Completed, AssignedUserID: cur.AssignedUserID,
-	}
-	if p.Title != nil {
-		in.Title = *p.Title
-	}
-	if p.Completed != nil {
-		in.Completed = *p.Completed
-	}
-	if p.SetDescription {
-		in.Description = p.Description
-	}
 	if p.SetAssignee {
-		in.AssignedUserID = p.AssignedUserID
-		if err := t.checkAssignee(ctx, in.AssignedUserID); err != nil {
+		if err := t.checkAssignee(ctx, p.AssignedUserID); err != nil {
 			return tenantry.Task{}, err
 		}
 	}
-	r, err := t.q.ReplaceTask(ctx, pgdb.ReplaceTaskParams{
+	r, err := t.q.PatchTask(ctx, pgdb.PatchTaskParams{
 		TenantID: t.scope.TenantID, ID: id,
-		Title: in.Title, Description: in.Description, Completed: in.Completed,
-		AssignedUserID: in.AssignedUserID, UpdatedAt: t.db.now(),
+		Title: p.Title, Completed: p.Completed,
+		SetDescription: p.SetDescription, Description: p.Description,
+		SetAssignee: p.SetAssignee, AssignedUserID: p.AssignedUserID,
+		UpdatedAt: t.db.now(),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return tenantry.Task{}, tenantry.ErrTaskNotFound

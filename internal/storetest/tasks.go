@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +27,30 @@ func newOrg(t *testing.T, s tenantry.Store) orgFixture {
 
 func taskCases() []testCase {
 	return []testCase{
+		{"Task/ConcurrentPatchesOfDifferentFieldsKeepBoth", func(t *testing.T, s tenantry.Store) {
+			f := newOrg(t, s)
+			for round := range 10 {
+				task := mustTask(t, s, f.owner.ID, f.org.ID, tenantry.NewTask{Title: "before"})
+				title, done := fmt.Sprintf("after %d", round), true
+				var wg sync.WaitGroup
+				for _, p := range []tenantry.TaskPatch{{Title: &title}, {Completed: &done}} {
+					wg.Go(func() {
+						if err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+							_, err := tx.PatchTask(t.Context(), task.ID, p)
+							return err
+						}); err != nil {
+							t.Errorf("round %d: PatchTask: %v", round, err)
+						}
+					})
+				}
+				wg.Wait()
+				got := readTask(t, s, f.owner.ID, f.org.ID, task.ID)
+				if got.Title != title || !got.Completed {
+					t.Fatalf("round %d: after two concurrent patches, title %q completed %v; want %q and true (one patch undid the other)",
+						round, got.Title, got.Completed, title)
+				}
+			}
+		}},
 		{"Task/CreateAndRead", func(t *testing.T, s tenantry.Store) {
 			f := newOrg(t, s)
 			in := tenantry.NewTask{Title: "Write tests", Description: ptr("all of them"), Completed: true, AssignedUserID: &f.member.ID}

@@ -100,6 +100,56 @@ func (q *Queries) DeleteTasksByCompleted(ctx context.Context, arg DeleteTasksByC
 	return result.RowsAffected(), nil
 }
 
+const patchTask = `-- name: PatchTask :one
+UPDATE tasks
+SET title = coalesce($1, title),
+    completed = coalesce($2, completed),
+    description = CASE WHEN $3::boolean THEN $4 ELSE description END,
+    assigned_user_id = CASE WHEN $5::boolean THEN $6::uuid ELSE assigned_user_id END,
+    updated_at = $7
+WHERE tenant_id = $8 AND id = $9
+RETURNING tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+`
+
+type PatchTaskParams struct {
+	Title          *string
+	Completed      *bool
+	SetDescription bool
+	Description    *string
+	SetAssignee    bool
+	AssignedUserID *uuid.UUID
+	UpdatedAt      time.Time
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+}
+
+// One statement, so two patches of different fields never undo each other.
+func (q *Queries) PatchTask(ctx context.Context, arg PatchTaskParams) (Task, error) {
+	row := q.db.QueryRow(ctx, patchTask,
+		arg.Title,
+		arg.Completed,
+		arg.SetDescription,
+		arg.Description,
+		arg.SetAssignee,
+		arg.AssignedUserID,
+		arg.UpdatedAt,
+		arg.TenantID,
+		arg.ID,
+	)
+	var i Task
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.Title,
+		&i.Description,
+		&i.Completed,
+		&i.AssignedUserID,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const replaceTask = `-- name: ReplaceTask :one
 UPDATE tasks SET title = $1, description = $2, completed = $3,
     assigned_user_id = $4, updated_at = $5

@@ -23,6 +23,17 @@ UPDATE tasks SET title = @title, description = @description, completed = @comple
 WHERE tenant_id = @tenant_id AND id = @id
 RETURNING tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at;
 
+-- name: PatchTask :one
+-- One statement, so two patches of different fields never undo each other.
+UPDATE tasks
+SET title = coalesce(sqlc.narg(title), title),
+    completed = coalesce(sqlc.narg(completed), completed),
+    description = CASE WHEN sqlc.arg(set_description)::boolean THEN sqlc.narg(description) ELSE description END,
+    assigned_user_id = CASE WHEN sqlc.arg(set_assignee)::boolean THEN sqlc.narg(assigned_user_id)::uuid ELSE assigned_user_id END,
+    updated_at = @updated_at
+WHERE tenant_id = @tenant_id AND id = @id
+RETURNING tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at;
+
 -- name: DeleteTask :execrows
 DELETE FROM tasks WHERE tenant_id = @tenant_id AND id = @id;
 
