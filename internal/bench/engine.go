@@ -15,7 +15,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/tenantry/tenantry"
 	storeopen "github.com/tenantry/tenantry/internal/database"
 	"github.com/tenantry/tenantry/internal/postgres"
 	"github.com/tenantry/tenantry/internal/server"
@@ -31,17 +30,6 @@ const (
 	serverIssuer   = server.DefaultIssuer
 	serverAudience = server.DefaultAudience
 )
-
-// openStore opens the store the server uses.
-func openStore(ctx context.Context, engine, dsn string) (tenantry.Store, error) {
-	switch engine {
-	case "sqlite":
-		return sqlite.Open(ctx, dsn)
-	case "postgres":
-		return postgres.Open(ctx, dsn)
-	}
-	return nil, fmt.Errorf("unknown engine %q", engine)
-}
 
 // tenantryHandler is the child side of our server: the real store and token
 // cache, opened by internal/database as `tenantry serve` opens them, behind

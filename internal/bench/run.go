@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tenantry/tenantry/internal/auth"
+	storeopen "github.com/tenantry/tenantry/internal/database"
 )
 
 // Run runs the benchmark s describes, printing progress to stderr and the
@@ -170,7 +171,7 @@ func seedDB(ctx context.Context, s Settings, db *database, hash string, from, to
 		}
 		fmt.Fprintf(stderr, "  COPY refused (%v); seeding through the store\n", err)
 	}
-	store, err := openStore(ctx, db.engine, db.appDSN)
+	store, err := storeopen.Open(ctx, db.appDSN, storeopen.Options{NoAuthCache: true})
 	if err != nil {
 		return nil, err
 	}
