@@ -107,6 +107,22 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: %w", err)
 	}
 	srv := newHTTPServer(ctx, handler, logHandler)
+	// The metrics listener is open before "listening" is logged, so that
+	// line means everything is up.
+	var (
+		mln  net.Listener
+		msrv *http.Server
+	)
+	if registry != nil {
+		if mln, err = net.Listen("tcp", *metricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("serve: metrics: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", server.MetricsHandler(registry))
+		msrv = newHTTPServer(ctx, mux, logHandler)
+		logger.Info("metrics listening", "addr", mln.Addr().String(), "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 	scheme := "http"
 	if *tlsCert != "" {
 		scheme = "https"
@@ -116,6 +132,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The API server, and the operator's metrics server when asked for: both
 	// stop together.
 	servers := []*http.Server{srv}
+	if msrv != nil {
+		servers = append(servers, msrv)
+	}
 	errc := make(chan error, 2)
 	go func() {
 		if *tlsCert != "" {
@@ -124,17 +143,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			errc <- srv.Serve(ln)
 		}
 	}()
-	if registry != nil {
-		mln, err := net.Listen("tcp", *metricsAddr)
-		if err != nil {
-			srv.Close()
-			return fmt.Errorf("serve: metrics: %w", err)
-		}
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", server.MetricsHandler(registry))
-		msrv := newHTTPServer(ctx, mux, logHandler)
-		servers = append(servers, msrv)
-		logger.Info("metrics listening", "addr", mln.Addr().String(), "url", "http://"+mln.Addr().String()+"/metrics")
+	if msrv != nil {
 		go func() { errc <- msrv.Serve(mln) }()
 	}
 	select {
