@@ -2,6 +2,7 @@ package auth
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -33,7 +34,10 @@ func (c *Claims) UserID() (uuid.UUID, error) {
 	return uuid.Parse(c.Subject)
 }
 
-// Tokens issues and checks HS256 access tokens.
+// Tokens issues and checks HS256 access tokens. It remembers the tokens it
+// has verified (see verifiedCache for why that is safe), which relies on its
+// secret, issuer and audience never changing: a new secret needs a new
+// Tokens.
 type Tokens struct {
 	secret   []byte
 	issuer   string
@@ -41,6 +45,15 @@ type Tokens struct {
 	ttl      time.Duration
 	now      func() time.Time
 	parser   *jwt.Parser
+	// validator applies the parser's claim rules, with the same options and
+	// clock, to a remembered token.
+	validator *jwt.Validator
+	// keyfunc hands the parser the secret; the parser calls it once per
+	// signature it verifies.
+	keyfunc jwt.Keyfunc
+	// verified remembers tokens that passed the full check; nil remembers
+	// none.
+	verified *verifiedCache
 }
 
 // NewTokens returns a Tokens that signs with secret (at least 32 bytes) and
@@ -59,22 +72,27 @@ func NewTokens(secret []byte, issuer, audience string, ttl time.Duration, now fu
 	if now == nil {
 		now = time.Now
 	}
-	return &Tokens{
-		secret:   append([]byte(nil), secret...),
-		issuer:   issuer,
-		audience: audience,
-		ttl:      ttl,
-		now:      now,
-		parser: jwt.NewParser(
-			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
-			jwt.WithExpirationRequired(),
-			jwt.WithIssuer(issuer),
-			jwt.WithAudience(audience),
-			jwt.WithIssuedAt(),
-			jwt.WithTimeFunc(now),
-			jwt.WithStrictDecoding(),
-		),
-	}, nil
+	opts := []jwt.ParserOption{
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuer(issuer),
+		jwt.WithAudience(audience),
+		jwt.WithIssuedAt(),
+		jwt.WithTimeFunc(now),
+		jwt.WithStrictDecoding(),
+	}
+	t := &Tokens{
+		secret:    append([]byte(nil), secret...),
+		issuer:    issuer,
+		audience:  audience,
+		ttl:       ttl,
+		now:       now,
+		parser:    jwt.NewParser(opts...),
+		validator: jwt.NewValidator(opts...),
+		verified:  newVerifiedCache(defaultVerifiedMax),
+	}
+	t.keyfunc = func(*jwt.Token) (any, error) { return t.secret, nil }
+	return t, nil
 }
 
 // TTL is how long an issued token lives.
@@ -107,10 +125,38 @@ func (t *Tokens) Issue(u tenantry.User) (string, *Claims, error) {
 
 // Parse checks a token's signature, algorithm, issuer, audience and times,
 // and that it names a user and carries an id. Every failure wraps
-// ErrInvalidToken.
+// ErrInvalidToken. The claims returned are the caller's own.
+//
+// A token that passed once is remembered by the digest of its bytes; until it
+// expires, the same bytes are answered without decoding or verifying the
+// signature again, after the time rules (exp, nbf, iat) are applied again.
+// A remembered token that fails them is forgotten and checked in full, so
+// every rejection comes from the full check.
 func (t *Tokens) Parse(token string) (*Claims, error) {
+	var key [sha256.Size]byte
+	if t.verified != nil {
+		key = sha256.Sum256([]byte(token))
+		if e := t.verified.get(key); e != nil {
+			if t.validator.Validate(e.claims) == nil {
+				return cloneClaims(e.claims), nil
+			}
+			t.verified.drop(key, e)
+		}
+	}
+	c, err := t.parse(token)
+	if err != nil {
+		return nil, err
+	}
+	if t.verified != nil {
+		t.verified.put(key, c, t.now())
+	}
+	return c, nil
+}
+
+// parse is Parse without the cache: the full check.
+func (t *Tokens) parse(token string) (*Claims, error) {
 	c := &Claims{}
-	_, err := t.parser.ParseWithClaims(token, c, func(*jwt.Token) (any, error) { return t.secret, nil })
+	_, err := t.parser.ParseWithClaims(token, c, t.keyfunc)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
