@@ -59,6 +59,14 @@ type Store interface {
 	// statement. If the membership ends while fn runs, View returns
 	// ErrNotMember, and fn's results must not be used. The write methods of
 	// its TenantTx fail.
+	//
+	// A store may take the membership it remembers for the first check and
+	// confirm it with fn's first read (or after fn, if fn read nothing). A
+	// member removed elsewhere meanwhile then sees fn run, its reads fail,
+	// and View returns ErrNotMember; if the Scope fn was given turns out
+	// stale (the role changed), View runs fn again with the current one and
+	// returns that run's result. So fn must do nothing but read through its
+	// TenantTx and keep what it read.
 	View(ctx context.Context, userID, tenantID uuid.UUID, fn func(TenantTx) error) error
 	// Update runs fn in one read-write transaction scoped to tenantID, with
 	// the membership check inside it. If fn returns an error, nothing it

@@ -59,6 +59,10 @@ type DB struct {
 	// wrap, when set, wraps the connection every query goes through. Only
 	// tests set it (postgrestest.Unfiltered), through SetQueryWrapper.
 	wrap func(pgdb.DBTX) pgdb.DBTX
+
+	// scopes remembers members' roles, so that a View needs no round trip
+	// of its own before its first statement (see scopeCache).
+	scopes *scopeCache
 }
 
 var _ tenantry.Store = (*DB)(nil)
@@ -114,9 +118,10 @@ func open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	return &DB{
-		pool:  pool,
-		Now:   time.Now,
-		NewID: newV7,
+		pool:   pool,
+		Now:    time.Now,
+		NewID:  newV7,
+		scopes: newScopeCache(defaultMaxScopes),
 	}, nil
 }
 

@@ -94,13 +94,17 @@ func (db *DB) inTenant(ctx context.Context, userID, tenantID uuid.UUID, fn func(
 		return fmt.Errorf("postgres: tenant context: %w", err)
 	}
 
-	err = fn(&tenantTx{
+	tx := &tenantTx{
 		db: db,
 		q:  db.queries(conn),
 		scope: tenantry.Scope{
 			UserID: userID, TenantID: tenantID, Kind: tenantry.TenantKind(kind), Role: tenantry.Role(role),
 		},
-	})
+	}
+	// Memberships this transaction changed are forgotten again once it
+	// ended: a View may have remembered the old one in between.
+	defer func() { db.scopes.drop(tx.changed...) }()
+	err = fn(tx)
 	if err != nil {
 		return err
 	}
@@ -149,6 +153,16 @@ type tenantTx struct {
 	q     *pgdb.Queries
 	scope tenantry.Scope // in a View, UserID and TenantID only: see view
 	view  *viewConn      // set in a View, which learns Role and Kind lazily
+
+	changed []scopeKey // memberships changed, for db.scopes
+}
+
+// changing records that the membership of userID changes, and forgets it
+// in the scope cache now (and again when the transaction ends).
+func (t *tenantTx) changing(userID uuid.UUID) {
+	k := scopeKey{tenant: t.scope.TenantID, user: userID}
+	t.changed = append(t.changed, k)
+	t.db.scopes.drop(k)
 }
 
 func (t *tenantTx) Scope() tenantry.Scope {
@@ -208,6 +222,7 @@ func (t *tenantTx) AddMember(ctx context.Context, userID uuid.UUID, role tenantr
 	} else if err != nil {
 		return tenantry.Member{}, fmt.Errorf("postgres: add member: %w", err)
 	}
+	t.changing(userID)
 	r, err := t.q.AddMember(ctx, pgdb.AddMemberParams{
 		TenantID: t.scope.TenantID, UserID: userID, Role: string(role), CreatedAt: t.db.now(),
 	})
@@ -235,6 +250,7 @@ func (t *tenantTx) SetRole(ctx context.Context, userID uuid.UUID, role tenantry.
 			return tenantry.Member{}, err
 		}
 	}
+	t.changing(userID)
 	r, err := t.q.SetRole(ctx, pgdb.SetRoleParams{TenantID: t.scope.TenantID, UserID: userID, Role: string(role)})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return tenantry.Member{}, tenantry.ErrMemberNotFound
@@ -255,6 +271,7 @@ func (t *tenantTx) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 			return err
 		}
 	}
+	t.changing(userID)
 	err = t.q.UnassignTasks(ctx, pgdb.UnassignTasksParams{TenantID: t.scope.TenantID, UserID: &userID, UpdatedAt: t.db.now()})
 	if err != nil {
 		return fmt.Errorf("postgres: remove member: unassign: %w", err)

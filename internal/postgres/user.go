@@ -92,6 +92,8 @@ func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string
 // the user belongs to is entered through tenant_context, so row-level
 // security applies to this path as to every other.
 func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
+	db.scopes.dropUser(id)
+	defer db.scopes.dropUser(id) // a View may have remembered one in between
 	return db.tx(ctx, readWrite, func(tx pgx.Tx) error {
 		q := db.queries(tx)
 		if _, err := tx.Exec(ctx, `SELECT user_context($1)`, id); err != nil {

@@ -19,14 +19,21 @@ import (
 const contextSQL = `SELECT role, kind FROM tenant_context($1, $2)`
 
 // View runs fn in the tenant's context, reading only. There is no explicit
-// transaction. First a tenant_context call alone (one round trip) checks the
-// membership, so a non-member gets ErrNotMember and fn never runs, and fills
-// the Scope. Then every statement fn runs goes to the server in one batch
+// transaction: every statement fn runs goes to the server in one batch
 // behind a tenant_context call of its own (one round trip, one Sync), so the
 // two share PostgreSQL's implicit transaction: the context's SET LOCALs apply
 // to the statement and end with it at the Sync. Each statement reads its own
-// snapshot; one that finds the membership gone meanwhile makes the View
-// return ErrNotMember.
+// snapshot and checks the membership anew; one that finds it gone makes the
+// View return ErrNotMember, whatever fn made of the error.
+//
+// fn's Scope comes from the scope cache when the member is known there, and
+// then the View costs no round trip of its own: a get is one round trip, as
+// the bare statement is. The cache is a hint, confirmed by fn's first
+// statement (or, if fn ran none, by a tenant_context call after it): a
+// member removed meanwhile gets ErrNotMember, and a role or kind that
+// changed meanwhile makes the View run fn again, asking first. Otherwise,
+// and always for a non-member, a tenant_context call alone (one round trip)
+// checks the membership first, and fn never runs for a non-member.
 func (db *DB) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
 	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
@@ -34,13 +41,38 @@ func (db *DB) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tena
 	}
 	defer conn.Release()
 
-	v := &viewConn{ctx: ctx, conn: conn, scope: tenantry.Scope{UserID: userID, TenantID: tenantID}}
-	if v.Scope(); v.err != nil {
-		return v.err // fn never runs for a non-member (store.go)
+	key := scopeKey{tenant: tenantID, user: userID}
+	hint, ok := db.scopes.get(key)
+	err = db.view(ctx, conn, key, hint, ok, fn)
+	if errors.Is(err, errScopeChanged) {
+		err = db.view(ctx, conn, key, scopeEntry{}, false, fn) // asks first: cannot recur
 	}
-	err = fn(viewTx{&tenantTx{db: db, q: db.queries(v), scope: v.scope, view: v}})
+	return err
+}
+
+// errScopeChanged is a View's statement finding a role or kind other than
+// the hint fn was given.
+var errScopeChanged = errors.New("postgres: the member's scope changed")
+
+// view runs fn once on conn, with hint as its scope if hinted.
+func (db *DB) view(ctx context.Context, conn *pgxpool.Conn, key scopeKey, hint scopeEntry, hinted bool, fn func(tenantry.TenantTx) error) error {
+	v := &viewConn{ctx: ctx, conn: conn, scope: tenantry.Scope{UserID: key.user, TenantID: key.tenant}}
+	if hinted {
+		v.scope.Role, v.scope.Kind, v.hinted = hint.role, hint.kind, true
+	} else if v.check(); v.err != nil {
+		return v.err // fn never runs for a non-member (store.go)
+	} else {
+		db.scopes.put(key, scopeEntry{role: v.scope.Role, kind: v.scope.Kind})
+	}
+	err := fn(viewTx{&tenantTx{db: db, q: db.queries(v), scope: v.scope, view: v}})
+	if !v.known && v.err == nil {
+		v.check() // fn ran no statement: confirm the hint before its result counts
+	}
 	if v.err != nil {
-		return v.err // ErrNotMember whatever fn made of it
+		if hinted {
+			db.scopes.drop(key)
+		}
+		return v.err // ErrNotMember (or errScopeChanged) whatever fn made of it
 	}
 	return err
 }
@@ -48,27 +80,37 @@ func (db *DB) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tena
 // viewConn is a View's pgdb.DBTX, bound to one acquired connection. It
 // sends every statement in one batch behind a tenant_context call.
 type viewConn struct {
-	ctx   context.Context // the View's: Scope's context call runs in it
-	conn  *pgxpool.Conn
-	scope tenantry.Scope // Role and Kind once known
-	known bool           // a context call succeeded: scope is complete
-	err   error          // a context call failed: every later call fails so
+	ctx    context.Context // the View's: check's context call runs in it
+	conn   *pgxpool.Conn
+	scope  tenantry.Scope // Role and Kind once known, or hinted
+	hinted bool           // Role and Kind came from the scope cache
+	known  bool           // a context call succeeded (and matched the hint)
+	err    error          // a context call failed: every later call fails so
 }
 
 var _ pgdb.DBTX = (*viewConn)(nil)
 
-// Scope returns the View's scope, making the context call alone (one round
-// trip) if no statement has run yet. If that call fails, Role and Kind stay
-// empty and the View returns the error.
+// Scope returns the View's scope. Without a hint, and if no statement has
+// run yet, it makes the context call alone (one round trip); if that call
+// fails, Role and Kind stay empty and the View returns the error.
 func (v *viewConn) Scope() tenantry.Scope {
-	if !v.known && v.err == nil {
-		_ = v.enter(v.conn.QueryRow(v.ctx, contextSQL, v.scope.UserID, v.scope.TenantID))
+	if !v.hinted {
+		v.check()
 	}
 	return v.scope
 }
 
+// check makes the context call alone, unless one succeeded or failed
+// already.
+func (v *viewConn) check() {
+	if !v.known && v.err == nil {
+		_ = v.enter(v.conn.QueryRow(v.ctx, contextSQL, v.scope.UserID, v.scope.TenantID))
+	}
+}
+
 // enter reads a tenant_context result. insufficient_privilege (not a member,
-// or no such tenant) is ErrNotMember.
+// or no such tenant) is ErrNotMember; a first answer other than the hint is
+// errScopeChanged.
 func (v *viewConn) enter(row pgx.Row) error {
 	var role, kind string
 	if err := row.Scan(&role, &kind); err != nil {
@@ -81,7 +123,12 @@ func (v *viewConn) enter(row pgx.Row) error {
 		return v.err
 	}
 	if !v.known {
-		v.scope.Role, v.scope.Kind, v.known = tenantry.Role(role), tenantry.TenantKind(kind), true
+		r, k := tenantry.Role(role), tenantry.TenantKind(kind)
+		if v.hinted && (r != v.scope.Role || k != v.scope.Kind) {
+			v.err = errScopeChanged
+			return v.err
+		}
+		v.scope.Role, v.scope.Kind, v.known = r, k, true
 	}
 	return nil
 }

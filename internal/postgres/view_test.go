@@ -211,3 +211,159 @@ func TestViewRefusesWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// replicas returns the world's store, which has just read orgB as alice (so
+// it remembers her membership), and a second store on the same database: a
+// second replica of the server.
+func replicas(t *testing.T, w *world) (a, b *postgres.DB) {
+	t.Helper()
+	calls := 0
+	err := w.store.View(t.Context(), w.alice.ID, w.orgB, func(tx tenantry.TenantTx) error {
+		calls++
+		if got := tx.Scope().Role; got != tenantry.RoleMember {
+			t.Errorf("alice's role in B: %q, want member", got)
+		}
+		_, err := tx.Tasks(t.Context(), tenantry.TaskFilter{Limit: 1})
+		return err
+	})
+	if err != nil || calls != 1 {
+		t.Fatalf("alice's first View of B: %v, fn ran %d times", err, calls)
+	}
+	return w.store, postgrestest.OpenURL(t, w.db.AppURL)
+}
+
+// TestViewHintOfARemovedMemberLetsNothingThrough: replica a remembers
+// alice's membership of B; replica b removes her. a's next View runs fn on
+// the remembered scope, but its statement fails in the database, nothing is
+// read, and the View answers ErrNotMember; the one after that asks first.
+func TestViewHintOfARemovedMemberLetsNothingThrough(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := t.Context()
+	a, b := replicas(t, w)
+	update(t, b, w.bob, w.orgB, func(tx tenantry.TenantTx) error {
+		return tx.RemoveMember(ctx, w.alice.ID)
+	})
+
+	calls := 0
+	var read []tenantry.Task
+	var readErr error
+	err := a.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantTx) error {
+		calls++
+		read, readErr = tx.Tasks(ctx, tenantry.TaskFilter{Limit: 100})
+		return nil // even if fn swallows the error, the View reports it
+	})
+	if calls != 1 {
+		t.Fatalf("fn ran %d times on the remembered scope, want 1 (the test needs the hint)", calls)
+	}
+	if !errors.Is(readErr, tenantry.ErrNotMember) || len(read) != 0 {
+		t.Errorf("read on the stale hint: %d tasks, %v; want none, ErrNotMember", len(read), readErr)
+	}
+	if !errors.Is(err, tenantry.ErrNotMember) {
+		t.Errorf("View on the stale hint: %v, want ErrNotMember", err)
+	}
+
+	calls = 0
+	err = a.View(ctx, w.alice.ID, w.orgB, func(tenantry.TenantTx) error { calls++; return nil })
+	if !errors.Is(err, tenantry.ErrNotMember) || calls != 0 {
+		t.Errorf("next View: %v, fn ran %d times; want ErrNotMember and fn never run", err, calls)
+	}
+	// The victim's tasks are all there.
+	if got := len(allTasks(t, b, w.bob, w.orgB)); got != w.tasksB {
+		t.Errorf("B has %d tasks, want %d", got, w.tasksB)
+	}
+}
+
+// TestViewHintWithoutAStatementIsConfirmed: a fn that runs no statement
+// cannot make a stale hint count: the View confirms it after fn.
+func TestViewHintWithoutAStatementIsConfirmed(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := t.Context()
+	a, b := replicas(t, w)
+	update(t, b, w.bob, w.orgB, func(tx tenantry.TenantTx) error {
+		return tx.RemoveMember(ctx, w.alice.ID)
+	})
+	calls := 0
+	err := a.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantTx) error {
+		calls++
+		if got := tx.Scope().Role; got != tenantry.RoleMember {
+			t.Errorf("hinted role %q, want member", got)
+		}
+		return nil
+	})
+	if calls != 1 {
+		t.Fatalf("fn ran %d times, want 1 (the test needs the hint)", calls)
+	}
+	if !errors.Is(err, tenantry.ErrNotMember) {
+		t.Errorf("View: %v, want ErrNotMember", err)
+	}
+}
+
+// TestViewHintOfAChangedRoleRunsFnAgain: replica b promotes alice, then
+// demotes her again; each time, replica a's View ends with the role the
+// database has, whether fn's first statement or the check after fn finds
+// the change.
+func TestViewHintOfAChangedRoleRunsFnAgain(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := t.Context()
+	a, b := replicas(t, w)
+	setRole := func(r tenantry.Role) {
+		update(t, b, w.bob, w.orgB, func(tx tenantry.TenantTx) error {
+			_, err := tx.SetRole(ctx, w.alice.ID, r)
+			return err
+		})
+	}
+
+	// A statement finds the change.
+	setRole(tenantry.RoleAdmin)
+	var roles []tenantry.Role
+	err := a.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantTx) error {
+		tasks, err := tx.Tasks(ctx, tenantry.TaskFilter{Limit: 100})
+		roles = append(roles, tx.Scope().Role)
+		if err == nil && len(tasks) != w.tasksB {
+			t.Errorf("read %d tasks, want %d", len(tasks), w.tasksB)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("View after the promotion: %v", err)
+	}
+	if len(roles) != 2 || roles[1] != tenantry.RoleAdmin {
+		t.Errorf("roles seen by fn: %v, want a second run that sees admin", roles)
+	}
+
+	// fn decides on the role before any statement: the check after it
+	// finds the change, and the second run decides again.
+	setRole(tenantry.RoleMember)
+	forbidden := errors.New("forbidden")
+	roles = nil
+	err = a.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantTx) error {
+		roles = append(roles, tx.Scope().Role)
+		if !tx.Scope().Role.AtLeast(tenantry.RoleAdmin) {
+			return forbidden
+		}
+		return nil
+	})
+	if !errors.Is(err, forbidden) {
+		t.Errorf("View after the demotion: %v, want fn's refusal of a member", err)
+	}
+	if len(roles) != 2 || roles[0] != tenantry.RoleAdmin || roles[1] != tenantry.RoleMember {
+		t.Errorf("roles seen by fn: %v, want [admin member]", roles)
+	}
+}
+
+// allTasks reads every task of tenant as u.
+func allTasks(t *testing.T, s tenantry.Store, u tenantry.User, tenant uuid.UUID) []tenantry.Task {
+	t.Helper()
+	var tasks []tenantry.Task
+	err := s.View(t.Context(), u.ID, tenant, func(tx tenantry.TenantTx) (err error) {
+		tasks, err = tx.Tasks(t.Context(), tenantry.TaskFilter{Limit: tenantry.MaxPageSize})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("View: %v", err)
+	}
+	return tasks
+}
