@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite" // the driver the sqlite store uses
 
+	"github.com/tenantry/tenantry/internal/postgres"
 	"github.com/tenantry/tenantry/internal/postgres/pgdb"
 	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
 )
@@ -274,13 +275,22 @@ func (b *sqliteBase) replace(ctx context.Context, tenant, id uuid.UUID, in baseI
 
 // postgresBase runs the statements on a pgx pool of the default size, the
 // pool the postgres store uses, connected as the owner, so row-level
-// security does not apply.
+// security does not apply. Its connections encode uuids as the store's do
+// (postgres.RegisterUUID).
 type postgresBase struct {
 	q *pgdb.Queries
 }
 
 func openPostgresBase(ctx context.Context, url string) (baseQueries, func() error, error) {
-	pool, err := pgxpool.New(ctx, url)
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		postgres.RegisterUUID(c)
+		return nil
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -106,6 +106,10 @@ func open(ctx context.Context, url string) (*DB, error) {
 	// is never seen: every context function (tenant_context, user_context,
 	// create_tenant) SET LOCALs all three settings before any tenant row is
 	// read.
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		RegisterUUID(c)
+		return nil
+	}
 	cfg.AfterRelease = func(c *pgx.Conn) bool {
 		return c.PgConn().TxStatus() == 'I' // false: the pool closes the connection
 	}
