@@ -1,0 +1,69 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/authcache"
+	"github.com/tenantry/tenantry/internal/authztest"
+	"github.com/tenantry/tenantry/internal/server"
+	"github.com/tenantry/tenantry/internal/sqlite"
+)
+
+// BenchmarkHandler measures one authenticated request through the whole
+// handler (routing, authentication, huma, the store, the answer) on SQLite,
+// without the network, as `serve` wires it (authcache in front of the
+// store). It is where the server's own cost per request and its allocations
+// show: go test -run '^$' -bench Handler -benchmem ./internal/server/
+func BenchmarkHandler(b *testing.B) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "t.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	store := authcache.New(db, authcache.Options{TTL: time.Minute})
+	h := authztest.NewHarness(b, store, func(c *server.Config) {
+		c.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	})
+	u := h.NewUser("bench@example.com")
+	tok := h.Token(u)
+	var ids []string
+	err = store.Update(context.Background(), u.ID, u.ID, func(tx tenantry.TenantTx) error {
+		for range 100 {
+			t, err := tx.CreateTask(context.Background(), tenantry.NewTask{Title: "a task to read"})
+			if err != nil {
+				return err
+			}
+			ids = append(ids, t.ID.String())
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := "/api/" + u.ID.String() + "/tasks"
+	for _, c := range []struct{ name, path string }{
+		{"get-by-id", base + "/" + ids[42]},
+		{"list-50", base + "?limit=50"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, c.path, nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.Handler.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("%s: %d %s", c.path, w.Code, w.Body)
+				}
+			}
+		})
+	}
+}
