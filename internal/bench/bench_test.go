@@ -71,12 +71,20 @@ func TestSmoke(t *testing.T) {
 		if o.Ratio <= 0 || o.Tenantry.P99ms <= 0 || o.Tenantry.P99ms < o.Tenantry.P50ms {
 			t.Errorf("%s: ratio %v, p50 %v, p99 %v", o.Op, o.Ratio, o.Tenantry.P50ms, o.Tenantry.P99ms)
 		}
+		// 60 requests may take less than one clock tick of CPU: 0 is allowed,
+		// but not a negative, infinite or NaN time (JSON refuses the last two).
+		for _, v := range []float64{o.Tenantry.CPUusPerRequest, o.Baseline.CPUusPerRequest, o.CPURatio} {
+			if v < 0 || v > 1e6 {
+				t.Errorf("%s: cpu µs/request %v, baseline %v, ratio %v: not plausible",
+					o.Op, o.Tenantry.CPUusPerRequest, o.Baseline.CPUusPerRequest, o.CPURatio)
+			}
+		}
 	}
 	if run.ServerPeakRSS < 1<<20 || run.ServerPeakRSS > 1<<30 {
 		t.Errorf("server peak RSS = %d bytes, not plausible", run.ServerPeakRSS)
 	}
 	t.Logf("table:\n%s", stdout.String())
-	for _, want := range []string{"get-by-id", "list-50", "create", "update", "mixed", "server peak RSS"} {
+	for _, want := range []string{"get-by-id", "list-50", "create", "update", "mixed", "server peak RSS", "cpu µs/req", "cpu ratio"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, stdout.String())
 		}
@@ -145,6 +153,9 @@ func TestTargetSmoke(t *testing.T) {
 	for _, o := range rep.Runs[0].Ops {
 		if o.Tenantry.Requests != 30 || o.Tenantry.Errors != 0 || o.Baseline != nil {
 			t.Errorf("%s: tenantry %+v baseline %+v; want 30 requests, no errors, no baseline", o.Op, o.Tenantry, o.Baseline)
+		}
+		if o.Tenantry.CPUusPerRequest != 0 || o.CPURatio != 0 {
+			t.Errorf("%s: cpu µs/request %v, ratio %v; want 0: the server is not our child", o.Op, o.Tenantry.CPUusPerRequest, o.CPURatio)
 		}
 	}
 }

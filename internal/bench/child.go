@@ -45,6 +45,7 @@ type child struct {
 	stdin     io.WriteCloser
 	addr      string // host:port of the server
 	pprofAddr string // host:port of pprof, or ""
+	hz        int64  // clock ticks per second in /proc/PID/stat
 	done      chan error
 }
 
@@ -73,7 +74,7 @@ func startChild(ctx context.Context, spec childSpec, secret string, logw io.Writ
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s server: %w", spec.Kind, err)
 	}
-	c := &child{cmd: cmd, stdin: stdin, done: make(chan error, 1)}
+	c := &child{cmd: cmd, stdin: stdin, hz: clockTicks(), done: make(chan error, 1)}
 	lines := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -111,6 +112,11 @@ func (c *child) URL() string { return "http://" + c.addr }
 // PeakRSS is the child's peak resident set size (VmHWM), in bytes.
 func (c *child) PeakRSS() (int64, error) {
 	return peakRSS(c.cmd.Process.Pid)
+}
+
+// CPUTime is the CPU time (user and system) the child has used so far.
+func (c *child) CPUTime() (time.Duration, error) {
+	return processCPU(c.cmd.Process.Pid, c.hz)
 }
 
 // Stop asks the child to shut down (by closing its stdin) and waits; after

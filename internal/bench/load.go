@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -35,19 +36,26 @@ type load struct {
 	duration    time.Duration
 	maxRequests int64 // 0: no budget
 	seed        uint64
+	// cpu reads the server process's CPU time so far; nil when the server
+	// is not our child.
+	cpu func() (time.Duration, error)
 }
 
 // Measurement is what one load measured.
 type Measurement struct {
-	Requests   int64   `json:"requests"`
-	Errors     int64   `json:"errors"`
-	Seconds    float64 `json:"seconds"`
-	RPS        float64 `json:"requests_per_second"`
-	P50ms      float64 `json:"p50_ms"`
-	P90ms      float64 `json:"p90_ms"`
-	P99ms      float64 `json:"p99_ms"`
-	MaxMs      float64 `json:"max_ms"`
-	FirstError string  `json:"first_error,omitempty"`
+	Requests int64   `json:"requests"`
+	Errors   int64   `json:"errors"`
+	Seconds  float64 `json:"seconds"`
+	RPS      float64 `json:"requests_per_second"`
+	P50ms    float64 `json:"p50_ms"`
+	P90ms    float64 `json:"p90_ms"`
+	P99ms    float64 `json:"p99_ms"`
+	MaxMs    float64 `json:"max_ms"`
+	// CPUusPerRequest is the server process's CPU time (user and system)
+	// over the measurement, in microseconds, divided by the requests
+	// answered; 0 when unknown (no child process, or no /proc).
+	CPUusPerRequest float64 `json:"cpu_us_per_request,omitempty"`
+	FirstError      string  `json:"first_error,omitempty"`
 }
 
 // newClient returns a keep-alive HTTP/1.1 client for n concurrent workers
@@ -72,6 +80,10 @@ type sample struct {
 	errors   int64
 	elapsed  time.Duration
 	firstErr string
+	// cpu is the server's CPU time during the samples; noCPU says it could
+	// not be read for at least one of them.
+	cpu   time.Duration
+	noCPU bool
 }
 
 func (s *sample) add(o sample) {
@@ -81,6 +93,8 @@ func (s *sample) add(o sample) {
 	s.hist.Merge(o.hist)
 	s.errors += o.errors
 	s.elapsed += o.elapsed
+	s.cpu += o.cpu
+	s.noCPU = s.noCPU || o.noCPU
 	if s.firstErr == "" {
 		s.firstErr = o.firstErr
 	}
@@ -100,6 +114,9 @@ func (s sample) measurement() Measurement {
 		P99ms:      ms(s.hist.Quantile(0.99)),
 		MaxMs:      ms(s.hist.max),
 		FirstError: s.firstErr,
+	}
+	if !s.noCPU {
+		m.CPUusPerRequest = cpuPerRequest(s.cpu, m.Requests)
 	}
 	if s.elapsed > 0 {
 		m.RPS = float64(m.Requests-m.Errors) / s.elapsed.Seconds()
@@ -129,6 +146,7 @@ func (l load) sample(ctx context.Context, w workload) sample {
 		errs.Add(1)
 		firstErr.CompareAndSwap(nil, &msg)
 	}
+	cpu0, cpuErr := l.readCPU()
 	start := time.Now()
 	for i := range l.concurrency {
 		wg.Go(func() {
@@ -162,10 +180,23 @@ func (l load) sample(ctx context.Context, w workload) sample {
 	}
 	wg.Wait()
 	out := sample{hist: total, errors: errs.Load(), elapsed: time.Since(start)}
+	cpu1, err := l.readCPU()
+	if cpuErr != nil || err != nil || cpu1 < cpu0 {
+		out.noCPU = true
+	} else {
+		out.cpu = cpu1 - cpu0
+	}
 	if p := firstErr.Load(); p != nil {
 		out.firstErr = *p
 	}
 	return out
+}
+
+func (l load) readCPU() (time.Duration, error) {
+	if l.cpu == nil {
+		return 0, errors.New("no server process to read CPU time of")
+	}
+	return l.cpu()
 }
 
 func (l load) do(ctx context.Context, r request) (int, error) {

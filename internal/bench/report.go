@@ -48,6 +48,9 @@ type OpResult struct {
 	Baseline *Measurement `json:"baseline,omitempty"`
 	// Ratio is Tenantry's requests/s over the baseline's.
 	Ratio float64 `json:"ratio,omitempty"`
+	// CPURatio is Tenantry's CPU time per request over the baseline's; 0
+	// when either is unknown.
+	CPURatio float64 `json:"cpu_ratio,omitempty"`
 }
 
 // ScaleRun is the scale mode on one database: the same tenants measured at
@@ -85,19 +88,28 @@ func machine() Machine {
 
 func mb(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
 
+// orDash formats v, or "-" when it is 0: not measured.
+func orDash(format string, v float64) string {
+	if v == 0 {
+		return "-"
+	}
+	return fmt.Sprintf(format, v)
+}
+
 // printRun prints one database's table.
 func printRun(w io.Writer, s Settings, r DBRun) {
 	fmt.Fprintf(w, "\n%s: %d tenants x %d tasks, %d workers, %s per operation (seeded in %.1fs)\n",
 		r.DB, r.Tenants, r.TasksPerTenant, s.Concurrency, s.Duration, r.SeedSeconds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "operation\treq/s\tp50 ms\tp99 ms\terrors\tbaseline req/s\tp50 ms\tp99 ms\terrors\tratio\t")
+	fmt.Fprintln(tw, "operation\treq/s\tp50 ms\tp99 ms\tcpu µs/req\terrors\tbaseline req/s\tp50 ms\tp99 ms\tcpu µs/req\terrors\tratio\tcpu ratio\t")
 	for _, o := range r.Ops {
 		t := o.Tenantry
-		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%d\t", o.Op, t.RPS, t.P50ms, t.P99ms, t.Errors)
+		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%s\t%d\t", o.Op, t.RPS, t.P50ms, t.P99ms, orDash("%.0f", t.CPUusPerRequest), t.Errors)
 		if b := o.Baseline; b != nil {
-			fmt.Fprintf(tw, "%.0f\t%.2f\t%.2f\t%d\t%.2f\t\n", b.RPS, b.P50ms, b.P99ms, b.Errors, o.Ratio)
+			fmt.Fprintf(tw, "%.0f\t%.2f\t%.2f\t%s\t%d\t%.2f\t%s\t\n", b.RPS, b.P50ms, b.P99ms,
+				orDash("%.0f", b.CPUusPerRequest), b.Errors, o.Ratio, orDash("%.2f", o.CPURatio))
 		} else {
-			fmt.Fprint(tw, "-\t-\t-\t-\t-\t\n")
+			fmt.Fprint(tw, "-\t-\t-\t-\t-\t-\t-\t\n")
 		}
 	}
 	tw.Flush()

@@ -249,6 +249,7 @@ func runStandard(ctx context.Context, s Settings, engine, dir, hash string, logw
 	l := load{client: client, concurrency: s.Concurrency, maxRequests: s.MaxRequests, seed: 1}
 	ours, base := l, l
 	ours.baseURL, base.baseURL = sv.tenantry.URL(), sv.baseline.URL()
+	ours.cpu, base.cpu = sv.tenantry.CPUTime, sv.baseline.CPUTime
 	if s.Warmup > 0 {
 		fmt.Fprintf(stderr, "%s: warming up...\n", engine)
 		ours.duration, base.duration = s.Warmup, s.Warmup
@@ -323,6 +324,9 @@ func compare(ctx context.Context, op string, ours, base load, data []tenantData,
 	o.Baseline = &m
 	if m.RPS > 0 {
 		o.Ratio = o.Tenantry.RPS / m.RPS
+	}
+	if m.CPUusPerRequest > 0 {
+		o.CPURatio = o.Tenantry.CPUusPerRequest / m.CPUusPerRequest
 	}
 	return o
 }
