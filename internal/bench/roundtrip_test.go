@@ -121,6 +121,36 @@ FROM tasks WHERE tenant_id = $1 AND id = $2`, user, task)
 			return br.Close()
 		})
 	})
+	// What the context call costs: the task statement pipelined behind a
+	// trivial statement, and behind tenant_context, in one round trip, as a
+	// View sends them. Both as the owner (here the test server's superuser,
+	// so row-level security does not filter), as "bare" runs.
+	pair := func(first string, withArgs bool) func(ctx context.Context, user, task uuid.UUID) error {
+		return func(ctx context.Context, user, task uuid.UUID) error {
+			var batch pgx.Batch
+			if withArgs {
+				batch.Queue(first, user, user)
+			} else {
+				batch.Queue(first)
+			}
+			batch.Queue(`SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+FROM tasks WHERE tenant_id = $1 AND id = $2`, user, task)
+			br := owner.SendBatch(ctx, &batch)
+			if _, err := br.Exec(); err != nil {
+				br.Close()
+				return err
+			}
+			var t pgdb.Task
+			if err := br.QueryRow().Scan(&t.TenantID, &t.ID, &t.Title, &t.Description, &t.Completed,
+				&t.AssignedUserID, &t.CreatedAt, &t.UpdatedAt); err != nil {
+				br.Close()
+				return err
+			}
+			return br.Close()
+		}
+	}
+	b.Run("pair-select1", func(b *testing.B) { run(b, pair("SELECT 1", false)) })
+	b.Run("pair-context", func(b *testing.B) { run(b, pair(`SELECT role, kind FROM tenant_context($1, $2)`, true)) })
 	// The per-request auth re-check: the store's TokenUser (one round
 	// trip) and the same through authcache (a map lookup once cached).
 	// Each user has one token, named by the user's id.
