@@ -57,6 +57,22 @@ func (c *scopeCache) get(k scopeKey) (e scopeEntry, ok bool, epoch uint64) {
 	return e, ok, c.epoch
 }
 
+// settled returns the cached membership of k if no membership change is in
+// flight. Update asks it once it holds the write transaction: every change
+// is made by a writer and brackets its commit with begin and end, so a
+// change committed before this transaction began has either ended, and
+// dropped k, or is still counted in flight; and none can commit until this
+// transaction ends. A hit is therefore what the database holds.
+func (c *scopeCache) settled(k scopeKey) (scopeEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inflight != 0 {
+		return scopeEntry{}, false
+	}
+	e, ok := c.m[k]
+	return e, ok
+}
+
 // stable says whether no membership change began or ended since epoch and
 // none is in flight.
 func (c *scopeCache) stable(epoch uint64) bool {

@@ -133,3 +133,74 @@ func TestView_RemovalCommittedBeforeEnd(t *testing.T) {
 	}
 	db.scopes.end(nil, k)
 }
+
+// TestSettledIsNeverAChangeInFlight: Update trusts settled only when no
+// membership change is between its begin and its end, and never sees an
+// entry that a change dropped.
+func TestSettledIsNeverAChangeInFlight(t *testing.T) {
+	c := newScopeCache(10)
+	k := scopeKey{tenant: uuid.New(), user: uuid.New()}
+	other := scopeKey{tenant: uuid.New(), user: uuid.New()}
+	admin := scopeEntry{kind: tenantry.KindOrg, role: tenantry.RoleAdmin}
+	_, _, epoch := c.get(k)
+	c.put(k, admin, epoch)
+	c.put(other, admin, epoch)
+	if e, ok := c.settled(k); !ok || e != admin {
+		t.Fatalf("settled with nothing in flight: %v %v, want the entry", e, ok)
+	}
+	c.begin(nil, other) // a change of another membership
+	if _, ok := c.settled(k); ok {
+		t.Errorf("settled answered while a change was in flight")
+	}
+	c.end(nil, other)
+	if e, ok := c.settled(k); !ok || e != admin {
+		t.Errorf("after the change ended: %v %v, want the untouched entry", e, ok)
+	}
+	c.begin(nil, k)
+	c.end(nil, k)
+	if _, ok := c.settled(k); ok {
+		t.Errorf("settled answered with an entry its change dropped")
+	}
+}
+
+// Update reads a settled membership from the cache (no query), and from the
+// database while a change is in flight or once a change dropped it.
+func TestUpdate_SettledMembershipSkipsQuery(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.CreateUser(ctx, "bob@example.com", "h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	update := func() error {
+		return db.Update(ctx, u.ID, u.ID, func(tenantry.TenantTx) error { return nil })
+	}
+	if err := db.View(ctx, u.ID, u.ID, func(tenantry.TenantTx) error { return nil }); err != nil { // cached
+		t.Fatal(err)
+	}
+	// Behind the store's back, which the lock file exists to prevent: only
+	// a query can notice.
+	if _, err := db.write.pool.ExecContext(ctx, "DELETE FROM memberships WHERE user_id = ?", idBytes(u.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if err := update(); err != nil {
+		t.Errorf("Update with a settled entry: %v, want the cached answer (no query)", err)
+	}
+	k := scopeKey{tenant: u.ID, user: u.ID}
+	other := scopeKey{tenant: uuid.New(), user: uuid.New()}
+	db.scopes.begin(nil, other)
+	if err := update(); !errors.Is(err, tenantry.ErrNotMember) {
+		t.Errorf("Update while a change is in flight: %v, want ErrNotMember from the query", err)
+	}
+	db.scopes.end(nil, other)
+	db.scopes.begin(nil, k)
+	db.scopes.end(nil, k)
+	if err := update(); !errors.Is(err, tenantry.ErrNotMember) {
+		t.Errorf("Update after the entry was dropped: %v, want ErrNotMember from the query", err)
+	}
+}

@@ -99,8 +99,8 @@ func (db *DB) lookupScope(ctx context.Context, k scopeKey) (scopeEntry, error) {
 }
 
 // Update is View in a read-write transaction on the single write
-// connection, with the membership read inside that transaction, so that
-// every check-then-write is atomic. If fn returns an error, nothing it
+// connection, with the membership read inside that transaction (from the
+// cache when it is settled), so that every check-then-write is atomic. If fn returns an error, nothing it
 // wrote is kept. fn must not call write methods of db itself: they would
 // wait for the connection fn holds.
 //
@@ -115,13 +115,19 @@ func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(te
 		}
 	}()
 	return inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
-		r, err := q.MembershipScope(ctx, sqlitedb.MembershipScopeParams{
-			TenantID: idBytes(tenantID), UserID: idBytes(userID),
-		})
-		if err != nil {
-			return wrap("membership", notFound(err, tenantry.ErrNotMember))
+		// The membership, read inside the transaction: from the cache when
+		// it is settled (see settled), else from the database.
+		e, ok := db.scopes.settled(k)
+		if !ok {
+			r, err := q.MembershipScope(ctx, sqlitedb.MembershipScopeParams{
+				TenantID: idBytes(tenantID), UserID: idBytes(userID),
+			})
+			if err != nil {
+				return wrap("membership", notFound(err, tenantry.ErrNotMember))
+			}
+			e = scopeEntry{kind: tenantry.TenantKind(r.Kind), role: tenantry.Role(r.Role)}
 		}
-		t := db.newTenantTx(q, k, scopeEntry{kind: tenantry.TenantKind(r.Kind), role: tenantry.Role(r.Role)})
+		t := db.newTenantTx(q, k, e)
 		t.changed = &changed
 		return fn(t)
 	})
