@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/postgres/pgdb"
@@ -61,23 +62,41 @@ func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(te
 }
 
 // inTenant runs fn in one read-write transaction in the tenant's context.
-// BEGIN and the tenant_context call go to the server in one batch (one round
-// trip), as two statements: the context call is never glued to other SQL.
-// COMMIT goes in one batch with resetContext.
-func (db *DB) inTenant(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) (err error) {
+// BEGIN and the tenant_context call go to the server in one batch, as
+// statements of their own (the context call is never glued to other SQL):
+// with fn's first statement when the member's scope is in the scope cache,
+// so that a single-statement write costs two round trips, this one and the
+// COMMIT's; alone, first, when it is not, and then fn never runs for a
+// non-member. COMMIT goes in one batch with resetContext.
+//
+// The cached scope is a hint that the context call confirms before the
+// statement behind it can commit: a member removed meanwhile gets
+// ErrNotMember and nothing is written; a role or kind that changed
+// meanwhile rolls the transaction back and runs fn again, asking first. A fn
+// that ran no statement has its hint confirmed by a context call alone.
+func (db *DB) inTenant(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
 	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: acquire: %w", err)
 	}
 	// A connection released in a transaction (an error between BEGIN and
-	// COMMIT that the ROLLBACK below could not fix) is closed by the pool.
+	// COMMIT that the ROLLBACK in update could not fix) is closed by the
+	// pool.
 	defer conn.Release()
 
-	var role, kind string
-	batch := &pgx.Batch{}
-	batch.Queue("BEGIN READ WRITE")
-	batch.Queue(contextSQL, userID, tenantID).
-		QueryRow(func(row pgx.Row) error { return row.Scan(&role, &kind) })
+	key := scopeKey{tenant: tenantID, user: userID}
+	hint, ok := db.scopes.get(key)
+	err = db.update(ctx, conn, key, hint, ok, fn)
+	if errors.Is(err, errScopeChanged) {
+		err = db.update(ctx, conn, key, scopeEntry{}, false, fn) // asks first: cannot recur
+	}
+	return err
+}
+
+// update runs fn once on conn in a transaction, with hint as its scope if
+// hinted, and commits if fn returns nil.
+func (db *DB) update(ctx context.Context, conn *pgxpool.Conn, key scopeKey, hint scopeEntry, hinted bool, fn func(tenantry.TenantTx) error) error {
+	c := &scopedConn{ctx: ctx, conn: conn, write: true, scope: tenantry.Scope{UserID: key.user, TenantID: key.tenant}}
 	committed := false
 	defer func() {
 		if !committed && conn.Conn().PgConn().TxStatus() != 'I' {
@@ -86,27 +105,30 @@ func (db *DB) inTenant(ctx context.Context, userID, tenantID uuid.UUID, fn func(
 			_, _ = conn.Exec(ctx, "ROLLBACK")
 		}
 	}()
-	if err := conn.SendBatch(ctx, batch).Close(); err != nil {
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == codeInsufficientPrivilege {
-			return tenantry.ErrNotMember
-		}
-		return fmt.Errorf("postgres: tenant context: %w", err)
+	if hinted {
+		c.scope.Role, c.scope.Kind, c.hinted = hint.role, hint.kind, true
+	} else if c.check(); c.err != nil {
+		return c.err // fn never runs for a non-member
+	} else {
+		db.scopes.put(key, scopeEntry{role: c.scope.Role, kind: c.scope.Kind})
 	}
 
-	tx := &tenantTx{
-		db: db,
-		q:  db.queries(conn),
-		scope: tenantry.Scope{
-			UserID: userID, TenantID: tenantID, Kind: tenantry.TenantKind(kind), Role: tenantry.Role(role),
-		},
-	}
+	tx := &tenantTx{db: db, q: db.queries(c), scope: c.scope}
 	// Memberships this transaction changed are forgotten again once it
 	// ended: a View may have remembered the old one in between.
 	defer func() { db.scopes.drop(tx.changed...) }()
-	err = fn(tx)
-	if err != nil {
-		return err
+	err := fn(tx)
+	if !c.known && c.err == nil {
+		c.check() // fn ran no statement: confirm the hint before its result counts
+	}
+	if c.err != nil {
+		if hinted {
+			db.scopes.drop(key)
+		}
+		return c.err // ErrNotMember (or errScopeChanged) whatever fn made of it
+	}
+	if err != nil || !c.begun {
+		return err // nothing to commit; the deferred ROLLBACK ends a transaction fn began
 	}
 	// The settings are SET LOCAL, gone with the COMMIT; resetContext also
 	// clears session-level ones (which the store never makes), in the same
@@ -152,7 +174,7 @@ type tenantTx struct {
 	db    *DB
 	q     *pgdb.Queries
 	scope tenantry.Scope // in a View, UserID and TenantID only: see view
-	view  *viewConn      // set in a View, which learns Role and Kind lazily
+	view  *scopedConn    // set in a View, which learns Role and Kind lazily
 
 	changed []scopeKey // memberships changed, for db.scopes
 }

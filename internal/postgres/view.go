@@ -56,7 +56,7 @@ var errScopeChanged = errors.New("postgres: the member's scope changed")
 
 // view runs fn once on conn, with hint as its scope if hinted.
 func (db *DB) view(ctx context.Context, conn *pgxpool.Conn, key scopeKey, hint scopeEntry, hinted bool, fn func(tenantry.TenantTx) error) error {
-	v := &viewConn{ctx: ctx, conn: conn, scope: tenantry.Scope{UserID: key.user, TenantID: key.tenant}}
+	v := &scopedConn{ctx: ctx, conn: conn, scope: tenantry.Scope{UserID: key.user, TenantID: key.tenant}}
 	if hinted {
 		v.scope.Role, v.scope.Kind, v.hinted = hint.role, hint.kind, true
 	} else if v.check(); v.err != nil {
@@ -77,41 +77,59 @@ func (db *DB) view(ctx context.Context, conn *pgxpool.Conn, key scopeKey, hint s
 	return err
 }
 
-// viewConn is a View's pgdb.DBTX, bound to one acquired connection. It
-// sends every statement in one batch behind a tenant_context call.
-type viewConn struct {
-	ctx    context.Context // the View's: check's context call runs in it
+// scopedConn is the pgdb.DBTX of a View or an Update, bound to one acquired
+// connection, that puts the tenant_context call in front of statements.
+//
+// In a View (write false) every statement goes in one batch behind a
+// context call of its own. In an Update (write true) the transaction's
+// first statement goes in one batch behind [BEGIN READ WRITE; context
+// call], and the ones after it alone, inside that transaction.
+type scopedConn struct {
+	ctx    context.Context // the View's or Update's: check's context call runs in it
 	conn   *pgxpool.Conn
+	write  bool           // an Update's
 	scope  tenantry.Scope // Role and Kind once known, or hinted
 	hinted bool           // Role and Kind came from the scope cache
 	known  bool           // a context call succeeded (and matched the hint)
+	begun  bool           // an Update's BEGIN was sent
 	err    error          // a context call failed: every later call fails so
 }
 
-var _ pgdb.DBTX = (*viewConn)(nil)
+var _ pgdb.DBTX = (*scopedConn)(nil)
 
-// Scope returns the View's scope. Without a hint, and if no statement has
+// Scope returns a View's scope. Without a hint, and if no statement has
 // run yet, it makes the context call alone (one round trip); if that call
 // fails, Role and Kind stay empty and the View returns the error.
-func (v *viewConn) Scope() tenantry.Scope {
+func (v *scopedConn) Scope() tenantry.Scope {
 	if !v.hinted {
 		v.check()
 	}
 	return v.scope
 }
 
-// check makes the context call alone, unless one succeeded or failed
-// already.
-func (v *viewConn) check() {
-	if !v.known && v.err == nil {
+// check makes the context call without a statement (behind BEGIN in an
+// Update), unless one succeeded or failed already.
+func (v *scopedConn) check() {
+	if v.known || v.err != nil {
+		return
+	}
+	if !v.write {
 		_ = v.enter(v.conn.QueryRow(v.ctx, contextSQL, v.scope.UserID, v.scope.TenantID))
+		return
+	}
+	br, err := v.open(v.ctx, &pgx.Batch{})
+	if err == nil {
+		err = br.Close()
+	}
+	if err != nil && v.err == nil {
+		v.err = fmt.Errorf("postgres: tenant context: %w", err)
 	}
 }
 
 // enter reads a tenant_context result. insufficient_privilege (not a member,
 // or no such tenant) is ErrNotMember; a first answer other than the hint is
 // errScopeChanged.
-func (v *viewConn) enter(row pgx.Row) error {
+func (v *scopedConn) enter(row pgx.Row) error {
 	var role, kind string
 	if err := row.Scan(&role, &kind); err != nil {
 		var pgErr *pgconn.PgError
@@ -133,18 +151,27 @@ func (v *viewConn) enter(row pgx.Row) error {
 	return nil
 }
 
-// send sends [tenant_context; sql] as one batch and reads the context call's
-// result; the caller reads the statement's and closes the batch. Should the
-// context call fail, the server skips the statement (the implicit
-// transaction is aborted until the Sync).
-func (v *viewConn) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
-	if v.err != nil {
-		return nil, v.err
+// open sends the context call, behind BEGIN in an Update, in one batch with
+// what b holds, and reads the results up to the context call's; the caller
+// reads the rest and closes the batch. Should the context call fail, the
+// server skips what follows it (the transaction, implicit or not, is
+// aborted).
+func (v *scopedConn) open(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
+	head := &pgx.Batch{}
+	if v.write {
+		head.Queue("BEGIN READ WRITE")
+		v.begun = true
 	}
-	b := &pgx.Batch{}
-	b.Queue(contextSQL, v.scope.UserID, v.scope.TenantID)
-	b.Queue(sql, args...)
-	br := v.conn.SendBatch(ctx, b)
+	head.Queue(contextSQL, v.scope.UserID, v.scope.TenantID)
+	head.QueuedQueries = append(head.QueuedQueries, b.QueuedQueries...)
+	br := v.conn.SendBatch(ctx, head)
+	if v.write {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			v.err = fmt.Errorf("postgres: begin: %w", err)
+			return nil, v.err
+		}
+	}
 	if err := v.enter(br.QueryRow()); err != nil {
 		_ = br.Close()
 		return nil, err
@@ -152,7 +179,25 @@ func (v *viewConn) send(ctx context.Context, sql string, args []any) (pgx.BatchR
 	return br, nil
 }
 
-func (v *viewConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+// direct says whether sql goes to the connection as it is: an Update's
+// statements once its transaction is open.
+func (v *scopedConn) direct() bool { return v.write && v.begun && v.err == nil }
+
+// send sends sql in one batch behind the context call; the caller reads
+// its result and closes the batch.
+func (v *scopedConn) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	if v.err != nil {
+		return nil, v.err
+	}
+	b := &pgx.Batch{}
+	b.Queue(sql, args...)
+	return v.open(ctx, b)
+}
+
+func (v *scopedConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if v.direct() {
+		return v.conn.Exec(ctx, sql, args...)
+	}
 	br, err := v.send(ctx, sql, args)
 	if err != nil {
 		return pgconn.CommandTag{}, err
@@ -164,7 +209,10 @@ func (v *viewConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.Co
 	return tag, err
 }
 
-func (v *viewConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+func (v *scopedConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if v.direct() {
+		return v.conn.Query(ctx, sql, args...)
+	}
 	br, err := v.send(ctx, sql, args)
 	if err != nil {
 		return nil, err
@@ -177,13 +225,16 @@ func (v *viewConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows
 	return &viewRows{Rows: rows, br: br}, nil
 }
 
-func (v *viewConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+func (v *scopedConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if v.direct() {
+		return v.conn.QueryRow(ctx, sql, args...)
+	}
 	return viewRow{v: v, ctx: ctx, sql: sql, args: args}
 }
 
 // viewRow sends its batch when it is scanned, as pgx's rows do.
 type viewRow struct {
-	v    *viewConn
+	v    *scopedConn
 	ctx  context.Context
 	sql  string
 	args []any
