@@ -70,7 +70,11 @@ type Store interface {
 	View(ctx context.Context, userID, tenantID uuid.UUID, fn func(TenantTx) error) error
 	// Update runs fn in one read-write transaction scoped to tenantID, with
 	// the membership check inside it. If fn returns an error, nothing it
-	// wrote is kept.
+	// wrote is kept. As in View, a store may hand fn the Scope it remembers
+	// and confirm it inside the transaction before anything commits: a
+	// member removed meanwhile gets ErrNotMember and nothing is kept, and if
+	// the Scope turns out stale, nothing fn wrote is kept and fn runs again
+	// with the current one. So fn must act only through its TenantTx.
 	Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(TenantTx) error) error
 
 	// Ping checks that the database answers.
