@@ -142,7 +142,8 @@ func setUp(ctx context.Context, s Settings, engine, dir, hash string, tenants in
 		return nil, nil, 0, err
 	}
 	if withBaseline {
-		sv.baseline, err = startChild(ctx, childSpec{Kind: "baseline", Engine: engine, DSN: ownerDSN}, "", logw)
+		sv.baseline, err = startChild(ctx, childSpec{Kind: "baseline", Engine: engine, DSN: ownerDSN,
+			Pprof: s.PprofDir != ""}, "", logw)
 		if err != nil {
 			sv.stop()
 			return nil, nil, 0, err
@@ -259,14 +260,18 @@ func runStandard(ctx context.Context, s Settings, engine, dir, hash string, logw
 	ours.duration, base.duration = s.Duration, s.Duration
 	for _, op := range s.Ops {
 		fmt.Fprintf(stderr, "%s: %s...\n", engine, op)
-		var prof func() (string, error)
+		var profs []func() (string, error)
 		if s.PprofDir != "" && s.Duration >= 2*time.Second {
-			// Both servers take turns for Duration each.
-			prof = startCPUProfile(ctx, sv.tenantry, 2*s.Duration-time.Second,
-				filepath.Join(s.PprofDir, fmt.Sprintf("%s-%s.cpu.pprof", engine, op)))
+			// Both servers take turns for Duration each; each profile
+			// covers both, and so holds the whole of its server's load.
+			profs = append(profs,
+				startCPUProfile(ctx, sv.tenantry, 2*s.Duration-time.Second,
+					filepath.Join(s.PprofDir, fmt.Sprintf("%s-%s.cpu.pprof", engine, op))),
+				startCPUProfile(ctx, sv.baseline, 2*s.Duration-time.Second,
+					filepath.Join(s.PprofDir, fmt.Sprintf("%s-%s-baseline.cpu.pprof", engine, op))))
 		}
 		o := compare(ctx, op, ours, base, data, s.MaxRequests > 0)
-		if prof != nil {
+		for _, prof := range profs {
 			if p, err := prof(); err != nil {
 				fmt.Fprintf(stderr, "  cpu profile: %v\n", err)
 			} else {
