@@ -9,7 +9,7 @@
 // Every tenant statement runs behind a statement of its own,
 // `SELECT role, kind FROM tenant_context($user, $tenant)`: an Update sends it
 // in one batch with BEGIN (and its first statement, when the member's scope
-// is remembered: see inTenant); a View, which opens no transaction, sends it
+// is remembered: see Update); a View, which opens no transaction, sends it
 // in one batch with each of its statements, so both share PostgreSQL's
 // implicit transaction (see View). The function checks the membership, raising
 // insufficient_privilege (ErrNotMember) for a non-member, and SET LOCALs

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/postgres/pgdb"
@@ -56,12 +54,7 @@ func (db *DB) UserOrgs(ctx context.Context, userID uuid.UUID) ([]tenantry.OrgMem
 	return orgs, err
 }
 
-// Update runs fn in a read-write transaction in the tenant's context.
-func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
-	return db.inTenant(ctx, userID, tenantID, fn)
-}
-
-// inTenant runs fn in one read-write transaction in the tenant's context.
+// Update runs fn in one read-write transaction in the tenant's context.
 // BEGIN and the tenant_context call go to the server in one batch, as
 // statements of their own (the context call is never glued to other SQL):
 // with fn's first statement when the member's scope is in the scope cache,
@@ -74,82 +67,22 @@ func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(te
 // ErrNotMember and nothing is written; a role or kind that changed
 // meanwhile rolls the transaction back and runs fn again, asking first. A fn
 // that ran no statement has its hint confirmed by a context call alone.
-func (db *DB) inTenant(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
-	conn, err := db.pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("postgres: acquire: %w", err)
-	}
-	// A connection released in a transaction (an error between BEGIN and
-	// COMMIT that the ROLLBACK in update could not fix) is closed by the
-	// pool.
-	defer conn.Release()
-
-	key := scopeKey{tenant: tenantID, user: userID}
-	hint, ok := db.scopes.get(key)
-	err = db.update(ctx, conn, key, hint, ok, fn)
-	if errors.Is(err, errScopeChanged) {
-		err = db.update(ctx, conn, key, scopeEntry{}, false, fn) // asks first: cannot recur
-	}
-	return err
-}
-
-// update runs fn once on conn in a transaction, with hint as its scope if
-// hinted, and commits if fn returns nil.
-func (db *DB) update(ctx context.Context, conn *pgxpool.Conn, key scopeKey, hint scopeEntry, hinted bool, fn func(tenantry.TenantTx) error) error {
-	c := &scopedConn{ctx: ctx, conn: conn, write: true, scope: tenantry.Scope{UserID: key.user, TenantID: key.tenant}}
-	committed := false
-	defer func() {
-		if !committed && conn.Conn().PgConn().TxStatus() != 'I' {
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			_, _ = conn.Exec(ctx, "ROLLBACK")
+func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+	return db.inScope(ctx, userID, tenantID, true, func(c *scopedConn) error {
+		tx := &tenantTx{db: db, q: db.queries(c), scope: c.scope}
+		// Memberships this transaction changed are forgotten again once it
+		// ended: a View may have remembered the old one in between.
+		defer func() { db.scopes.drop(tx.changed...) }()
+		if err := fn(tx); err != nil || c.err != nil {
+			return err // once reports c.err, and rolls back what fn began
 		}
-	}()
-	if hinted {
-		c.scope.Role, c.scope.Kind, c.hinted = hint.role, hint.kind, true
-	} else if c.check(); c.err != nil {
-		return c.err // fn never runs for a non-member
-	} else {
-		db.scopes.put(key, scopeEntry{role: c.scope.Role, kind: c.scope.Kind})
-	}
-
-	tx := &tenantTx{db: db, q: db.queries(c), scope: c.scope}
-	// Memberships this transaction changed are forgotten again once it
-	// ended: a View may have remembered the old one in between.
-	defer func() { db.scopes.drop(tx.changed...) }()
-	err := fn(tx)
-	if !c.known && c.err == nil {
-		c.check() // fn ran no statement: confirm the hint before its result counts
-	}
-	if c.err != nil {
-		if hinted {
-			db.scopes.drop(key)
+		// A fn that ran no statement on a hint has it confirmed here, in a
+		// transaction whose COMMIT carries resetContext like every other.
+		if c.check(); c.err != nil {
+			return nil // once reports it
 		}
-		return c.err // ErrNotMember (or errScopeChanged) whatever fn made of it
-	}
-	if err != nil || !c.begun {
-		return err // nothing to commit; the deferred ROLLBACK ends a transaction fn began
-	}
-	// The settings are SET LOCAL, gone with the COMMIT; resetContext also
-	// clears session-level ones (which the store never makes), in the same
-	// round trip. See the pool's AfterRelease in open.
-	commit := &pgx.Batch{}
-	commit.Queue("COMMIT")
-	commit.Queue(resetContext)
-	br := conn.SendBatch(ctx, commit)
-	tag, err := br.Exec()
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("postgres: commit: %w", mapError(err))
-	}
-	committed = true
-	if tag.String() == "ROLLBACK" {
-		// fn swallowed an error that aborted the transaction.
-		return fmt.Errorf("postgres: commit: %w", pgx.ErrTxCommitRollback)
-	}
-	return nil
+		return c.commit()
+	})
 }
 
 // tenantContext calls tenant_context, as a statement of its own, inside a
