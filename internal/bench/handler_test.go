@@ -2,14 +2,15 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 
-	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/google/uuid"
+
 	"github.com/tenantry/tenantry/internal/sqlite"
 )
 
@@ -31,15 +32,8 @@ func BenchmarkHandlers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	hash, err := auth.HashPassword(benchPassword)
-	if err != nil {
-		b.Fatal(err)
-	}
-	data, err := seed(ctx, store, hash, 0, 100, 100, 1, discard{})
+	data := seedForBench(b, store, 1)
 	store.Close() // the server opens the file itself, and takes its lock
-	if err != nil {
-		b.Fatal(err)
-	}
 	secret := randomSecret()
 	if err := mintTokens(secret, data); err != nil {
 		b.Fatal(err)
@@ -56,30 +50,31 @@ func BenchmarkHandlers(b *testing.B) {
 	}
 	defer closeBase()
 
-	request := func(r *rand.Rand, server, op string) *http.Request {
-		t := &data[r.IntN(len(data))]
-		var path string
-		prefix := "/api/"
-		if server == "baseline" {
-			prefix = "/b/"
-		}
-		switch op {
-		case "get-by-id":
-			path = prefix + t.UserID.String() + "/tasks/" + t.Tasks[r.IntN(len(t.Tasks))].String()
-		case "list-50":
-			path = prefix + t.UserID.String() + "/tasks?limit=50"
-		}
-		req := httptest.NewRequest(http.MethodGet, path, nil)
-		if server == "tenantry" {
-			req.Header.Set("Authorization", "Bearer "+t.Token)
-		}
-		return req
+	byUser := make(map[uuid.UUID]*tenantData, len(data))
+	for i := range data {
+		byUser[data[i].UserID] = &data[i]
 	}
-	do := func(b *testing.B, h http.Handler, req *http.Request) {
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
-		if w.Code != http.StatusOK {
-			b.Fatalf("%s: %d %s", req.URL, w.Code, w.Body)
+	// get sends op for user (on task, for a get) to the server's handler.
+	get := func(server string, h http.Handler, op string) func(ctx context.Context, user, task uuid.UUID) error {
+		return func(ctx context.Context, user, task uuid.UUID) error {
+			prefix := "/api/"
+			if server == "baseline" {
+				prefix = "/b/"
+			}
+			path := prefix + user.String() + "/tasks?limit=50"
+			if op == "get-by-id" {
+				path = prefix + user.String() + "/tasks/" + task.String()
+			}
+			req := httptest.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+			if server == "tenantry" {
+				req.Header.Set("Authorization", "Bearer "+byUser[user].Token)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != http.StatusOK {
+				return fmt.Errorf("%s: %d %s", path, w.Code, w.Body)
+			}
+			return nil
 		}
 	}
 	for _, op := range []string{"get-by-id", "list-50"} {
@@ -87,23 +82,20 @@ func BenchmarkHandlers(b *testing.B) {
 			name string
 			h    http.Handler
 		}{{"tenantry", ours}, {"baseline", base}} {
+			do := get(sv.name, sv.h, op)
 			b.Run(op+"/"+sv.name, func(b *testing.B) {
 				r := rand.New(rand.NewPCG(1, 2))
 				b.ReportAllocs()
 				for b.Loop() {
-					do(b, sv.h, request(r, sv.name, op))
+					t := &data[r.IntN(len(data))]
+					if err := do(ctx, t.UserID, t.Tasks[r.IntN(len(t.Tasks))]); err != nil {
+						b.Fatal(err)
+					}
 				}
 			})
 			b.Run(op+"/"+sv.name+"/parallel", func(b *testing.B) {
-				var n atomic.Uint64
-				b.SetParallelism(4)
 				b.ReportAllocs()
-				b.RunParallel(func(pb *testing.PB) {
-					r := rand.New(rand.NewPCG(n.Add(1), 2))
-					for pb.Next() {
-						do(b, sv.h, request(r, sv.name, op))
-					}
-				})
+				runReads(b, data, do)
 			})
 		}
 	}

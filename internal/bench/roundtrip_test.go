@@ -2,8 +2,6 @@ package bench
 
 import (
 	"context"
-	"math/rand/v2"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -11,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/authcache"
 	"github.com/tenantry/tenantry/internal/postgres"
 	"github.com/tenantry/tenantry/internal/postgres/pgdb"
@@ -34,35 +31,10 @@ func BenchmarkPostgresTenantRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	hash, err := auth.HashPassword(benchPassword)
-	if err != nil {
-		b.Fatal(err)
-	}
-	data, err := seed(ctx, store, hash, 0, 100, 100, 4, discard{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	data := seedForBench(b, store, 4)
 	owner := mustPool(b, pdb.OwnerURL, poolSize)
 	app := mustPool(b, pdb.AppURL, poolSize)
-	pick := func(r *rand.Rand) (uuid.UUID, uuid.UUID) {
-		t := &data[r.IntN(len(data))]
-		return t.UserID, t.Tasks[r.IntN(len(t.Tasks))]
-	}
-	run := func(b *testing.B, get func(ctx context.Context, user, task uuid.UUID) error) {
-		var n atomic.Uint64
-		b.SetParallelism(4)
-		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			r := rand.New(rand.NewPCG(n.Add(1), 0))
-			for pb.Next() {
-				user, task := pick(r)
-				if err := get(ctx, user, task); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	}
+	run := func(b *testing.B, get func(ctx context.Context, user, task uuid.UUID) error) { runReads(b, data, get) }
 	b.Run("bare", func(b *testing.B) {
 		q := pgdb.New(owner)
 		run(b, func(ctx context.Context, user, task uuid.UUID) error {

@@ -3,14 +3,11 @@ package bench
 import (
 	"context"
 	"database/sql"
-	"math/rand/v2"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/sqlite"
 	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
 )
@@ -33,14 +30,7 @@ func BenchmarkSQLiteTenantRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	hash, err := auth.HashPassword(benchPassword)
-	if err != nil {
-		b.Fatal(err)
-	}
-	data, err := seed(ctx, store, hash, 0, 100, 100, 1, discard{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	data := seedForBench(b, store, 1)
 	base, closeBase, err := openSQLiteBase(ctx, db.appDSN)
 	if err != nil {
 		b.Fatal(err)
@@ -48,25 +38,7 @@ func BenchmarkSQLiteTenantRead(b *testing.B) {
 	defer closeBase()
 	read := base.(*sqliteBase).readDB
 	prep := newPrepared(read)
-	pick := func(r *rand.Rand) (uuid.UUID, uuid.UUID) {
-		t := &data[r.IntN(len(data))]
-		return t.UserID, t.Tasks[r.IntN(len(t.Tasks))]
-	}
-	run := func(b *testing.B, get func(ctx context.Context, user, task uuid.UUID) error) {
-		var n atomic.Uint64
-		b.SetParallelism(4)
-		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			r := rand.New(rand.NewPCG(n.Add(1), 0))
-			for pb.Next() {
-				user, task := pick(r)
-				if err := get(ctx, user, task); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	}
+	run := func(b *testing.B, get func(ctx context.Context, user, task uuid.UUID) error) { runReads(b, data, get) }
 	b.Run("bare", func(b *testing.B) {
 		run(b, func(ctx context.Context, user, task uuid.UUID) error {
 			_, err := base.task(ctx, user, task)
