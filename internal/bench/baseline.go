@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite" // the driver the sqlite store uses
 
@@ -69,7 +70,7 @@ func baselineHandler(ctx context.Context, spec childSpec) (http.Handler, func() 
 	case "sqlite":
 		q, cleanup, err = openSQLiteBase(ctx, spec.DSN)
 	case "postgres":
-		q, cleanup, err = openPostgresBase(ctx, spec.DSN)
+		q, cleanup, err = openPostgresBase(ctx, spec.DSN, spec.Context)
 	default:
 		err = fmt.Errorf("unknown engine %q", spec.Engine)
 	}
@@ -277,11 +278,29 @@ func (b *sqliteBase) replace(ctx context.Context, tenant, id uuid.UUID, in baseI
 // pool the postgres store uses, connected as the owner, so row-level
 // security does not apply. Its connections encode uuids as the store's do
 // (postgres.RegisterUUID).
+//
+// With withContext (the floor, -floor), it connects as the application role
+// instead, and sends every statement in one batch behind the call that
+// docs/design.md requires in front of a tenant's work, tenant_context(user,
+// tenant), the path's tenant being its personal owner's id: one round trip
+// and one implicit transaction, in which row-level security shows the
+// tenant's rows and nothing else. That is the least any server following
+// the design sends; nothing else of Tenantry's is added.
 type postgresBase struct {
-	q *pgdb.Queries
+	pool        *pgxpool.Pool
+	q           *pgdb.Queries // on the pool itself, without withContext
+	withContext bool
 }
 
-func openPostgresBase(ctx context.Context, url string) (baseQueries, func() error, error) {
+// queries returns the statements to run for tenant.
+func (b *postgresBase) queries(tenant uuid.UUID) *pgdb.Queries {
+	if b.withContext {
+		return pgdb.New(contextDB{pool: b.pool, tenant: tenant})
+	}
+	return b.q
+}
+
+func openPostgresBase(ctx context.Context, url string, withContext bool) (baseQueries, func() error, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, nil, err
@@ -298,7 +317,87 @@ func openPostgresBase(ctx context.Context, url string) (baseQueries, func() erro
 		pool.Close()
 		return nil, nil, err
 	}
-	return &postgresBase{q: pgdb.New(pool)}, func() error { pool.Close(); return nil }, nil
+	return &postgresBase{pool: pool, q: pgdb.New(pool), withContext: withContext}, func() error { pool.Close(); return nil }, nil
+}
+
+// contextDB sends each statement behind tenant_context in one batch, for
+// the tenant's personal owner (the tenant's id is its owner's).
+type contextDB struct {
+	pool   *pgxpool.Pool
+	tenant uuid.UUID
+}
+
+// contextCall is the store's own context statement (internal/postgres).
+const contextCall = `SELECT role, kind FROM tenant_context($1, $2)`
+
+func (c contextDB) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	b.Queue(contextCall, c.tenant, c.tenant)
+	b.Queue(sql, args...)
+	br := c.pool.SendBatch(ctx, b)
+	var role, kind string
+	if err := br.QueryRow().Scan(&role, &kind); err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return br, nil
+}
+
+func (c contextDB) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	br, err := c.send(ctx, sql, args)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := br.Exec()
+	return tag, errors.Join(err, br.Close())
+}
+
+func (c contextDB) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	br, err := c.send(ctx, sql, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return batchRows{Rows: rows, br: br}, nil
+}
+
+func (c contextDB) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return contextRow{c: c, ctx: ctx, sql: sql, args: args}
+}
+
+// contextRow sends its batch when it is scanned.
+type contextRow struct {
+	c    contextDB
+	ctx  context.Context
+	sql  string
+	args []any
+}
+
+func (r contextRow) Scan(dest ...any) error {
+	br, err := r.c.send(r.ctx, r.sql, r.args)
+	if err != nil {
+		return err
+	}
+	err = br.QueryRow().Scan(dest...)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// batchRows closes the batch with the rows.
+type batchRows struct {
+	pgx.Rows
+	br pgx.BatchResults
+}
+
+func (r batchRows) Close() {
+	r.Rows.Close()
+	_ = r.br.Close()
 }
 
 func fromPostgres(r pgdb.Task) baseTask {
@@ -307,12 +406,12 @@ func fromPostgres(r pgdb.Task) baseTask {
 }
 
 func (b *postgresBase) task(ctx context.Context, tenant, id uuid.UUID) (baseTask, error) {
-	r, err := b.q.Task(ctx, pgdb.TaskParams{TenantID: tenant, ID: id})
+	r, err := b.queries(tenant).Task(ctx, pgdb.TaskParams{TenantID: tenant, ID: id})
 	return fromPostgres(r), err
 }
 
 func (b *postgresBase) tasks(ctx context.Context, tenant uuid.UUID, limit int) ([]baseTask, error) {
-	rows, err := b.q.Tasks(ctx, pgdb.TasksParams{TenantID: tenant, Lim: int32(limit)})
+	rows, err := b.queries(tenant).Tasks(ctx, pgdb.TasksParams{TenantID: tenant, Lim: int32(limit)})
 	out := make([]baseTask, len(rows))
 	for i, r := range rows {
 		out[i] = fromPostgres(r)
@@ -322,7 +421,7 @@ func (b *postgresBase) tasks(ctx context.Context, tenant uuid.UUID, limit int) (
 
 func (b *postgresBase) create(ctx context.Context, tenant uuid.UUID, in baseInput) (baseTask, error) {
 	t := now()
-	r, err := b.q.CreateTask(ctx, pgdb.CreateTaskParams{
+	r, err := b.queries(tenant).CreateTask(ctx, pgdb.CreateTaskParams{
 		TenantID: tenant, ID: uuid.Must(uuid.NewV7()), Title: in.Title, Description: in.Description,
 		Completed: in.Completed, CreatedAt: t, UpdatedAt: t,
 	})
@@ -330,7 +429,7 @@ func (b *postgresBase) create(ctx context.Context, tenant uuid.UUID, in baseInpu
 }
 
 func (b *postgresBase) replace(ctx context.Context, tenant, id uuid.UUID, in baseInput) (baseTask, error) {
-	r, err := b.q.ReplaceTask(ctx, pgdb.ReplaceTaskParams{
+	r, err := b.queries(tenant).ReplaceTask(ctx, pgdb.ReplaceTaskParams{
 		TenantID: tenant, ID: id, Title: in.Title, Description: in.Description,
 		Completed: in.Completed, UpdatedAt: now(),
 	})

@@ -39,6 +39,7 @@ type Settings struct {
 	SeedWorkers    int           `json:"-"`
 	Ops            []string      `json:"operations"`
 	PGPool         int           `json:"postgres_pool,omitempty"`
+	Floor          bool          `json:"floor,omitempty"`
 	ScaleSizes     []int         `json:"scale_sizes,omitempty"`
 }
 
@@ -83,6 +84,7 @@ func parseSettings(args []string, getenv func(string) string, stderr io.Writer) 
 	fs.BoolVar(&s.NoAuthCache, "no-authcache", false, "serve without the in-memory token cache (every request asks the database)")
 	fs.IntVar(&s.SeedWorkers, "seed-workers", 4, "tenants seeded at a time")
 	fs.IntVar(&s.PGPool, "pg-pool", 0, "PostgreSQL connections per server (pool_max_conns), for the server and the baseline alike (0: pgxpool's default, max(4, CPUs))")
+	fs.BoolVar(&s.Floor, "floor", false, "on PostgreSQL, also measure the floor: the baseline with the tenant_context call docs/design.md requires in front of every statement, as the application role (a third server, in the same turns)")
 	ops := fs.String("ops", strings.Join(StandardOps(), ","), "operations to measure, comma-separated")
 	if err := fs.Parse(args); err != nil {
 		return s, err

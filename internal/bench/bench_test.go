@@ -101,7 +101,7 @@ func TestSmokePostgres(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	s, err := parseSettings([]string{"-tenants", "4", "-tasks", "10", "-duration", "20s",
-		"-max-requests", "30", "-concurrency", "2", "-warmup", "0", "-db", "postgres"},
+		"-max-requests", "30", "-concurrency", "2", "-warmup", "0", "-db", "postgres", "-floor"},
 		func(k string) string { return map[string]string{"TENANTRY_TEST_POSTGRES": pg}[k] }, &stderr)
 	if err != nil {
 		t.Fatal(err)
@@ -117,6 +117,12 @@ func TestSmokePostgres(t *testing.T) {
 		if o.Tenantry.Requests != 30 || o.Tenantry.Errors != 0 || o.Baseline == nil || o.Baseline.Errors != 0 {
 			t.Errorf("%s: tenantry %+v baseline %+v", o.Op, o.Tenantry, o.Baseline)
 		}
+		if o.Floor == nil || o.Floor.Requests != 30 || o.Floor.Errors != 0 || o.FloorRatio <= 0 {
+			t.Errorf("%s: floor %+v, floor ratio %v", o.Op, o.Floor, o.FloorRatio)
+		}
+	}
+	if !strings.Contains(stdout.String(), "floor ratio") {
+		t.Errorf("table lacks the floor:\n%s", stdout.String())
 	}
 	if !strings.HasPrefix(rep.Machine.Postgres, "PostgreSQL ") {
 		t.Errorf("machine.postgres = %q", rep.Machine.Postgres)

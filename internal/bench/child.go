@@ -33,6 +33,9 @@ type childSpec struct {
 	Engine string `json:"engine"` // "sqlite" or "postgres"
 	// DSN is the SQLite file or the PostgreSQL URL the server uses.
 	DSN string `json:"dsn"`
+	// Context makes a PostgreSQL baseline the floor: every statement behind
+	// tenant_context, as the application role (see postgresBase).
+	Context bool `json:"context,omitempty"`
 	// NoAuthCache serves tenantry without the token cache.
 	NoAuthCache bool `json:"no_auth_cache,omitempty"`
 	// Pprof serves net/http/pprof on a second loopback port.

@@ -51,6 +51,12 @@ type OpResult struct {
 	// CPURatio is Tenantry's CPU time per request over the baseline's; 0
 	// when either is unknown.
 	CPURatio float64 `json:"cpu_ratio,omitempty"`
+	// Floor is the baseline with the design's tenant_context call in front
+	// of every statement (-floor, PostgreSQL), and FloorRatio its
+	// requests/s over the baseline's: the most any server that follows the
+	// design could reach.
+	Floor      *Measurement `json:"floor,omitempty"`
+	FloorRatio float64      `json:"floor_ratio,omitempty"`
 }
 
 // ScaleRun is the scale mode on one database: the same tenants measured at
@@ -113,6 +119,7 @@ func printRun(w io.Writer, s Settings, r DBRun) {
 		}
 	}
 	tw.Flush()
+	printFloor(w, r)
 	if r.ServerPeakRSS > 0 {
 		fmt.Fprintf(w, "server peak RSS (VmHWM): %s", mb(r.ServerPeakRSS))
 		if r.BaselinePeakRSS > 0 {
@@ -122,12 +129,38 @@ func printRun(w io.Writer, s Settings, r DBRun) {
 	}
 	printTargets(w, r)
 	for _, o := range r.Ops {
-		for _, m := range []*Measurement{&o.Tenantry, o.Baseline} {
+		for _, m := range []*Measurement{&o.Tenantry, o.Baseline, o.Floor} {
 			if m != nil && m.FirstError != "" {
 				fmt.Fprintf(w, "first error (%s): %s\n", o.Op, m.FirstError)
 			}
 		}
 	}
+}
+
+// printFloor prints the floor's table, if it was measured.
+func printFloor(w io.Writer, r DBRun) {
+	if len(r.Ops) == 0 || r.Ops[0].Floor == nil {
+		return
+	}
+	fmt.Fprintln(w, "floor: the baseline with tenant_context in front of every statement, as the application role")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "operation\tfloor req/s\tp50 ms\tp99 ms\tcpu µs/req\terrors\tfloor ratio\ttenantry ratio\ttenantry / floor\t")
+	for _, o := range r.Ops {
+		f := o.Floor
+		if f == nil {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%s\t%d\t%.2f\t%.2f\t%s\t\n", o.Op, f.RPS, f.P50ms, f.P99ms,
+			orDash("%.0f", f.CPUusPerRequest), f.Errors, o.FloorRatio, o.Ratio, orDash("%.2f", safeDiv(o.Tenantry.RPS, f.RPS)))
+	}
+	tw.Flush()
+}
+
+func safeDiv(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
 }
 
 // The targets of issue 4.

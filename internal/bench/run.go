@@ -87,20 +87,21 @@ func printLogTail(w io.Writer, path string) {
 	fmt.Fprintf(w, "--- end of the servers' log:\n%s\n---\n", b)
 }
 
-// servers is a database with our server and the baseline running on it.
+// servers is a database with our server and the baseline running on it,
+// and the floor (-floor, PostgreSQL) too.
 type servers struct {
 	db       *database
 	secret   string
 	tenantry *child
 	baseline *child
+	floor    *child
 }
 
 func (sv *servers) stop() {
-	if sv.tenantry != nil {
-		sv.tenantry.Stop()
-	}
-	if sv.baseline != nil {
-		sv.baseline.Stop()
+	for _, c := range []*child{sv.tenantry, sv.baseline, sv.floor} {
+		if c != nil {
+			c.Stop()
+		}
 	}
 	if sv.db != nil {
 		_ = sv.db.drop()
@@ -147,6 +148,14 @@ func setUp(ctx context.Context, s Settings, engine, dir, hash string, tenants in
 		if err != nil {
 			sv.stop()
 			return nil, nil, 0, err
+		}
+		if s.Floor && engine == "postgres" {
+			sv.floor, err = startChild(ctx, childSpec{Kind: "baseline", Engine: engine, DSN: appDSN, Context: true,
+				Pprof: s.PprofDir != ""}, "", logw)
+			if err != nil {
+				sv.stop()
+				return nil, nil, 0, err
+			}
 		}
 	}
 	if err := checkServers(ctx, sv, data[0]); err != nil {
@@ -197,8 +206,10 @@ func checkServers(ctx context.Context, sv *servers, t tenantData) error {
 		{fmt.Sprintf("%s/api/%s/tasks/%s", sv.tenantry.URL(), t.UserID, t.Tasks[0]), t.Token},
 		{fmt.Sprintf("%s/api/%s/tasks/%s", sv.tenantry.URL(), t.UserID, t.Tasks[0]), issued},
 	}
-	if sv.baseline != nil {
-		probes = append(probes, probe{fmt.Sprintf("%s/b/%s/tasks/%s", sv.baseline.URL(), t.UserID, t.Tasks[0]), ""})
+	for _, b := range []*child{sv.baseline, sv.floor} {
+		if b != nil {
+			probes = append(probes, probe{fmt.Sprintf("%s/b/%s/tasks/%s", b.URL(), t.UserID, t.Tasks[0]), ""})
+		}
 	}
 	for _, probe := range probes {
 		req, err := http.NewRequestWithContext(ctx, "GET", probe.url, nil)
@@ -251,26 +262,44 @@ func runStandard(ctx context.Context, s Settings, engine, dir, hash string, logw
 	ours, base := l, l
 	ours.baseURL, base.baseURL = sv.tenantry.URL(), sv.baseline.URL()
 	ours.cpu, base.cpu = sv.tenantry.CPUTime, sv.baseline.CPUTime
+	var floor *load
+	if sv.floor != nil {
+		f := l
+		f.baseURL, f.cpu = sv.floor.URL(), sv.floor.CPUTime
+		floor = &f
+	}
 	if s.Warmup > 0 {
 		fmt.Fprintf(stderr, "%s: warming up...\n", engine)
 		ours.duration, base.duration = s.Warmup, s.Warmup
 		ours.run(ctx, tenantryAPI().workload(OpMixed, data))
 		base.run(ctx, baselineAPI().workload(OpMixed, data))
+		if floor != nil {
+			floor.duration = s.Warmup
+			floor.run(ctx, baselineAPI().workload(OpMixed, data))
+		}
 	}
 	ours.duration, base.duration = s.Duration, s.Duration
+	if floor != nil {
+		floor.duration = s.Duration
+	}
 	for _, op := range s.Ops {
 		fmt.Fprintf(stderr, "%s: %s...\n", engine, op)
 		var profs []func() (string, error)
 		if s.PprofDir != "" && s.Duration >= 2*time.Second {
-			// Both servers take turns for Duration each; each profile
-			// covers both, and so holds the whole of its server's load.
-			profs = append(profs,
-				startCPUProfile(ctx, sv.tenantry, 2*s.Duration-time.Second,
-					filepath.Join(s.PprofDir, fmt.Sprintf("%s-%s.cpu.pprof", engine, op))),
-				startCPUProfile(ctx, sv.baseline, 2*s.Duration-time.Second,
-					filepath.Join(s.PprofDir, fmt.Sprintf("%s-%s-baseline.cpu.pprof", engine, op))))
+			// The servers take turns for Duration each; each profile
+			// covers all the turns, and so holds the whole of its
+			// server's load.
+			named := map[string]*child{"": sv.tenantry, "-baseline": sv.baseline}
+			if sv.floor != nil {
+				named["-floor"] = sv.floor
+			}
+			span := time.Duration(len(named))*s.Duration - time.Second
+			for suffix, c := range named {
+				profs = append(profs, startCPUProfile(ctx, c, span,
+					filepath.Join(s.PprofDir, fmt.Sprintf("%s-%s%s.cpu.pprof", engine, op, suffix))))
+			}
 		}
-		o := compare(ctx, op, ours, base, data, s.MaxRequests > 0)
+		o := compare(ctx, op, ours, base, floor, data, s.MaxRequests > 0)
 		for _, prof := range profs {
 			if p, err := prof(); err != nil {
 				fmt.Fprintf(stderr, "  cpu profile: %v\n", err)
@@ -301,34 +330,47 @@ func runStandard(ctx context.Context, s Settings, engine, dir, hash string, logw
 // sliceLen is the length of one turn when the two servers take turns.
 const sliceLen = time.Second
 
-// compare measures op on our server and on the baseline. They take turns of
-// about a second, swapping who goes first each round, so that anything else
-// the machine does during the measurement weighs on both alike. With a
-// request budget (tests) each runs once.
-func compare(ctx context.Context, op string, ours, base load, data []tenantData, once bool) OpResult {
+// compare measures op on our server and on the baseline, and on the floor
+// if there is one. They take turns of about a second, the one that goes
+// first changing each round, so that anything else the machine does during
+// the measurement weighs on all alike. With a request budget (tests) each
+// runs once.
+func compare(ctx context.Context, op string, ours, base load, floor *load, data []tenantData, once bool) OpResult {
 	rounds := 1
 	if !once {
 		rounds = max(1, int(ours.duration/sliceLen))
 	}
-	ours.duration /= time.Duration(rounds)
-	base.duration /= time.Duration(rounds)
-	var a, b sample
-	wa, wb := tenantryAPI().workload(op, data), baselineAPI().workload(op, data)
+	type turn struct {
+		l load
+		w workload
+		s sample
+	}
+	turns := []*turn{{l: ours, w: tenantryAPI().workload(op, data)}, {l: base, w: baselineAPI().workload(op, data)}}
+	if floor != nil {
+		turns = append(turns, &turn{l: *floor, w: baselineAPI().workload(op, data)})
+	}
+	for _, t := range turns {
+		t.l.duration /= time.Duration(rounds)
+	}
 	for i := range rounds {
-		ours.seed, base.seed = uint64(i), uint64(i)
-		if i%2 == 0 {
-			a.add(ours.sample(ctx, wa))
-			b.add(base.sample(ctx, wb))
-		} else {
-			b.add(base.sample(ctx, wb))
-			a.add(ours.sample(ctx, wa))
+		for j := range turns {
+			t := turns[(i+j)%len(turns)]
+			t.l.seed = uint64(i)
+			t.s.add(t.l.sample(ctx, t.w))
 		}
 	}
-	o := OpResult{Op: op, Tenantry: a.measurement()}
-	m := b.measurement()
+	o := OpResult{Op: op, Tenantry: turns[0].s.measurement()}
+	m := turns[1].s.measurement()
 	o.Baseline = &m
 	if m.RPS > 0 {
 		o.Ratio = o.Tenantry.RPS / m.RPS
+	}
+	if floor != nil {
+		f := turns[2].s.measurement()
+		o.Floor = &f
+		if m.RPS > 0 {
+			o.FloorRatio = f.RPS / m.RPS
+		}
 	}
 	if m.CPUusPerRequest > 0 {
 		o.CPURatio = o.Tenantry.CPUusPerRequest / m.CPUusPerRequest
