@@ -28,11 +28,19 @@ func (rt *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.R
 	if _, p, ok := strings.Cut(pattern, " "); ok {
 		path = p
 	}
+	route := func(w http.ResponseWriter, r *http.Request) {
+		if rw, ok := w.(*routeWriter); ok {
+			// Matched: the route writes to the connection's writer itself.
+			rw.matched = true
+			w = rw.w
+		}
+		h(w, r)
+	}
 	if strings.HasPrefix(path, "/api/{user_id}") {
-		rt.personal.HandleFunc(pattern, h)
+		rt.personal.HandleFunc(pattern, route)
 		return
 	}
-	rt.rest.HandleFunc(pattern, h)
+	rt.rest.HandleFunc(pattern, route)
 }
 
 // Handle registers a handler for a ServeMux pattern.
@@ -40,20 +48,21 @@ func (rt *router) Handle(pattern string, h http.Handler) { rt.HandleFunc(pattern
 
 // ServeHTTP sends /api/{user_id}/... to the personal mux, the rest to the
 // other. A path or method no route takes is answered as a problem too.
+//
+// The mux looks the route up once: it gets a routeWriter, which a matched
+// route unwraps before it writes anything, so whatever the routeWriter
+// records is the mux's own answer (a 404, a 405 with its Allow header, a
+// redirect to the clean path), and that becomes the problem+json below.
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	mux := rt.rest
 	if p := r.URL.Path; strings.HasPrefix(p, "/api/") && p != "/api/orgs" && !strings.HasPrefix(p, "/api/orgs/") {
 		mux = rt.personal
 	}
-	h, pattern := mux.Handler(r)
-	if pattern != "" {
-		mux.ServeHTTP(w, r)
+	rec := &routeWriter{w: w}
+	mux.ServeHTTP(rec, r)
+	if rec.matched {
 		return
 	}
-	// ServeMux's own answer: a redirect to the clean path, or a 404 or
-	// 405 (with its Allow header), which become problem+json.
-	rec := &statusRecorder{header: http.Header{}}
-	h.ServeHTTP(rec, r)
 	for _, k := range []string{"Allow", "Location"} {
 		if v := rec.header.Get(k); v != "" {
 			w.Header().Set(k, v)
@@ -76,22 +85,31 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(huma.ErrorModel{Title: http.StatusText(st), Status: st, Detail: detail})
 }
 
-// statusRecorder keeps the status and headers a handler writes, and drops
-// its body.
-type statusRecorder struct {
-	header http.Header
-	status int
+// routeWriter is what the mux writes to. A matched route takes the
+// connection's writer, w, out of it (HandleFunc); anything written to the
+// routeWriter itself is the mux's own answer, kept as status and headers,
+// its body dropped.
+type routeWriter struct {
+	w       http.ResponseWriter
+	matched bool
+	header  http.Header
+	status  int
 }
 
-func (s *statusRecorder) Header() http.Header { return s.header }
+func (s *routeWriter) Header() http.Header {
+	if s.header == nil {
+		s.header = http.Header{}
+	}
+	return s.header
+}
 
-func (s *statusRecorder) WriteHeader(st int) {
+func (s *routeWriter) WriteHeader(st int) {
 	if s.status == 0 {
 		s.status = st
 	}
 }
 
-func (s *statusRecorder) Write(b []byte) (int, error) {
+func (s *routeWriter) Write(b []byte) (int, error) {
 	s.WriteHeader(http.StatusOK)
 	return len(b), nil
 }
