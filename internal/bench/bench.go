@@ -129,6 +129,8 @@ server and a bare baseline server (the same SQL with nothing around it) as child
 processes, and measures get-by-id, list-50, create, update and a mixed 80/20
 load on each for -duration. It prints requests/s, p50, p99, errors and the ratio
 to the baseline, plus the server's peak RSS, and writes the same to -json.
+With -floor, on PostgreSQL, a third server measures the floor: the baseline
+plus the tenant_context call the design requires in front of every statement.
 
 Usage: go run ./cmd/tenantry-bench [flags]
 
