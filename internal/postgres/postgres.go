@@ -95,24 +95,21 @@ func open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse database URL: %w", err)
 	}
-	// The release hook costs no round trip. The context settings are SET
-	// LOCAL: they end with their transaction (an Update's COMMIT or
-	// ROLLBACK, a View statement's Sync), so a connection that is idle, out
-	// of any transaction, carries none; one that is not is closed, never
-	// reused. (pgxpool makes the same check before the hook; this one keeps
-	// the guarantee the store's own.) The trade: a session-level SET app.…,
-	// which nothing in the store issues, is not undone here at release, as a
-	// resetContext round trip in the hook would. It is undone by the
-	// resetContext pipelined with every Update's COMMIT, and until then it
-	// is never seen: every context function (tenant_context, user_context,
-	// create_tenant) SET LOCALs all three settings before any tenant row is
-	// read.
+	// No AfterRelease hook. The context settings are SET LOCAL: they end
+	// with their transaction (an Update's COMMIT or ROLLBACK, a View
+	// statement's Sync), so a connection that is idle, out of any
+	// transaction, carries none, and pgxpool itself destroys one released
+	// in any other state (Release checks TxStatus() != 'I' first; see
+	// TestPoolOfOneConnection). A hook could add nothing to
+	// that, and pgxpool runs it in a goroutine of its own on every
+	// release. A session-level SET app.…, which nothing in the store
+	// issues, is undone by the resetContext pipelined with every Update's
+	// COMMIT, and until then it is never seen: every context function
+	// (tenant_context, user_context, create_tenant) SET LOCALs all three
+	// settings before any tenant row is read.
 	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
 		RegisterUUID(c)
 		return nil
-	}
-	cfg.AfterRelease = func(c *pgx.Conn) bool {
-		return c.PgConn().TxStatus() == 'I' // false: the pool closes the connection
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -414,9 +414,8 @@ func TestPoolOfOneConnection(t *testing.T) {
 	}
 
 	// A connection released inside a transaction is closed, never reused:
-	// its SET LOCAL settings would still be in force. (pgxpool makes the
-	// same check before the store's release hook, TxStatus() == 'I', so
-	// this holds with either alone.)
+	// its SET LOCAL settings would still be in force. (pgxpool's Release
+	// checks TxStatus() == 'I' itself; the store adds no release hook.)
 	pool := postgres.PoolOf(store)
 	pid := func() (pid uint32) {
 		t.Helper()
@@ -448,7 +447,7 @@ func TestPoolOfOneConnection(t *testing.T) {
 	}
 
 	// A session-level setting, which no code of the store makes, is not
-	// undone at release: the hook costs no round trip. It is never seen by
+	// undone at release: there is no release hook, and so no round trip. It is never seen by
 	// a tenant statement, because tenant_context SET LOCALs all three
 	// settings first, and the reset pipelined with every Update's COMMIT
 	// removes it.
