@@ -433,6 +433,12 @@ type TaskPatchIn struct {
 
 // TokenForm defines model for TokenForm.
 type TokenForm struct {
+	// ClientId Ignored: there are no registered clients.
+	ClientId *string `json:"client_id,omitempty"`
+
+	// ClientSecret Ignored: there are no registered clients.
+	ClientSecret *string `json:"client_secret,omitempty"`
+
 	// GrantType Optional; "password" if given.
 	GrantType *TokenFormGrantType `json:"grant_type,omitempty"`
 	Password  string              `json:"password"`

@@ -45,6 +45,10 @@ type TokenForm struct {
 	Username  string `json:"username" doc:"The account's email."`
 	Password  string `json:"password"`
 	Scope     string `json:"scope,omitempty" doc:"Ignored."`
+	// OAuth2 clients may send their credentials in the form (RFC 6749
+	// 2.3.1); there are no registered clients, so both are ignored.
+	ClientID     string `json:"client_id,omitempty" doc:"Ignored: there are no registered clients."`
+	ClientSecret string `json:"client_secret,omitempty" doc:"Ignored: there are no registered clients." writeOnly:"true"`
 }
 
 // PasswordIn changes the caller's password.

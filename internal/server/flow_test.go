@@ -153,6 +153,31 @@ func TestTokenFlow(t *testing.T) {
 	})
 }
 
+// TestTokenFormAsOAuth2ClientsSendIt: the full password-grant form a client
+// library sends, client credentials included (documented, ignored), works;
+// an unknown field does not.
+func TestTokenFormAsOAuth2ClientsSendIt(t *testing.T) {
+	t.Parallel()
+	h := authztest.NewHarness(t, openSQLite(t))
+	register(t, h, "client@example.com", "password-1")
+	form := url.Values{"grant_type": {"password"}, "username": {"client@example.com"}, "password": {"password-1"},
+		"scope": {"tasks"}, "client_id": {"cli"}, "client_secret": {"s3cret"}}
+	res := h.Do("POST", "/auth/token", authztest.Raw(form.Encode()),
+		authztest.Header("Content-Type", "application/x-www-form-urlencoded"))
+	if got, want := res.Status, 200; got != want {
+		t.Fatalf("token with client credentials: status %d, want %d: %s", got, want, res.Body)
+	}
+	form.Set("client_type", "public")
+	res = h.Do("POST", "/auth/token", authztest.Raw(form.Encode()),
+		authztest.Header("Content-Type", "application/x-www-form-urlencoded"))
+	if got, want := res.Status, 422; got != want {
+		t.Fatalf("token with an unknown field: status %d, want %d: %s", got, want, res.Body)
+	}
+	if strings.Contains(string(res.Body), "s3cret") || strings.Contains(string(res.Body), "password-1") {
+		t.Errorf("the answer echoes a credential: %s", res.Body)
+	}
+}
+
 func TestBadLoginsLookAlike(t *testing.T) {
 	t.Parallel()
 	h := authztest.NewHarness(t, openSQLite(t))

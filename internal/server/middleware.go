@@ -190,8 +190,11 @@ func truncate(s string) string {
 
 // guardBody reads a request body before huma does: over 1 MiB is 413, and
 // bytes that are not UTF-8 are refused (encoding/json would silently turn
-// them into U+FFFD and store something the client did not send).
+// them into U+FFFD and store something the client did not send), and so is
+// JSON with a key given twice or a null where the schema allows none
+// (strictJSON).
 func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) {
+	notNull := &notNullFields{api: api}
 	return func(ctx huma.Context, next func(huma.Context)) {
 		if ctx.Operation().RequestBody == nil {
 			next(ctx)
@@ -223,6 +226,12 @@ func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) 
 		if !utf8.Valid(b) || loneSurrogate(b) {
 			_ = huma.WriteErr(api, ctx, http.StatusBadRequest, "Request body is not valid UTF-8")
 			return
+		}
+		if isJSON(r.Header.Get("Content-Type")) {
+			if d := strictJSON(b, notNull.of(ctx.Operation())); d != nil {
+				_ = huma.WriteErr(api, ctx, http.StatusUnprocessableEntity, msgValidationFailed, d)
+				return
+			}
 		}
 		r.Body = io.NopCloser(bytes.NewReader(b))
 		r.ContentLength = int64(len(b))

@@ -45,6 +45,14 @@ func TestValidationErrorsOnePerFault(t *testing.T) {
 		{"org, blank name", "POST", "/api/orgs", `{"name":" "}`, 422, "body.name: name must not be blank"},
 		{"member, user_id of the wrong type", "POST", org + "/members", `{"user_id":5,"role":"member"}`, 422, "body.user_id: expected string"},
 		{"member, neither email nor user_id", "POST", org + "/members", `{"role":"member"}`, 422, "body: give exactly one of email and user_id"},
+		{"null completed", "POST", tasks, `{"title":"a","completed":null}`, 422, "body.completed: completed must not be null"},
+		{"replace, null completed", "PUT", task, `{"title":"a","completed":null}`, 422, "body.completed: completed must not be null"},
+		{"org task, null completed", "POST", org + "/tasks", `{"title":"a","completed":null}`, 422, "body.completed: completed must not be null"},
+		{"member, null user_id", "POST", org + "/members", `{"email":"eve@example.com","user_id":null,"role":"member"}`, 422, "body.user_id: user_id must not be null"},
+		{"duplicate key", "POST", tasks, `{"title":"a","title":"b"}`, 422, "body.title: title is given more than once"},
+		{"duplicate key, escaped", "PUT", task, `{"title":"a","t\u0069tle":"b"}`, 422, "body.title: title is given more than once"},
+		{"patch, duplicate key", "PATCH", task, `{"completed":true,"completed":false}`, 422, "body.completed: completed is given more than once"},
+		{"org, duplicate key", "POST", "/api/orgs", `{"name":"a","name":"b"}`, 422, "body.name: name is given more than once"},
 		{"bulk delete, empty completed", "DELETE", tasks + "?completed=", "", 422, "query.completed: completed must have exactly one non-empty value"},
 	} {
 		var body any
