@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/tenantry/tenantry/internal/bounded"
 )
 
 // defaultVerifiedMax is how many verified tokens a Tokens remembers.
@@ -74,19 +76,9 @@ func (vc *verifiedCache) put(key [sha256.Size]byte, c *Claims, now time.Time) {
 	e := &verifiedEntry{claims: cloneClaims(c), exp: c.ExpiresAt.Time}
 	vc.mu.Lock()
 	defer vc.mu.Unlock()
-	if _, ok := vc.entries[key]; !ok && len(vc.entries) >= vc.max {
-		for k, old := range vc.entries {
-			if !now.Before(old.exp) { // jwt's exp rule: valid while now < exp
-				delete(vc.entries, k)
-			}
-		}
-		keep := vc.max - max(vc.max/10, 1)
-		for k := range vc.entries {
-			if len(vc.entries) <= keep {
-				break
-			}
-			delete(vc.entries, k)
-		}
+	if _, ok := vc.entries[key]; !ok {
+		// jwt's exp rule: valid while now < exp.
+		bounded.MakeRoom(vc.entries, vc.max, func(old *verifiedEntry) bool { return !now.Before(old.exp) }, nil)
 	}
 	vc.entries[key] = e
 }

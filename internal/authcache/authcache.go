@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/bounded"
 )
 
 // Defaults for Options.
@@ -175,8 +176,9 @@ func (s *Store) TokenUser(ctx context.Context, userID uuid.UUID, tokenID string)
 func (s *Store) put(tokenID string, e entry) {
 	if old, ok := s.entries[tokenID]; ok {
 		s.unindex(tokenID, old.userID)
-	} else if len(s.entries) >= s.max {
-		s.evict()
+	} else {
+		now := s.now()
+		bounded.MakeRoom(s.entries, s.max, func(e entry) bool { return now.Sub(e.at) >= s.maxAge() }, s.drop)
 	}
 	s.entries[tokenID] = e
 	set := s.byUser[e.userID]
@@ -185,23 +187,6 @@ func (s *Store) put(tokenID string, e entry) {
 		s.byUser[e.userID] = set
 	}
 	set[tokenID] = struct{}{}
-}
-
-// evict makes room: expired entries first, then arbitrary ones (map order
-// is random) until a tenth of the cache is free. s.mu is held.
-func (s *Store) evict() {
-	now := s.now()
-	for id, e := range s.entries {
-		if now.Sub(e.at) >= s.maxAge() {
-			s.drop(id)
-		}
-	}
-	for id := range s.entries {
-		if len(s.entries) < s.max-s.max/10 {
-			break
-		}
-		s.drop(id)
-	}
 }
 
 // drop removes one token's entry; s.mu is held.

@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/bounded"
 )
 
 // defaultMaxScopes bounds the scope cache: about 80 bytes an entry.
@@ -56,14 +57,8 @@ func (c *scopeCache) get(k scopeKey) (scopeEntry, bool) {
 func (c *scopeCache) put(k scopeKey, e scopeEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.m[k]; !ok && len(c.m) >= c.max {
-		drop := max(1, c.max/10)
-		for k := range c.m {
-			delete(c.m, k)
-			if drop--; drop == 0 {
-				break
-			}
-		}
+	if _, ok := c.m[k]; !ok {
+		bounded.MakeRoom(c.m, c.max, nil, nil)
 	}
 	c.m[k] = e
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/bounded"
 )
 
 // defaultMaxScopes bounds the membership cache: about 80 bytes an entry.
@@ -89,14 +90,8 @@ func (c *scopeCache) put(k scopeKey, e scopeEntry, epoch uint64) {
 	if c.epoch != epoch || c.inflight != 0 {
 		return
 	}
-	if len(c.m) >= c.max {
-		drop := max(1, c.max/10)
-		for k := range c.m {
-			delete(c.m, k)
-			if drop--; drop == 0 {
-				break
-			}
-		}
+	if _, ok := c.m[k]; !ok {
+		bounded.MakeRoom(c.m, c.max, nil, nil)
 	}
 	c.m[k] = e
 }
