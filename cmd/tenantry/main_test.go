@@ -389,9 +389,9 @@ func TestServePostgres(t *testing.T) {
 	if admin == "" {
 		t.Skip("TENANTRY_TEST_POSTGRES is not set: skipping the PostgreSQL end-to-end test")
 	}
-	ownerURL := createDatabase(t, admin)
+	ownerURL, appRole := createDatabase(t, admin)
 	var stdout bytes.Buffer
-	if err := run(context.Background(), []string{"tenantry", "migrate", "-db", ownerURL, "-app-role", "tenantry_app"},
+	if err := run(context.Background(), []string{"tenantry", "migrate", "-db", ownerURL, "-app-role", appRole},
 		func(string) string { return "" }, nil, &stdout, io.Discard); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
@@ -399,7 +399,7 @@ func TestServePostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.User = url.User("tenantry_app")
+	u.User = url.User(appRole)
 	env := map[string]string{"TENANTRY_SECRET": strings.Repeat("s", 40)}
 
 	// Serving as the owner (a superuser here) must be refused.
@@ -421,7 +421,10 @@ func TestServePostgres(t *testing.T) {
 
 // createDatabase makes a fresh database on the test server and drops it when
 // the test ends. It returns the new database's URL.
-func createDatabase(t *testing.T, admin string) string {
+// createDatabase creates a database of its own for the test, and names an
+// application role of its own for migrate to create; both are dropped when
+// the test ends, roles being shared by the whole server.
+func createDatabase(t *testing.T, admin string) (dbURL, appRole string) {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, admin)
@@ -429,6 +432,7 @@ func createDatabase(t *testing.T, admin string) string {
 		t.Fatalf("connect to TENANTRY_TEST_POSTGRES: %v", err)
 	}
 	name := "tenantry_e2e_" + strings.ReplaceAll(uuid.NewString(), "-", "")
+	appRole = name + "_app"
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatal(err)
 	}
@@ -443,11 +447,14 @@ func createDatabase(t *testing.T, admin string) string {
 		if _, err := conn.Exec(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name)); err != nil {
 			t.Errorf("drop %s: %v", name, err)
 		}
+		if _, err := conn.Exec(ctx, "DROP ROLE IF EXISTS "+appRole); err != nil {
+			t.Errorf("drop role %s: %v", appRole, err)
+		}
 	})
 	u, err := url.Parse(admin)
 	if err != nil {
 		t.Fatal(err)
 	}
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), appRole
 }
