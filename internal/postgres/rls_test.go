@@ -484,8 +484,11 @@ func TestAppRoleCannotEscape(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	app := connect(t, w.db.AppURL)
-	var owner, admin string
+	var owner, admin, self string
 	if err := connect(t, w.db.OwnerURL).QueryRow(t.Context(), "SELECT current_user").Scan(&owner); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.QueryRow(t.Context(), "SELECT current_user").Scan(&self); err != nil {
 		t.Fatal(err)
 	}
 	if err := connect(t, w.db.AdminURL).QueryRow(t.Context(), "SELECT current_user").Scan(&admin); err != nil {
@@ -506,7 +509,7 @@ func TestAppRoleCannotEscape(t *testing.T) {
 		"CREATE FUNCTION escape() RETURNS int LANGUAGE sql AS 'SELECT 1'",
 		"CREATE OR REPLACE FUNCTION tenant_context(p_user uuid, p_tenant uuid, OUT role text, OUT kind text) LANGUAGE sql AS $$ SELECT 'owner', 'org' $$",
 		"ALTER FUNCTION tenant_context(uuid, uuid) SECURITY INVOKER",
-		"GRANT tenantry_app TO " + pgx.Identifier{owner}.Sanitize(),
+		"GRANT " + pgx.Identifier{self}.Sanitize() + " TO " + pgx.Identifier{owner}.Sanitize(),
 		"TRUNCATE tasks",
 	} {
 		_, err := app.Exec(t.Context(), sql)
