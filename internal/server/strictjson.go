@@ -94,17 +94,8 @@ func (s *jsonScanner) value(at *jsonPath, depth int) (*huma.ErrorDetail, bool) {
 			if d, ok := s.value(&jsonPath{parent: at, index: n}, depth+1); d != nil || !ok {
 				return d, ok
 			}
-			s.skipSpace()
-			if s.i >= len(s.b) {
-				return nil, false
-			}
-			s.i++
-			switch s.b[s.i-1] {
-			case ',':
-			case ']':
-				return nil, true
-			default:
-				return nil, false
+			if more, ok := s.after(']'); !more {
+				return nil, ok
 			}
 		}
 	case '"':
@@ -174,19 +165,28 @@ func (s *jsonScanner) object(at *jsonPath, depth int) (*huma.ErrorDetail, bool) 
 		if d, ok := s.value(&jsonPath{parent: at, key: key, index: -1}, depth+1); d != nil || !ok {
 			return d, ok
 		}
-		s.skipSpace()
-		if s.i >= len(s.b) {
-			return nil, false
-		}
-		s.i++
-		switch s.b[s.i-1] {
-		case ',':
-		case '}':
-			return nil, true
-		default:
-			return nil, false
+		if more, ok := s.after('}'); !more {
+			return nil, ok
 		}
 	}
+}
+
+// after reads what follows an element of an array or object that end
+// closes: more is true after a comma, ok is true after a comma or end and
+// false on anything else.
+func (s *jsonScanner) after(end byte) (more, ok bool) {
+	s.skipSpace()
+	if s.i >= len(s.b) {
+		return false, false
+	}
+	s.i++
+	switch s.b[s.i-1] {
+	case ',':
+		return true, true
+	case end:
+		return false, true
+	}
+	return false, false
 }
 
 // null reports whether the literal null is at s.i.
