@@ -357,47 +357,11 @@ func (c contextDB) Query(ctx context.Context, sql string, args ...any) (pgx.Rows
 	if err != nil {
 		return nil, err
 	}
-	rows, err := br.Query()
-	if err != nil {
-		_ = br.Close()
-		return nil, err
-	}
-	return batchRows{Rows: rows, br: br}, nil
+	return postgres.BatchQuery(br)
 }
 
 func (c contextDB) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	return contextRow{c: c, ctx: ctx, sql: sql, args: args}
-}
-
-// contextRow sends its batch when it is scanned.
-type contextRow struct {
-	c    contextDB
-	ctx  context.Context
-	sql  string
-	args []any
-}
-
-func (r contextRow) Scan(dest ...any) error {
-	br, err := r.c.send(r.ctx, r.sql, r.args)
-	if err != nil {
-		return err
-	}
-	err = br.QueryRow().Scan(dest...)
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// batchRows closes the batch with the rows.
-type batchRows struct {
-	pgx.Rows
-	br pgx.BatchResults
-}
-
-func (r batchRows) Close() {
-	r.Rows.Close()
-	_ = r.br.Close()
+	return postgres.BatchRow(func() (pgx.BatchResults, error) { return c.send(ctx, sql, args) })
 }
 
 func fromPostgres(r pgdb.Task) baseTask {

@@ -213,19 +213,14 @@ func (v *scopedConn) Query(ctx context.Context, sql string, args ...any) (pgx.Ro
 	if err != nil {
 		return nil, err
 	}
-	rows, err := br.Query()
-	if err != nil {
-		_ = br.Close()
-		return nil, err
-	}
-	return &viewRows{Rows: rows, br: br}, nil
+	return BatchQuery(br)
 }
 
 func (v *scopedConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	if v.direct() {
 		return v.conn.QueryRow(ctx, sql, args...)
 	}
-	return viewRow{v: v, ctx: ctx, sql: sql, args: args}
+	return BatchRow(func() (pgx.BatchResults, error) { return v.send(ctx, sql, args) })
 }
 
 // commit commits an Update's transaction. The settings are SET LOCAL, gone
@@ -261,16 +256,14 @@ func (v *scopedConn) rollback() {
 	}
 }
 
-// viewRow sends its batch when it is scanned, as pgx's rows do.
-type viewRow struct {
-	v    *scopedConn
-	ctx  context.Context
-	sql  string
-	args []any
-}
+// BatchRow is a pgx.Row whose batch is sent when it is scanned, as pgx's
+// own rows are. send sends the batch and reads its results up to the
+// row's; the row is the next result, and the batch is closed after it.
+type BatchRow func() (pgx.BatchResults, error)
 
-func (r viewRow) Scan(dest ...any) error {
-	br, err := r.v.send(r.ctx, r.sql, r.args)
+// Scan sends the batch and scans the row.
+func (send BatchRow) Scan(dest ...any) error {
+	br, err := send()
 	if err != nil {
 		return err
 	}
@@ -281,15 +274,27 @@ func (r viewRow) Scan(dest ...any) error {
 	return err
 }
 
-// viewRows closes its batch with the rows; an error closing it is Err's.
-type viewRows struct {
+// BatchRows are the rows of a batch's next result, and close the batch
+// with them; an error closing it is Err's.
+type BatchRows struct {
 	pgx.Rows
 	br     pgx.BatchResults
 	closed bool
 	err    error
 }
 
-func (r *viewRows) Next() bool {
+// BatchQuery returns the next result of br as rows that close br with
+// them. If the result is an error, br is closed at once.
+func BatchQuery(br pgx.BatchResults) (pgx.Rows, error) {
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return &BatchRows{Rows: rows, br: br}, nil
+}
+
+func (r *BatchRows) Next() bool {
 	if r.Rows.Next() {
 		return true
 	}
@@ -297,7 +302,7 @@ func (r *viewRows) Next() bool {
 	return false
 }
 
-func (r *viewRows) Close() {
+func (r *BatchRows) Close() {
 	if r.closed {
 		return
 	}
@@ -306,7 +311,7 @@ func (r *viewRows) Close() {
 	r.err = r.br.Close()
 }
 
-func (r *viewRows) Err() error {
+func (r *BatchRows) Err() error {
 	if err := r.Rows.Err(); err != nil {
 		return err
 	}
