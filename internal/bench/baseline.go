@@ -327,12 +327,9 @@ type contextDB struct {
 	tenant uuid.UUID
 }
 
-// contextCall is the store's own context statement (internal/postgres).
-const contextCall = `SELECT role, kind FROM tenant_context($1, $2)`
-
 func (c contextDB) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
 	b := &pgx.Batch{}
-	b.Queue(contextCall, c.tenant, c.tenant)
+	b.Queue(postgres.ContextSQL, c.tenant, c.tenant) // the store's own context statement
 	b.Queue(sql, args...)
 	br := c.pool.SendBatch(ctx, b)
 	var role, kind string

@@ -15,9 +15,9 @@ import (
 	"github.com/tenantry/tenantry/internal/postgres/pgdb"
 )
 
-// contextSQL enters a tenant's context. It is always a statement of its own:
+// ContextSQL enters a tenant's context. It is always a statement of its own:
 // never glued to other SQL (DESIGN.md), so the same code runs on Citus.
-const contextSQL = `SELECT role, kind FROM tenant_context($1, $2)`
+const ContextSQL = `SELECT role, kind FROM tenant_context($1, $2)`
 
 // errScopeChanged is a context call finding a role or kind other than the
 // hint fn was given.
@@ -110,7 +110,7 @@ func (v *scopedConn) check() {
 		return
 	}
 	if !v.write {
-		_ = v.enter(v.conn.QueryRow(v.ctx, contextSQL, v.scope.UserID, v.scope.TenantID))
+		_ = v.enter(v.conn.QueryRow(v.ctx, ContextSQL, v.scope.UserID, v.scope.TenantID))
 		return
 	}
 	br, err := v.open(v.ctx, &pgx.Batch{})
@@ -158,7 +158,7 @@ func (v *scopedConn) open(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, 
 		head.Queue("BEGIN READ WRITE")
 		v.begun = true
 	}
-	head.Queue(contextSQL, v.scope.UserID, v.scope.TenantID)
+	head.Queue(ContextSQL, v.scope.UserID, v.scope.TenantID)
 	head.QueuedQueries = append(head.QueuedQueries, b.QueuedQueries...)
 	br := v.conn.SendBatch(ctx, head)
 	if v.write {
