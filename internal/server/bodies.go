@@ -252,18 +252,21 @@ type HealthOut struct {
 	Status string `json:"status" enum:"ok"`
 }
 
-// PatchDescription is a description in a PATCH body: Set tells a null
-// (clear it) from an absent field (leave it alone).
-type PatchDescription struct {
+// patchField is a field of a PATCH body: Set tells a field that was given
+// (null included, with a nil Value) from one that was absent.
+type patchField[T any] struct {
 	Set   bool
-	Value *string
+	Value *T
 }
 
 // UnmarshalJSON records that the field was present.
-func (p *PatchDescription) UnmarshalJSON(b []byte) error {
+func (p *patchField[T]) UnmarshalJSON(b []byte) error {
 	p.Set = true
 	return json.Unmarshal(b, &p.Value)
 }
+
+// PatchDescription is a description in a PATCH body: null clears it.
+type PatchDescription struct{ patchField[string] }
 
 // Schema is a nullable description.
 func (PatchDescription) Schema(huma.Registry) *huma.Schema {
@@ -274,36 +277,16 @@ func (PatchDescription) Schema(huma.Registry) *huma.Schema {
 	}
 }
 
-// PatchAssignee is an assignee in a PATCH body: Set tells a null (unassign)
-// from an absent field (leave it alone).
-type PatchAssignee struct {
-	Set   bool
-	Value *uuid.UUID
-}
-
-// UnmarshalJSON records that the field was present.
-func (p *PatchAssignee) UnmarshalJSON(b []byte) error {
-	p.Set = true
-	return json.Unmarshal(b, &p.Value)
-}
+// PatchAssignee is an assignee in a PATCH body: null unassigns.
+type PatchAssignee struct{ patchField[uuid.UUID] }
 
 // Schema is a nullable user id.
 func (PatchAssignee) Schema(huma.Registry) *huma.Schema {
 	return &huma.Schema{Type: huma.TypeString, Nullable: true, Format: "uuid"}
 }
 
-// PatchTitle is a title in a PATCH body; Set with a nil Value is a null,
-// which is refused.
-type PatchTitle struct {
-	Set   bool
-	Value *string
-}
-
-// UnmarshalJSON records that the field was present.
-func (p *PatchTitle) UnmarshalJSON(b []byte) error {
-	p.Set = true
-	return json.Unmarshal(b, &p.Value)
-}
+// PatchTitle is a title in a PATCH body; null is refused.
+type PatchTitle struct{ patchField[string] }
 
 // Schema is a title.
 func (PatchTitle) Schema(huma.Registry) *huma.Schema {
@@ -314,18 +297,8 @@ func (PatchTitle) Schema(huma.Registry) *huma.Schema {
 	}
 }
 
-// PatchBool is a boolean in a PATCH body; Set with a nil Value is a null,
-// which is refused.
-type PatchBool struct {
-	Set   bool
-	Value *bool
-}
-
-// UnmarshalJSON records that the field was present.
-func (p *PatchBool) UnmarshalJSON(b []byte) error {
-	p.Set = true
-	return json.Unmarshal(b, &p.Value)
-}
+// PatchBool is a boolean in a PATCH body; null is refused.
+type PatchBool struct{ patchField[bool] }
 
 // Schema is a boolean.
 func (PatchBool) Schema(huma.Registry) *huma.Schema {
