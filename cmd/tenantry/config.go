@@ -16,14 +16,6 @@ import (
 // of HS256's output.
 const minSecretLen = 32
 
-// envOr returns the environment variable key, or def when it is unset or empty.
-func envOr(getenv func(string) string, key, def string) string {
-	if v := getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
 // loadSecret returns the token signing secret: TENANTRY_SECRET when set;
 // otherwise, for SQLite only, the secret kept in a file beside the database,
 // generated on first use. created reports whether the file was just made.

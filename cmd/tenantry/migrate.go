@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -21,16 +20,13 @@ Flags (each also read from the environment variable shown):
 `
 
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs := newFlags("migrate", getenv)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), migrateUsage); fs.PrintDefaults() }
-	db := fs.String("db", envOr(getenv, "TENANTRY_DB", "tenantry.db"), "database: a SQLite file path, or a postgres:// URL of the owner role ($TENANTRY_DB)")
-	appRole := fs.String("app-role", envOr(getenv, "TENANTRY_APP_ROLE", "tenantry_app"), "PostgreSQL only: the role \"serve\" connects as ($TENANTRY_APP_ROLE)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("migrate: unexpected argument %q", fs.Arg(0))
+	db := fs.string("db", "TENANTRY_DB", "tenantry.db", "database: a SQLite file path, or a postgres:// URL of the owner role")
+	appRole := fs.string("app-role", "TENANTRY_APP_ROLE", "tenantry_app", "PostgreSQL only: the role \"serve\" connects as")
+	if err := fs.parse(args); err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
 	if database.IsPostgres(*db) {
 		if err := postgres.Migrate(ctx, *db, *appRole); err != nil {

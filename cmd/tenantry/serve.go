@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,31 +43,23 @@ const (
 )
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := newFlags("serve", getenv)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), serveUsage); fs.PrintDefaults() }
-	addr := fs.String("addr", envOr(getenv, "TENANTRY_ADDR", "127.0.0.1:8080"), "address to listen on ($TENANTRY_ADDR)")
-	db := fs.String("db", envOr(getenv, "TENANTRY_DB", "tenantry.db"), "database: a SQLite file path, or a postgres:// URL ($TENANTRY_DB)")
-	tlsCert := fs.String("tls-cert", getenv("TENANTRY_TLS_CERT"), "TLS certificate file; with -tls-key serves HTTPS ($TENANTRY_TLS_CERT)")
-	tlsKey := fs.String("tls-key", getenv("TENANTRY_TLS_KEY"), "TLS private key file ($TENANTRY_TLS_KEY)")
-	secureDefault, _ := strconv.ParseBool(getenv("TENANTRY_SECURE_COOKIES"))
-	secureCookies := fs.Bool("secure-cookies", secureDefault, "mark cookies Secure with the __Host- prefix; on by itself with TLS, set it behind a TLS-terminating proxy ($TENANTRY_SECURE_COOKIES)")
-	metricsAddr := fs.String("metrics-addr", getenv("TENANTRY_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this separate operator address, e.g. 127.0.0.1:9090; off when empty ($TENANTRY_METRICS_ADDR)")
-	logLevel := fs.String("log-level", envOr(getenv, "TENANTRY_LOG_LEVEL", "info"), "debug, info, warn or error ($TENANTRY_LOG_LEVEL)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	addr := fs.string("addr", "TENANTRY_ADDR", "127.0.0.1:8080", "address to listen on")
+	db := fs.string("db", "TENANTRY_DB", "tenantry.db", "database: a SQLite file path, or a postgres:// URL")
+	tlsCert := fs.string("tls-cert", "TENANTRY_TLS_CERT", "", "TLS certificate file; with -tls-key serves HTTPS")
+	tlsKey := fs.string("tls-key", "TENANTRY_TLS_KEY", "", "TLS private key file")
+	secureCookies := fs.bool("secure-cookies", "TENANTRY_SECURE_COOKIES", false, "mark cookies Secure with the __Host- prefix; on by itself with TLS, set it behind a TLS-terminating proxy")
+	metricsAddr := fs.string("metrics-addr", "TENANTRY_METRICS_ADDR", "", "serve Prometheus metrics at /metrics on this separate operator address, e.g. 127.0.0.1:9090; off when empty")
+	level := fs.level("log-level", "TENANTRY_LOG_LEVEL", slog.LevelInfo, "debug, info, warn or error")
+	if err := fs.parse(args); err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("serve: -tls-cert and -tls-key go together")
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return fmt.Errorf("serve: -log-level: %w", err)
-	}
-	logHandler := slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})
+	logHandler := slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: *level})
 	logger := slog.New(logHandler)
 
 	secret, created, err := loadSecret(getenv, *db)
