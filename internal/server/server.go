@@ -58,6 +58,9 @@ type Config struct {
 	// how busy the service is, so serve MetricsHandler(Metrics) on a
 	// listener only operators reach.
 	Metrics *prometheus.Registry
+	// Version is the release the OpenAPI document's info.version names
+	// ("dev" by default).
+	Version string
 }
 
 // server holds the dependencies every operation uses.
@@ -103,6 +106,9 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	if cfg.SessionMax == 0 {
 		cfg.SessionMax = DefaultSessionMax
 	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -134,7 +140,7 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 			return nil, err
 		}
 	}
-	api := humago.New(mux, apiConfig(s.cookieName))
+	api := humago.New(mux, apiConfig(s.cookieName, cfg.Version))
 	api.UseMiddleware(s.recoverer(api), s.observe, s.authenticate(api), s.guardBody(api))
 	s.routes(api)
 	return stripTrailingSlash(mux), nil
@@ -143,8 +149,8 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 // apiConfig is the huma configuration: OpenAPI 3.1 at /openapi.json, docs
 // (Swagger UI) at /docs, no $schema links in bodies (they would be one more field clients
 // must ignore), and the two ways to authenticate.
-func apiConfig(cookieName string) huma.Config {
-	cfg := huma.DefaultConfig("Tenantry", "1.0.0")
+func apiConfig(cookieName, version string) huma.Config {
+	cfg := huma.DefaultConfig("Tenantry", version)
 	cfg.CreateHooks = nil // drops the $schema link transformer
 	// Swagger UI's Authorize button runs the bearer scheme's password flow.
 	cfg.DocsRenderer = huma.DocsRendererSwaggerUI
