@@ -2,11 +2,14 @@ package server_test
 
 import (
 	"context"
+	"io"
 	"log"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -100,5 +103,72 @@ func TestClientLeavesDuringList(t *testing.T) {
 				t.Errorf("%d \"request canceled\" lines, want 1:\n%s", canceled, h.Logs.String())
 			}
 		})
+	}
+}
+
+// farFutureStore dates every task it reads in the year 10000, which
+// encoding/json cannot write: huma's encoding of the answer fails after it
+// has set the status.
+type farFutureStore struct{ tenantry.Store }
+
+func (s farFutureStore) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+	return s.Store.View(ctx, userID, tenantID, func(tx tenantry.TenantTx) error { return fn(farFutureTx{tx}) })
+}
+
+type farFutureTx struct{ tenantry.TenantTx }
+
+func (tx farFutureTx) Task(ctx context.Context, id uuid.UUID) (tenantry.Task, error) {
+	t, err := tx.TenantTx.Task(ctx, id)
+	t.CreatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	return t, err
+}
+
+// TestPanicAfterTheStatus: when writing an answer fails after its status
+// was set, the connection is dropped; no second status (a 500 appended to a
+// 200) is written, and the failure is logged once, with its request id.
+func TestPanicAfterTheStatus(t *testing.T) {
+	t.Parallel()
+	db := openSQLite(t)
+	h := authztest.NewHarness(t, farFutureStore{db})
+	u := h.NewUser("future@example.com")
+	var task tenantry.Task
+	err := db.Update(context.Background(), u.ID, u.ID, func(tx tenantry.TenantTx) (err error) {
+		task, err = tx.CreateTask(context.Background(), tenantry.NewTask{Title: "t"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errorLog authztest.SyncBuffer
+	srv := httptest.NewUnstartedServer(h.Handler)
+	srv.Config.ErrorLog = log.New(&errorLog, "", 0)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	req, err := http.NewRequest("GET", srv.URL+"/api/"+u.ID.String()+"/tasks/"+task.ID.String(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+h.Token(u))
+	req.Header.Set("X-Request-Id", "far-future")
+	if res, err := srv.Client().Do(req); err == nil {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		t.Errorf("an answer that could not be written was sent: %d %s", res.StatusCode, b)
+	}
+	srv.Close()
+	if got := errorLog.String(); strings.Contains(got, "superfluous") {
+		t.Errorf("the server's error log:\n%s", got)
+	}
+	panics := 0
+	for _, rec := range logRecords(t, h.Logs.String()) {
+		if rec["msg"] == "panic" {
+			panics++
+			if rec["level"] != "ERROR" || rec["request_id"] != "far-future" {
+				t.Errorf("panic line: %v", rec)
+			}
+		}
+	}
+	if panics != 1 {
+		t.Errorf("%d panic lines, want 1:\n%s", panics, h.Logs.String())
 	}
 }
