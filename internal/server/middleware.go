@@ -100,10 +100,8 @@ func (s *server) recoverer(api huma.API) func(huma.Context, func(huma.Context)) 
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				if !clientGone(ctx.Context()) {
-					s.log.LogAttrs(ctx.Context(), slog.LevelError, "panic",
-						append(requestAttrs(ctx.Context()), slog.Any("panic", v))...)
-				}
+				s.log.LogAttrs(ctx.Context(), slog.LevelError, "panic",
+					append(requestAttrs(ctx.Context()), slog.Any("panic", v))...)
 				if started(ctx.Context()) {
 					// A 500 after the status and part of the body
 					// would be a second status and a broken body:
