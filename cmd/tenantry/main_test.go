@@ -458,3 +458,63 @@ func createDatabase(t *testing.T, admin string) (dbURL, appRole string) {
 	u.Path = "/" + name
 	return u.String(), appRole
 }
+
+// TestServeAccessLogAndCORS: the access log is on by default and
+// TENANTRY_ACCESS_LOG=false turns it off; TENANTRY_CORS_ORIGINS answers a
+// listed origin's preflight.
+func TestServeAccessLogAndCORS(t *testing.T) {
+	t.Parallel()
+	base, logs := startServe(t, filepath.Join(t.TempDir(), "tenantry.db"),
+		map[string]string{"TENANTRY_CORS_ORIGINS": "https://app.example, http://localhost:3000"})
+	req, err := http.NewRequest("OPTIONS", base+"/auth/register", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", "http://localhost:3000")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != "http://localhost:3000" {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	if !strings.Contains(logs.String(), `"msg":"request","request_id":`) || !strings.Contains(logs.String(), `"route":"/healthz"`) {
+		t.Errorf("no access-log line for /healthz:\n%s", logs)
+	}
+
+	quiet, qlogs := startServe(t, filepath.Join(t.TempDir(), "tenantry.db"), map[string]string{"TENANTRY_ACCESS_LOG": "false"})
+	newClient(t, quiet).do("GET", "/healthz", nil, 200, nil)
+	if strings.Contains(qlogs.String(), `"msg":"request"`) {
+		t.Errorf("access log with TENANTRY_ACCESS_LOG=false:\n%s", qlogs)
+	}
+}
+
+// TestServeRefusesBadCORSOrigins: a bad origin stops start-up before
+// anything is created, naming the variable or flag that was used.
+func TestServeRefusesBadCORSOrigins(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{nil, map[string]string{"TENANTRY_CORS_ORIGINS": "*"}, "TENANTRY_CORS_ORIGINS"},
+		{nil, map[string]string{"TENANTRY_CORS_ORIGINS": "https://app.example/"}, "TENANTRY_CORS_ORIGINS"},
+		{[]string{"-cors-origins", "https://app.example,app.example"}, nil, "-cors-origins"},
+		{nil, map[string]string{"TENANTRY_ACCESS_LOG": "yes"}, "TENANTRY_ACCESS_LOG"},
+		{[]string{"-access-log=maybe"}, nil, "-access-log"},
+	} {
+		dir := t.TempDir()
+		db := filepath.Join(dir, "tenantry.db")
+		args := append([]string{"tenantry", "serve", "-addr", "127.0.0.1:0", "-db", db}, tc.args...)
+		err := run(context.Background(), args, func(k string) string { return tc.env[k] }, nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %v: error %v, want one naming %s", tc.args, tc.env, err, tc.want)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("%v %v: created %v", tc.args, tc.env, entries)
+		}
+	}
+}

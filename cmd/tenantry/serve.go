@@ -53,8 +53,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	secureCookies := fs.bool("secure-cookies", "TENANTRY_SECURE_COOKIES", false, "mark cookies Secure with the __Host- prefix; on by itself with TLS, set it behind a TLS-terminating proxy")
 	metricsAddr := fs.string("metrics-addr", "TENANTRY_METRICS_ADDR", "", "serve Prometheus metrics at /metrics on this separate operator address, e.g. 127.0.0.1:9090; off when empty")
 	level := fs.level("log-level", "TENANTRY_LOG_LEVEL", slog.LevelInfo, "debug, info, warn or error")
+	accessLog := fs.bool("access-log", "TENANTRY_ACCESS_LOG", true, "log one line per request at info (method, route, status, bytes, duration, user id, request id)")
+	corsList := fs.string("cors-origins", "TENANTRY_CORS_ORIGINS", "", "comma-separated exact origins, e.g. https://app.example, whose pages may call the API with credentials; CORS is off when empty")
 	if err := fs.parse(args); err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	corsOrigins, err := server.ParseCORSOrigins(*corsList)
+	if err != nil {
+		return fmt.Errorf("serve: invalid value %q for %s: %v", *corsList, fs.source("cors-origins"), err)
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("serve: -tls-cert and -tls-key go together")
@@ -87,6 +93,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Secret:        secret,
 		SecureCookies: *secureCookies || *tlsCert != "",
 		Metrics:       registry,
+		AccessLog:     *accessLog,
+		CORSOrigins:   corsOrigins,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -46,7 +46,7 @@ func TestNotFoundAnswersAreIdentical(t *testing.T) {
 			if foreign.Status != 404 {
 				t.Fatalf("%s foreign task: status %d, want 404", m, foreign.Status)
 			}
-			if got, want := string(foreign.Body), `{"title":"Not Found","status":404,"detail":"Task not found"}`+"\n"; got != want {
+			if got, want := string(foreign.Body), `{"title":"Not Found","status":404,"detail":"Task not found","instance":"urn:request:`+authztest.RequestID+`"}`+"\n"; got != want {
 				t.Errorf("%s foreign task body %q, want %q", m, got, want)
 			}
 			sameAnswer(t, m+" task", foreign, gone)

@@ -38,6 +38,11 @@ func (s *server) fail(ctx context.Context, err error) error {
 	code := tenantry.ErrorCode(err)
 	st := status(code)
 	if st == http.StatusInternalServerError {
+		if clientGone(ctx) {
+			// The client hung up (edge logs that once, at debug);
+			// the error is the store giving up on its behalf.
+			return huma.NewError(st, msgInternal)
+		}
 		s.log.LogAttrs(ctx, slog.LevelError, "request failed", append(requestAttrs(ctx), slog.String("error", err.Error()))...)
 		return huma.NewError(st, msgInternal)
 	}

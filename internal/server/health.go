@@ -24,7 +24,9 @@ func (s *server) readyz(ctx context.Context, _ *EmptyInput) (*HealthOutput, erro
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
-		s.log.LogAttrs(ctx, slog.LevelError, "database not ready", slog.String("error", err.Error()))
+		if !clientGone(ctx) {
+			s.log.LogAttrs(ctx, slog.LevelError, "database not ready", append(requestAttrs(ctx), slog.String("error", err.Error()))...)
+		}
 		return nil, problem(http.StatusServiceUnavailable, "Database unavailable")
 	}
 	return &HealthOutput{CacheControl: "no-store", Body: HealthOut{Status: "ok"}}, nil

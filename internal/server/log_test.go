@@ -8,11 +8,13 @@ import (
 	"testing"
 
 	"github.com/tenantry/tenantry/internal/authztest"
+	"github.com/tenantry/tenantry/internal/server"
 )
 
 func TestSecurityEventsLoggedWithoutSecrets(t *testing.T) {
 	t.Parallel()
-	h := authztest.NewHarness(t, openSQLite(t))
+	// With the access log on: its lines must not hold a secret either.
+	h := authztest.NewHarness(t, openSQLite(t), func(c *server.Config) { c.AccessLog = true })
 	w := authztest.NewWorld(t, h)
 	eveTok := h.Token(w.Eve)
 	eve := authztest.Bearer(eveTok)
@@ -32,8 +34,18 @@ func TestSecurityEventsLoggedWithoutSecrets(t *testing.T) {
 	h.Do("GET", "/auth/me", nil, eve) // revoked
 	h.Do("DELETE", "/api/"+w.Alice.ID.String()+"/tasks", nil, authztest.Cookie(authztest.CookieName, cookie),
 		authztest.Header("Origin", "https://evil.example"), authztest.Header("Sec-Fetch-Site", "cross-site"))
+	// Secrets where clients put them by mistake: in the query, in a
+	// cookie, in a JSON login body.
+	h.Do("GET", "/api/"+w.Eve.ID.String()+"/tasks?access_token="+eveTok+"&password=query-password-xyz", nil, eve)
+	h.Do("GET", "/nowhere?token="+eveTok, nil, authztest.Cookie(authztest.CookieName, cookie))
+	h.Do("GET", "/auth/me", nil, authztest.Cookie(authztest.CookieName, cookie))
+	h.Do("POST", "/auth/login", `{"email":"eve@example.com","password":"login-password-xyz"}`)
+	h.Do("POST", "/auth/login", `{"email":"eve@example.com","password":"`+authztest.Password+`"}`)
 
 	logs := h.Logs.String()
+	if n := strings.Count(logs, `"msg":"request"`); n != 17 {
+		t.Errorf("%d access-log lines for 17 requests:\n%s", n, logs)
+	}
 	events := map[string]map[string]any{}
 	sc := bufio.NewScanner(strings.NewReader(logs))
 	sc.Buffer(nil, 1<<20)
@@ -63,7 +75,8 @@ func TestSecurityEventsLoggedWithoutSecrets(t *testing.T) {
 	if rec := events["org_not_member"]; rec != nil && rec["target_tenant_id"] != w.OrgA.ID.String() {
 		t.Errorf("org_not_member event lacks the target: %v", rec)
 	}
-	for _, secret := range []string{eveTok, cookie, "wrong-password-xyz", authztest.Password, w.DanToken, "Bearer ", "$argon2id"} {
+	for _, secret := range []string{eveTok, eveTok[:20], cookie, "wrong-password-xyz", "query-password-xyz", "login-password-xyz",
+		authztest.Password, w.DanToken, "Bearer ", "$argon2id", "access_token", "?"} {
 		if strings.Contains(logs, secret) {
 			t.Errorf("the log contains a secret %.20q…", secret)
 		}

@@ -64,6 +64,9 @@ const notAUUID = "(not a UUID)"
 // requestAttrs returns the log attributes of the request in ctx.
 func requestAttrs(ctx context.Context) []slog.Attr {
 	var attrs []slog.Attr
+	if id := requestID(ctx); id != "" {
+		attrs = append(attrs, slog.String("request_id", id))
+	}
 	if ri, ok := ctx.Value(reqInfoKey{}).(reqInfo); ok {
 		attrs = append(attrs, slog.String("method", ri.method), slog.String("route", ri.route), slog.String("remote_addr", ri.remote))
 		if ri.task != "" {
@@ -99,6 +102,12 @@ func (s *server) recoverer(api huma.API) func(huma.Context, func(huma.Context)) 
 				}
 				s.log.LogAttrs(ctx.Context(), slog.LevelError, "panic",
 					append(requestAttrs(ctx.Context()), slog.Any("panic", v))...)
+				if started(ctx.Context()) {
+					// A 500 after the status and part of the body
+					// would be a second status and a broken body:
+					// net/http drops the connection instead.
+					panic(http.ErrAbortHandler)
+				}
 				_ = huma.WriteErr(api, ctx, http.StatusInternalServerError, msgInternal)
 			}
 		}()
@@ -106,9 +115,8 @@ func (s *server) recoverer(api huma.API) func(huma.Context, func(huma.Context)) 
 	}
 }
 
-// observe records the request for logs and metrics.
+// observe records the request for logs. (edge counts it in the metrics.)
 func (s *server) observe(ctx huma.Context, next func(huma.Context)) {
-	start := time.Now()
 	op := ctx.Operation()
 	ri := reqInfo{route: op.Path, method: op.Method, remote: ctx.RemoteAddr(), task: targetID(ctx.Param("task_id"))}
 	if strings.Contains(op.Path, "{org_id}") {
@@ -116,9 +124,6 @@ func (s *server) observe(ctx huma.Context, next func(huma.Context)) {
 	}
 	ctx = huma.WithValue(ctx, reqInfoKey{}, ri)
 	next(ctx)
-	if s.metrics != nil {
-		s.metrics.observe(op.Method, op.Path, ctx.Status(), time.Since(start))
-	}
 }
 
 func unsafeMethod(m string) bool {
@@ -155,10 +160,15 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 				_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, tenantry.ErrorMessage(err))
 				return
 			}
-			s.log.LogAttrs(ctx.Context(), slog.LevelError, "authentication failed",
-				append(requestAttrs(ctx.Context()), slog.String("error", err.Error()))...)
+			if !clientGone(ctx.Context()) {
+				s.log.LogAttrs(ctx.Context(), slog.LevelError, "authentication failed",
+					append(requestAttrs(ctx.Context()), slog.String("error", err.Error()))...)
+			}
 			_ = huma.WriteErr(api, ctx, http.StatusInternalServerError, msgInternal)
 			return
+		}
+		if ex := exchangeFrom(ctx.Context()); ex != nil {
+			ex.user = caller.UserID // for the access log
 		}
 		ctx = huma.WithContext(ctx, tenantry.NewContextWithCaller(ctx.Context(), caller))
 		if caller.Method == tenantry.AuthSession && unsafeMethod(r.Method) && s.csrf.Check(r) != nil {

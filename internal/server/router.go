@@ -29,6 +29,9 @@ func (rt *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.R
 		path = p
 	}
 	route := func(w http.ResponseWriter, r *http.Request) {
+		if ex := exchangeFrom(r.Context()); ex != nil {
+			ex.route = path // the pattern, for the access log and metrics
+		}
 		if rw, ok := w.(*routeWriter); ok {
 			// Matched: the route writes to the connection's writer itself.
 			rw.matched = true
@@ -82,7 +85,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(st)
-	_ = json.NewEncoder(w).Encode(huma.ErrorModel{Title: http.StatusText(st), Status: st, Detail: detail})
+	_ = json.NewEncoder(w).Encode(huma.ErrorModel{Title: http.StatusText(st), Status: st, Detail: detail, Instance: instanceOf(r.Context())})
 }
 
 // routeWriter is what the mux writes to. A matched route takes the

@@ -61,6 +61,13 @@ type Config struct {
 	// Version is the release the OpenAPI document's info.version names
 	// ("dev" by default).
 	Version string
+	// AccessLog logs one line per request at info: method, route pattern,
+	// status, bytes, duration, caller and request id (accesslog.go).
+	AccessLog bool
+	// CORSOrigins, when set, are the exact origins ("https://app.example")
+	// whose pages may call the API, with credentials (cors.go). Empty, no
+	// cross-origin page may.
+	CORSOrigins []string
 }
 
 // server holds the dependencies every operation uses.
@@ -76,6 +83,7 @@ type server struct {
 	csrf        *http.CrossOriginProtection
 	metrics     *metrics
 	bodyTimeout time.Duration
+	accessLog   bool
 }
 
 // New builds the HTTP API over cfg.Store.
@@ -130,6 +138,7 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 		sessionMax:  cfg.SessionMax,
 		csrf:        http.NewCrossOriginProtection(),
 		bodyTimeout: bodyTimeout,
+		accessLog:   cfg.AccessLog,
 	}
 	if cfg.SecureCookies {
 		s.cookieName = "__Host-tenantry_session"
@@ -143,7 +152,11 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	api := humago.New(mux, apiConfig(s.cookieName, cfg.Version))
 	api.UseMiddleware(s.recoverer(api), s.observe, s.authenticate(api), s.guardBody(api))
 	s.routes(api)
-	return stripTrailingSlash(mux), nil
+	h, err := s.cors(cfg.CORSOrigins, stripTrailingSlash(mux))
+	if err != nil {
+		return nil, err
+	}
+	return s.edge(h), nil
 }
 
 // apiConfig is the huma configuration: OpenAPI 3.1 at /openapi.json, docs
@@ -154,7 +167,7 @@ func apiConfig(cookieName, version string) huma.Config {
 	cfg.CreateHooks = nil // drops the $schema link transformer
 	// Swagger UI's Authorize button runs the bearer scheme's password flow.
 	cfg.DocsRenderer = huma.DocsRendererSwaggerUI
-	cfg.Transformers = []huma.Transformer{shapeErrors}
+	cfg.Transformers = []huma.Transformer{shapeErrors, stampInstance}
 	cfg.SchemasPath = ""
 	cfg.Info.Description = apiDescription
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
