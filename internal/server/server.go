@@ -157,13 +157,17 @@ func apiConfig(cookieName, version string) huma.Config {
 	cfg.Transformers = []huma.Transformer{shapeErrors}
 	cfg.SchemasPath = ""
 	cfg.Info.Description = apiDescription
+	cfg.Info.License = &huma.License{Name: "Apache-2.0", URL: "https://www.apache.org/licenses/LICENSE-2.0"}
+	// Relative: the document describes the server that serves it, on
+	// whatever host and scheme it was reached.
+	cfg.Servers = []*huma.Server{{URL: "/", Description: "The server that serves this document."}}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		// OAuth2 password flow, as FastAPI's OAuth2PasswordBearer declares
 		// it: tools such as /docs' Authorize button learn where to get the
 		// token. The token is sent as "Authorization: Bearer <token>".
 		schemeBearer: {
 			Type:        "oauth2",
-			Description: "An access token (a JWT) from POST /auth/token, sent as \"Authorization: Bearer <token>\".",
+			Description: "An access token (a JWT) from POST /auth/token, sent as `Authorization: Bearer <token>`.",
 			Flows: &huma.OAuthFlows{
 				Password: &huma.OAuthFlow{TokenURL: "/auth/token", Scopes: map[string]string{}},
 			},
