@@ -94,6 +94,15 @@ func (s *server) routes(api huma.API) {
 	s.document(api)
 }
 
+// pages are the routes that are not API operations: the docs page and its
+// files (docs.go). The OpenAPI documents are huma's own routes,
+// /openapi.json (3.1) and /openapi-3.0.json.
+func pages(mux *router) {
+	docs := docsHandler()
+	mux.Handle("GET /docs", docs)
+	mux.Handle("GET /docs/{file}", docs)
+}
+
 // document corrects what huma's reflection cannot know about the answers,
 // and keeps the document within OpenAPI, so strict validators load it.
 func (s *server) document(api huma.API) {

@@ -143,17 +143,19 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	api := humago.New(mux, apiConfig(s.cookieName, cfg.Version))
 	api.UseMiddleware(s.recoverer(api), s.observe, s.authenticate(api), s.guardBody(api))
 	s.routes(api)
+	pages(mux)
 	return stripTrailingSlash(mux), nil
 }
 
-// apiConfig is the huma configuration: OpenAPI 3.1 at /openapi.json, docs
-// (Swagger UI) at /docs, no $schema links in bodies (they would be one more field clients
-// must ignore), and the two ways to authenticate.
+// apiConfig is the huma configuration: OpenAPI 3.1 at /openapi.json (and
+// 3.0 at /openapi-3.0.json), no docs page of huma's (its renderers load their
+// scripts from a CDN; /docs is served from the binary, see pages), no $schema
+// links in bodies (they would be one more field clients must ignore), and the
+// two ways to authenticate.
 func apiConfig(cookieName, version string) huma.Config {
 	cfg := huma.DefaultConfig("Tenantry", version)
 	cfg.CreateHooks = nil // drops the $schema link transformer
-	// Swagger UI's Authorize button runs the bearer scheme's password flow.
-	cfg.DocsRenderer = huma.DocsRendererSwaggerUI
+	cfg.DocsPath = ""
 	cfg.Transformers = []huma.Transformer{shapeErrors}
 	cfg.SchemasPath = ""
 	cfg.Info.Description = apiDescription
