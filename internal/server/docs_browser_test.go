@@ -101,7 +101,15 @@ func eval[T any](t *testing.T, b *browsertest.Browser, expr string, opts ...chro
 // the test's temporary directory.
 func TestDocsPageInBrowser(t *testing.T) {
 	b := browsertest.New(t)
-	srv := newDocsServer(t)
+	var tokenAuth sync.Map // Authorization headers sent to POST /auth/token
+	srv := newDocsServer(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == "POST" && r.URL.Path == "/auth/token" {
+				tokenAuth.Store(r.Header.Get("Authorization"), true)
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
 	const email, password = "docs@example.com", "docs-page-password"
 	reg, err := http.Post(srv.URL+"/auth/register", "application/json",
 		strings.NewReader(`{"email":"`+email+`","password":"`+password+`"}`))
@@ -186,6 +194,15 @@ func TestDocsPageInBrowser(t *testing.T) {
 		t.Errorf("GET /auth/me answered %q, want the account of %s", body, email)
 	}
 
+	tokenAuth.Range(func(k, _ any) bool {
+		if k != "" {
+			t.Errorf("POST /auth/token got Authorization %q: the hidden client credentials were sent", k)
+		}
+		return true
+	})
+	if _, ok := tokenAuth.Load(""); !ok {
+		t.Error("Authorize did not call POST /auth/token")
+	}
 	if off := b.OffLoopback(); len(off) != 0 {
 		t.Errorf("requests left loopback: %v", off)
 	}

@@ -14,11 +14,15 @@ import (
 
 // newDocsServer serves the API on a loopback listener for a browser or a
 // plain HTTP client.
-func newDocsServer(t *testing.T) *httptest.Server {
+// wrap, if given, sees every request first.
+func newDocsServer(t *testing.T, wrap ...func(http.Handler) http.Handler) *httptest.Server {
 	t.Helper()
 	h, err := server.New(server.Config{Store: openSQLite(t), Secret: []byte(strings.Repeat("s", 32))})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, w := range wrap {
+		h = w(h)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
