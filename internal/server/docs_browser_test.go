@@ -80,6 +80,24 @@ func step(t *testing.T, b *browsertest.Browser, what string, actions ...chromedp
 	}
 }
 
+// screenshot saves what shot captures to path.
+func screenshot(t *testing.T, b *browsertest.Browser, path string, shot chromedp.Action[[]byte]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.Ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, shot)
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", path, len(png))
+}
+
 // eval evaluates a JavaScript expression in the page, bounded.
 func eval[T any](t *testing.T, b *browsertest.Browser, expr string, opts ...chromedp.EvaluateOption) T {
 	t.Helper()
@@ -138,21 +156,11 @@ func TestDocsPageInBrowser(t *testing.T) {
 	if got, want := eval[int](t, b, `document.querySelectorAll(".opblock").length`), len(routes()); got != want {
 		t.Errorf("the page lists %d operations, want %d", got, want)
 	}
-	shot, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
 	dir := os.Getenv("TENANTRY_TEST_SCREENSHOTS")
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "docs.png"), shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s (%d bytes)", filepath.Join(dir, "docs.png"), len(shot))
+	screenshot(t, b, filepath.Join(dir, "docs.png"), chromedp.FullScreenshot(100))
 
 	// Authorize: one scheme, email and password only.
 	step(t, b, "open Authorize", chromedp.Click(chromedp.CSS(".scheme-container .btn.authorize")),
@@ -168,6 +176,7 @@ func TestDocsPageInBrowser(t *testing.T) {
 	if desc := eval[string](t, b, `document.querySelector(".auth-container").innerText`); !strings.Contains(desc, "Authorization: Bearer <token>") {
 		t.Errorf("the scheme's description does not read as written: %q", desc)
 	}
+	screenshot(t, b, filepath.Join(dir, "docs-authorize.png"), chromedp.CaptureScreenshot())
 	step(t, b, "type the credentials",
 		chromedp.Click(chromedp.CSS("#oauth_username")), chromedp.KeyEvent(email),
 		chromedp.Click(chromedp.CSS("#oauth_password")), chromedp.KeyEvent(password),

@@ -169,7 +169,7 @@ func apiConfig(cookieName, version string) huma.Config {
 		// token. The token is sent as "Authorization: Bearer <token>".
 		schemeBearer: {
 			Type:        "oauth2",
-			Description: "An access token (a JWT) from POST /auth/token, sent as `Authorization: Bearer <token>`.",
+			Description: "An access token (a JWT) from POST /auth/token, where the username is the account's email; sent as `Authorization: Bearer <token>`.",
 			Flows: &huma.OAuthFlows{
 				Password: &huma.OAuthFlow{TokenURL: "/auth/token", Scopes: map[string]string{}},
 			},
