@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-
 	swaggerui "github.com/swaggest/swgui/v5/static"
 	"github.com/vearutop/statigz"
 )
@@ -27,14 +26,16 @@ var docsFiles embed.FS
 const docsCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-// docsAssets are the files of the docs page, each from its source (true:
-// swgui's).
-var docsAssets = map[string]bool{
-	// Tenantry's.
-	"index.html": false, "docs.js": false, "docs.css": false,
-	// swgui's (Swagger UI 5).
-	"swagger-ui-bundle.js": true, "swagger-ui.css": true,
-	"favicon-16x16.png": true, "favicon-32x32.png": true,
+// docsAsset tells which files make the docs page, and whether each is
+// swgui's (Swagger UI 5) rather than Tenantry's.
+func docsAsset(file string) (fromSwgui, ok bool) {
+	switch file {
+	case "index.html", "docs.js", "docs.css":
+		return false, true
+	case "swagger-ui-bundle.js", "swagger-ui.css", "favicon-16x16.png", "favicon-32x32.png":
+		return true, true
+	}
+	return false, false
 }
 
 // docsHandler serves GET /docs (the page) and GET /docs/{file}.
@@ -57,7 +58,7 @@ func docsHandler() http.Handler {
 		if file == "" {
 			file = "index.html"
 		}
-		fromSwgui, ok := docsAssets[file]
+		fromSwgui, ok := docsAsset(file)
 		switch {
 		case !ok:
 			h.Set("Content-Type", "application/problem+json")
