@@ -311,7 +311,7 @@ type MemberOutRole string
 
 // OrgIn defines model for OrgIn.
 type OrgIn struct {
-	// Name 1 to 100 characters, not blank.
+	// Name 1 to 100 characters, not blank. No control characters.
 	Name string `json:"name"`
 }
 
@@ -336,10 +336,10 @@ type OrgTaskIn struct {
 	// Completed False if absent.
 	Completed *bool `json:"completed,omitempty"`
 
-	// Description At most 5000 characters.
+	// Description At most 5000 characters. No control characters but tab and line breaks.
 	Description nullable.Nullable[string] `json:"description,omitempty"`
 
-	// Title 1 to 200 characters, not blank, one line.
+	// Title 1 to 200 characters, not blank, one line. No control characters.
 	Title string `json:"title"`
 }
 
@@ -363,10 +363,10 @@ type OrgTaskPatchIn struct {
 	// Completed Not null.
 	Completed *bool `json:"completed,omitempty"`
 
-	// Description At most 5000 characters; null clears it.
+	// Description At most 5000 characters; null clears it. No control characters but tab and line breaks.
 	Description nullable.Nullable[string] `json:"description,omitempty"`
 
-	// Title 1 to 200 characters, not blank, one line; not null.
+	// Title 1 to 200 characters, not blank, one line; not null. No control characters.
 	Title *string `json:"title,omitempty"`
 }
 
@@ -401,10 +401,10 @@ type TaskIn struct {
 	// Completed False if absent.
 	Completed *bool `json:"completed,omitempty"`
 
-	// Description At most 5000 characters.
+	// Description At most 5000 characters. No control characters but tab and line breaks.
 	Description nullable.Nullable[string] `json:"description,omitempty"`
 
-	// Title 1 to 200 characters, not blank, one line.
+	// Title 1 to 200 characters, not blank, one line. No control characters.
 	Title string `json:"title"`
 }
 
@@ -424,10 +424,10 @@ type TaskPatchIn struct {
 	// Completed Not null.
 	Completed *bool `json:"completed,omitempty"`
 
-	// Description At most 5000 characters; null clears it.
+	// Description At most 5000 characters; null clears it. No control characters but tab and line breaks.
 	Description nullable.Nullable[string] `json:"description,omitempty"`
 
-	// Title 1 to 200 characters, not blank, one line; not null.
+	// Title 1 to 200 characters, not blank, one line; not null. No control characters.
 	Title *string `json:"title,omitempty"`
 }
 

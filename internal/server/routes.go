@@ -94,14 +94,42 @@ func (s *server) routes(api huma.API) {
 	s.document(api)
 }
 
-// document corrects what huma's reflection cannot know about the answers.
+// pages are the routes that are not API operations: the docs page and its
+// files (docs.go). The OpenAPI documents are huma's own routes,
+// /openapi.json (3.1) and /openapi-3.0.json.
+func pages(mux *router) {
+	docs := docsHandler()
+	mux.Handle("GET /docs", docs)
+	mux.Handle("GET /docs/{file}", docs)
+}
+
+// document corrects what huma's reflection cannot know about the answers,
+// and keeps the document within OpenAPI, so strict validators load it.
 func (s *server) document(api huma.API) {
+	seen := map[*huma.Schema]bool{}
+	for _, sc := range api.OpenAPI().Components.Schemas.Map() {
+		plainSchema(sc, seen)
+	}
 	for _, item := range api.OpenAPI().Paths {
 		for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
 			if op == nil {
 				continue
 			}
+			for _, p := range op.Parameters {
+				plainSchema(p.Schema, seen)
+			}
+			if op.Security == nil {
+				// Public: say so, rather than leave tools to guess.
+				op.Security = []map[string][]string{}
+			}
 			for code, r := range op.Responses {
+				for _, m := range r.Content {
+					plainSchema(m.Schema, seen)
+				}
+				if h := r.Headers["Link"]; h != nil {
+					h.Description = "The next page, as `<URL>; rel=\"next\"` (RFC 8288), when this page is full; " +
+						"absent on the last page. The URL keeps the query and sets the `after` cursor."
+				}
 				// A list is never null: the handlers send [] for none.
 				// (huma's DefaultArrayNullable is package state; it is
 				// left alone.)
@@ -127,6 +155,35 @@ func (s *server) document(api huma.API) {
 	tokenBody.Required = true
 	tokenBody.Content["application/x-www-form-urlencoded"].Schema =
 		api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[TokenForm](), true, "TokenForm")
+}
+
+// plainSchema moves huma's patternDescription, which is not an OpenAPI
+// keyword (strict validators refuse it), into the description of sc and of
+// every schema within it. huma computed each schema's validation messages
+// when it built the schema, so a pattern failure still reads "expected
+// string to be no control characters".
+func plainSchema(sc *huma.Schema, seen map[*huma.Schema]bool) {
+	if sc == nil || seen[sc] {
+		return
+	}
+	seen[sc] = true
+	if d := sc.PatternDescription; d != "" {
+		sc.Description = strings.TrimSpace(sc.Description + " " + strings.ToUpper(d[:1]) + d[1:] + ".")
+		sc.PatternDescription = ""
+	}
+	for _, p := range sc.Properties {
+		plainSchema(p, seen)
+	}
+	plainSchema(sc.Items, seen)
+	plainSchema(sc.Not, seen)
+	for _, list := range [][]*huma.Schema{sc.OneOf, sc.AnyOf, sc.AllOf} {
+		for _, sub := range list {
+			plainSchema(sub, seen)
+		}
+	}
+	if ap, ok := sc.AdditionalProperties.(*huma.Schema); ok {
+		plainSchema(ap, seen)
+	}
 }
 
 // public is an operation anyone may call. Unsafe methods are refused (403)

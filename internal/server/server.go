@@ -152,6 +152,7 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	api := humago.New(mux, apiConfig(s.cookieName, cfg.Version))
 	api.UseMiddleware(s.recoverer(api), s.observe, s.authenticate(api), s.guardBody(api))
 	s.routes(api)
+	pages(mux)
 	h, err := s.cors(cfg.CORSOrigins, stripTrailingSlash(mux))
 	if err != nil {
 		return nil, err
@@ -159,24 +160,29 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	return s.edge(h), nil
 }
 
-// apiConfig is the huma configuration: OpenAPI 3.1 at /openapi.json, docs
-// (Swagger UI) at /docs, no $schema links in bodies (they would be one more field clients
-// must ignore), and the two ways to authenticate.
+// apiConfig is the huma configuration: OpenAPI 3.1 at /openapi.json (and
+// 3.0 at /openapi-3.0.json), no docs page of huma's (its renderers load their
+// scripts from a CDN; /docs is served from the binary, see pages), no $schema
+// links in bodies (they would be one more field clients must ignore), and the
+// two ways to authenticate.
 func apiConfig(cookieName, version string) huma.Config {
 	cfg := huma.DefaultConfig("Tenantry", version)
 	cfg.CreateHooks = nil // drops the $schema link transformer
-	// Swagger UI's Authorize button runs the bearer scheme's password flow.
-	cfg.DocsRenderer = huma.DocsRendererSwaggerUI
+	cfg.DocsPath = ""
 	cfg.Transformers = []huma.Transformer{shapeErrors, stampInstance}
 	cfg.SchemasPath = ""
 	cfg.Info.Description = apiDescription
+	cfg.Info.License = &huma.License{Name: "Apache-2.0", URL: "https://www.apache.org/licenses/LICENSE-2.0"}
+	// Relative: the document describes the server that serves it, on
+	// whatever host and scheme it was reached.
+	cfg.Servers = []*huma.Server{{URL: "/", Description: "The server that serves this document."}}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		// OAuth2 password flow, as FastAPI's OAuth2PasswordBearer declares
 		// it: tools such as /docs' Authorize button learn where to get the
 		// token. The token is sent as "Authorization: Bearer <token>".
 		schemeBearer: {
 			Type:        "oauth2",
-			Description: "An access token (a JWT) from POST /auth/token, sent as \"Authorization: Bearer <token>\".",
+			Description: "An access token (a JWT) from POST /auth/token, where the username is the account's email; sent as `Authorization: Bearer <token>`.",
 			Flows: &huma.OAuthFlows{
 				Password: &huma.OAuthFlow{TokenURL: "/auth/token", Scopes: map[string]string{}},
 			},
