@@ -39,7 +39,7 @@ func IsPostgres(dsn string) bool {
 // refuses a role that could bypass row-level security. On PostgreSQL the
 // token cache joins the other replicas through LISTEN/NOTIFY, so a logout,
 // password change or account deletion on one is seen by all at once (within
-// authcache.DefaultTTL if the notification channel is down).
+// authcache.DefaultTTL, 5 s, if a replica's listener is down).
 func Open(ctx context.Context, dsn string, opts Options) (tenantry.Store, error) {
 	var (
 		store tenantry.Store
