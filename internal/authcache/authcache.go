@@ -281,6 +281,10 @@ func (s *Store) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(
 	return err
 }
 
+// Unwrap returns the wrapped store, so that a caller can reach what it
+// offers beyond tenantry.Store (its pool statistics, for one).
+func (s *Store) Unwrap() tenantry.Store { return s.Store }
+
 // Close stops the listener, if any, and closes the wrapped store.
 func (s *Store) Close() error {
 	if s.stop != nil {

@@ -27,6 +27,16 @@ type Options struct {
 	Logger *slog.Logger
 	// NoAuthCache serves every credential check from the database.
 	NoAuthCache bool
+	// PurgeEvery is how often expired sessions are deleted in the
+	// background: DefaultPurgeEvery when zero, never when negative.
+	PurgeEvery time.Duration
+	// PurgeTicks, when set, replaces the PurgeEvery ticker (for tests).
+	PurgeTicks <-chan time.Time
+	// SessionIdle, when positive, makes the purge also delete sessions
+	// unused for longer than this. It must not be shorter than the
+	// server's idle limit; when zero, only sessions past their absolute
+	// expiry are purged.
+	SessionIdle time.Duration
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -54,6 +64,18 @@ func Open(ctx context.Context, dsn string, opts Options) (tenantry.Store, error)
 	if err != nil {
 		return nil, err
 	}
+	if p, ok := store.(sessionPurger); ok && opts.PurgeEvery >= 0 {
+		ticks, release := opts.PurgeTicks, func() {}
+		if ticks == nil {
+			every := opts.PurgeEvery
+			if every == 0 {
+				every = DefaultPurgeEvery
+			}
+			t := time.NewTicker(every)
+			ticks, release = t.C, t.Stop
+		}
+		store = startPurge(store, p, ticks, release, opts.SessionIdle, logger(opts))
+	}
 	if opts.NoAuthCache {
 		return store, nil
 	}
@@ -69,4 +91,12 @@ func Open(ctx context.Context, dsn string, opts Options) (tenantry.Store, error)
 		}
 	}
 	return cache, nil
+}
+
+// logger is opts.Logger, or slog.Default().
+func logger(opts Options) *slog.Logger {
+	if opts.Logger != nil {
+		return opts.Logger
+	}
+	return slog.Default()
 }
