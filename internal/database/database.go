@@ -76,6 +76,10 @@ func Open(ctx context.Context, dsn string, opts Options) (tenantry.Store, error)
 		}
 		store = startPurge(store, p, ticks, release, opts.SessionIdle, logger(opts))
 	}
+	if pg {
+		// A server stopped or restarting answers 503, not 500.
+		store = &unavailable{Store: store, lost: postgres.IsUnavailable}
+	}
 	if opts.NoAuthCache {
 		return store, nil
 	}
