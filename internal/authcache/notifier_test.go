@@ -2,7 +2,9 @@ package authcache_test
 
 import (
 	"context"
+	"io/fs"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,5 +113,18 @@ func TestPostgresRevocationSurvivesTheNotifiersConnection(t *testing.T) {
 	}
 	if !b.Listening() {
 		t.Error("replica b's listener is down; the refusal did not come from the announcement")
+	}
+}
+
+// TestMigrationAnnouncesOnChannel: the triggers that announce changes send
+// on the channel Listen listens to.
+func TestMigrationAnnouncesOnChannel(t *testing.T) {
+	t.Parallel()
+	b, err := fs.ReadFile(postgres.Migrations(), "00003_auth_notify.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Count(string(b), "pg_notify('"+authcache.Channel+"'"), 3; got != want {
+		t.Errorf("pg_notify calls on %q in the migration: %d, want %d", authcache.Channel, got, want)
 	}
 }
