@@ -16,8 +16,8 @@ import (
 // them. So each check below looks at the whole membership closure
 // (pg_has_role(..., 'MEMBER') is recursive), not only at current_user.
 func checkRole(ctx context.Context, pool *pgxpool.Pool) error {
-	var role string
-	if err := pool.QueryRow(ctx, `SELECT current_user`).Scan(&role); err != nil {
+	var role, schema string
+	if err := pool.QueryRow(ctx, `SELECT current_user, current_schema()`).Scan(&role, &schema); err != nil {
 		return fmt.Errorf("postgres: check database role: %w", err)
 	}
 	rows, err := pool.Query(ctx, `
@@ -68,9 +68,9 @@ func checkRole(ctx context.Context, pool *pgxpool.Pool) error {
 				role, who, fix, pgx.Identifier{p.name}.Sanitize())
 		case p.mkSchema:
 			return fmt.Errorf("postgres: refusing to run as %q: %s may CREATE in the schema, and could shadow the tables "+
-				"and functions row-level security relies on; %srun `REVOKE CREATE ON SCHEMA <schema> FROM %s` as the owner "+
+				"and functions row-level security relies on; %srun `REVOKE CREATE ON SCHEMA %s FROM %s` as the owner "+
 				"(`tenantry migrate` does this for the application role and PUBLIC)",
-				role, who, fix, pgx.Identifier{p.name}.Sanitize())
+				role, who, fix, pgx.Identifier{schema}.Sanitize(), pgx.Identifier{p.name}.Sanitize())
 		}
 	}
 
