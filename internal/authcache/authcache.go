@@ -49,8 +49,8 @@ type Options struct {
 	// a negative TTL turns the cache off.
 	TTL time.Duration
 	// ListenTTL replaces TTL while Listen's connection is up, when changes
-	// made elsewhere arrive as announcements and the TTL is only the safety
-	// net for an announcement that could not be sent. Zero means
+	// made elsewhere arrive as announcements (sent by the database with
+	// every committed change) and the TTL is only a safety net. Zero means
 	// DefaultListenTTL; it is never shorter than TTL. The moment the
 	// listener is lost, TTL applies again to every entry.
 	ListenTTL time.Duration
