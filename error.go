@@ -12,6 +12,7 @@ const (
 	ECONFLICT     = "conflict"     // a unique rule or invariant: 409
 	EFORBIDDEN    = "forbidden"    // the caller is known but may not do this: 403
 	EUNAUTHORIZED = "unauthorized" // no valid credentials: 401
+	EUNAVAILABLE  = "unavailable"  // the database does not answer for now: 503, logged
 	EINTERNAL     = "internal"     // anything else: 500, logged, never shown
 )
 
@@ -88,6 +89,10 @@ var (
 	// ErrAssigneeNotMember is returned when a task is assigned to a user who
 	// is not a member of the task's tenant.
 	ErrAssigneeNotMember = &Error{Code: EINVALID, Message: "assigned_user_id must be a member of the organization"}
+	// ErrUnavailable wraps an error that says the database cannot be reached
+	// (connection refused or lost, server shutting down); the request may
+	// succeed if tried again later.
+	ErrUnavailable = &Error{Code: EUNAVAILABLE, Message: "The service is unavailable; try again shortly"}
 	// ErrSessionNotFound is returned for an unknown, expired or deleted session.
 	ErrSessionNotFound = &Error{Code: EUNAUTHORIZED, Message: MsgNotAuthed}
 )

@@ -7,6 +7,10 @@ import (
 	"github.com/google/uuid"
 )
 
+// MaxSessionsPerUser bounds how many cookie sessions one user holds at once,
+// so that no one can fill the sessions table by signing in in a loop.
+const MaxSessionsPerUser = 50
+
 // Store is everything Tenantry keeps. The sqlite and postgres packages
 // implement it, and storetest.Exercise checks that both behave the same.
 //
@@ -37,7 +41,9 @@ type Store interface {
 	// dropped once expiresAt has passed.
 	RevokeToken(ctx context.Context, tokenID string, expiresAt time.Time) error
 
-	// CreateSession stores a new session.
+	// CreateSession stores a new session. A user keeps at most
+	// MaxSessionsPerUser sessions: beyond that, the ones created first are
+	// deleted in the same transaction. ErrUserNotFound if the user is gone.
 	CreateSession(ctx context.Context, s Session) error
 	// SessionUser returns a live session and its user, and records the use
 	// (LastSeenAt). ErrSessionNotFound if unknown, expired or idle too long.

@@ -370,6 +370,9 @@ func TestServeMetrics(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "go_goroutines") {
 		t.Fatalf("metrics: status %d, body %.300s", resp.StatusCode, body)
 	}
+	if want := `go_sql_max_open_connections{db_name="tenantry_write"} 1`; !strings.Contains(string(body), want) {
+		t.Errorf("metrics: no database pool statistics (%s)", want)
+	}
 }
 
 func mustRead(t *testing.T, path string) string {

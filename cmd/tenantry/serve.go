@@ -86,6 +86,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if *metricsAddr != "" {
 		registry = prometheus.NewRegistry()
 		registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		if c := database.Collector(store); c != nil {
+			registry.MustRegister(c) // the database pool's statistics
+		}
 	}
 	handler, err := server.New(server.Config{
 		Store:         store,

@@ -6,9 +6,12 @@
 // it the moment a change that could alter it goes through this process:
 // RevokeToken, SetPassword, DeleteUser, DeleteSession, and membership changes
 // made in an Update. Other replicas hear of those changes through PostgreSQL
-// LISTEN/NOTIFY (see Listen); while that channel is down, no cached answer
-// older than Options.TTL is served, which is the bound on how long a change
-// made elsewhere can go unseen.
+// LISTEN/NOTIFY, announced by the database in the changing transaction (see
+// Listen); while a replica's listener is down, it serves no cached answer
+// older than Options.TTL. So a change made elsewhere goes unseen for at most
+// TTL (DefaultTTL, 5 s): the announcement's delivery time while the listener
+// is up; TTL from the moment a lost listener is noticed, at once when its
+// connection fails and within TTL when it dies silently (see idleCheck).
 package authcache
 
 import (
@@ -33,8 +36,10 @@ const (
 	// DefaultMaxEntries bounds the cache: about 200 bytes an entry.
 	DefaultMaxEntries = 10_000
 	// DefaultListenTTL is how long an answer is served while the listener
-	// is connected and announcements flow (see Listen). It bounds the one
-	// case announcements miss: a replica that could not send its own.
+	// is connected and announcements flow (see Listen). The database
+	// announces every change in the transaction that makes it, so no
+	// committed change goes unannounced to a connected listener; this is
+	// only a safety net.
 	DefaultListenTTL = 30 * time.Second
 )
 
@@ -44,8 +49,8 @@ type Options struct {
 	// a negative TTL turns the cache off.
 	TTL time.Duration
 	// ListenTTL replaces TTL while Listen's connection is up, when changes
-	// made elsewhere arrive as announcements and the TTL is only the safety
-	// net for an announcement that could not be sent. Zero means
+	// made elsewhere arrive as announcements (sent by the database with
+	// every committed change) and the TTL is only a safety net. Zero means
 	// DefaultListenTTL; it is never shorter than TTL. The moment the
 	// listener is lost, TTL applies again to every entry.
 	ListenTTL time.Duration
@@ -78,8 +83,6 @@ type Store struct {
 	entries map[string]entry                  // by token id
 	byUser  map[uuid.UUID]map[string]struct{} // token ids per user
 
-	// notify announces a change to other replicas; nil without Listen.
-	notify func(ctx context.Context, msg string)
 	// stop ends Listen's goroutines and waits for them.
 	stop func()
 }
@@ -235,36 +238,25 @@ func (s *Store) InvalidateAll() {
 	clear(s.byUser)
 }
 
-// changedUser forgets the user here and tells the other replicas.
-func (s *Store) changedUser(ctx context.Context, userID uuid.UUID) {
-	s.InvalidateUser(userID)
-	if s.notify != nil {
-		s.notify(ctx, userPrefix+userID.String())
-	}
-}
-
-// RevokeToken records the revocation, then forgets the token here and on
-// the other replicas.
+// RevokeToken records the revocation, then forgets the token here. The
+// other replicas hear of it from the database (see Listen).
 func (s *Store) RevokeToken(ctx context.Context, tokenID string, expiresAt time.Time) error {
 	err := s.Store.RevokeToken(ctx, tokenID, expiresAt)
 	s.InvalidateToken(tokenID)
-	if s.notify != nil {
-		s.notify(ctx, tokenPrefix+tokenID)
-	}
 	return err
 }
 
 // SetPassword changes the password and forgets the user's tokens.
 func (s *Store) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string) (tenantry.User, error) {
 	u, err := s.Store.SetPassword(ctx, id, passwordHash)
-	s.changedUser(ctx, id)
+	s.InvalidateUser(id)
 	return u, err
 }
 
 // DeleteUser deletes the user and forgets the user's tokens.
 func (s *Store) DeleteUser(ctx context.Context, id uuid.UUID) error {
 	err := s.Store.DeleteUser(ctx, id)
-	s.changedUser(ctx, id)
+	s.InvalidateUser(id)
 	return err
 }
 
@@ -276,17 +268,22 @@ func (s *Store) DeleteSession(ctx context.Context, idHash []byte) error {
 }
 
 // Update runs fn like the wrapped store, and after a commit that changed
-// memberships forgets the users concerned here and on the other replicas.
+// memberships forgets the users concerned here (the other replicas hear of
+// it from the database).
 func (s *Store) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
 	var changed []uuid.UUID
 	err := s.Store.Update(ctx, userID, tenantID, func(tx tenantry.TenantTx) error {
 		return fn(&memberTx{TenantTx: tx, changed: &changed})
 	})
 	for _, id := range changed {
-		s.changedUser(ctx, id)
+		s.InvalidateUser(id)
 	}
 	return err
 }
+
+// Unwrap returns the wrapped store, so that a caller can reach what it
+// offers beyond tenantry.Store (its pool statistics, for one).
+func (s *Store) Unwrap() tenantry.Store { return s.Store }
 
 // Close stops the listener, if any, and closes the wrapped store.
 func (s *Store) Close() error {

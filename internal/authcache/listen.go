@@ -23,24 +23,35 @@ const (
 )
 
 // Retry delays of the listener after it loses its connection, and how it
-// checks an idle connection.
+// checks an idle connection. A connection that dies silently is noticed
+// within idleCheck+pingTimeout, which is DefaultTTL, so that a listener lost
+// without a word leaves no change unseen for longer than a listener lost
+// with one.
 const (
 	minBackoff  = 100 * time.Millisecond
 	maxBackoff  = 5 * time.Second
-	idleCheck   = 10 * time.Second
-	pingTimeout = 5 * time.Second
+	idleCheck   = 3 * time.Second
+	pingTimeout = 2 * time.Second
 )
 
 // Listen joins the replicas that share the PostgreSQL database at
-// connString: from now on every change this Store sees is announced with
-// NOTIFY, and every announcement from another replica is applied here.
+// connString: every announcement on Channel is applied here.
+//
+// The announcements are sent by the database itself, by triggers on
+// revoked_tokens, users and memberships (internal/postgres migration
+// 00003_auth_notify.sql), inside the transaction that makes the change: an
+// announcement is delivered to every listening replica exactly when the
+// change commits, whatever became of the connection of the replica that made
+// it. (They used to be sent afterwards over a connection of the replica's own;
+// when that connection had been closed, the announcement was lost and the
+// others kept their answer for ListenTTL.)
 //
 // It returns once the first LISTEN succeeded. A background goroutine then
 // keeps listening, reconnecting after a loss. While it is connected, answers
 // are served for up to ListenTTL (announcements do the invalidating); the
 // moment it is lost, for up to TTL again; and on each reconnect the whole
-// cache is dropped, since announcements may have been missed. The goroutines stop
-// when ctx is done or the Store is closed. Call Listen at most once.
+// cache is dropped, since announcements may have been missed. The goroutines
+// stop when ctx is done or the Store is closed. Call Listen at most once.
 func (s *Store) Listen(ctx context.Context, connString string) error {
 	if s.stop != nil {
 		return errors.New("authcache: Listen called twice")
@@ -58,7 +69,6 @@ func (s *Store) Listen(ctx context.Context, connString string) error {
 		cancel()
 		return err
 	}
-	n := &notifier{cfg: cfg}
 
 	s.listening.Store(true)
 	var wg sync.WaitGroup
@@ -67,18 +77,9 @@ func (s *Store) Listen(ctx context.Context, connString string) error {
 		defer wg.Done()
 		s.listen(ctx, cfg, conn)
 	}()
-	s.notify = func(ctx context.Context, msg string) {
-		// The change is already committed; a lost announcement is covered
-		// by the TTL on the other replicas.
-		if err := n.send(context.WithoutCancel(ctx), msg); err != nil {
-			s.log.Warn("authcache: notify failed; other replicas fall back to the TTL",
-				"err", err, "ttl", s.ttl)
-		}
-	}
 	s.stop = func() {
 		cancel()
 		wg.Wait()
-		n.close()
 	}
 	return nil
 }
@@ -169,42 +170,5 @@ func (s *Store) apply(payload string) {
 		s.InvalidateToken(strings.TrimPrefix(payload, tokenPrefix))
 	default:
 		s.InvalidateAll()
-	}
-}
-
-// notifier sends announcements over one connection, opened on first use and
-// again after a failure.
-type notifier struct {
-	cfg  *pgx.ConnConfig
-	mu   sync.Mutex
-	conn *pgx.Conn
-}
-
-func (n *notifier) send(ctx context.Context, msg string) error {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.conn == nil {
-		c, err := pgx.ConnectConfig(ctx, n.cfg)
-		if err != nil {
-			return err
-		}
-		n.conn = c
-	}
-	if _, err := n.conn.Exec(ctx, "select pg_notify($1, $2)", Channel, msg); err != nil {
-		n.conn.Close(context.Background())
-		n.conn = nil
-		return err
-	}
-	return nil
-}
-
-func (n *notifier) close() {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.conn != nil {
-		n.conn.Close(context.Background())
-		n.conn = nil
 	}
 }

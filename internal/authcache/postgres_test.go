@@ -235,11 +235,20 @@ func TestPostgresListenTTLWhileListening(t *testing.T) {
 		t.Fatal("Listening() = false after Listen")
 	}
 
-	// A change made behind every cache's back (no announcement): while
-	// listening, the answer is kept past the TTL, up to ListenTTL.
+	// A change made behind every cache's back: the database announces every
+	// revocation itself, so this one is written with the triggers off
+	// (session_replication_role, superuser only). While listening, the
+	// answer is kept past the TTL, up to ListenTTL.
 	u := createUser(t, st)
 	mustTokenUser(t, b, u.ID, "tok")
-	if err := st.RevokeToken(ctx, "tok", time.Now().Add(time.Hour)); err != nil {
+	admin, err := pgx.Connect(ctx, db.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, `SET session_replication_role = replica;
+		INSERT INTO revoked_tokens (token_id, expires_at) VALUES ('tok', now() + interval '1 hour');
+		RESET session_replication_role`); err != nil {
 		t.Fatal(err)
 	}
 	c.Add(10 * time.Second)
@@ -249,11 +258,6 @@ func TestPostgresListenTTLWhileListening(t *testing.T) {
 
 	// Lose the listener: the TTL applies again at once (and the reconnect
 	// drops the cache), so the unannounced revocation is now seen.
-	admin, err := pgx.Connect(ctx, db.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
 	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 		WHERE datname = current_database() AND query ILIKE 'listen %'`); err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"time"
 
@@ -28,6 +27,16 @@ type Options struct {
 	Logger *slog.Logger
 	// NoAuthCache serves every credential check from the database.
 	NoAuthCache bool
+	// PurgeEvery is how often expired sessions are deleted in the
+	// background: DefaultPurgeEvery when zero, never when negative.
+	PurgeEvery time.Duration
+	// PurgeTicks, when set, replaces the PurgeEvery ticker (for tests).
+	PurgeTicks <-chan time.Time
+	// SessionIdle, when positive, makes the purge also delete sessions
+	// unused for longer than this. It must not be shorter than the
+	// server's idle limit; when zero, only sessions past their absolute
+	// expiry are purged.
+	SessionIdle time.Duration
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -35,24 +44,12 @@ func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-// Redact returns dsn fit for a log line: a URL loses its password.
-func Redact(dsn string) string {
-	if !IsPostgres(dsn) {
-		return dsn
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "postgres://(unparsable URL)"
-	}
-	return u.Redacted()
-}
-
 // Open opens the store dsn names. A SQLite file is created and migrated; a
 // PostgreSQL database must have been migrated already, and postgres.Open
 // refuses a role that could bypass row-level security. On PostgreSQL the
 // token cache joins the other replicas through LISTEN/NOTIFY, so a logout,
 // password change or account deletion on one is seen by all at once (within
-// authcache.DefaultTTL if the notification channel is down).
+// authcache.DefaultTTL, 5 s, if a replica's listener is down).
 func Open(ctx context.Context, dsn string, opts Options) (tenantry.Store, error) {
 	var (
 		store tenantry.Store
@@ -66,6 +63,22 @@ func Open(ctx context.Context, dsn string, opts Options) (tenantry.Store, error)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if p, ok := store.(sessionPurger); ok && opts.PurgeEvery >= 0 {
+		ticks, release := opts.PurgeTicks, func() {}
+		if ticks == nil {
+			every := opts.PurgeEvery
+			if every == 0 {
+				every = DefaultPurgeEvery
+			}
+			t := time.NewTicker(every)
+			ticks, release = t.C, t.Stop
+		}
+		store = startPurge(store, p, ticks, release, opts.SessionIdle, logger(opts))
+	}
+	if pg {
+		// A server stopped or restarting answers 503, not 500.
+		store = &unavailable{Store: store, lost: postgres.IsUnavailable}
 	}
 	if opts.NoAuthCache {
 		return store, nil
@@ -82,4 +95,12 @@ func Open(ctx context.Context, dsn string, opts Options) (tenantry.Store, error)
 		}
 	}
 	return cache, nil
+}
+
+// logger is opts.Logger, or slog.Default().
+func logger(opts Options) *slog.Logger {
+	if opts.Logger != nil {
+		return opts.Logger
+	}
+	return slog.Default()
 }

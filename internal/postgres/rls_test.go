@@ -534,8 +534,8 @@ func TestOpenRefusesRolesThatBypassRLS(t *testing.T) {
 			want: []string{"tasks", "FORCE ROW LEVEL SECURITY"}},
 		{name: "rls off", setup: "ALTER TABLE memberships DISABLE ROW LEVEL SECURITY",
 			want: []string{"memberships", "ENABLE ROW LEVEL SECURITY"}},
-		{name: "owns a table", setup: "ALTER TABLE tenants OWNER TO tenantry_app", want: []string{"owns table tenants"}},
-		{name: "new tenant table without RLS", setup: "CREATE TABLE notes (tenant_id uuid, body text); GRANT SELECT ON notes TO tenantry_app",
+		{name: "owns a table", setup: "ALTER TABLE tenants OWNER TO " + postgrestest.AppRole, want: []string{"owns table tenants"}},
+		{name: "new tenant table without RLS", setup: "CREATE TABLE notes (tenant_id uuid, body text); GRANT SELECT ON notes TO " + postgrestest.AppRole,
 			want: []string{"notes"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -12,19 +12,51 @@ import (
 	"github.com/tenantry/tenantry/internal/postgres/pgdb"
 )
 
-// CreateSession stores a new session.
+// CreateSession stores a new session and deletes the user's oldest beyond
+// tenantry.MaxSessionsPerUser, in one transaction that holds the user's row
+// lock, so that concurrent sign-ins cannot exceed the cap.
 func (db *DB) CreateSession(ctx context.Context, s tenantry.Session) error {
-	err := db.queries(db.pool).CreateSession(ctx, pgdb.CreateSessionParams{
-		IDHash:     s.IDHash,
-		UserID:     s.UserID,
-		CreatedAt:  s.CreatedAt.UTC().Truncate(time.Microsecond),
-		LastSeenAt: s.LastSeenAt.UTC().Truncate(time.Microsecond),
-		ExpiresAt:  s.ExpiresAt.UTC().Truncate(time.Microsecond),
+	return db.tx(ctx, readWrite, func(tx pgx.Tx) error {
+		q := db.queries(tx)
+		if _, err := q.LockUserSessions(ctx, s.UserID); errors.Is(err, pgx.ErrNoRows) {
+			return tenantry.ErrUserNotFound
+		} else if err != nil {
+			return fmt.Errorf("postgres: create session: %w", err)
+		}
+		err := q.CreateSession(ctx, pgdb.CreateSessionParams{
+			IDHash:     s.IDHash,
+			UserID:     s.UserID,
+			CreatedAt:  s.CreatedAt.UTC().Truncate(time.Microsecond),
+			LastSeenAt: s.LastSeenAt.UTC().Truncate(time.Microsecond),
+			ExpiresAt:  s.ExpiresAt.UTC().Truncate(time.Microsecond),
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: create session: %w", err)
+		}
+		if _, err := q.TrimUserSessions(ctx, pgdb.TrimUserSessionsParams{
+			UserID: s.UserID, Keep: tenantry.MaxSessionsPerUser,
+		}); err != nil {
+			return fmt.Errorf("postgres: create session: trim: %w", err)
+		}
+		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("postgres: create session: %w", err)
+}
+
+// PurgeSessions deletes every session past its absolute expiry and, when
+// idle is positive, every session unused for longer than idle, and says
+// how many it deleted. SessionUser refuses those already; the purge keeps
+// the table from holding them forever.
+func (db *DB) PurgeSessions(ctx context.Context, idle time.Duration) (int64, error) {
+	now := db.now()
+	since := time.Time{}
+	if idle > 0 {
+		since = now.Add(-idle)
 	}
-	return nil
+	n, err := db.queries(db.pool).PurgeSessions(ctx, pgdb.PurgeSessionsParams{Now: now, IdleSince: since})
+	if err != nil {
+		return 0, fmt.Errorf("postgres: purge sessions: %w", err)
+	}
+	return n, nil
 }
 
 // SessionUser returns a live session with its user and records its use, in

@@ -27,6 +27,8 @@ func status(code string) int {
 		return http.StatusForbidden
 	case tenantry.EUNAUTHORIZED:
 		return http.StatusUnauthorized
+	case tenantry.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -45,6 +47,9 @@ func (s *server) fail(ctx context.Context, err error) error {
 		}
 		s.log.LogAttrs(ctx, slog.LevelError, "request failed", append(requestAttrs(ctx), slog.String("error", err.Error()))...)
 		return huma.NewError(st, msgInternal)
+	}
+	if st == http.StatusServiceUnavailable {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "database unavailable", append(requestAttrs(ctx), slog.String("error", err.Error()))...)
 	}
 	e := huma.NewError(st, tenantry.ErrorMessage(err))
 	if st == http.StatusUnauthorized {

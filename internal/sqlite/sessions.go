@@ -3,28 +3,54 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
 )
 
-// CreateSession stores a new session. Its times are stored in UTC,
-// truncated to microseconds.
+// CreateSession stores a new session and deletes the user's oldest beyond
+// tenantry.MaxSessionsPerUser, in one transaction. Its times are stored in
+// UTC, truncated to microseconds.
 func (db *DB) CreateSession(ctx context.Context, s tenantry.Session) error {
-	err := db.write.queries().CreateSession(ctx, sqlitedb.CreateSessionParams{
-		IDHash:     s.IDHash,
-		UserID:     idBytes(s.UserID),
-		CreatedAt:  micros(s.CreatedAt),
-		LastSeenAt: micros(s.LastSeenAt),
-		ExpiresAt:  micros(s.ExpiresAt),
+	return inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
+		err := q.CreateSession(ctx, sqlitedb.CreateSessionParams{
+			IDHash:     s.IDHash,
+			UserID:     idBytes(s.UserID),
+			CreatedAt:  micros(s.CreatedAt),
+			LastSeenAt: micros(s.LastSeenAt),
+			ExpiresAt:  micros(s.ExpiresAt),
+		})
+		if isConstraint(err, errForeignKey) {
+			return tenantry.ErrUserNotFound
+		} else if err != nil {
+			return fmt.Errorf("sqlite: create session: %w", err)
+		}
+		if _, err := q.TrimUserSessions(ctx, sqlitedb.TrimUserSessionsParams{
+			UserID: idBytes(s.UserID), Keep: tenantry.MaxSessionsPerUser,
+		}); err != nil {
+			return fmt.Errorf("sqlite: create session: trim: %w", err)
+		}
+		return nil
 	})
-	if isConstraint(err, errForeignKey) {
-		return tenantry.ErrUserNotFound
-	} else if err != nil {
-		return fmt.Errorf("sqlite: create session: %w", err)
+}
+
+// PurgeSessions deletes every session past its absolute expiry and, when
+// idle is positive, every session unused for longer than idle, and says
+// how many it deleted. SessionUser refuses those already; the purge keeps
+// the file from holding them forever.
+func (db *DB) PurgeSessions(ctx context.Context, idle time.Duration) (int64, error) {
+	now := db.now()
+	since := int64(math.MinInt64)
+	if idle > 0 {
+		since = micros(now.Add(-idle))
 	}
-	return nil
+	n, err := db.write.queries().PurgeSessions(ctx, sqlitedb.PurgeSessionsParams{Now: micros(now), IdleSince: since})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: purge sessions: %w", err)
+	}
+	return n, nil
 }
 
 // SessionUser returns a live session and its user and records the use. A

@@ -61,7 +61,9 @@ type DB struct {
 var _ tenantry.Store = (*DB)(nil)
 
 // Open opens the SQLite database at path, creating the file if it does not
-// exist, and applies the embedded migrations. path is a file name; it must
+// exist, and applies the embedded migrations. The database file and its
+// -wal and -shm files are made readable by their owner only (0600), whatever
+// the umask (see restrictFiles). path is a file name; it must
 // not be ":memory:" (the two pools must share one database) nor carry a query.
 //
 // The DB must be the only writer of the file: Open locks path+"-lock" and
@@ -79,6 +81,9 @@ func Open(ctx context.Context, path string) (_ *DB, err error) {
 			unlock(lock)
 		}
 	}()
+	if err := restrictFiles(path); err != nil {
+		return nil, err
+	}
 	write, err := openWrite(ctx, path)
 	if err != nil {
 		return nil, err
@@ -122,6 +127,9 @@ func Migrate(ctx context.Context, path string) error {
 		return err
 	}
 	defer unlock(lock)
+	if err := restrictFiles(path); err != nil {
+		return err
+	}
 	write, err := openWrite(ctx, path)
 	if err != nil {
 		return err

@@ -1,8 +1,12 @@
 package storetest
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
 )
@@ -99,6 +103,59 @@ func sessionCases() []testCase {
 			noErr(t, "DeleteUser", s.DeleteUser(t.Context(), u.ID))
 			_, _, err := s.SessionUser(t.Context(), in.IDHash, time.Hour)
 			wantErr(t, "SessionUser of deleted user", err, tenantry.ErrSessionNotFound)
+		}},
+		{"Session/CapPerUser", func(t *testing.T, s tenantry.Store) {
+			u := mustUser(t, s, "bob@example.com")
+			other := mustUser(t, s, "carol@example.com")
+			keep := newSession(other, "other", 0, time.Hour)
+			noErr(t, "CreateSession other", s.CreateSession(t.Context(), keep))
+			// One more than the cap, each created a second after the last.
+			var all []tenantry.Session
+			for i := range tenantry.MaxSessionsPerUser + 1 {
+				in := newSession(u, fmt.Sprintf("s-%03d", i), 0, time.Hour)
+				in.CreatedAt = in.CreatedAt.Add(time.Duration(i-tenantry.MaxSessionsPerUser) * time.Second)
+				noErr(t, "CreateSession", s.CreateSession(t.Context(), in))
+				all = append(all, in)
+			}
+			_, _, err := s.SessionUser(t.Context(), all[0].IDHash, time.Hour)
+			wantErr(t, "SessionUser of the oldest session beyond the cap", err, tenantry.ErrSessionNotFound)
+			for _, in := range []tenantry.Session{all[1], all[len(all)-1]} {
+				_, _, err := s.SessionUser(t.Context(), in.IDHash, time.Hour)
+				noErr(t, "SessionUser "+string(in.IDHash), err)
+			}
+			_, _, err = s.SessionUser(t.Context(), keep.IDHash, time.Hour)
+			noErr(t, "SessionUser of another user", err)
+			wantErr(t, "CreateSession of an unknown user",
+				s.CreateSession(t.Context(), newSession(tenantry.User{ID: uuid.New()}, "nobody", 0, time.Hour)),
+				tenantry.ErrUserNotFound)
+		}},
+		{"Session/Purge", func(t *testing.T, s tenantry.Store) {
+			p, ok := s.(interface {
+				PurgeSessions(ctx context.Context, idle time.Duration) (int64, error)
+			})
+			if !ok {
+				t.Fatalf("%T has no PurgeSessions", s)
+			}
+			u := mustUser(t, s, "bob@example.com")
+			expired := newSession(u, "expired", -2*time.Hour, -time.Minute)
+			idle := newSession(u, "idle", -2*time.Hour, time.Hour)
+			live := newSession(u, "live", -time.Minute, time.Hour)
+			for _, in := range []tenantry.Session{expired, idle, live} {
+				noErr(t, "CreateSession", s.CreateSession(t.Context(), in))
+			}
+			purge := func(idle time.Duration, want int64) {
+				t.Helper()
+				n, err := p.PurgeSessions(t.Context(), idle)
+				noErr(t, "PurgeSessions", err)
+				if n != want {
+					t.Errorf("PurgeSessions(%v) deleted %d, want %d", idle, n, want)
+				}
+			}
+			purge(0, 1)         // the expired one only: no idle limit given
+			purge(time.Hour, 1) // then the idle one
+			purge(time.Hour, 0) // nothing left to purge
+			_, _, err := s.SessionUser(t.Context(), live.IDHash, time.Hour)
+			noErr(t, "SessionUser live", err)
 		}},
 	}
 }

@@ -54,6 +54,36 @@ func (q *Queries) DeleteUserSessions(ctx context.Context, userID uuid.UUID) erro
 	return err
 }
 
+const lockUserSessions = `-- name: LockUserSessions :one
+SELECT id FROM users WHERE id = $1 FOR UPDATE
+`
+
+// Serializes the creation of one user's sessions, so that the cap holds
+// under concurrent sign-ins.
+func (q *Queries) LockUserSessions(ctx context.Context, userID uuid.UUID) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, lockUserSessions, userID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const purgeSessions = `-- name: PurgeSessions :execrows
+DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2
+`
+
+type PurgeSessionsParams struct {
+	Now       time.Time
+	IdleSince time.Time
+}
+
+func (q *Queries) PurgeSessions(ctx context.Context, arg PurgeSessionsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, purgeSessions, arg.Now, arg.IdleSince)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const touchSession = `-- name: TouchSession :one
 WITH s AS (
     UPDATE sessions SET last_seen_at = $1
@@ -98,4 +128,25 @@ func (q *Queries) TouchSession(ctx context.Context, arg TouchSessionParams) (Tou
 		&i.UserCreatedAt,
 	)
 	return i, err
+}
+
+const trimUserSessions = `-- name: TrimUserSessions :execrows
+DELETE FROM sessions
+WHERE sessions.user_id = $1 AND sessions.id_hash NOT IN (
+    SELECT s.id_hash FROM sessions s WHERE s.user_id = $1
+    ORDER BY s.created_at DESC, s.id_hash DESC LIMIT $2
+)
+`
+
+type TrimUserSessionsParams struct {
+	UserID uuid.UUID
+	Keep   int32
+}
+
+func (q *Queries) TrimUserSessions(ctx context.Context, arg TrimUserSessionsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, trimUserSessions, arg.UserID, arg.Keep)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

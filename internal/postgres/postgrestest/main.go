@@ -31,11 +31,13 @@ import (
 // drops its databases too. A test that leases a name another process has
 // just dropped creates the database again.
 //
-// Left behind on purpose: the roles AppRole and OwnerRole, which belong to
-// the cluster and own nothing once the databases are gone, and the seeded
-// tenantry_bench_* databases of the internal/postgres benchmarks, which
-// only `go test -bench` makes. A test process that is killed leaves its
-// databases until the next run's last process drops them.
+// The last process then drops the roles the tests make (AppRole,
+// OwnerRole, and any TempRole a killed test left), which own nothing once
+// the databases are gone, and fails the run if one is still there. Left
+// behind on purpose: the seeded tenantry_bench_* databases of the
+// internal/postgres benchmarks, which only `go test -bench` makes. A test
+// process that is killed leaves its databases until the next run's last
+// process drops them.
 //
 // When TENANTRY_TEST_POSTGRES is unset, Main only runs the tests.
 func Main(m *testing.M) int {
@@ -94,8 +96,46 @@ func finish(ctx context.Context, run *pgx.Conn) error {
 	if err != nil {
 		return err
 	}
-	_, err = dropUnleased(ctx, run, names)
-	return err
+	if _, err := dropUnleased(ctx, run, names); err != nil {
+		return err
+	}
+	return dropRoles(ctx, run)
+}
+
+// dropRoles drops the roles the tests make, then checks that none is left.
+// It runs in the last test process, after the databases are gone; a role
+// that still holds privileges in a database left behind is reported.
+func dropRoles(ctx context.Context, conn *pgx.Conn) error {
+	roles, err := testRoles(ctx, conn)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, role := range roles {
+		if _, err := conn.Exec(ctx, "DROP ROLE IF EXISTS "+pgx.Identifier{role}.Sanitize()); err != nil {
+			errs = append(errs, fmt.Errorf("drop role %s: %w", role, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if left, err := testRoles(ctx, conn); err != nil {
+		return err
+	} else if len(left) > 0 {
+		return fmt.Errorf("roles left on the server after the run: %v", left)
+	}
+	return nil
+}
+
+// testRoles lists the roles the tests make.
+func testRoles(ctx context.Context, conn *pgx.Conn) ([]string, error) {
+	rows, err := conn.Query(ctx, `SELECT rolname FROM pg_roles
+		WHERE rolname IN ($1, $2) OR starts_with(rolname, $3) ORDER BY rolname`,
+		AppRole, OwnerRole, tempRolePrefix)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
 // waitForSessions waits until the server has no session whose

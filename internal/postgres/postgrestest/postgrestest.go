@@ -35,8 +35,10 @@ import (
 const EnvURL = "TENANTRY_TEST_POSTGRES"
 
 // AppRole is the application role the test databases grant to. Roles belong
-// to the cluster, so every test database shares it.
-const AppRole = "tenantry_app"
+// to the cluster, so every test database of a run shares it. It is not the
+// tenantry_app of the README's setup, so the tests never meet a developer's
+// own roles, and Main drops it when the run's last test process ends.
+const AppRole = "tenantry_test_app"
 
 // Database is one test database.
 type Database struct {
@@ -92,8 +94,59 @@ func NewOwnedDatabase(tb testing.TB) Database {
 	return lease(tb, OwnerRole)
 }
 
-// OwnerRole owns the databases of NewOwnedDatabase.
-const OwnerRole = "tenantry_owner"
+// OwnerRole owns the databases of NewOwnedDatabase. Like AppRole, it is a
+// name of the tests' own, dropped by Main at the end of the run.
+const OwnerRole = "tenantry_test_owner"
+
+// tempRolePrefix begins the names of the roles TempRole makes.
+const tempRolePrefix = "tenantry_role_"
+
+// TempRole creates a role with a random name and the given attributes (for
+// example "LOGIN NOINHERIT") on the test server, and drops it when the test
+// ends. A test that grants the role anything in a database must call
+// TempRole before it makes that database, so that the database (and the
+// grants with it) is dropped first: cleanups run last-in, first-out.
+func TempRole(tb testing.TB, attrs string) string {
+	tb.Helper()
+	server := URL(tb)
+	ctx := context.Background()
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	name := tempRolePrefix + hex.EncodeToString(b[:])
+	conn, err := pgx.Connect(ctx, server)
+	if err != nil {
+		tb.Fatalf("postgrestest: connect to %s: %v", EnvURL, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE ROLE "+pgx.Identifier{name}.Sanitize()+" "+attrs); err != nil {
+		tb.Fatalf("postgrestest: create role: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, server)
+		if err != nil {
+			tb.Errorf("postgrestest: drop role %s: %v", name, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP ROLE IF EXISTS "+pgx.Identifier{name}.Sanitize()); err != nil {
+			tb.Errorf("postgrestest: drop role %s: %v", name, err)
+		}
+	})
+	return name
+}
+
+// As returns the URL of the database connecting as role.
+func (d Database) As(tb testing.TB, role string) string {
+	tb.Helper()
+	u, err := url.Parse(d.AppURL)
+	if err != nil {
+		tb.Fatalf("postgrestest: %v", err)
+	}
+	u.User = url.User(role)
+	return u.String()
+}
 
 // lease implements NewDatabase and NewOwnedDatabase; ownerRole "" means the
 // server URL's role.

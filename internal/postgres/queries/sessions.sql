@@ -17,3 +17,18 @@ DELETE FROM sessions WHERE id_hash = @id_hash;
 
 -- name: DeleteUserSessions :exec
 DELETE FROM sessions WHERE user_id = @user_id;
+
+-- name: LockUserSessions :one
+-- Serializes the creation of one user's sessions, so that the cap holds
+-- under concurrent sign-ins.
+SELECT id FROM users WHERE id = @user_id FOR UPDATE;
+
+-- name: TrimUserSessions :execrows
+DELETE FROM sessions
+WHERE sessions.user_id = @user_id AND sessions.id_hash NOT IN (
+    SELECT s.id_hash FROM sessions s WHERE s.user_id = @user_id
+    ORDER BY s.created_at DESC, s.id_hash DESC LIMIT @keep
+);
+
+-- name: PurgeSessions :execrows
+DELETE FROM sessions WHERE expires_at <= @now OR last_seen_at < @idle_since;

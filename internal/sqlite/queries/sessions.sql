@@ -21,3 +21,13 @@ WHERE id_hash = sqlc.arg(id_hash);
 -- name: DeleteUserSessions :exec
 DELETE FROM sessions
 WHERE user_id = sqlc.arg(user_id);
+
+-- name: TrimUserSessions :execrows
+DELETE FROM sessions
+WHERE sessions.user_id = sqlc.arg(user_id) AND sessions.id_hash NOT IN (
+    SELECT s.id_hash FROM sessions s WHERE s.user_id = sqlc.arg(user_id)
+    ORDER BY s.created_at DESC, s.id_hash DESC LIMIT sqlc.arg(keep)
+);
+
+-- name: PurgeSessions :execrows
+DELETE FROM sessions WHERE expires_at <= sqlc.arg(now) OR last_seen_at < sqlc.arg(idle_since);

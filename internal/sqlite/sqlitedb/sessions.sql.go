@@ -53,6 +53,23 @@ func (q *Queries) DeleteUserSessions(ctx context.Context, userID []byte) error {
 	return err
 }
 
+const purgeSessions = `-- name: PurgeSessions :execrows
+DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at < ?2
+`
+
+type PurgeSessionsParams struct {
+	Now       int64
+	IdleSince int64
+}
+
+func (q *Queries) PurgeSessions(ctx context.Context, arg PurgeSessionsParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, purgeSessions, arg.Now, arg.IdleSince)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const sessionUser = `-- name: SessionUser :one
 SELECT s.id_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at,
        u.email, u.password_hash, u.auth_version, u.created_at AS user_created_at
@@ -104,4 +121,25 @@ type TouchSessionParams struct {
 func (q *Queries) TouchSession(ctx context.Context, arg TouchSessionParams) error {
 	_, err := q.db.ExecContext(ctx, touchSession, arg.LastSeenAt, arg.IDHash)
 	return err
+}
+
+const trimUserSessions = `-- name: TrimUserSessions :execrows
+DELETE FROM sessions
+WHERE sessions.user_id = ?1 AND sessions.id_hash NOT IN (
+    SELECT s.id_hash FROM sessions s WHERE s.user_id = ?1
+    ORDER BY s.created_at DESC, s.id_hash DESC LIMIT ?2
+)
+`
+
+type TrimUserSessionsParams struct {
+	UserID []byte
+	Keep   int64
+}
+
+func (q *Queries) TrimUserSessions(ctx context.Context, arg TrimUserSessionsParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, trimUserSessions, arg.UserID, arg.Keep)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
