@@ -97,6 +97,23 @@ func TestBadInput(t *testing.T) {
 		cases = append(cases,
 			tc{name: "text/plain body", method: "POST", path: tasks, body: `{"title":"a"}`, status: 415,
 				opts: []authztest.Opt{authztest.Header("Content-Type", "text/plain")}},
+			tc{name: "register over 8 KiB", method: "POST", path: "/auth/register", body: `{"email":"new@example.com","password":"` + long(9<<10, "p") + `"}`, status: 413},
+			tc{name: "login over 8 KiB", method: "POST", path: "/auth/login", body: `{"email":"new@example.com","password":"` + long(9<<10, "p") + `"}`, status: 413},
+			tc{name: "token over 8 KiB", method: "POST", path: "/auth/token", body: authztest.Raw("username=a&password=" + long(9<<10, "p")), status: 413,
+				opts: []authztest.Opt{authztest.Header("Content-Type", "application/x-www-form-urlencoded")}},
+		)
+		// huma decodes all these as JSON: the body guard checks them all.
+		for _, ct := range []string{"application/json;x", "application/json; charset=utf-8", "text/plain+json", "json", "application/problem+json;q=1"} {
+			cases = append(cases,
+				tc{name: ct + ": duplicate key", method: "POST", path: tasks, body: `{"title":"a","title":"b"}`, status: 422,
+					opts: []authztest.Opt{authztest.Header("Content-Type", ct)}},
+				tc{name: ct + ": null completed", method: "POST", path: tasks, body: `{"title":"a","completed":null}`, status: 422,
+					opts: []authztest.Opt{authztest.Header("Content-Type", ct)}},
+				tc{name: ct + ": login duplicate email", method: "POST", path: "/auth/login", body: `{"email":"x@example.com","email":"alice@example.com","password":"` + authztest.Password + `"}`, status: 422,
+					opts: []authztest.Opt{authztest.Header("Content-Type", ct)}},
+			)
+		}
+		cases = append(cases,
 			tc{name: "register bad email", method: "POST", path: "/auth/register", body: `{"email":"not-an-email","password":"long enough"}`, status: 422},
 			tc{name: "register short password", method: "POST", path: "/auth/register", body: `{"email":"new@example.com","password":"short"}`, status: 422},
 			tc{name: "register unknown field", method: "POST", path: "/auth/register", body: `{"email":"new@example.com","password":"long enough","admin":true}`, status: 422},

@@ -1,9 +1,16 @@
 package server
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,5 +62,107 @@ func TestBodyDeadlineLiftedAfterRead(t *testing.T) {
 	}
 	if got, want := res.StatusCode, http.StatusCreated; got != want {
 		t.Errorf("status %d, want %d", got, want)
+	}
+}
+
+// TestStalledBodyAnsweredAndClosed: a client that announces a body and
+// stops sending gets a 408 and the end of the connection once the body
+// timeout has passed, through a real http.Server with the timeouts
+// cmd/tenantry gives it. Before, the middleware lifted every read deadline
+// after its own fired, and net/http then waited without one to drain the
+// rest of the body: the connection stayed open for good.
+func TestStalledBodyAnsweredAndClosed(t *testing.T) {
+	t.Parallel()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	const bodyTimeout = 100 * time.Millisecond
+	h, err := newHandler(Config{Store: db, Secret: []byte("0123456789abcdef0123456789abcdef")}, bodyTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// cmd/tenantry's newHTTPServer.
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+
+	// A signed-in caller, for a route with the 1 MiB bound.
+	c := &http.Client{}
+	base := "http://" + ln.Addr().String()
+	res, err := c.Post(base+"/auth/register", "application/json", strings.NewReader(`{"email":"stall@example.com","password":"password-1"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var u struct{ ID string }
+	json.NewDecoder(res.Body).Decode(&u)
+	res.Body.Close()
+	res, err = c.PostForm(base+"/auth/token", url.Values{"username": {"stall@example.com"}, "password": {"password-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(res.Body).Decode(&tok)
+	res.Body.Close()
+	if tok.AccessToken == "" {
+		t.Fatalf("no token: %d", res.StatusCode)
+	}
+
+	for _, c := range []struct {
+		name, path, headers, body string
+		length                    int
+		status                    int
+	}{
+		{"public route", "/auth/login", "Content-Type: application/json\r\n", `{"a":1`, 4000, http.StatusRequestTimeout},
+		{"form route", "/auth/token", "Content-Type: application/x-www-form-urlencoded\r\n", `username=a`, 4000, http.StatusRequestTimeout},
+		{"signed in", "/api/" + u.ID + "/tasks", "Content-Type: application/json\r\nAuthorization: Bearer " + tok.AccessToken + "\r\n", `{"a":1`, 100000, http.StatusRequestTimeout},
+		{"over the public bound", "/auth/register", "Content-Type: application/json\r\n", strings.Repeat(" ", 100), 9 << 10, http.StatusRequestEntityTooLarge},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			// Not a timed assertion: a guard so that the old behaviour
+			// fails the test instead of hanging it. The server's own
+			// timeouts (30 s) are all longer than this.
+			conn.SetDeadline(time.Now().Add(20 * time.Second))
+			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\n%sContent-Length: %d\r\n\r\n%s", c.path, c.headers, c.length, c.body)
+			br := bufio.NewReader(conn)
+			res, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatalf("no answer: %v", err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			if res.StatusCode != c.status || res.Header.Get("Content-Type") != "application/problem+json" {
+				t.Errorf("status %d %q, want %d problem+json: %s", res.StatusCode, res.Header.Get("Content-Type"), c.status, body)
+			}
+			if !res.Close {
+				t.Errorf("the answer does not say Connection: close")
+			}
+			// The server closes the connection: EOF, or a reset when it
+			// closed with the client's bytes unread. A timeout is the
+			// connection held open.
+			_, err = br.ReadByte()
+			var netErr net.Error
+			if err == nil || errors.As(err, &netErr) && netErr.Timeout() {
+				t.Errorf("after the answer: %v; want the connection closed", err)
+			}
+		})
 	}
 }

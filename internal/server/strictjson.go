@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"mime"
 	"slices"
 	"strconv"
 	"strings"
@@ -229,19 +228,6 @@ func (s *jsonScanner) str() (string, bool) {
 // maxJSONDepth is where strictJSON stops looking, as encoding/json refuses
 // text nested deeper than 10,000 levels.
 const maxJSONDepth = 10000
-
-// isJSON reports whether a request body is read as JSON: no Content-Type
-// (huma's default format) or a JSON media type.
-func isJSON(contentType string) bool {
-	if contentType == "" {
-		return true
-	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return false // huma answers 415
-	}
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
-}
 
 // notNullFields returns, per operation, the top-level fields of its JSON
 // request body whose schema is not nullable, read from the OpenAPI

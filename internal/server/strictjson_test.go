@@ -46,18 +46,6 @@ func TestStrictJSON(t *testing.T) {
 	}
 }
 
-func TestIsJSON(t *testing.T) {
-	for ct, want := range map[string]bool{
-		"": true, "application/json": true, "application/json; charset=utf-8": true,
-		"application/merge-patch+json": true, "APPLICATION/JSON": true,
-		"application/x-www-form-urlencoded": false, "text/plain": false, "not a media type;;": false,
-	} {
-		if got := isJSON(ct); got != want {
-			t.Errorf("isJSON(%q) = %v, want %v", ct, got, want)
-		}
-	}
-}
-
 func BenchmarkStrictJSON(b *testing.B) {
 	notNull := map[string]bool{"title": true, "completed": true}
 	for _, c := range []struct{ name, body string }{
