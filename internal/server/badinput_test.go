@@ -69,6 +69,9 @@ func TestBadInput(t *testing.T) {
 			add("owner field org_id", `{"title":"a","org_id":"`+w.OrgB.ID.String()+`"}`, 422)
 			add("owner field id", `{"title":"a","id":"`+w.EveTask.ID.String()+`"}`, 422)
 			add("owner field tenant_id", `{"title":"a","tenant_id":"`+w.OrgB.ID.String()+`"}`, 422)
+			add("a key in another case", `{"title":"a","TITLE":"b"}`, 422)
+			add("a key folded to a field", `{"title":"a","deſcription":"b"}`, 422)
+			add("a key folded to a field, escaped", `{"title":"a","de\u017fcription":"b"}`, 422)
 			add("empty title", `{"title":""}`, 422)
 			add("blank title", `{"title":"   "}`, 422)
 			add("null title", `{"title":null}`, 422)
@@ -114,6 +117,9 @@ func TestBadInput(t *testing.T) {
 			)
 		}
 		cases = append(cases,
+			tc{name: "login with a key in another case", method: "POST", path: "/auth/login", body: `{"email":"nobody@example.com","EMAIL":"alice@example.com","password":"` + authztest.Password + `"}`, status: 422},
+			tc{name: "login with only an upper-case key", method: "POST", path: "/auth/login", body: `{"Email":"alice@example.com","password":"` + authztest.Password + `"}`, status: 422},
+			tc{name: "register with a key in another case", method: "POST", path: "/auth/register", body: `{"email":"new@example.com","Password":"long enough","password":"long enough"}`, status: 422},
 			tc{name: "register bad email", method: "POST", path: "/auth/register", body: `{"email":"not-an-email","password":"long enough"}`, status: 422},
 			tc{name: "register short password", method: "POST", path: "/auth/register", body: `{"email":"new@example.com","password":"short"}`, status: 422},
 			tc{name: "register unknown field", method: "POST", path: "/auth/register", body: `{"email":"new@example.com","password":"long enough","admin":true}`, status: 422},

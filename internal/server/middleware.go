@@ -193,9 +193,10 @@ func truncate(s string) string {
 // the public routes, which anyone may call) is 413, and bytes that are not
 // UTF-8 are refused (encoding/json would silently turn them into U+FFFD and
 // store something the client did not send), and so is JSON with a key given
-// twice or a null where the schema allows none (strictJSON).
+// twice, a null where the schema allows none, or a key that is not exactly
+// a field's name (strictJSON).
 func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) {
-	notNull := &notNullFields{api: api}
+	fields := &fieldsOf{api: api}
 	return func(ctx huma.Context, next func(huma.Context)) {
 		op := ctx.Operation()
 		if op.RequestBody == nil {
@@ -248,7 +249,7 @@ func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) 
 		// "anything+json" as JSON too, and one it refuses (415) loses
 		// nothing by being looked at first.
 		if jsonBody(op) {
-			if d := strictJSON(b, notNull.of(op)); d != nil {
+			if d := strictJSON(b, fields.of(op)); d != nil {
 				_ = huma.WriteErr(api, ctx, http.StatusUnprocessableEntity, msgValidationFailed, d)
 				return
 			}
