@@ -59,6 +59,8 @@ func (s *server) checkPassword(ctx context.Context, email, pw string) (tenantry.
 	return u, nil
 }
 
+const msgUnknownFormField = "Unknown form field: the form takes grant_type, username, password, scope, client_id and client_secret"
+
 // TokenInput is the form of POST /auth/token. The form is parsed by hand
 // (huma reads JSON bodies); its schema is TokenForm.
 type TokenInput struct {
@@ -76,14 +78,16 @@ func (s *server) token(ctx context.Context, in *TokenInput) (*TokenOutput, error
 	if err != nil {
 		return nil, problem(http.StatusUnprocessableEntity, "The body is not a valid form")
 	}
+	// An unknown field is not named: a body that is no form (JSON, or a
+	// bare password) parses as one field named by the whole body.
 	for k, v := range form {
-		if len(v) != 1 {
-			return nil, problem(http.StatusUnprocessableEntity, "Form field "+truncate(k)+" is repeated")
-		}
 		switch k {
 		case "grant_type", "username", "password", "scope", "client_id", "client_secret":
 		default:
-			return nil, problem(http.StatusUnprocessableEntity, "Unknown form field "+truncate(k))
+			return nil, problem(http.StatusUnprocessableEntity, msgUnknownFormField)
+		}
+		if len(v) != 1 {
+			return nil, problem(http.StatusUnprocessableEntity, "Form field "+k+" is repeated")
 		}
 	}
 	if gt := form.Get("grant_type"); gt != "" && gt != "password" {

@@ -214,6 +214,7 @@ func shapeErrors(_ huma.Context, _ string, v any) (any, error) {
 			continue
 		}
 		d.Value = nil
+		d.Message = unquoteInput(d.Message)
 		kept = append(kept, d)
 	}
 	e.Errors = kept
@@ -224,6 +225,19 @@ func shapeErrors(_ huma.Context, _ string, v any) (any, error) {
 		}
 	}
 	return e, nil
+}
+
+// unquoteInput cuts what a format check quotes of the input out of its
+// message: huma's UUID check says `invalid urn prefix: "<the first nine
+// characters>"`, which may be a secret pasted in the wrong field.
+func unquoteInput(msg string) string {
+	if !strings.HasPrefix(msg, "expected string to be ") {
+		return msg
+	}
+	if i := strings.IndexByte(msg, '"'); i >= 0 {
+		msg = strings.TrimRight(msg[:i], ": ")
+	}
+	return msg
 }
 
 // msgValidationFailed is huma's detail for every validation error.
