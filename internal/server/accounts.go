@@ -100,6 +100,10 @@ func (s *server) token(ctx context.Context, in *TokenInput) (*TokenOutput, error
 	if len(email) > 254 || len(pw) > 1024 {
 		return nil, problem(http.StatusUnprocessableEntity, "username or password is too long")
 	}
+	email, ok := bareEmail(email)
+	if !ok {
+		return nil, problem(http.StatusUnprocessableEntity, "username "+msgNotBareEmail)
+	}
 	u, err := s.checkPassword(ctx, email, pw)
 	if err != nil {
 		return nil, err

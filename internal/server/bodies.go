@@ -222,10 +222,14 @@ type MemberIn struct {
 	Role   string     `json:"role" enum:"owner,admin,member" doc:"Only owners may add owners."`
 }
 
-// Resolve requires exactly one of email and user_id.
+// Resolve requires exactly one of email and user_id, and an email to be a
+// bare address.
 func (m *MemberIn) Resolve(huma.Context, *huma.PathBuffer) []error {
 	if (m.Email == "") == (m.UserID == nil) {
 		return []error{ruleError("body", "give exactly one of email and user_id")}
+	}
+	if m.Email != "" {
+		return resolveEmail(&m.Email, "body.email")
 	}
 	return nil
 }
