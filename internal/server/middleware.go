@@ -53,7 +53,7 @@ func targetID(s string) string {
 	if s == "" {
 		return ""
 	}
-	id, err := uuid.Parse(s)
+	id, err := parsePathID(s)
 	if err != nil {
 		return notAUUID
 	}
@@ -169,7 +169,7 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			return
 		}
 		if op.Metadata[metaPersonal] == true {
-			if id, err := uuid.Parse(ctx.Param("user_id")); err != nil || id != caller.UserID {
+			if id, err := parsePathID(ctx.Param("user_id")); err != nil || id != caller.UserID {
 				s.security(ctx.Context(), "path_mismatch", slog.String("target_user_id", targetID(ctx.Param("user_id"))))
 				_ = huma.WriteErr(api, ctx, http.StatusForbidden, tenantry.MsgAccessDenied)
 				return
