@@ -186,7 +186,7 @@ func (t *Tokens) parse(token string) (*Claims, error) {
 
 // tokenError is a failure of the jwt parser: ErrInvalidToken and the
 // parser's error both, with a message cut short, as it goes into logs and
-// may quote what the client sent (a header's unknown field name).
+// may quote what the client sent (an exp that is no number, whole).
 type tokenError struct{ err error }
 
 func (e tokenError) Error() string {

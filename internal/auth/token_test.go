@@ -176,7 +176,8 @@ func TestParseAcceptsFullLifetime(t *testing.T) {
 }
 
 // TestParseErrorBounded: the parser's message, which may quote the token
-// (a header field's name), is cut short before it can reach a log.
+// (a time claim that is no number is quoted whole), is cut short before it
+// can reach a log.
 func TestParseErrorBounded(t *testing.T) {
 	t.Parallel()
 	tk := newTestTokens(t, time.Now())
@@ -185,6 +186,8 @@ func TestParseErrorBounded(t *testing.T) {
 		"long unknown header field": signHeader(t, map[string]any{long: 1}, jwt.MapClaims{"sub": "x"}),
 		"long garbage":              long + "." + long + "." + long,
 		"long claim name":           sign(t, jwt.SigningMethodHS256, []byte(testSecret), jwt.MapClaims{long: 1}),
+		"long exp, quoted back":     sign(t, jwt.SigningMethodHS256, []byte(testSecret), jwt.MapClaims{"exp": long}),
+		"long iat, quoted back":     sign(t, jwt.SigningMethodHS256, []byte(testSecret), jwt.MapClaims{"iat": long}),
 	} {
 		_, err := tk.Parse(tok)
 		if !errors.Is(err, ErrInvalidToken) {
