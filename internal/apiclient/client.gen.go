@@ -220,6 +220,12 @@ func (e ListTasksParamsCompleted) Valid() bool {
 	}
 }
 
+// DeleteMeIn defines model for DeleteMeIn.
+type DeleteMeIn struct {
+	// Password The account's current password.
+	Password string `json:"password"`
+}
+
 // DeletedOut defines model for DeletedOut.
 type DeletedOut struct {
 	DeletedCount int64 `json:"deleted_count"`
@@ -549,6 +555,9 @@ type ReplaceTaskJSONRequestBody = TaskIn
 
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginIn
+
+// DeleteMeJSONRequestBody defines body for DeleteMe for application/json ContentType.
+type DeleteMeJSONRequestBody = DeleteMeIn
 
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = PasswordIn
@@ -904,12 +913,23 @@ type ClientInterface interface {
 	// Corresponds with POST /auth/logout (the `Logout` operationId).
 	Logout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteMe Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working
+	// DeleteMeWithBody Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working
 	//
-	// Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. 409 if it is the last owner of an organization with other members.
+	// Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. The body gives the current password (403 if wrong). 409 if it is the last owner of an organization with other members.
+	//
+	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with DELETE /auth/me (the `DeleteMe` operationId).
-	DeleteMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteMeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMe Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working
+	//
+	// Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. The body gives the current password (403 if wrong). 409 if it is the last owner of an organization with other members.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with DELETE /auth/me (the `DeleteMe` operationId).
+	DeleteMe(ctx context.Context, body DeleteMeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Me The caller's account
 	//
@@ -1588,13 +1608,34 @@ func (c *Client) Logout(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 	return c.Client.Do(req)
 }
 
-// DeleteMe Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working
+// DeleteMeWithBody Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working
 //
-// Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. 409 if it is the last owner of an organization with other members.
+// Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. The body gives the current password (403 if wrong). 409 if it is the last owner of an organization with other members.
+//
+// Takes any type of body and a specified content type.
 //
 // Corresponds with DELETE /auth/me (the `DeleteMe` operationId).
-func (c *Client) DeleteMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteMeRequest(c.Server)
+func (c *Client) DeleteMeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMeRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMe Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working
+//
+// Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. The body gives the current password (403 if wrong). 409 if it is the last owner of an organization with other members.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with DELETE /auth/me (the `DeleteMe` operationId).
+func (c *Client) DeleteMe(ctx context.Context, body DeleteMeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMeRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2880,8 +2921,19 @@ func NewLogoutRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewDeleteMeRequest constructs an http.Request for the DeleteMe method
-func NewDeleteMeRequest(server string) (*http.Request, error) {
+// NewDeleteMeRequest calls the generic DeleteMe builder with application/json body
+func NewDeleteMeRequest(server string, body DeleteMeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDeleteMeRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDeleteMeRequestWithBody constructs an http.Request for the DeleteMe method, with any body, and a specified content type
+func NewDeleteMeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2899,10 +2951,12 @@ func NewDeleteMeRequest(server string) (*http.Request, error) {
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -3449,14 +3503,23 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /auth/logout (the `Logout` operationId).
 	LogoutWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*LogoutResponse, error)
 
-	// DeleteMeWithResponse Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working
+	// DeleteMeWithBodyWithResponse Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working
 	//
-	// Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. 409 if it is the last owner of an organization with other members.
+	// Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. The body gives the current password (403 if wrong). 409 if it is the last owner of an organization with other members.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /auth/me (the `DeleteMe` operationId).
-	DeleteMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DeleteMeResponse, error)
+	DeleteMeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteMeResponse, error)
+
+	// DeleteMeWithResponse Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working
+	//
+	// Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. The body gives the current password (403 if wrong). 409 if it is the last owner of an organization with other members.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /auth/me (the `DeleteMe` operationId).
+	DeleteMeWithResponse(ctx context.Context, body DeleteMeJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteMeResponse, error)
 
 	// MeWithResponse The caller's account
 	//
@@ -5596,18 +5659,31 @@ type DeleteMeResponse401Headers struct {
 type DeleteMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *ErrorModel
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *ErrorModel
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *ErrorModel
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ErrorModel
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *DeleteMeResponse204Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *DeleteMeResponse401Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteMeResponse) GetApplicationproblemJSON400() *ErrorModel {
+	return r.ApplicationproblemJSON400
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
@@ -5623,6 +5699,21 @@ func (r DeleteMeResponse) GetApplicationproblemJSON403() *ErrorModel {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r DeleteMeResponse) GetApplicationproblemJSON409() *ErrorModel {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DeleteMeResponse) GetApplicationproblemJSON413() *ErrorModel {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r DeleteMeResponse) GetApplicationproblemJSON415() *ErrorModel {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteMeResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -6624,15 +6715,30 @@ func (c *ClientWithResponses) LogoutWithResponse(ctx context.Context, reqEditors
 	return ParseLogoutResponse(rsp)
 }
 
-// DeleteMeWithResponse Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working
+// DeleteMeWithBodyWithResponse Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working
 //
-// Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. 409 if it is the last owner of an organization with other members.
+// Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. The body gives the current password (403 if wrong). 409 if it is the last owner of an organization with other members.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /auth/me (the `DeleteMe` operationId).
-func (c *ClientWithResponses) DeleteMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DeleteMeResponse, error) {
-	rsp, err := c.DeleteMe(ctx, reqEditors...)
+func (c *ClientWithResponses) DeleteMeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteMeResponse, error) {
+	rsp, err := c.DeleteMeWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMeResponse(rsp)
+}
+
+// DeleteMeWithResponse Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working
+//
+// Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. The body gives the current password (403 if wrong). 409 if it is the last owner of an organization with other members.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /auth/me (the `DeleteMe` operationId).
+func (c *ClientWithResponses) DeleteMeWithResponse(ctx context.Context, body DeleteMeJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteMeResponse, error) {
+	rsp, err := c.DeleteMe(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -8657,6 +8763,13 @@ func ParseDeleteMeResponse(rsp *http.Response) (*DeleteMeResponse, error) {
 	case rsp.StatusCode == 204:
 		break // No content-type
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8677,6 +8790,27 @@ func ParseDeleteMeResponse(rsp *http.Response) (*DeleteMeResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ErrorModel

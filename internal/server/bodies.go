@@ -57,6 +57,11 @@ type PasswordIn struct {
 	NewPassword     string `json:"new_password" minLength:"8" maxLength:"1024" doc:"At least 8 characters."`
 }
 
+// DeleteMeIn confirms the deletion of the caller's account.
+type DeleteMeIn struct {
+	Password string `json:"password" maxLength:"1024" doc:"The account's current password."`
+}
+
 // UserOut is an account.
 type UserOut struct {
 	ID        uuid.UUID `json:"id" format:"uuid"`
