@@ -49,19 +49,25 @@ func TestBodyDeadlineLiftedAfterRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	res, err := srv.Client().Post(srv.URL+"/auth/register", "application/json",
-		strings.NewReader(`{"email":"slow@example.com","password":"password-1"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if err := <-st.err; err != nil {
-		t.Errorf("the operation's context ended: %v", err)
-	}
-	if got, want := res.StatusCode, http.StatusCreated; got != want {
-		t.Errorf("status %d, want %d", got, want)
+	// Without a server read timeout, and with cmd/tenantry's, to which the
+	// deadline returns.
+	for i, readTimeout := range []time.Duration{0, 30 * time.Second} {
+		srv := httptest.NewUnstartedServer(h)
+		srv.Config.ReadTimeout = readTimeout
+		srv.Start()
+		t.Cleanup(srv.Close)
+		res, err := srv.Client().Post(srv.URL+"/auth/register", "application/json",
+			strings.NewReader(fmt.Sprintf(`{"email":"slow%d@example.com","password":"password-1"}`, i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if err := <-st.err; err != nil {
+			t.Errorf("read timeout %v: the operation's context ended: %v", readTimeout, err)
+		}
+		if got, want := res.StatusCode, http.StatusCreated; got != want {
+			t.Errorf("read timeout %v: status %d, want %d", readTimeout, got, want)
+		}
 	}
 }
 
