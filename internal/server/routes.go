@@ -158,7 +158,7 @@ func personal(method, path, id, desc string, errs ...int) huma.Operation {
 
 // withBody adds the answers of reading a body.
 func withBody(op huma.Operation) huma.Operation {
-	op.Errors = append(op.Errors, http.StatusBadRequest, http.StatusRequestEntityTooLarge,
+	op.Errors = append(op.Errors, http.StatusBadRequest, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge,
 		http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
 	op.MaxBodyBytes = maxBodyBytes
 	op.BodyReadTimeout = -1 // guardBody bounds the read and lifts its deadline after
