@@ -26,8 +26,8 @@ func secretEcho(b []byte) string {
 }
 
 // TestNoSecretEchoed sends a secret in every malformed way to every route
-// that takes input, and asserts that no answer carries any of it back, and
-// that none is a 5xx.
+// that takes input, and asserts that no answer and no log line carries any
+// of it back, and that no answer is a 5xx.
 func TestNoSecretEchoed(t *testing.T) {
 	eachStore(t, func(t *testing.T, open func(t *testing.T) tenantry.Store) {
 		h := authztest.NewHarness(t, open(t))
@@ -143,6 +143,11 @@ func TestNoSecretEchoed(t *testing.T) {
 		} {
 			check("header", h.Do("GET", "/auth/me", nil, o))
 			check("header on a write", h.Do("POST", tasks, `{"title":"a"}`, o))
+		}
+		for _, line := range strings.Split(h.Logs.String(), "\n") {
+			if e := secretEcho([]byte(line)); e != "" {
+				t.Errorf("log line echoes %q: %.400s", e, line)
+			}
 		}
 	})
 }
