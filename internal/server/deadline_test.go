@@ -130,13 +130,16 @@ func TestStalledBodyAnsweredAndClosed(t *testing.T) {
 
 	for _, c := range []struct {
 		name, path, headers, body string
-		length                    int
+		length                    int // -1: chunked
 		status                    int
+		eof                       bool // the whole body was sent: a clean close, not a reset
 	}{
-		{"public route", "/auth/login", "Content-Type: application/json\r\n", `{"a":1`, 4000, http.StatusRequestTimeout},
-		{"form route", "/auth/token", "Content-Type: application/x-www-form-urlencoded\r\n", `username=a`, 4000, http.StatusRequestTimeout},
-		{"signed in", "/api/" + u.ID + "/tasks", "Content-Type: application/json\r\nAuthorization: Bearer " + tok.AccessToken + "\r\n", `{"a":1`, 100000, http.StatusRequestTimeout},
-		{"over the public bound", "/auth/register", "Content-Type: application/json\r\n", strings.Repeat(" ", 100), 9 << 10, http.StatusRequestEntityTooLarge},
+		{"public route", "/auth/login", "Content-Type: application/json\r\n", `{"a":1`, 4000, http.StatusRequestTimeout, false},
+		{"form route", "/auth/token", "Content-Type: application/x-www-form-urlencoded\r\n", `username=a`, 4000, http.StatusRequestTimeout, false},
+		{"signed in", "/api/" + u.ID + "/tasks", "Content-Type: application/json\r\nAuthorization: Bearer " + tok.AccessToken + "\r\n", `{"a":1`, 100000, http.StatusRequestTimeout, false},
+		{"over the public bound", "/auth/register", "Content-Type: application/json\r\n", strings.Repeat(" ", 100), 9 << 10, http.StatusRequestEntityTooLarge, false},
+		{"over the public bound, all sent", "/auth/register", "Content-Type: application/json\r\n", strings.Repeat(" ", 9<<10), 9 << 10, http.StatusRequestEntityTooLarge, true},
+		{"over the public bound, unannounced", "/auth/register", "Content-Type: application/json\r\n", strings.Repeat(" ", 9<<10), -1, http.StatusRequestEntityTooLarge, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			conn, err := net.Dial("tcp", ln.Addr().String())
@@ -148,7 +151,11 @@ func TestStalledBodyAnsweredAndClosed(t *testing.T) {
 			// fails the test instead of hanging it. The server's own
 			// timeouts (30 s) are all longer than this.
 			conn.SetDeadline(time.Now().Add(20 * time.Second))
-			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\n%sContent-Length: %d\r\n\r\n%s", c.path, c.headers, c.length, c.body)
+			if c.length >= 0 {
+				fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\n%sContent-Length: %d\r\n\r\n%s", c.path, c.headers, c.length, c.body)
+			} else { // chunked: the bound is found while reading
+				fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\n%sTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n", c.path, c.headers, len(c.body), c.body)
+			}
 			br := bufio.NewReader(conn)
 			res, err := http.ReadResponse(br, nil)
 			if err != nil {
@@ -166,7 +173,7 @@ func TestStalledBodyAnsweredAndClosed(t *testing.T) {
 			// connection held open.
 			_, err = br.ReadByte()
 			var netErr net.Error
-			if err == nil || errors.As(err, &netErr) && netErr.Timeout() {
+			if err == nil || errors.As(err, &netErr) && netErr.Timeout() || c.eof && err != io.EOF {
 				t.Errorf("after the answer: %v; want the connection closed", err)
 			}
 		})

@@ -210,7 +210,10 @@ func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) 
 			limit, tooLarge = maxPublicBodyBytes, msgPublicTooLarge
 		}
 		if r.ContentLength > limit {
-			closeAfter(ctx, w)
+			// What the client is sending anyway is read and dropped (by
+			// net/http, after the answer) for bodyTimeout at most, so that
+			// closing does not reset the connection under its answer.
+			closeAfter(ctx, w, time.Now().Add(s.bodyTimeout))
 			_ = huma.WriteErr(api, ctx, http.StatusRequestEntityTooLarge, tooLarge)
 			return
 		}
@@ -227,7 +230,7 @@ func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) 
 			// The answer closes the connection, and the deadline stays
 			// passed: net/http drains what is left of a body after the
 			// handler, and would wait for a client that stopped sending.
-			closeAfter(ctx, w)
+			closeAfter(ctx, w, time.Now())
 			var tooBig *http.MaxBytesError
 			var netErr net.Error
 			switch {
@@ -287,11 +290,11 @@ func (s *server) refusedType(api huma.API, op *huma.Operation, ct string) string
 	return ""
 }
 
-// closeAfter marks the answer as the connection's last, and lets no further
-// read wait: what the client has not sent of its body is never read.
-func closeAfter(ctx huma.Context, w http.ResponseWriter) {
+// closeAfter marks the answer as the connection's last, and bounds what is
+// read of the body after it by deadline.
+func closeAfter(ctx huma.Context, w http.ResponseWriter, deadline time.Time) {
 	ctx.SetHeader("Connection", "close")
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+	_ = http.NewResponseController(w).SetReadDeadline(deadline)
 }
 
 // serverReadDeadline is the read deadline once a body is in: the server's
