@@ -252,10 +252,10 @@ func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) 
 			_ = huma.WriteErr(api, ctx, http.StatusBadRequest, "Request body is not valid UTF-8")
 			return
 		}
-		// Every body of a JSON operation is checked, whatever its
-		// Content-Type says: huma decodes "application/json;x" and
-		// "anything+json" as JSON too, and one it refuses (415) loses
-		// nothing by being looked at first.
+		// Every body of a JSON operation that got this far is read as
+		// JSON by huma, "application/json;x" and "anything+json"
+		// included: each one is checked, whatever its Content-Type's
+		// spelling. (refusedType has answered the others.)
 		if jsonBody(op) {
 			if d := strictJSON(b, fields.of(op)); d != nil {
 				_ = huma.WriteErr(api, ctx, http.StatusUnprocessableEntity, msgValidationFailed, d)
