@@ -491,7 +491,9 @@ func TestAccountChanges(t *testing.T) {
 	problem(t, "old token after password change", stale.ApplicationproblemJSON401, http.StatusUnauthorized, tenantry.MsgBadCredentials)
 
 	fresh := mustClient(t, srv, bearer(token("password-2")))
-	gone, err := fresh.DeleteMeWithResponse(ctx)
+	kept, err := fresh.DeleteMeWithResponse(ctx, apiclient.DeleteMeIn{Password: "password-1"})
+	must(t, "delete account with the old password", kept, err, http.StatusForbidden)
+	gone, err := fresh.DeleteMeWithResponse(ctx, apiclient.DeleteMeIn{Password: "password-2"})
 	must(t, "delete account", gone, err, http.StatusNoContent)
 	after, err := fresh.MeWithResponse(ctx)
 	must(t, "token of a deleted account", after, err, http.StatusUnauthorized)

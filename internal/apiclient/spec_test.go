@@ -240,7 +240,7 @@ func checkOperations(t *testing.T, doc *specDoc) {
 			want = append(want, "401")
 		}
 		if op.RequestBody != nil {
-			want = append(want, "400", "413", "415", "422")
+			want = append(want, "400", "408", "413", "415", "422")
 		}
 		if strings.HasPrefix(path, "/api/{user_id}") {
 			want = append(want, "403")

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -156,9 +157,14 @@ func (t *Tokens) Parse(token string) (*Claims, error) {
 // parse is Parse without the cache: the full check.
 func (t *Tokens) parse(token string) (*Claims, error) {
 	c := &Claims{}
-	_, err := t.parser.ParseWithClaims(token, c, t.keyfunc)
+	tok, err := t.parser.ParseWithClaims(token, c, t.keyfunc)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		return nil, tokenError{err}
+	}
+	// RFC 7515 4.1.11: a header parameter listed in crit must be
+	// understood, and none is: such a token is refused.
+	if _, ok := tok.Header["crit"]; ok {
+		return nil, fmt.Errorf("%w: crit header", ErrInvalidToken)
 	}
 	if _, err := c.UserID(); err != nil {
 		return nil, fmt.Errorf("%w: subject is not a user id", ErrInvalidToken)
@@ -169,5 +175,29 @@ func (t *Tokens) parse(token string) (*Claims, error) {
 	if c.IssuedAt == nil {
 		return nil, fmt.Errorf("%w: missing issued-at", ErrInvalidToken)
 	}
+	// Every token is issued for the configured lifetime: one signed with
+	// the right key but a far exp (a leaked secret, a past configuration)
+	// must not outlive it.
+	if c.ExpiresAt.Sub(c.IssuedAt.Time) > t.ttl {
+		return nil, fmt.Errorf("%w: lifetime longer than %s", ErrInvalidToken, t.ttl)
+	}
 	return c, nil
 }
+
+// tokenError is a failure of the jwt parser: ErrInvalidToken and the
+// parser's error both, with a message cut short, as it goes into logs and
+// may quote what the client sent (an exp that is no number, whole).
+type tokenError struct{ err error }
+
+func (e tokenError) Error() string {
+	msg := e.err.Error()
+	if len(msg) > maxReasonLen {
+		msg = strings.ToValidUTF8(msg[:maxReasonLen], "") + "..."
+	}
+	return ErrInvalidToken.Error() + ": " + msg
+}
+
+func (e tokenError) Unwrap() []error { return []error{ErrInvalidToken, e.err} }
+
+// maxReasonLen bounds the parser's message in a token error.
+const maxReasonLen = 200

@@ -69,6 +69,20 @@ func sign(t *testing.T, m jwt.SigningMethod, key any, claims jwt.MapClaims) stri
 	return s
 }
 
+// signHeader signs claims with the test secret and extra header fields.
+func signHeader(t *testing.T, header map[string]any, claims jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+	for k, v := range header {
+		tok.Header[k] = v
+	}
+	s, err := tok.SignedString([]byte(testSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func TestParseRejects(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -122,6 +136,10 @@ func TestParseRejects(t *testing.T) {
 		{"missing sub", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("sub", nil))},
 		{"sub not a uuid", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("sub", "1"))},
 		{"missing jti", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("jti", nil))},
+		{"far exp", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("exp", now.Add(365*24*time.Hour).Unix()))},
+		{"exp a second past the lifetime", sign(t, jwt.SigningMethodHS256, []byte(testSecret), with("exp", now.Add(-time.Minute+30*time.Minute+time.Second).Unix()))},
+		{"crit header", signHeader(t, map[string]any{"crit": []string{"exp"}}, good())},
+		{"empty crit header", signHeader(t, map[string]any{"crit": []string{}}, good())},
 		{"garbage", "not.a.token"},
 		{"empty", ""},
 	} {
@@ -139,5 +157,44 @@ func TestNewTokensRejectsShortSecret(t *testing.T) {
 	t.Parallel()
 	if _, err := NewTokens([]byte("short"), "i", "a", time.Minute, nil); err == nil {
 		t.Fatal("NewTokens accepted a 5-byte secret")
+	}
+}
+
+// TestParseAcceptsFullLifetime: a token whose exp is exactly iat plus the
+// lifetime, as Issue makes them, is accepted; the bound is not off by one.
+func TestParseAcceptsFullLifetime(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tk := newTestTokens(t, now)
+	tok := sign(t, jwt.SigningMethodHS256, []byte(testSecret), jwt.MapClaims{
+		"sub": uuid.NewString(), "jti": "abc", "iss": "tenantry", "aud": "tenantry-api", "ver": 1,
+		"iat": now.Add(-time.Minute).Unix(), "exp": now.Add(-time.Minute + 30*time.Minute).Unix(),
+	})
+	if _, err := tk.Parse(tok); err != nil {
+		t.Fatalf("a token of exactly the lifetime: %v", err)
+	}
+}
+
+// TestParseErrorBounded: the parser's message, which may quote the token
+// (a time claim that is no number is quoted whole), is cut short before it
+// can reach a log.
+func TestParseErrorBounded(t *testing.T) {
+	t.Parallel()
+	tk := newTestTokens(t, time.Now())
+	long := strings.Repeat("A", 10000)
+	for name, tok := range map[string]string{
+		"long unknown header field": signHeader(t, map[string]any{long: 1}, jwt.MapClaims{"sub": "x"}),
+		"long garbage":              long + "." + long + "." + long,
+		"long claim name":           sign(t, jwt.SigningMethodHS256, []byte(testSecret), jwt.MapClaims{long: 1}),
+		"long exp, quoted back":     sign(t, jwt.SigningMethodHS256, []byte(testSecret), jwt.MapClaims{"exp": long}),
+		"long iat, quoted back":     sign(t, jwt.SigningMethodHS256, []byte(testSecret), jwt.MapClaims{"iat": long}),
+	} {
+		_, err := tk.Parse(tok)
+		if !errors.Is(err, ErrInvalidToken) {
+			t.Fatalf("%s: %v, want ErrInvalidToken", name, err)
+		}
+		if n := len(err.Error()); n > 300 {
+			t.Errorf("%s: the error is %d bytes: %.100s...", name, n, err)
+		}
 	}
 }

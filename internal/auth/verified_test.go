@@ -30,9 +30,10 @@ func (c *testClock) set(t time.Time) { c.ns.Store(t.UnixNano()) }
 
 // newClockTokens returns a Tokens on clock and a counter of the signatures
 // it verifies: the parser asks its keyfunc for the key once per signature.
+// Its lifetime (two hours) covers the hour-long tokens these tests sign.
 func newClockTokens(t testing.TB, clock *testClock) (*Tokens, *atomic.Int64) {
 	t.Helper()
-	tk, err := NewTokens([]byte(testSecret), "tenantry", "tenantry-api", 30*time.Minute, clock.now)
+	tk, err := NewTokens([]byte(testSecret), "tenantry", "tenantry-api", 2*time.Hour, clock.now)
 	if err != nil {
 		t.Fatal(err)
 	}

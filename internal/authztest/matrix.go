@@ -211,7 +211,9 @@ func Cases() []Case {
 			Body: body(map[string]any{"current_password": "wrong password", "new_password": "new password 1"}), Allow: anyone, Status: 403},
 		{Name: "logout", Method: post, Path: fixed(func(*World) string { return "/auth/logout" }), Allow: anyone, Status: 204,
 			Skip: func(p Principal) bool { return p.Name == "removed member" }}, // keeps his one token for the last case
-		{Name: "delete account", Method: del, Path: fixed(func(*World) string { return "/auth/me" }), Allow: anyone, Status: 204,
+		{Name: "delete account with a wrong password", Method: del, Path: fixed(func(*World) string { return "/auth/me" }),
+			Body: body(map[string]any{"password": "wrong password"}), Allow: anyone, Status: 403},
+		{Name: "delete account", Method: del, Path: fixed(func(*World) string { return "/auth/me" }), Body: body(map[string]any{"password": Password}), Allow: anyone, Status: 204,
 			Mutates: []string{"*"}}, // Alice may leave: "add an owner" gave organization A a second owner
 	}
 }

@@ -59,6 +59,8 @@ func (s *server) checkPassword(ctx context.Context, email, pw string) (tenantry.
 	return u, nil
 }
 
+const msgUnknownFormField = "Unknown form field: the form takes grant_type, username, password, scope, client_id and client_secret"
+
 // TokenInput is the form of POST /auth/token. The form is parsed by hand
 // (huma reads JSON bodies); its schema is TokenForm.
 type TokenInput struct {
@@ -76,14 +78,16 @@ func (s *server) token(ctx context.Context, in *TokenInput) (*TokenOutput, error
 	if err != nil {
 		return nil, problem(http.StatusUnprocessableEntity, "The body is not a valid form")
 	}
+	// An unknown field is not named: a body that is no form (JSON, or a
+	// bare password) parses as one field named by the whole body.
 	for k, v := range form {
-		if len(v) != 1 {
-			return nil, problem(http.StatusUnprocessableEntity, "Form field "+truncate(k)+" is repeated")
-		}
 		switch k {
 		case "grant_type", "username", "password", "scope", "client_id", "client_secret":
 		default:
-			return nil, problem(http.StatusUnprocessableEntity, "Unknown form field "+truncate(k))
+			return nil, problem(http.StatusUnprocessableEntity, msgUnknownFormField)
+		}
+		if len(v) != 1 {
+			return nil, problem(http.StatusUnprocessableEntity, "Form field "+k+" is repeated")
 		}
 	}
 	if gt := form.Get("grant_type"); gt != "" && gt != "password" {
@@ -95,6 +99,10 @@ func (s *server) token(ctx context.Context, in *TokenInput) (*TokenOutput, error
 	}
 	if len(email) > 254 || len(pw) > 1024 {
 		return nil, problem(http.StatusUnprocessableEntity, "username or password is too long")
+	}
+	email, ok := bareEmail(email)
+	if !ok {
+		return nil, problem(http.StatusUnprocessableEntity, "username "+msgNotBareEmail)
 	}
 	u, err := s.checkPassword(ctx, email, pw)
 	if err != nil {
@@ -218,8 +226,17 @@ func (s *server) me(ctx context.Context, _ *EmptyInput) (*UserOutput, error) {
 	return &UserOutput{Body: userOut(u)}, nil
 }
 
-func (s *server) deleteMe(ctx context.Context, _ *EmptyInput) (*ClearCookieOutput, error) {
+// DeleteMeInput is the request of DELETE /auth/me.
+type DeleteMeInput struct {
+	Body DeleteMeIn
+}
+
+func (s *server) deleteMe(ctx context.Context, in *DeleteMeInput) (*ClearCookieOutput, error) {
 	c := tenantry.CallerFromContext(ctx)
+	// A stolen token or session alone must not destroy the account.
+	if err := s.checkCurrentPassword(ctx, c, in.Body.Password, "account_deletion_refused"); err != nil {
+		return nil, err
+	}
 	if err := s.store.DeleteUser(ctx, c.UserID); err != nil {
 		return nil, s.fail(ctx, err)
 	}
@@ -232,21 +249,31 @@ type PasswordInput struct {
 	Body PasswordIn
 }
 
-func (s *server) changePassword(ctx context.Context, in *PasswordInput) (*ClearCookieOutput, error) {
-	c := tenantry.CallerFromContext(ctx)
+// checkCurrentPassword checks the signed-in caller's password, for the
+// operations that need more than a credential (changing the password,
+// deleting the account): a wrong one is 403 and the security event named.
+func (s *server) checkCurrentPassword(ctx context.Context, c *tenantry.Caller, pw, event string) error {
 	u, err := s.store.UserByID(ctx, c.UserID)
 	if errors.Is(err, tenantry.ErrUserNotFound) {
-		return nil, s.fail(ctx, errBadCredentials)
+		return s.fail(ctx, errBadCredentials)
 	} else if err != nil {
-		return nil, s.fail(ctx, err)
+		return s.fail(ctx, err)
 	}
-	ok, err := auth.VerifyPassword(u.PasswordHash, in.Body.CurrentPassword)
+	ok, err := auth.VerifyPassword(u.PasswordHash, pw)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return s.fail(ctx, err)
 	}
 	if !ok {
-		s.security(ctx, "password_change_refused", slog.String("reason", "wrong current password"))
-		return nil, problem(http.StatusForbidden, "Current password is incorrect")
+		s.security(ctx, event, slog.String("reason", "wrong current password"))
+		return problem(http.StatusForbidden, "Current password is incorrect")
+	}
+	return nil
+}
+
+func (s *server) changePassword(ctx context.Context, in *PasswordInput) (*ClearCookieOutput, error) {
+	c := tenantry.CallerFromContext(ctx)
+	if err := s.checkCurrentPassword(ctx, c, in.Body.CurrentPassword, "password_change_refused"); err != nil {
+		return nil, err
 	}
 	hash, err := auth.HashPassword(in.Body.NewPassword)
 	if err != nil {

@@ -69,6 +69,9 @@ func TestBadInput(t *testing.T) {
 			add("owner field org_id", `{"title":"a","org_id":"`+w.OrgB.ID.String()+`"}`, 422)
 			add("owner field id", `{"title":"a","id":"`+w.EveTask.ID.String()+`"}`, 422)
 			add("owner field tenant_id", `{"title":"a","tenant_id":"`+w.OrgB.ID.String()+`"}`, 422)
+			add("a key in another case", `{"title":"a","TITLE":"b"}`, 422)
+			add("a key folded to a field", `{"title":"a","deſcription":"b"}`, 422)
+			add("a key folded to a field, escaped", `{"title":"a","de\u017fcription":"b"}`, 422)
 			add("empty title", `{"title":""}`, 422)
 			add("blank title", `{"title":"   "}`, 422)
 			add("null title", `{"title":null}`, 422)
@@ -97,6 +100,45 @@ func TestBadInput(t *testing.T) {
 		cases = append(cases,
 			tc{name: "text/plain body", method: "POST", path: tasks, body: `{"title":"a"}`, status: 415,
 				opts: []authztest.Opt{authztest.Header("Content-Type", "text/plain")}},
+			tc{name: "register over 8 KiB", method: "POST", path: "/auth/register", body: `{"email":"new@example.com","password":"` + long(9<<10, "p") + `"}`, status: 413},
+			tc{name: "login over 8 KiB", method: "POST", path: "/auth/login", body: `{"email":"new@example.com","password":"` + long(9<<10, "p") + `"}`, status: 413},
+			tc{name: "token over 8 KiB", method: "POST", path: "/auth/token", body: authztest.Raw("username=a&password=" + long(9<<10, "p")), status: 413,
+				opts: []authztest.Opt{authztest.Header("Content-Type", "application/x-www-form-urlencoded")}},
+		)
+		// huma decodes all these as JSON: the body guard checks them all.
+		for _, ct := range []string{"application/json;x", "application/json; charset=utf-8", "text/plain+json", "json", "application/problem+json;q=1"} {
+			cases = append(cases,
+				tc{name: ct + ": duplicate key", method: "POST", path: tasks, body: `{"title":"a","title":"b"}`, status: 422,
+					opts: []authztest.Opt{authztest.Header("Content-Type", ct)}},
+				tc{name: ct + ": null completed", method: "POST", path: tasks, body: `{"title":"a","completed":null}`, status: 422,
+					opts: []authztest.Opt{authztest.Header("Content-Type", ct)}},
+				tc{name: ct + ": login duplicate email", method: "POST", path: "/auth/login", body: `{"email":"x@example.com","email":"alice@example.com","password":"` + authztest.Password + `"}`, status: 422,
+					opts: []authztest.Opt{authztest.Header("Content-Type", ct)}},
+			)
+		}
+		cases = append(cases,
+			tc{name: "login with a key in another case", method: "POST", path: "/auth/login", body: `{"email":"nobody@example.com","EMAIL":"alice@example.com","password":"` + authztest.Password + `"}`, status: 422},
+			tc{name: "login with only an upper-case key", method: "POST", path: "/auth/login", body: `{"Email":"alice@example.com","password":"` + authztest.Password + `"}`, status: 422},
+			tc{name: "register with a key in another case", method: "POST", path: "/auth/register", body: `{"email":"new@example.com","Password":"long enough","password":"long enough"}`, status: 422},
+			tc{name: "token with a JSON body", method: "POST", path: "/auth/token", body: `{"username":"alice@example.com","password":"` + authztest.Password + `"}`, status: 415},
+			tc{name: "token without a Content-Type", method: "POST", path: "/auth/token", body: authztest.Raw("username=alice%40example.com&password=x"), status: 415,
+				opts: []authztest.Opt{authztest.Header("Content-Type", "")}},
+			tc{name: "token with a JSON body sent as a form", method: "POST", path: "/auth/token", body: authztest.Raw(`{"username":"alice@example.com","password":"` + authztest.Password + `"}`), status: 422,
+				opts: []authztest.Opt{authztest.Header("Content-Type", "application/x-www-form-urlencoded")}},
+			tc{name: "task with another Content-Type", method: "POST", path: tasks, body: `{"title":"a"}`, status: 415,
+				opts: []authztest.Opt{authztest.Header("Content-Type", "application/"+authztest.Password)}},
+			tc{name: "register with a display name", method: "POST", path: "/auth/register", body: `{"email":"x <alice@example.com>","password":"long enough"}`, status: 422},
+			tc{name: "register with a comment", method: "POST", path: "/auth/register", body: `{"email":"alice@example.com (c)","password":"long enough"}`, status: 422},
+			tc{name: "register with angle brackets", method: "POST", path: "/auth/register", body: `{"email":"<new@example.com>","password":"long enough"}`, status: 422},
+			tc{name: "register with a NUL", method: "POST", path: "/auth/register", body: `{"email":"new\u0000@example.com","password":"long enough"}`, status: 422},
+			tc{name: "login with a NUL", method: "POST", path: "/auth/login", body: `{"email":"alice@example.com\u0000","password":"` + authztest.Password + `"}`, status: 422},
+			tc{name: "login with a display name", method: "POST", path: "/auth/login", body: `{"email":"x <alice@example.com>","password":"` + authztest.Password + `"}`, status: 422},
+			tc{name: "token with a NUL", method: "POST", path: "/auth/token", body: authztest.Raw("username=alice%40example.com%00&password=x"), status: 422,
+				opts: []authztest.Opt{authztest.Header("Content-Type", "application/x-www-form-urlencoded")}},
+			tc{name: "token with a comment", method: "POST", path: "/auth/token", body: authztest.Raw("username=alice%40example.com+(c)&password=x"), status: 422,
+				opts: []authztest.Opt{authztest.Header("Content-Type", "application/x-www-form-urlencoded")}},
+			tc{name: "member with a NUL", method: "POST", path: org + "/members", body: `{"email":"eve@example.com\u0000","role":"member"}`, status: 422},
+			tc{name: "member with a display name", method: "POST", path: org + "/members", body: `{"email":"Eve <eve@example.com>","role":"member"}`, status: 422},
 			tc{name: "register bad email", method: "POST", path: "/auth/register", body: `{"email":"not-an-email","password":"long enough"}`, status: 422},
 			tc{name: "register short password", method: "POST", path: "/auth/register", body: `{"email":"new@example.com","password":"short"}`, status: 422},
 			tc{name: "register unknown field", method: "POST", path: "/auth/register", body: `{"email":"new@example.com","password":"long enough","admin":true}`, status: 422},
@@ -148,8 +190,19 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("bad input changed %v", diff)
 		}
 
+		// An email is stored and matched in its bare, lower-case form.
+		res := h.Do("POST", "/auth/register", `{"email":"  New.User@Example.com ","password":"long enough"}`, json)
+		var reg struct{ Email string }
+		res.JSON(t, &reg)
+		if res.Status != 201 || reg.Email != "new.user@example.com" {
+			t.Errorf("register padded email: %d %s", res.Status, res.Body)
+		}
+		if res := h.Do("POST", "/auth/login", `{"email":"NEW.USER@example.com","password":"long enough"}`, json); res.Status != 200 {
+			t.Errorf("login in another case: %d %s", res.Status, res.Body)
+		}
+
 		// The limits are characters, not bytes: 200 two-byte characters fit.
-		res := h.Do("POST", tasks, `{"title":"`+long(200, "é")+`","description":"line one\n\tline two"}`, tok, json)
+		res = h.Do("POST", tasks, `{"title":"`+long(200, "é")+`","description":"line one\n\tline two"}`, tok, json)
 		if res.Status != 201 {
 			t.Errorf("200-character title: status %d: %.300s", res.Status, res.Body)
 		}

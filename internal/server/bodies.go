@@ -57,6 +57,11 @@ type PasswordIn struct {
 	NewPassword     string `json:"new_password" minLength:"8" maxLength:"1024" doc:"At least 8 characters."`
 }
 
+// DeleteMeIn confirms the deletion of the caller's account.
+type DeleteMeIn struct {
+	Password string `json:"password" maxLength:"1024" doc:"The account's current password."`
+}
+
 // UserOut is an account.
 type UserOut struct {
 	ID        uuid.UUID `json:"id" format:"uuid"`
@@ -222,10 +227,14 @@ type MemberIn struct {
 	Role   string     `json:"role" enum:"owner,admin,member" doc:"Only owners may add owners."`
 }
 
-// Resolve requires exactly one of email and user_id.
+// Resolve requires exactly one of email and user_id, and an email to be a
+// bare address.
 func (m *MemberIn) Resolve(huma.Context, *huma.PathBuffer) []error {
 	if (m.Email == "") == (m.UserID == nil) {
 		return []error{ruleError("body", "give exactly one of email and user_id")}
+	}
+	if m.Email != "" {
+		return resolveEmail(&m.Email, "body.email")
 	}
 	return nil
 }

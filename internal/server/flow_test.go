@@ -289,7 +289,19 @@ func TestDeletedAccountToken(t *testing.T) {
 		if res := h.Do("POST", "/api/orgs/"+o.ID+"/members", map[string]string{"email": "stays@example.com", "role": "member"}, authztest.Bearer(tok)); res.Status != 201 {
 			t.Fatalf("add member: %d %s", res.Status, res.Body)
 		}
-		if res := h.Do("DELETE", "/auth/me", nil, authztest.Bearer(tok)); res.Status != 409 {
+		// Deleting the account takes the current password.
+		for _, body := range []any{nil, map[string]string{}, map[string]string{"password": "wrong password"}} {
+			if res := h.Do("DELETE", "/auth/me", body, authztest.Bearer(tok)); res.Status/100 != 4 || res.Status == 409 {
+				t.Fatalf("delete without the password (%v): status %d, want 400/403/422: %s", body, res.Status, res.Body)
+			}
+		}
+		if res := h.Do("DELETE", "/auth/me", map[string]string{"password": "wrong password"}, authztest.Bearer(tok)); res.Status != 403 {
+			t.Fatalf("delete with a wrong password: status %d, want 403: %s", res.Status, res.Body)
+		}
+		if !strings.Contains(h.Logs.String(), `"event":"account_deletion_refused"`) {
+			t.Errorf("no security event for a refused deletion: %s", h.Logs.String())
+		}
+		if res := h.Do("DELETE", "/auth/me", map[string]string{"password": "password-1"}, authztest.Bearer(tok)); res.Status != 409 {
 			t.Fatalf("delete last owner: status %d, want 409: %s", res.Status, res.Body)
 		}
 		if res := h.Do("PATCH", "/api/orgs/"+o.ID+"/members/"+uid, map[string]string{"role": "member"}, authztest.Bearer(tok)); res.Status != 409 {
@@ -305,7 +317,7 @@ func TestDeletedAccountToken(t *testing.T) {
 		if res := h.Do("DELETE", "/api/orgs/"+o.ID+"/members/"+stays.ID.String(), nil, authztest.Bearer(tok)); res.Status != 204 {
 			t.Fatalf("remove member: status %d: %s", res.Status, res.Body)
 		}
-		if res := h.Do("DELETE", "/auth/me", nil, authztest.Bearer(tok)); res.Status != 204 {
+		if res := h.Do("DELETE", "/auth/me", map[string]string{"password": "password-1"}, authztest.Bearer(tok)); res.Status != 204 {
 			t.Fatalf("delete account: status %d, want 204: %s", res.Status, res.Body)
 		}
 		res := h.Do("GET", "/api/"+uid+"/tasks", nil, authztest.Bearer(tok))

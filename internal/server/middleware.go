@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -51,7 +53,7 @@ func targetID(s string) string {
 	if s == "" {
 		return ""
 	}
-	id, err := uuid.Parse(s)
+	id, err := parsePathID(s)
 	if err != nil {
 		return notAUUID
 	}
@@ -177,7 +179,7 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			return
 		}
 		if op.Metadata[metaPersonal] == true {
-			if id, err := uuid.Parse(ctx.Param("user_id")); err != nil || id != caller.UserID {
+			if id, err := parsePathID(ctx.Param("user_id")); err != nil || id != caller.UserID {
 				s.security(ctx.Context(), "path_mismatch", slog.String("target_user_id", targetID(ctx.Param("user_id"))))
 				_ = huma.WriteErr(api, ctx, http.StatusForbidden, tenantry.MsgAccessDenied)
 				return
@@ -198,47 +200,74 @@ func truncate(s string) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
-// guardBody reads a request body before huma does: over 1 MiB is 413, and
-// bytes that are not UTF-8 are refused (encoding/json would silently turn
-// them into U+FFFD and store something the client did not send), and so is
-// JSON with a key given twice or a null where the schema allows none
-// (strictJSON).
+// guardBody reads a request body before huma does: over 1 MiB (8 KiB on
+// the public routes, which anyone may call) is 413, and bytes that are not
+// UTF-8 are refused (encoding/json would silently turn them into U+FFFD and
+// store something the client did not send), and so is JSON with a key given
+// twice, a null where the schema allows none, or a key that is not exactly
+// a field's name (strictJSON).
 func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) {
-	notNull := &notNullFields{api: api}
+	fields := &fieldsOf{api: api}
 	return func(ctx huma.Context, next func(huma.Context)) {
-		if ctx.Operation().RequestBody == nil {
+		op := ctx.Operation()
+		if op.RequestBody == nil {
 			next(ctx)
 			return
 		}
 		r, w := humago.Unwrap(ctx)
-		if r.ContentLength > maxBodyBytes {
-			_ = huma.WriteErr(api, ctx, http.StatusRequestEntityTooLarge, msgTooLarge)
+		limit, tooLarge := int64(maxBodyBytes), msgTooLarge
+		if len(op.Security) == 0 {
+			limit, tooLarge = maxPublicBodyBytes, msgPublicTooLarge
+		}
+		if r.ContentLength > limit {
+			// What the client is sending anyway is read and dropped (by
+			// net/http, after the answer) for bodyTimeout at most, so that
+			// closing does not reset the connection under its answer.
+			closeAfter(ctx, w, time.Now().Add(s.bodyTimeout))
+			_ = huma.WriteErr(api, ctx, http.StatusRequestEntityTooLarge, tooLarge)
 			return
 		}
-		// A slow body must not hold the connection open. The deadline is
-		// lifted once the body is in: left in place, it would fire while
+		// A slow body must not hold the connection open: its read has its
+		// own deadline. Once the body is in, the deadline goes back to the
+		// server's read timeout: left at bodyTimeout, it would fire while
 		// the operation runs, and net/http cancels the request's context
 		// when its background read fails. (huma's own read, from memory
 		// now, is told not to set one: see withBody.)
 		rc := http.NewResponseController(w)
 		_ = rc.SetReadDeadline(time.Now().Add(s.bodyTimeout))
-		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-		_ = rc.SetReadDeadline(time.Time{})
+		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 		if err != nil {
+			// The answer closes the connection, and the deadline stays
+			// passed: net/http drains what is left of a body after the
+			// handler, and would wait for a client that stopped sending.
+			closeAfter(ctx, w, time.Now())
 			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				_ = huma.WriteErr(api, ctx, http.StatusRequestEntityTooLarge, msgTooLarge)
-				return
+			var netErr net.Error
+			switch {
+			case errors.As(err, &tooBig):
+				_ = huma.WriteErr(api, ctx, http.StatusRequestEntityTooLarge, tooLarge)
+			case errors.As(err, &netErr) && netErr.Timeout():
+				_ = huma.WriteErr(api, ctx, http.StatusRequestTimeout, msgBodyTimeout)
+			default:
+				_ = huma.WriteErr(api, ctx, http.StatusBadRequest, "Could not read the request body")
 			}
-			_ = huma.WriteErr(api, ctx, http.StatusBadRequest, "Could not read the request body")
+			return
+		}
+		_ = rc.SetReadDeadline(serverReadDeadline(r))
+		if msg := s.refusedType(api, op, r.Header.Get("Content-Type")); msg != "" {
+			_ = huma.WriteErr(api, ctx, http.StatusUnsupportedMediaType, msg)
 			return
 		}
 		if !utf8.Valid(b) || loneSurrogate(b) {
 			_ = huma.WriteErr(api, ctx, http.StatusBadRequest, "Request body is not valid UTF-8")
 			return
 		}
-		if isJSON(r.Header.Get("Content-Type")) {
-			if d := strictJSON(b, notNull.of(ctx.Operation())); d != nil {
+		// Every body of a JSON operation that got this far is read as
+		// JSON by huma, "application/json;x" and "anything+json"
+		// included: each one is checked, whatever its Content-Type's
+		// spelling. (refusedType has answered the others.)
+		if jsonBody(op) {
+			if d := strictJSON(b, fields.of(op)); d != nil {
 				_ = huma.WriteErr(api, ctx, http.StatusUnprocessableEntity, msgValidationFailed, d)
 				return
 			}
@@ -249,7 +278,61 @@ func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) 
 	}
 }
 
-const msgTooLarge = "Request body is larger than 1 MiB"
+// refusedType returns why a body's Content-Type is refused, or "". The
+// answer names the type expected and never the one given: huma's own
+// ("unknown content type: ...") would send back whatever the header held.
+// Whether a type is JSON is huma's to say, so huma is asked.
+func (s *server) refusedType(api huma.API, op *huma.Operation, ct string) string {
+	if jsonBody(op) {
+		if ct != "" && errors.Is(api.Unmarshal(ct, []byte("null"), new(any)), huma.ErrUnknownContentType) {
+			return "Content-Type must be application/json"
+		}
+		return ""
+	}
+	// The token form: a JSON body read as a form would be one field named
+	// by the whole body.
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || op.RequestBody.Content[mt] == nil {
+		for name := range op.RequestBody.Content {
+			return "Content-Type must be " + name
+		}
+	}
+	return ""
+}
+
+// closeAfter marks the answer as the connection's last, and bounds what is
+// read of the body after it by deadline.
+func closeAfter(ctx huma.Context, w http.ResponseWriter, deadline time.Time) {
+	ctx.SetHeader("Connection", "close")
+	_ = http.NewResponseController(w).SetReadDeadline(deadline)
+}
+
+// serverReadDeadline is the read deadline once a body is in: the server's
+// ReadTimeout from now, or none if the server sets none. net/http sets its
+// own deadlines again before it reads the next request.
+func serverReadDeadline(r *http.Request) time.Time {
+	if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && srv.ReadTimeout > 0 {
+		return time.Now().Add(srv.ReadTimeout)
+	}
+	return time.Time{}
+}
+
+// jsonBody reports whether an operation's request body is JSON (every
+// operation's but the token form's).
+func jsonBody(op *huma.Operation) bool {
+	return op.RequestBody != nil && op.RequestBody.Content["application/json"] != nil
+}
+
+const (
+	msgTooLarge       = "Request body is larger than 1 MiB"
+	msgPublicTooLarge = "Request body is larger than 8 KiB"
+	msgBodyTimeout    = "The request body did not arrive in time"
+)
+
+// maxPublicBodyBytes bounds the bodies of the routes anyone may call
+// (register, login, token): theirs are a few hundred bytes, and a larger one
+// only costs the server work before its 422.
+const maxPublicBodyBytes = 8 << 10
 
 // bodyReadTimeout bounds the time to read one request body.
 const bodyReadTimeout = 5 * time.Second

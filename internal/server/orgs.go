@@ -25,7 +25,7 @@ type OrgPath struct {
 // the caller is a member of it.
 func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(tenantry.TenantTx) error) error {
 	c := tenantry.CallerFromContext(ctx)
-	id, err := uuid.Parse(orgID)
+	id, err := parsePathID(orgID)
 	if err != nil {
 		s.security(ctx, "org_not_found", slog.String("target_tenant_id", targetID(orgID)))
 		return s.fail(ctx, errOrgNotFound)
@@ -202,7 +202,7 @@ type MemberPath struct {
 }
 
 func parseMemberID(s string) (uuid.UUID, error) {
-	id, err := uuid.Parse(s)
+	id, err := parsePathID(s)
 	if err != nil {
 		return uuid.Nil, tenantry.ErrMemberNotFound
 	}
@@ -314,7 +314,8 @@ type OrgTaskListOutput struct {
 }
 
 func (s *server) listOrgTasks(ctx context.Context, in *ListOrgTasksInput) (*OrgTaskListOutput, error) {
-	body, link, err := taskPage(ctx, s.orgTasks(in.OrgID), "/api/orgs/"+in.OrgID+"/tasks", in.ListQuery, orgTaskOut)
+	// The Link names the organization canonically, never as the client spelled it.
+	body, link, err := taskPage(ctx, s.orgTasks(in.OrgID), "/api/orgs/"+targetID(in.OrgID)+"/tasks", in.ListQuery, orgTaskOut)
 	if err != nil {
 		return nil, err
 	}

@@ -38,9 +38,9 @@ func (s *server) routes(api huma.API) {
 	huma.Register(api, authed(post, "/auth/logout", "logout",
 		"End the presented credential at once: the cookie session is deleted, or the bearer token is revoked."), s.logout)
 	huma.Register(api, authed(get, "/auth/me", "me", "The caller's account."), s.me)
-	huma.Register(api, authed(del, "/auth/me", "deleteMe",
-		"Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. 409 if it is the last owner of an organization with other members.",
-		http.StatusConflict), s.deleteMe)
+	huma.Register(api, withBody(authed(del, "/auth/me", "deleteMe",
+		"Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. The body gives the current password (403 if wrong). 409 if it is the last owner of an organization with other members.",
+		http.StatusForbidden, http.StatusConflict)), s.deleteMe)
 	huma.Register(api, withBody(authed(post, "/auth/password", "changePassword",
 		"Change the password. Every token and session issued so far stops working, this one included: sign in again. 403 if current_password is wrong.")), s.changePassword)
 
@@ -215,7 +215,7 @@ func personal(method, path, id, desc string, errs ...int) huma.Operation {
 
 // withBody adds the answers of reading a body.
 func withBody(op huma.Operation) huma.Operation {
-	op.Errors = append(op.Errors, http.StatusBadRequest, http.StatusRequestEntityTooLarge,
+	op.Errors = append(op.Errors, http.StatusBadRequest, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge,
 		http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
 	op.MaxBodyBytes = maxBodyBytes
 	op.BodyReadTimeout = -1 // guardBody bounds the read and lifts its deadline after

@@ -233,6 +233,7 @@ func shapeErrors(_ huma.Context, _ string, v any) (any, error) {
 			continue
 		}
 		d.Value = nil
+		d.Message = unquoteInput(d.Message)
 		kept = append(kept, d)
 	}
 	e.Errors = kept
@@ -243,6 +244,19 @@ func shapeErrors(_ huma.Context, _ string, v any) (any, error) {
 		}
 	}
 	return e, nil
+}
+
+// unquoteInput cuts what a format check quotes of the input out of its
+// message: huma's UUID check says `invalid urn prefix: "<the first nine
+// characters>"`, which may be a secret pasted in the wrong field.
+func unquoteInput(msg string) string {
+	if !strings.HasPrefix(msg, "expected string to be ") {
+		return msg
+	}
+	if i := strings.IndexByte(msg, '"'); i >= 0 {
+		msg = strings.TrimRight(msg[:i], ": ")
+	}
+	return msg
 }
 
 // msgValidationFailed is huma's detail for every validation error.
@@ -281,8 +295,11 @@ Conventions:
   except a personal path's {user_id}, which is not the caller's and is answered 403.
 - Timestamps are RFC 3339 in UTC.
 - Errors are RFC 9457 problem details (application/problem+json) with a human "detail".
-- Request bodies are JSON (UTF-8, at most 1 MiB) with no unknown fields, no key given twice, and null
-  only where a field is nullable; /auth/token takes a form.
-  A body that is not JSON or not UTF-8 is 400; one that breaks the schema or a rule is 422; over 1 MiB is 413.
+- Request bodies are JSON (UTF-8, at most 1 MiB; 8 KiB on /auth/register, /auth/login and /auth/token) with
+  no unknown fields, keys spelled exactly (case included), no key given twice, and null only where a field
+  is nullable; /auth/token takes a form (application/x-www-form-urlencoded).
+  A body that is not JSON or not UTF-8 is 400; one that breaks the schema or a rule is 422; over the bound
+  is 413; of another Content-Type is 415; one that does not arrive within 5 seconds is 408.
+- Emails are bare addresses (name@example.com: no display name or comment), matched without regard to case.
 - Limits, counted in characters: task title 1-200 (one line, not blank), description up to 5000,
   organization name 1-100. Control characters are refused (a description may hold tabs and line breaks).`

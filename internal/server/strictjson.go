@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"mime"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,18 +19,22 @@ import (
 //     different bodies from the same bytes;
 //   - null for a field whose schema is not nullable: huma skips a null
 //     optional field as if it were absent, so {"completed": null} would
-//     quietly mean false.
+//     quietly mean false;
+//   - a top-level key that is not exactly one of the body's fields: huma's
+//     validator and encoding/json match keys without regard to case (and
+//     fold "ſ" to "s"), so {"email":"a","EMAIL":"b"} would sign in as b and
+//     "deſcription" would fill description.
 //
 // Both are 422s with the field's location, as huma's own validation errors.
 
-// strictJSON returns the first such problem in the JSON text b, or nil.
-// notNull holds the top-level fields that must not be null. Text that does
+// strictJSON returns the first such problem in the JSON text b, or nil,
+// by the rules of the body's fields. Text that does
 // not parse is not its business: huma's decoder refuses it with its own
 // answer. It reads b once, in time and memory linear in its length
 // (encoding/json's Decoder.Token took 250 ms and 160 MB for a 1 MiB body of
 // brackets).
-func strictJSON(b []byte, notNull map[string]bool) *huma.ErrorDetail {
-	sc := jsonScanner{b: b, notNull: notNull}
+func strictJSON(b []byte, fields bodyFields) *huma.ErrorDetail {
+	sc := jsonScanner{b: b, fields: fields}
 	d, _ := sc.value(nil, 0)
 	return d
 }
@@ -39,9 +42,18 @@ func strictJSON(b []byte, notNull map[string]bool) *huma.ErrorDetail {
 // jsonScanner reads one JSON value. Its methods return ok false when the
 // text is malformed, and stop.
 type jsonScanner struct {
-	b       []byte
-	i       int
+	b      []byte
+	i      int
+	fields bodyFields
+}
+
+// bodyFields are the top-level fields of a JSON request body.
+type bodyFields struct {
+	// notNull holds the fields that must not be null.
 	notNull map[string]bool
+	// known holds every field, when no other key is allowed; nil allows
+	// any key.
+	known map[string]bool
 }
 
 // jsonPath is where a value sits, built into a location only for an error.
@@ -151,7 +163,10 @@ func (s *jsonScanner) object(at *jsonPath, depth int) (*huma.ErrorDetail, bool) 
 			if name == "" {
 				name = "the empty key"
 			}
-			return &huma.ErrorDetail{Location: at.String() + "." + key, Message: name + " is given more than once"}, true
+			return &huma.ErrorDetail{Location: at.String() + "." + truncate(key), Message: truncate(name) + " is given more than once"}, true
+		}
+		if at == nil && s.fields.known != nil && !s.fields.known[key] {
+			return &huma.ErrorDetail{Location: "body." + truncate(key), Message: "unexpected property"}, true
 		}
 		s.skipSpace()
 		if s.i >= len(s.b) || s.b[s.i] != ':' {
@@ -159,7 +174,7 @@ func (s *jsonScanner) object(at *jsonPath, depth int) (*huma.ErrorDetail, bool) 
 		}
 		s.i++
 		s.skipSpace()
-		if at == nil && s.notNull[key] && s.null() {
+		if at == nil && s.fields.notNull[key] && s.null() {
 			return &huma.ErrorDetail{Location: "body." + key, Message: key + " must not be null"}, true
 		}
 		if d, ok := s.value(&jsonPath{parent: at, key: key, index: -1}, depth+1); d != nil || !ok {
@@ -230,32 +245,18 @@ func (s *jsonScanner) str() (string, bool) {
 // text nested deeper than 10,000 levels.
 const maxJSONDepth = 10000
 
-// isJSON reports whether a request body is read as JSON: no Content-Type
-// (huma's default format) or a JSON media type.
-func isJSON(contentType string) bool {
-	if contentType == "" {
-		return true
-	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return false // huma answers 415
-	}
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
-}
-
-// notNullFields returns, per operation, the top-level fields of its JSON
-// request body whose schema is not nullable, read from the OpenAPI
-// document once.
-type notNullFields struct {
+// fieldsOf returns, per operation, the top-level fields of its JSON request
+// body, read from the OpenAPI document once.
+type fieldsOf struct {
 	api huma.API
-	m   sync.Map // *huma.Operation → map[string]bool
+	m   sync.Map // *huma.Operation → bodyFields
 }
 
-func (n *notNullFields) of(op *huma.Operation) map[string]bool {
+func (n *fieldsOf) of(op *huma.Operation) bodyFields {
 	if v, ok := n.m.Load(op); ok {
-		return v.(map[string]bool)
+		return v.(bodyFields)
 	}
-	fields := map[string]bool{}
+	f := bodyFields{notNull: map[string]bool{}}
 	if op.RequestBody != nil {
 		if mt := op.RequestBody.Content["application/json"]; mt != nil && mt.Schema != nil {
 			s := mt.Schema
@@ -263,14 +264,20 @@ func (n *notNullFields) of(op *huma.Operation) map[string]bool {
 				s = n.api.OpenAPI().Components.Schemas.SchemaFromRef(s.Ref)
 			}
 			if s != nil {
+				if closed, ok := s.AdditionalProperties.(bool); ok && !closed {
+					f.known = map[string]bool{}
+				}
 				for name, p := range s.Properties {
 					if p != nil && !p.Nullable {
-						fields[name] = true
+						f.notNull[name] = true
+					}
+					if f.known != nil {
+						f.known[name] = true
 					}
 				}
 			}
 		}
 	}
-	n.m.Store(op, fields)
-	return fields
+	n.m.Store(op, f)
+	return f
 }

@@ -6,7 +6,29 @@ import (
 )
 
 func TestStrictJSON(t *testing.T) {
-	notNull := map[string]bool{"title": true, "completed": true}
+	fields := bodyFields{notNull: map[string]bool{"title": true, "completed": true}}
+	closed := bodyFields{notNull: fields.notNull, known: map[string]bool{"title": true, "completed": true, "description": true}}
+	for _, c := range []struct {
+		name, body string
+		want       string
+	}{
+		{"exact keys", `{"title":"a","completed":true,"description":null}`, ""},
+		{"another case", `{"title":"a","Title":"b"}`, "body.Title: unexpected property"},
+		{"upper case only", `{"TITLE":"a"}`, "body.TITLE: unexpected property"},
+		{"long s", `{"title":"a","deſcription":"d"}`, "body.deſcription: unexpected property"},
+		{"Kelvin sign", `{"title":"a","Key":"d"}`, "body.Key: unexpected property"},
+		{"unknown", `{"title":"a","colour":"red"}`, "body.colour: unexpected property"},
+		{"nested keys are not fields", `{"title":"a","description":null,"completed":true}`, ""},
+		{"a long key is cut", `{"` + strings.Repeat("k", 500) + `":1}`, "body." + strings.Repeat("k", 64) + ": unexpected property"},
+	} {
+		got := ""
+		if d := strictJSON([]byte(c.body), closed); d != nil {
+			got = d.Location + ": " + d.Message
+		}
+		if got != c.want {
+			t.Errorf("closed %s: %q, want %q", c.name, got, c.want)
+		}
+	}
 	for _, c := range []struct {
 		name, body string
 		want       string // "location: message", or "" for no problem
@@ -37,7 +59,7 @@ func TestStrictJSON(t *testing.T) {
 		{"too deep: huma answers", strings.Repeat("[", 20000) + strings.Repeat("]", 20000), ""},
 	} {
 		got := ""
-		if d := strictJSON([]byte(c.body), notNull); d != nil {
+		if d := strictJSON([]byte(c.body), fields); d != nil {
 			got = d.Location + ": " + d.Message
 		}
 		if got != c.want {
@@ -46,20 +68,8 @@ func TestStrictJSON(t *testing.T) {
 	}
 }
 
-func TestIsJSON(t *testing.T) {
-	for ct, want := range map[string]bool{
-		"": true, "application/json": true, "application/json; charset=utf-8": true,
-		"application/merge-patch+json": true, "APPLICATION/JSON": true,
-		"application/x-www-form-urlencoded": false, "text/plain": false, "not a media type;;": false,
-	} {
-		if got := isJSON(ct); got != want {
-			t.Errorf("isJSON(%q) = %v, want %v", ct, got, want)
-		}
-	}
-}
-
 func BenchmarkStrictJSON(b *testing.B) {
-	notNull := map[string]bool{"title": true, "completed": true}
+	fields := bodyFields{notNull: map[string]bool{"title": true, "completed": true}}
 	for _, c := range []struct{ name, body string }{
 		{"task", `{"title":"Updated by the load benchmark","description":"changed","completed":true}`},
 		{"deep", strings.Repeat("[", 1<<20)},
@@ -68,7 +78,7 @@ func BenchmarkStrictJSON(b *testing.B) {
 			body := []byte(c.body)
 			b.ReportAllocs()
 			for b.Loop() {
-				strictJSON(body, notNull)
+				strictJSON(body, fields)
 			}
 		})
 	}

@@ -125,7 +125,7 @@ func (s *server) personal(ctx context.Context, write bool, fn func(tenantry.Tena
 // parseTaskID turns a path task id into a uuid; a malformed id is the same
 // 404 as an unknown one.
 func parseTaskID(s string) (uuid.UUID, error) {
-	id, err := uuid.Parse(s)
+	id, err := parsePathID(s)
 	if err != nil {
 		return uuid.Nil, tenantry.ErrTaskNotFound
 	}
@@ -164,7 +164,7 @@ type TaskListOutput struct {
 }
 
 func (s *server) listTasks(ctx context.Context, in *ListTasksInput) (*TaskListOutput, error) {
-	body, link, err := taskPage(ctx, s.personalTasks(), "/api/"+in.UserID+"/tasks", in.ListQuery, taskOut)
+	body, link, err := taskPage(ctx, s.personalTasks(), "/api/"+tenantry.CallerFromContext(ctx).UserID.String()+"/tasks", in.ListQuery, taskOut)
 	if err != nil {
 		return nil, err
 	}
