@@ -60,24 +60,34 @@ func (r *Rate) bucket(key string) *rate.Limiter {
 // returns 0; otherwise it spends nothing and returns how long until all of
 // them will.
 func Take(now time.Time, checks ...Check) time.Duration {
+	d, _ := TakeWhich(now, checks...)
+	return d
+}
+
+// TakeWhich is Take, also returning the index of the check that must be
+// waited for longest (-1 when none must).
+func TakeWhich(now time.Time, checks ...Check) (time.Duration, int) {
 	var (
-		wait time.Duration
-		held = make([]*rate.Reservation, 0, len(checks))
+		wait  time.Duration
+		which = -1
+		held  = make([]*rate.Reservation, 0, len(checks))
 	)
-	for _, c := range checks {
+	for i, c := range checks {
 		if c.Rate == nil {
 			continue
 		}
-		res := c.Rate.bucket(c.Key).ReserveN(now, min(c.Cost, c.Rate.burst))
+		res := c.Rate.bucket(c.Key).ReserveN(now, min(max(c.Cost, 1), c.Rate.burst))
 		held = append(held, res)
-		wait = max(wait, res.DelayFrom(now))
+		if d := res.DelayFrom(now); d > wait {
+			wait, which = d, i
+		}
 	}
 	if wait > 0 {
 		for _, res := range held {
 			res.CancelAt(now)
 		}
 	}
-	return wait
+	return wait, which
 }
 
 // Check is one bucket a request must pass: Cost tokens of Key's bucket in

@@ -8,7 +8,6 @@ import (
 	"net/url"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/auth"
 )
 
 // msgBadLogin answers an unknown email and a wrong password alike.
@@ -25,12 +24,18 @@ type UserOutput struct {
 }
 
 func (s *server) register(ctx context.Context, in *RegisterInput) (*UserOutput, error) {
-	hash, err := auth.HashPassword(in.Body.Password)
+	if err := s.admitSignIn(ctx, in.Body.Email); err != nil {
+		return nil, err
+	}
+	hash, err := s.lim.hashing.Hash(ctx, in.Body.Password)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, s.hashFailed(ctx, err)
 	}
 	u, err := s.store.CreateUser(ctx, in.Body.Email, hash)
 	if err != nil {
+		if tenantry.ErrorCode(err) == tenantry.ECONFLICT {
+			s.signInFailed(ctx, in.Body.Email) // probing for accounts costs like guessing
+		}
 		return nil, s.fail(ctx, err)
 	}
 	return &UserOutput{Body: userOut(u)}, nil
@@ -38,21 +43,31 @@ func (s *server) register(ctx context.Context, in *RegisterInput) (*UserOutput, 
 
 // checkPassword finds the account for email and checks pw against it. An
 // unknown email costs the same work and gets the same answer as a wrong
-// password.
+// password. The client address and the account must have attempts left
+// (admitSignIn); a failure costs more of them.
 func (s *server) checkPassword(ctx context.Context, email, pw string) (tenantry.User, error) {
+	if err := s.admitSignIn(ctx, email); err != nil {
+		return tenantry.User{}, err
+	}
 	u, err := s.store.UserByEmail(ctx, email)
 	if errors.Is(err, tenantry.ErrUserNotFound) {
-		auth.VerifyNoUser(pw)
+		if err := s.lim.hashing.VerifyNoUser(ctx, pw); err != nil {
+			return u, s.hashFailed(ctx, err)
+		}
+		s.signInFailed(ctx, email)
+		s.metrics.loginFailed()
 		s.security(ctx, "login_failed", slog.String("reason", "unknown email"))
 		return u, problem(http.StatusUnauthorized, msgBadLogin)
 	} else if err != nil {
 		return u, s.fail(ctx, err)
 	}
-	ok, err := auth.VerifyPassword(u.PasswordHash, pw)
+	ok, err := s.lim.hashing.Verify(ctx, u.PasswordHash, pw)
 	if err != nil {
-		return u, s.fail(ctx, err)
+		return u, s.hashFailed(ctx, err)
 	}
 	if !ok {
+		s.signInFailed(ctx, email)
+		s.metrics.loginFailed()
 		s.security(ctx, "login_failed", slog.String("reason", "wrong password"), slog.String("target_user_id", u.ID.String()))
 		return u, problem(http.StatusUnauthorized, msgBadLogin)
 	}
@@ -240,17 +255,17 @@ func (s *server) changePassword(ctx context.Context, in *PasswordInput) (*ClearC
 	} else if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	ok, err := auth.VerifyPassword(u.PasswordHash, in.Body.CurrentPassword)
+	ok, err := s.lim.hashing.Verify(ctx, u.PasswordHash, in.Body.CurrentPassword)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, s.hashFailed(ctx, err)
 	}
 	if !ok {
 		s.security(ctx, "password_change_refused", slog.String("reason", "wrong current password"))
 		return nil, problem(http.StatusForbidden, "Current password is incorrect")
 	}
-	hash, err := auth.HashPassword(in.Body.NewPassword)
+	hash, err := s.lim.hashing.Hash(ctx, in.Body.NewPassword)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, s.hashFailed(ctx, err)
 	}
 	if _, err := s.store.SetPassword(ctx, c.UserID, hash); err != nil {
 		return nil, s.fail(ctx, err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -30,6 +31,7 @@ type reqInfo struct {
 	route  string // the pattern, never the raw path
 	method string
 	remote string
+	client netip.Addr // the client's address, through trusted proxies (clientIP)
 	task   string // the path's {task_id}, if any, as targetID gives it
 	member string // an organization route's {user_id}, if any, likewise
 }
@@ -110,7 +112,7 @@ func (s *server) recoverer(api huma.API) func(huma.Context, func(huma.Context)) 
 func (s *server) observe(ctx huma.Context, next func(huma.Context)) {
 	start := time.Now()
 	op := ctx.Operation()
-	ri := reqInfo{route: op.Path, method: op.Method, remote: ctx.RemoteAddr(), task: targetID(ctx.Param("task_id"))}
+	ri := reqInfo{route: op.Path, method: op.Method, remote: ctx.RemoteAddr(), client: s.requestClient(ctx), task: targetID(ctx.Param("task_id"))}
 	if strings.Contains(op.Path, "{org_id}") {
 		ri.member = targetID(ctx.Param("user_id"))
 	}
@@ -169,6 +171,7 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 		if op.Metadata[metaPersonal] == true {
 			if id, err := uuid.Parse(ctx.Param("user_id")); err != nil || id != caller.UserID {
 				s.security(ctx.Context(), "path_mismatch", slog.String("target_user_id", targetID(ctx.Param("user_id"))))
+				s.metrics.crossTenant("path_mismatch")
 				_ = huma.WriteErr(api, ctx, http.StatusForbidden, tenantry.MsgAccessDenied)
 				return
 			}

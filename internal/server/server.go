@@ -61,6 +61,15 @@ type Config struct {
 	// Version is the release the OpenAPI document's info.version names
 	// ("dev" by default).
 	Version string
+	// Limits bounds what one client, account, user or tenant may ask
+	// (DefaultLimits when nil; &Limits{} turns every limit off).
+	Limits *Limits
+	// hashObserver, when set, sees each argon2id computation start with
+	// the number running (tests).
+	hashObserver func(running int)
+	// tenantTimer, when set, ends the waits for a tenant's slot in place
+	// of time.NewTimer (tests, on a fake clock).
+	tenantTimer func(time.Duration) (<-chan time.Time, func() bool)
 }
 
 // server holds the dependencies every operation uses.
@@ -76,6 +85,7 @@ type server struct {
 	csrf        *http.CrossOriginProtection
 	metrics     *metrics
 	bodyTimeout time.Duration
+	lim         *limits
 }
 
 // New builds the HTTP API over cfg.Store.
@@ -119,6 +129,10 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	lim := DefaultLimits()
+	if cfg.Limits != nil {
+		lim = *cfg.Limits
+	}
 	s := &server{
 		store:       cfg.Store,
 		log:         cfg.Logger,
@@ -130,6 +144,13 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 		sessionMax:  cfg.SessionMax,
 		csrf:        http.NewCrossOriginProtection(),
 		bodyTimeout: bodyTimeout,
+		lim:         newLimits(lim),
+	}
+	if cfg.hashObserver != nil && s.lim.hashing != nil {
+		s.lim.hashing.OnCompute(cfg.hashObserver)
+	}
+	if cfg.tenantTimer != nil && s.lim.tenants != nil {
+		s.lim.tenants.WithTimer(cfg.tenantTimer)
 	}
 	if cfg.SecureCookies {
 		s.cookieName = "__Host-tenantry_session"
@@ -141,7 +162,7 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 		}
 	}
 	api := humago.New(mux, apiConfig(s.cookieName, cfg.Version))
-	api.UseMiddleware(s.recoverer(api), s.observe, s.authenticate(api), s.guardBody(api))
+	api.UseMiddleware(s.recoverer(api), s.observe, s.authenticate(api), s.limitCalls(api), s.guardBody(api))
 	s.routes(api)
 	return stripTrailingSlash(mux), nil
 }
