@@ -31,9 +31,11 @@ type reqInfo struct {
 	route  string // the pattern, never the raw path
 	method string
 	remote string
-	client netip.Addr // the client's address, through trusted proxies (clientIP)
 	task   string // the path's {task_id}, if any, as targetID gives it
 	member string // an organization route's {user_id}, if any, likewise
+
+	// client is the client's address, through trusted proxies (clientIP).
+	client netip.Addr
 }
 
 // targetUserKey carries the user a request body names (a member being
