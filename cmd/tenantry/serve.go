@@ -53,7 +53,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	secureCookies := fs.bool("secure-cookies", "TENANTRY_SECURE_COOKIES", false, "mark cookies Secure with the __Host- prefix; on by itself with TLS, set it behind a TLS-terminating proxy")
 	metricsAddr := fs.string("metrics-addr", "TENANTRY_METRICS_ADDR", "", "serve Prometheus metrics at /metrics on this separate operator address, e.g. 127.0.0.1:9090; off when empty")
 	level := fs.level("log-level", "TENANTRY_LOG_LEVEL", slog.LevelInfo, "debug, info, warn or error")
+	limits := limitFlags(fs)
 	if err := fs.parse(args); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	lim, err := limits()
+	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
@@ -87,6 +92,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Secret:        secret,
 		SecureCookies: *secureCookies || *tlsCert != "",
 		Metrics:       registry,
+		Limits:        &lim,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -34,7 +34,9 @@ func (s *server) register(ctx context.Context, in *RegisterInput) (*UserOutput, 
 	u, err := s.store.CreateUser(ctx, in.Body.Email, hash)
 	if err != nil {
 		if tenantry.ErrorCode(err) == tenantry.ECONFLICT {
-			s.signInFailed(ctx, in.Body.Email) // probing for accounts costs like guessing
+			// Probing for accounts costs the address like guessing; not
+			// the account, which the probe would throttle for its owner.
+			s.addressFailed(ctx)
 		}
 		return nil, s.fail(ctx, err)
 	}

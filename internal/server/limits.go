@@ -33,8 +33,9 @@ type Limits struct {
 	// email, lower-cased as the store keeps it), whatever the address.
 	AccountPerMinute float64
 	AccountBurst     int
-	// FailureCost is what a failed attempt (a wrong password, an email in
-	// use) costs in both buckets; a success costs 1. A throttled account is
+	// FailureCost is what a failed sign-in (unknown email, wrong
+	// password) costs in both buckets, and a sign-up with an email in use
+	// in the address's; a success costs 1. A throttled account is
 	// never locked: the debt is paid back by waiting, at most
 	// Burst/PerMinute minutes.
 	FailureCost int
@@ -152,11 +153,17 @@ func (s *server) admitSignIn(ctx context.Context, email string) error {
 	return tooMany(wait, msgTooManySignIns)
 }
 
-// signInFailed charges a failed attempt the rest of its cost.
+// signInFailed charges a failed attempt the rest of its cost, to the
+// client address and the account.
 func (s *server) signInFailed(ctx context.Context, email string) {
-	now := s.now()
-	s.lim.ip.Charge(clientKey(ctx), s.lim.failureCost-1, now)
-	s.lim.account.Charge(accountKey(email), s.lim.failureCost-1, now)
+	s.addressFailed(ctx)
+	s.lim.account.Charge(accountKey(email), s.lim.failureCost-1, s.now())
+}
+
+// addressFailed charges a failure the rest of its cost, to the client
+// address only.
+func (s *server) addressFailed(ctx context.Context) {
+	s.lim.ip.Charge(clientKey(ctx), s.lim.failureCost-1, s.now())
 }
 
 // throttled logs a security event for a refusal by limit name of key,
