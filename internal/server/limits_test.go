@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,9 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"log/slog"
-
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/auth"
@@ -436,4 +436,61 @@ func TestUserRate(t *testing.T) {
 	if w := me(tokA); w.Code != http.StatusOK {
 		t.Fatalf("after Retry-After: %d", w.Code)
 	}
+}
+
+// TestAbuseMetrics checks the counters of refusals: a failed login, a
+// throttled one, and a personal path naming someone else.
+func TestAbuseMetrics(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	lim := Limits{IPPerMinute: 1, IPBurst: 1, FailureCost: 1}
+	ls := newLimitsServer(t, lim, &fakeClock{now: time.Now()}, func(c *Config) { c.Metrics = reg })
+	if w := ls.token("192.0.2.1", "nobody@example.com", "guess"); w.Code != http.StatusUnauthorized {
+		t.Fatalf("%d", w.Code)
+	}
+	retryAfter(t, ls.token("192.0.2.1", "nobody@example.com", "guess"))
+	hash, _ := auth.HashPassword("right-password")
+	u, _ := ls.store.CreateUser(context.Background(), "a@example.com", hash)
+	tokens, _ := auth.NewTokens([]byte(limitsSecret), DefaultIssuer, DefaultAudience, DefaultTokenTTL, time.Now)
+	tok, _, _ := tokens.Issue(u)
+	if w := ls.do("192.0.2.9", "GET", "/api/"+uuid.NewString()+"/tasks", "", "", tok); w.Code != http.StatusForbidden {
+		t.Fatalf("someone else's path: %d", w.Code)
+	}
+	if w := ls.do("192.0.2.9", "GET", "/api/orgs/"+uuid.NewString(), "", "", tok); w.Code != http.StatusNotFound {
+		t.Fatalf("someone else's org: %d", w.Code)
+	}
+	for _, c := range []struct {
+		name, labels string
+		want         float64
+	}{
+		{"tenantry_login_failures_total", "", 1},
+		{"tenantry_rate_limited_requests_total", "signin_ip", 1},
+		{"tenantry_cross_tenant_denials_total", "path_mismatch", 1},
+		{"tenantry_cross_tenant_denials_total", "org_not_member", 1},
+	} {
+		if got := counterValue(t, reg, c.name, c.labels); got != c.want {
+			t.Errorf("%s{%s} = %v, want %v", c.name, c.labels, got, c.want)
+		}
+	}
+}
+
+// counterValue reads a counter from reg; label is the value of its one
+// label, or "" for none.
+func counterValue(t *testing.T, reg *prometheus.Registry, name, label string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if label == "" || len(m.GetLabel()) == 1 && m.GetLabel()[0].GetValue() == label {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
 }
