@@ -6,6 +6,7 @@ package limit
 
 import (
 	"math"
+	"sync"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -24,6 +25,8 @@ type Rate struct {
 	limit rate.Limit
 	burst int
 	keys  *lru.Cache[string, *rate.Limiter]
+	// charging serializes Charge (failures only: rare next to Take).
+	charging sync.Mutex
 }
 
 // NewRate returns a bucket per key refilled at perSecond tokens a second and
@@ -66,28 +69,50 @@ func Take(now time.Time, checks ...Check) time.Duration {
 
 // TakeWhich is Take, also returning the index of the check that must be
 // waited for longest (-1 when none must).
+//
+// A refusal spends nothing: the levels are read first, and tokens are
+// taken (rate.Limiter.AllowN, which never goes into debt) only when every
+// bucket holds them. Reserving and cancelling would not do: a cancelled
+// reservation gives back nothing once a later one was made, so a flood of
+// refused requests would drive a bucket ever deeper into debt.
 func TakeWhich(now time.Time, checks ...Check) (time.Duration, int) {
 	var (
 		wait  time.Duration
 		which = -1
-		held  = make([]*rate.Reservation, 0, len(checks))
 	)
 	for i, c := range checks {
 		if c.Rate == nil {
 			continue
 		}
-		res := c.Rate.bucket(c.Key).ReserveN(now, min(max(c.Cost, 1), c.Rate.burst))
-		held = append(held, res)
-		if d := res.DelayFrom(now); d > wait {
+		if d := c.Rate.shortfall(c.Rate.bucket(c.Key), c.cost(), now); d > wait {
 			wait, which = d, i
 		}
 	}
 	if wait > 0 {
-		for _, res := range held {
-			res.CancelAt(now)
+		return wait, which
+	}
+	for i, c := range checks {
+		if c.Rate == nil {
+			continue
+		}
+		l := c.Rate.bucket(c.Key)
+		if !l.AllowN(now, c.cost()) {
+			// Another request took the tokens since they were read. The
+			// buckets before this one have paid for a request refused
+			// after all; rare, and never more than one request's worth.
+			return max(c.Rate.shortfall(l, c.cost(), now), time.Nanosecond), i
 		}
 	}
-	return wait, which
+	return 0, -1
+}
+
+// shortfall is how long until l holds n tokens at the rate, 0 if it does.
+func (r *Rate) shortfall(l *rate.Limiter, n int, now time.Time) time.Duration {
+	missing := float64(n) - l.TokensAt(now)
+	if missing <= 0 {
+		return 0
+	}
+	return time.Duration(math.Ceil(missing / float64(r.limit) * float64(time.Second)))
 }
 
 // Check is one bucket a request must pass: Cost tokens of Key's bucket in
@@ -98,15 +123,28 @@ type Check struct {
 	Cost int
 }
 
+// cost is Cost between 1 and the burst.
+func (c Check) cost() int { return min(max(c.Cost, 1), c.Rate.burst) }
+
 // Charge spends n more tokens of key's bucket at now even if it runs into
 // debt: a failed sign-in costs more than the one token its attempt took,
-// and the debt is paid back by waiting. It never takes more than one
-// burst, so a debt is always paid back within Burst/rate.
+// and the debt is paid back by waiting. The debt never goes deeper than n,
+// however many charges arrive together (requests admitted at once that all
+// fail), so it is always paid back within (n+1)/rate: a key is throttled
+// for a while, never locked out.
 func (r *Rate) Charge(key string, n int, now time.Time) {
 	if r == nil || n <= 0 {
 		return
 	}
-	r.bucket(key).ReserveN(now, min(n, r.burst))
+	l := r.bucket(key)
+	// Reading the level and spending are one step, so that charges
+	// arriving together cannot each see the same level.
+	r.charging.Lock()
+	defer r.charging.Unlock()
+	take := min(float64(n), l.TokensAt(now)+float64(n))
+	if take >= 1 {
+		l.ReserveN(now, min(int(take), r.burst))
+	}
 }
 
 // RetryAfter is a delay as the Retry-After header gives it: whole seconds,

@@ -2,6 +2,7 @@ package limit
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 )
@@ -31,7 +32,7 @@ func TestRateBurstThenWait(t *testing.T) {
 }
 
 // TestRateChargeDebt charges a failure's extra cost into debt: the key waits
-// until the debt is paid, never longer than one burst's refill.
+// until the debt is paid; many charges at once go no deeper than one.
 func TestRateChargeDebt(t *testing.T) {
 	t.Parallel()
 	r := NewRate(1, 5, 0)
@@ -39,15 +40,20 @@ func TestRateChargeDebt(t *testing.T) {
 		t.Fatal(d)
 	}
 	r.Charge("a", 4, t0) // level 0
+	if d := Take(t0, Check{r, "a", 1}); d != time.Second {
+		t.Fatalf("empty: wait %v, want 1s", d)
+	}
 	r.Charge("a", 4, t0) // level -4
 	if d := Take(t0, Check{r, "a", 1}); d != 5*time.Second {
 		t.Fatalf("in debt: wait %v, want 5s", d)
 	}
-	r.Charge("a", 100, t0) // capped at the burst: level -9
-	if d := Take(t0, Check{r, "a", 1}); d != 10*time.Second {
-		t.Fatalf("deeper in debt: wait %v, want 10s", d)
+	for range 10 {
+		r.Charge("a", 4, t0) // admitted together, failed together
 	}
-	if d := Take(t0.Add(10*time.Second), Check{r, "a", 1}); d != 0 {
+	if d := Take(t0, Check{r, "a", 1}); d != 5*time.Second {
+		t.Fatalf("after ten more charges: wait %v, want still 5s", d)
+	}
+	if d := Take(t0.Add(5*time.Second), Check{r, "a", 1}); d != 0 {
 		t.Fatalf("after the debt is paid: wait %v", d)
 	}
 }
@@ -109,5 +115,32 @@ func TestRetryAfter(t *testing.T) {
 		if got := RetryAfter(c.d); got != c.want {
 			t.Errorf("RetryAfter(%v) = %d, want %d", c.d, got, c.want)
 		}
+	}
+}
+
+// TestRefusalsSpendNothing floods an empty bucket with refused requests
+// from many goroutines: once the first token is back, the key passes, as if
+// the flood had not happened. (Reserving and cancelling left every
+// cancelled reservation spent once a later one was made.)
+func TestRefusalsSpendNothing(t *testing.T) {
+	t.Parallel()
+	r := NewRate(1, 5, 0)
+	if d := Take(t0, Check{r, "a", 5}); d != 0 {
+		t.Fatal(d)
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 8 {
+		wg.Go(func() {
+			<-start
+			for range 500 {
+				Take(t0, Check{r, "a", 1})
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if d := Take(t0.Add(time.Second), Check{r, "a", 1}); d != 0 {
+		t.Fatalf("one second after emptying, past 4,000 refusals: wait %v, want none", d)
 	}
 }

@@ -37,7 +37,7 @@ type Limits struct {
 	// password) costs in both buckets, and a sign-up with an email in use
 	// in the address's; a success costs 1. A throttled account is
 	// never locked: the debt is paid back by waiting, at most
-	// Burst/PerMinute minutes.
+	// FailureCost/PerMinute minutes.
 	FailureCost int
 	// UserPerSecond and UserBurst bound each signed-in user's requests.
 	UserPerSecond float64

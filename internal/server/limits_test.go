@@ -444,14 +444,15 @@ func TestAbuseMetrics(t *testing.T) {
 	t.Parallel()
 	reg := prometheus.NewRegistry()
 	lim := Limits{IPPerMinute: 1, IPBurst: 1, FailureCost: 1}
-	ls := newLimitsServer(t, lim, &fakeClock{now: time.Now()}, func(c *Config) { c.Metrics = reg })
+	clock := &fakeClock{now: time.Now()}
+	ls := newLimitsServer(t, lim, clock, func(c *Config) { c.Metrics = reg })
 	if w := ls.token("192.0.2.1", "nobody@example.com", "guess"); w.Code != http.StatusUnauthorized {
 		t.Fatalf("%d", w.Code)
 	}
 	retryAfter(t, ls.token("192.0.2.1", "nobody@example.com", "guess"))
 	hash, _ := auth.HashPassword("right-password")
 	u, _ := ls.store.CreateUser(context.Background(), "a@example.com", hash)
-	tokens, _ := auth.NewTokens([]byte(limitsSecret), DefaultIssuer, DefaultAudience, DefaultTokenTTL, time.Now)
+	tokens, _ := auth.NewTokens([]byte(limitsSecret), DefaultIssuer, DefaultAudience, DefaultTokenTTL, clock.Now)
 	tok, _, _ := tokens.Issue(u)
 	if w := ls.do("192.0.2.9", "GET", "/api/"+uuid.NewString()+"/tasks", "", "", tok); w.Code != http.StatusForbidden {
 		t.Fatalf("someone else's path: %d", w.Code)
