@@ -20,6 +20,7 @@ func limitFlags(fs *flags) func() (server.Limits, error) {
 	failCost := fs.int("signin-failure-cost", "TENANTRY_SIGNIN_FAILURE_COST", d.FailureCost, "attempts a failed sign-in (or an email in use) costs; a success costs 1")
 	userRate := fs.int("user-rate", "TENANTRY_USER_RATE", int(d.UserPerSecond), "authenticated requests per user per second (0: no limit)")
 	userBurst := fs.int("user-burst", "TENANTRY_USER_BURST", d.UserBurst, "authenticated requests a user may send at once (0: no limit)")
+	userWait := fs.duration("user-wait", "TENANTRY_USER_WAIT", d.UserWait, "how long a user's request over -user-rate may wait for its turn before 429 (0: refused at once)")
 	inFlight := fs.int("tenant-in-flight", "TENANTRY_TENANT_IN_FLIGHT", d.TenantInFlight, "requests in flight per tenant; more wait -tenant-wait, then get 429 (0: no limit)")
 	tenantWait := fs.duration("tenant-wait", "TENANTRY_TENANT_WAIT", d.TenantWait, "how long a tenant's request over -tenant-in-flight waits for a slot")
 	hashes := fs.int("hash-concurrency", "TENANTRY_HASH_CONCURRENCY", d.HashConcurrency, "argon2id password computations at once, 19 MiB each (default: GOMAXPROCS; 0: no limit)")
@@ -34,7 +35,7 @@ func limitFlags(fs *flags) func() (server.Limits, error) {
 			IPPerMinute: float64(*ipRate), IPBurst: *ipBurst,
 			AccountPerMinute: float64(*acctRate), AccountBurst: *acctBurst,
 			FailureCost:   *failCost,
-			UserPerSecond: float64(*userRate), UserBurst: *userBurst,
+			UserPerSecond: float64(*userRate), UserBurst: *userBurst, UserWait: *userWait,
 			TenantInFlight: *inFlight, TenantWait: *tenantWait,
 			HashConcurrency: *hashes, HashWait: *hashWait,
 			TrustedProxies: trusted,

@@ -115,6 +115,27 @@ func (r *Rate) shortfall(l *rate.Limiter, n int, now time.Time) time.Duration {
 	return time.Duration(math.Ceil(missing / float64(r.limit) * float64(time.Second)))
 }
 
+// Queue takes one token of key's bucket at now, or reserves the next one
+// if it comes within maxWait: it returns how long the caller must wait
+// before going on (0 for at once) and true. When the wait would be longer
+// it spends nothing and returns the wait and false. A client that sends
+// faster than the rate is slowed to it rather than refused, as long as its
+// queue stays within maxWait; past that, it is refused, so the waiting
+// requests of one key never exceed maxWait × rate.
+func (r *Rate) Queue(key string, maxWait time.Duration, now time.Time) (time.Duration, bool) {
+	if r == nil {
+		return 0, true
+	}
+	l := r.bucket(key)
+	if l.AllowN(now, 1) {
+		return 0, true
+	}
+	if d := r.shortfall(l, 1, now); d > maxWait {
+		return d, false
+	}
+	return l.ReserveN(now, 1).DelayFrom(now), true
+}
+
 // Check is one bucket a request must pass: Cost tokens of Key's bucket in
 // Rate. A nil Rate always passes.
 type Check struct {

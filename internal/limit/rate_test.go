@@ -144,3 +144,29 @@ func TestRefusalsSpendNothing(t *testing.T) {
 		t.Fatalf("one second after emptying, past 4,000 refusals: wait %v, want none", d)
 	}
 }
+
+// TestRateQueue slows a key past its burst to the rate while the wait is
+// short, and refuses it, spending nothing, once the wait would be longer.
+func TestRateQueue(t *testing.T) {
+	t.Parallel()
+	r := NewRate(10, 2, 0) // a token every 100 ms
+	for i, want := range []time.Duration{0, 0, 100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond} {
+		d, ok := r.Queue("a", 300*time.Millisecond, t0)
+		if !ok || d != want {
+			t.Fatalf("request %d: %v %v, want %v true", i+1, d, ok, want)
+		}
+	}
+	if d, ok := r.Queue("a", 300*time.Millisecond, t0); ok || d != 400*time.Millisecond {
+		t.Fatalf("past the queue: %v %v, want 400ms false", d, ok)
+	}
+	if d, ok := r.Queue("a", 300*time.Millisecond, t0); ok || d != 400*time.Millisecond {
+		t.Fatalf("a refusal spent a token: %v %v", d, ok)
+	}
+	if d, ok := r.Queue("b", 0, t0); !ok || d != 0 {
+		t.Fatalf("another key: %v %v", d, ok)
+	}
+	var off *Rate
+	if d, ok := off.Queue("a", 0, t0); !ok || d != 0 {
+		t.Fatal("a nil Rate refused")
+	}
+}

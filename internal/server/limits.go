@@ -40,8 +40,11 @@ type Limits struct {
 	// FailureCost/PerMinute minutes.
 	FailureCost int
 	// UserPerSecond and UserBurst bound each signed-in user's requests.
+	// A user past them is slowed to the rate, each request waiting for its
+	// turn, while the wait stays within UserWait; past that, 429.
 	UserPerSecond float64
 	UserBurst     int
+	UserWait      time.Duration
 	// TenantInFlight bounds the requests in flight per tenant (the
 	// personal user id, or the organization id in the path); past it a
 	// request waits up to TenantWait for a slot, then gets 429.
@@ -71,6 +74,7 @@ func DefaultLimits() Limits {
 		FailureCost:      5,
 		UserPerSecond:    500,
 		UserBurst:        1000,
+		UserWait:         500 * time.Millisecond,
 		TenantInFlight:   16,
 		TenantWait:       500 * time.Millisecond,
 		HashConcurrency:  runtime.GOMAXPROCS(0),
@@ -83,11 +87,14 @@ type limits struct {
 	ip, account *limit.Rate
 	failureCost int
 	user        *limit.Rate
+	userWait    time.Duration
 	tenants     *limit.InFlight
 	hashing     *auth.Hashing
 	trusted     []netip.Prefix
 	// logged lets one throttling event per key and minute into the log.
 	logged *limit.Rate
+	// timer ends waits (time.NewTimer; a fake one in tests).
+	timer func(time.Duration) (<-chan time.Time, func() bool)
 }
 
 func newLimits(l Limits) *limits {
@@ -96,10 +103,27 @@ func newLimits(l Limits) *limits {
 		account:     limit.NewRate(l.AccountPerMinute/60, l.AccountBurst, 0),
 		failureCost: max(l.FailureCost, 1),
 		user:        limit.NewRate(l.UserPerSecond, l.UserBurst, 0),
+		userWait:    l.UserWait,
 		tenants:     limit.NewInFlight(l.TenantInFlight, l.TenantWait),
 		hashing:     auth.NewHashing(l.HashConcurrency, l.HashWait),
 		trusted:     l.TrustedProxies,
 		logged:      limit.NewRate(1.0/60, 1, 0),
+		timer: func(d time.Duration) (<-chan time.Time, func() bool) {
+			t := time.NewTimer(d)
+			return t.C, t.Stop
+		},
+	}
+}
+
+// sleep waits d, or less if ctx ends first; it reports whether d passed.
+func (l *limits) sleep(ctx context.Context, d time.Duration) bool {
+	fired, stop := l.timer(d)
+	defer stop()
+	select {
+	case <-fired:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
@@ -189,7 +213,9 @@ func (s *server) hashFailed(ctx context.Context, err error) error {
 
 // limitCalls bounds authenticated requests: each user's rate, and each
 // tenant's requests in flight. It runs after authenticate, so the caller
-// is known, and before the body is read.
+// is known, and before the body is read. A user over the rate waits for
+// its turn before taking a tenant slot, so one member's queue never holds
+// the slots of the organization's other members.
 func (s *server) limitCalls(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		c := tenantry.CallerFromContext(ctx.Context())
@@ -197,10 +223,14 @@ func (s *server) limitCalls(api huma.API) func(huma.Context, func(huma.Context))
 			next(ctx)
 			return
 		}
-		if wait := limit.Take(s.now(), limit.Check{Rate: s.lim.user, Key: c.UserID.String(), Cost: 1}); wait > 0 {
+		wait, ok := s.lim.user.Queue(c.UserID.String(), s.lim.userWait, s.now())
+		if !ok {
 			s.metrics.limited(limitUser)
 			writeTooMany(api, ctx, wait, msgTooManyCalls)
 			return
+		}
+		if wait > 0 && !s.lim.sleep(ctx.Context(), wait) {
+			return // the client has gone
 		}
 		tenant := c.UserID.String()
 		if strings.Contains(ctx.Operation().Path, "{org_id}") {

@@ -356,7 +356,7 @@ func TestTenantInFlight(t *testing.T) {
 	fire := make(chan time.Time)
 	lim := Limits{TenantInFlight: 2, TenantWait: 300 * time.Millisecond}
 	h, err := New(Config{Store: bs, Secret: []byte(limitsSecret), Limits: &lim,
-		tenantTimer: func(d time.Duration) (<-chan time.Time, func() bool) {
+		timer: func(d time.Duration) (<-chan time.Time, func() bool) {
 			waits <- d
 			return fire, func() bool { return true }
 		}})
@@ -409,7 +409,7 @@ func TestTenantInFlight(t *testing.T) {
 func TestUserRate(t *testing.T) {
 	t.Parallel()
 	clock := &fakeClock{now: time.Now()}
-	lim := Limits{UserPerSecond: 1, UserBurst: 3}
+	lim := Limits{UserPerSecond: 1, UserBurst: 3} // no UserWait: refused at once
 	ls := newLimitsServer(t, lim, clock, nil)
 	hash, _ := auth.HashPassword("right-password")
 	ua, _ := ls.store.CreateUser(context.Background(), "a@example.com", hash)
@@ -494,4 +494,42 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name, label string) fl
 		}
 	}
 	return 0
+}
+
+// TestUserRateQueue: a user past its burst waits its turn (a fake timer
+// of the time to the next token) and is served; once the queue would
+// exceed UserWait, it is refused 429 at once.
+func TestUserRateQueue(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{now: time.Now()}
+	waits := make(chan time.Duration, 4)
+	fire := make(chan time.Time)
+	lim := Limits{UserPerSecond: 1, UserBurst: 1, UserWait: 1500 * time.Millisecond}
+	ls := newLimitsServer(t, lim, clock, func(c *Config) {
+		c.timer = func(d time.Duration) (<-chan time.Time, func() bool) {
+			waits <- d
+			return fire, func() bool { return true }
+		}
+	})
+	hash, _ := auth.HashPassword("right-password")
+	u, _ := ls.store.CreateUser(context.Background(), "a@example.com", hash)
+	tokens, _ := auth.NewTokens([]byte(limitsSecret), DefaultIssuer, DefaultAudience, DefaultTokenTTL, clock.Now)
+	tok, _, _ := tokens.Issue(u)
+	me := func() *httptest.ResponseRecorder { return ls.do("192.0.2.1", "GET", "/auth/me", "", "", tok) }
+	if w := me(); w.Code != http.StatusOK {
+		t.Fatalf("the burst: %d", w.Code)
+	}
+	queued := make(chan int)
+	go func() { queued <- me().Code }()
+	if d := <-waits; d != time.Second {
+		t.Fatalf("the second request waits %v, want 1s", d)
+	}
+	// A third would wait 2 s, past UserWait: refused, without waiting.
+	if got := retryAfter(t, me()); got != 2*time.Second {
+		t.Fatalf("Retry-After %v, want 2s", got)
+	}
+	fire <- time.Time{}
+	if c := <-queued; c != http.StatusOK {
+		t.Fatalf("the queued request: %d", c)
+	}
 }

@@ -67,9 +67,9 @@ type Config struct {
 	// hashObserver, when set, sees each argon2id computation start with
 	// the number running (tests).
 	hashObserver func(running int)
-	// tenantTimer, when set, ends the waits for a tenant's slot in place
-	// of time.NewTimer (tests, on a fake clock).
-	tenantTimer func(time.Duration) (<-chan time.Time, func() bool)
+	// timer, when set, ends the limits' waits (a tenant's slot, a user's
+	// turn) in place of time.NewTimer (tests, on a fake clock).
+	timer func(time.Duration) (<-chan time.Time, func() bool)
 }
 
 // server holds the dependencies every operation uses.
@@ -149,8 +149,11 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	if cfg.hashObserver != nil && s.lim.hashing != nil {
 		s.lim.hashing.OnCompute(cfg.hashObserver)
 	}
-	if cfg.tenantTimer != nil && s.lim.tenants != nil {
-		s.lim.tenants.WithTimer(cfg.tenantTimer)
+	if cfg.timer != nil {
+		s.lim.timer = cfg.timer
+		if s.lim.tenants != nil {
+			s.lim.tenants.WithTimer(cfg.timer)
+		}
 	}
 	if cfg.SecureCookies {
 		s.cookieName = "__Host-tenantry_session"
