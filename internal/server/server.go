@@ -289,5 +289,7 @@ Conventions:
 - Request bodies are JSON (UTF-8, at most 1 MiB) with no unknown fields, no key given twice, and null
   only where a field is nullable; /auth/token takes a form.
   A body that is not JSON or not UTF-8 is 400; one that breaks the schema or a rule is 422; over 1 MiB is 413.
+- Too many requests are 429 with Retry-After (seconds): sign-ups and sign-ins per address and per account (a
+  failed one counts more), requests per user, requests in flight per tenant.
 - Limits, counted in characters: task title 1-200 (one line, not blank), description up to 5000,
   organization name 1-100. Control characters are refused (a description may hold tabs and line breaks).`
