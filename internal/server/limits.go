@@ -20,9 +20,9 @@ import (
 )
 
 // Limits bounds what one client address, account, user or tenant may ask
-// of the server, so that no client can knock it over. A zero field turns
-// its limit off; the zero Limits turns every limit off. Config.Limits nil
-// means DefaultLimits.
+// of the server, so that no client can knock it over. A zero rate, burst
+// or bound turns its limit off, and a zero wait refuses at once; the zero
+// Limits turns every limit off. Config.Limits nil means DefaultLimits.
 type Limits struct {
 	// IPPerMinute and IPBurst bound sign-ups, /auth/token and
 	// /auth/login per client address (an IPv6 /64 counts as one):
