@@ -533,3 +533,24 @@ func TestUserRateQueue(t *testing.T) {
 		t.Fatalf("the queued request: %d", c)
 	}
 }
+
+// TestThrottleLoggedOncePerWindow: refusals of one key make one security
+// event a minute, and a new one once the minute has passed.
+func TestThrottleLoggedOncePerWindow(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	ls := newLimitsServer(t, Limits{IPPerMinute: 1, IPBurst: 1, FailureCost: 1}, clock, nil)
+	const event = `"event":"rate_limited"`
+	for round, want := range []int{1, 2} {
+		if w := ls.token("198.51.100.7", "nobody@example.com", "guess"); w.Code != http.StatusUnauthorized {
+			t.Fatalf("round %d: first attempt %d", round, w.Code)
+		}
+		for range 5 {
+			retryAfter(t, ls.token("198.51.100.7", "nobody@example.com", "guess"))
+		}
+		if got := ls.logCount(event); got != want {
+			t.Fatalf("round %d: %d events, want %d\n%s", round, got, want, ls.logs)
+		}
+		clock.Add(61 * time.Second)
+	}
+}
