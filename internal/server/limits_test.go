@@ -554,3 +554,66 @@ func TestThrottleLoggedOncePerWindow(t *testing.T) {
 		clock.Add(61 * time.Second)
 	}
 }
+
+// TestOrgInFlight: an organization is one tenant whoever calls. With one
+// member's reads of the organization held in the store, another member's
+// read of it waits and gets 429, while that member's personal tasks are
+// served.
+func TestOrgInFlight(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	hash, err := auth.HashPassword("right-password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner, _ := db.CreateUser(ctx, "owner@example.com", hash)
+	member, _ := db.CreateUser(ctx, "member@example.com", hash)
+	org, err := db.CreateOrg(ctx, owner.ID, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(ctx, owner.ID, org.Org.ID, func(tx tenantry.TenantTx) error {
+		_, err := tx.AddMember(ctx, member.ID, tenantry.RoleMember)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	bs := blockingStore{Store: db, tenant: org.Org.ID, entered: make(chan struct{}, 8), gate: make(chan struct{})}
+	fire := make(chan time.Time)
+	lim := Limits{TenantInFlight: 1, TenantWait: time.Second}
+	h, err := New(Config{Store: bs, Secret: []byte(limitsSecret), Limits: &lim,
+		timer: func(time.Duration) (<-chan time.Time, func() bool) { return fire, func() bool { return true } }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens, _ := auth.NewTokens([]byte(limitsSecret), DefaultIssuer, DefaultAudience, DefaultTokenTTL, time.Now)
+	tokOwner, _, _ := tokens.Issue(owner)
+	tokMember, _, _ := tokens.Issue(member)
+	get := func(path, tok string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", path, nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	orgTasks := "/api/orgs/" + org.Org.ID.String() + "/tasks"
+	held := make(chan int)
+	go func() { held <- get(orgTasks, tokOwner).Code }()
+	<-bs.entered
+	excess := make(chan *httptest.ResponseRecorder)
+	go func() { excess <- get(orgTasks, tokMember) }()
+	if w := get("/api/"+member.ID.String()+"/tasks", tokMember); w.Code != http.StatusOK {
+		t.Fatalf("the member's personal tasks: %d %s", w.Code, w.Body)
+	}
+	fire <- time.Time{}
+	retryAfter(t, <-excess)
+	close(bs.gate)
+	if c := <-held; c != http.StatusOK {
+		t.Fatalf("the owner's held read: %d", c)
+	}
+}
