@@ -55,7 +55,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	level := fs.level("log-level", "TENANTRY_LOG_LEVEL", slog.LevelInfo, "debug, info, warn or error")
 	accessLog := fs.bool("access-log", "TENANTRY_ACCESS_LOG", true, "log one line per request at info (method, route, status, bytes, duration, user id, request id)")
 	corsList := fs.string("cors-origins", "TENANTRY_CORS_ORIGINS", "", "comma-separated exact origins, e.g. https://app.example, whose pages may call the API with credentials; CORS is off when empty")
+	limits := limitFlags(fs)
 	if err := fs.parse(args); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	lim, err := limits()
+	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	corsOrigins, err := server.ParseCORSOrigins(*corsList)
@@ -98,6 +103,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Metrics:       registry,
 		AccessLog:     *accessLog,
 		CORSOrigins:   corsOrigins,
+		Limits:        &lim,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

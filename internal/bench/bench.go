@@ -41,6 +41,16 @@ type Settings struct {
 	PGPool         int           `json:"postgres_pool,omitempty"`
 	Floor          bool          `json:"floor,omitempty"`
 	ScaleSizes     []int         `json:"scale_sizes,omitempty"`
+	// RateLimit is the server's limits: on (its defaults), off, or hash
+	// (only the bound on password hashing).
+	RateLimit string `json:"rate_limit,omitempty"`
+	// Flood runs the abuse measurement instead (see FloodRun).
+	Flood         bool          `json:"flood,omitempty"`
+	FloodDuration time.Duration `json:"-"`
+	FloodIdle     time.Duration `json:"-"`
+	FloodText     string        `json:"flood_duration,omitempty"`
+	FloodWorkers  int           `json:"flood_workers,omitempty"`
+	NoisyWorkers  int           `json:"noisy_workers,omitempty"`
 }
 
 // defaultPostgres is the local PostgreSQL the README sets up.
@@ -85,6 +95,12 @@ func parseSettings(args []string, getenv func(string) string, stderr io.Writer) 
 	fs.IntVar(&s.SeedWorkers, "seed-workers", 4, "tenants seeded at a time")
 	fs.IntVar(&s.PGPool, "pg-pool", 0, "PostgreSQL connections per server (pool_max_conns), for the server and the baseline alike (0: pgxpool's default, max(4, CPUs))")
 	fs.BoolVar(&s.Floor, "floor", false, "on PostgreSQL, also measure the floor: the baseline with the tenant_context call docs/design.md requires in front of every statement, as the application role (a third server, in the same turns)")
+	fs.StringVar(&s.RateLimit, "rate-limit", "on", "the server's limits: on (its defaults), off, or hash (only the bound on concurrent password hashing)")
+	fs.BoolVar(&s.Flood, "flood", false, "abuse mode: the victim's reads alone, under a login flood (wrong passwords for its account) and under a noisy neighbour tenant, the server's peak RSS and the 429s")
+	fs.DurationVar(&s.FloodDuration, "flood-duration", 15*time.Second, "how long each flood lasts (-flood)")
+	fs.DurationVar(&s.FloodIdle, "flood-idle", 5*time.Second, "how long the victim's reads are measured alone (-flood)")
+	fs.IntVar(&s.FloodWorkers, "flood-workers", 40, "parallel clients sending wrong passwords (-flood)")
+	fs.IntVar(&s.NoisyWorkers, "noisy-workers", 32, "parallel workers of the noisy neighbour tenant (-flood)")
 	ops := fs.String("ops", strings.Join(StandardOps(), ","), "operations to measure, comma-separated")
 	if err := fs.Parse(args); err != nil {
 		return s, err
@@ -118,6 +134,20 @@ func parseSettings(args []string, getenv func(string) string, stderr io.Writer) 
 	if s.Scale {
 		s.ScaleSizes = DefaultScaleSizes()
 	}
+	switch s.RateLimit {
+	case "on", "off", "hash":
+	default:
+		return s, fmt.Errorf("-rate-limit must be on, off or hash, not %q", s.RateLimit)
+	}
+	if s.Flood {
+		if s.Scale || s.Target != "" {
+			return s, errors.New("-flood goes with neither -scale nor -target")
+		}
+		if s.FloodDuration <= 0 || s.FloodIdle <= 0 || s.FloodWorkers < 1 || s.NoisyWorkers < 1 {
+			return s, errors.New("-flood-duration, -flood-idle, -flood-workers and -noisy-workers must be positive")
+		}
+		s.FloodText = s.FloodDuration.String()
+	}
 	s.DurationText = s.Duration.String()
 	return s, nil
 }
@@ -131,6 +161,10 @@ load on each for -duration. It prints requests/s, p50, p99, errors and the ratio
 to the baseline, plus the server's peak RSS, and writes the same to -json.
 With -floor, on PostgreSQL, a third server measures the floor: the baseline
 plus the tenant_context call the design requires in front of every statement.
+With -flood, it measures abuse instead: a signed-in victim's reads alone, under
+-flood-workers clients guessing its password, and under a neighbour tenant's
+-noisy-workers flooding the API, with the server's peak RSS and the 429 and
+5xx counts; -rate-limit=off measures the server without its limits.
 
 Usage: go run ./cmd/tenantry-bench [flags]
 

@@ -40,6 +40,9 @@ type childSpec struct {
 	NoAuthCache bool `json:"no_auth_cache,omitempty"`
 	// Pprof serves net/http/pprof on a second loopback port.
 	Pprof bool `json:"pprof,omitempty"`
+	// Limits is the server's limits: "" or "on" for the defaults, "off"
+	// for none, "hash" for the bound on password hashing alone.
+	Limits string `json:"limits,omitempty"`
 }
 
 // child is a running server process.

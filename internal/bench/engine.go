@@ -41,6 +41,14 @@ func tenantryHandler(ctx context.Context, spec childSpec, secret string, stderr 
 	if err != nil {
 		return nil, nil, err
 	}
+	var lim *server.Limits // the defaults
+	switch spec.Limits {
+	case "off":
+		lim = &server.Limits{}
+	case "hash":
+		d := server.DefaultLimits()
+		lim = &server.Limits{HashConcurrency: d.HashConcurrency, HashWait: d.HashWait}
+	}
 	h, err := server.New(server.Config{
 		Store:    store,
 		Logger:   logger,
@@ -48,6 +56,7 @@ func tenantryHandler(ctx context.Context, spec childSpec, secret string, stderr 
 		Issuer:   serverIssuer,
 		Audience: serverAudience,
 		TokenTTL: tokenTTL,
+		Limits:   lim,
 	})
 	if err != nil {
 		store.Close()

@@ -20,6 +20,7 @@ type request struct {
 	path   string
 	body   string // JSON, or ""
 	token  string // bearer token, or ""
+	ctype  string // the body's type when not JSON
 }
 
 // workload picks the next request. Each worker calls it with its own
@@ -36,6 +37,9 @@ type load struct {
 	duration    time.Duration
 	maxRequests int64 // 0: no budget
 	seed        uint64
+	// interval, when set, paces each worker to at most one request per
+	// interval, as a person's client would send, not a tight loop.
+	interval time.Duration
 	// cpu reads the server process's CPU time so far; nil when the server
 	// is not our child.
 	cpu func() (time.Duration, error)
@@ -56,6 +60,9 @@ type Measurement struct {
 	// answered; 0 when unknown (no child process, or no /proc).
 	CPUusPerRequest float64 `json:"cpu_us_per_request,omitempty"`
 	FirstError      string  `json:"first_error,omitempty"`
+	// Limited and ServerErrors count the errors answered 429 and 5xx.
+	Limited      int64 `json:"limited_429,omitempty"`
+	ServerErrors int64 `json:"server_errors_5xx,omitempty"`
 }
 
 // newClient returns a keep-alive HTTP/1.1 client for n concurrent workers
@@ -78,6 +85,8 @@ func newClient(n int) *http.Client {
 type sample struct {
 	hist     *histogram
 	errors   int64
+	limited  int64 // of the errors, 429s
+	server   int64 // of the errors, 5xx
 	elapsed  time.Duration
 	firstErr string
 	// cpu is the server's CPU time during the samples; noCPU says it could
@@ -92,6 +101,8 @@ func (s *sample) add(o sample) {
 	}
 	s.hist.Merge(o.hist)
 	s.errors += o.errors
+	s.limited += o.limited
+	s.server += o.server
 	s.elapsed += o.elapsed
 	s.cpu += o.cpu
 	s.noCPU = s.noCPU || o.noCPU
@@ -106,14 +117,16 @@ func (s sample) measurement() Measurement {
 		s.hist = newHistogram()
 	}
 	m := Measurement{
-		Requests:   int64(s.hist.Count()),
-		Errors:     s.errors,
-		Seconds:    s.elapsed.Seconds(),
-		P50ms:      ms(s.hist.Quantile(0.50)),
-		P90ms:      ms(s.hist.Quantile(0.90)),
-		P99ms:      ms(s.hist.Quantile(0.99)),
-		MaxMs:      ms(s.hist.max),
-		FirstError: s.firstErr,
+		Requests:     int64(s.hist.Count()),
+		Errors:       s.errors,
+		Seconds:      s.elapsed.Seconds(),
+		P50ms:        ms(s.hist.Quantile(0.50)),
+		P90ms:        ms(s.hist.Quantile(0.90)),
+		P99ms:        ms(s.hist.Quantile(0.99)),
+		MaxMs:        ms(s.hist.max),
+		FirstError:   s.firstErr,
+		Limited:      s.limited,
+		ServerErrors: s.server,
 	}
 	if !s.noCPU {
 		m.CPUusPerRequest = cpuPerRequest(s.cpu, m.Requests)
@@ -137,6 +150,8 @@ func (l load) sample(ctx context.Context, w workload) sample {
 	var (
 		sent     atomic.Int64
 		errs     atomic.Int64
+		limited  atomic.Int64
+		server   atomic.Int64
 		firstErr atomic.Pointer[string]
 		mu       sync.Mutex
 		total    = newHistogram()
@@ -152,6 +167,7 @@ func (l load) sample(ctx context.Context, w workload) sample {
 		wg.Go(func() {
 			r := rand.New(rand.NewPCG(l.seed, uint64(i)))
 			h := newHistogram()
+			var next time.Time // when this worker's next request may start (interval)
 			defer func() {
 				mu.Lock()
 				total.Merge(h)
@@ -163,6 +179,17 @@ func (l load) sample(ctx context.Context, w workload) sample {
 				}
 				req := w(r)
 				t0 := time.Now()
+				if l.interval > 0 && !next.IsZero() {
+					if wait := next.Sub(t0); wait > 0 {
+						select {
+						case <-time.After(wait):
+						case <-ctx.Done():
+							return
+						}
+						t0 = time.Now()
+					}
+				}
+				next = t0.Add(l.interval)
 				status, err := l.do(ctx, req)
 				d := time.Since(t0)
 				if ctx.Err() != nil {
@@ -174,12 +201,17 @@ func (l load) sample(ctx context.Context, w workload) sample {
 					fail(err.Error())
 				case status < 200 || status > 299:
 					fail(fmt.Sprintf("%s %s: status %d", req.method, req.path, status))
+					if status == http.StatusTooManyRequests {
+						limited.Add(1)
+					} else if status >= 500 {
+						server.Add(1)
+					}
 				}
 			}
 		})
 	}
 	wg.Wait()
-	out := sample{hist: total, errors: errs.Load(), elapsed: time.Since(start)}
+	out := sample{hist: total, errors: errs.Load(), limited: limited.Load(), server: server.Load(), elapsed: time.Since(start)}
 	cpu1, err := l.readCPU()
 	if cpuErr != nil || err != nil || cpu1 < cpu0 {
 		out.noCPU = true
@@ -208,7 +240,9 @@ func (l load) do(ctx context.Context, r request) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if r.body != "" {
+	if r.ctype != "" {
+		req.Header.Set("Content-Type", r.ctype)
+	} else if r.body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if r.token != "" {

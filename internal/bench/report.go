@@ -18,6 +18,7 @@ type Report struct {
 	Settings Settings   `json:"settings"`
 	Runs     []DBRun    `json:"runs,omitempty"`
 	Scale    []ScaleRun `json:"scale,omitempty"`
+	Flood    []FloodRun `json:"flood,omitempty"`
 }
 
 // Machine is where the numbers came from.

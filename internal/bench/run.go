@@ -56,6 +56,16 @@ func Run(ctx context.Context, s Settings, stdout, stderr io.Writer) (*Report, er
 		if engine == "postgres" {
 			rep.Machine.Postgres = postgresVersion(ctx, s.PostgresURL)
 		}
+		if s.Flood {
+			r, err := runFlood(ctx, s, engine, dir, hash, logf, stderr)
+			if err != nil {
+				printLogTail(stderr, logf.Name())
+				return rep, fmt.Errorf("%s flood: %w", engine, err)
+			}
+			rep.Flood = append(rep.Flood, r)
+			printFlood(stdout, s, r)
+			continue
+		}
 		if s.Scale {
 			r, err := runScale(ctx, s, engine, dir, hash, logf, stderr)
 			if err != nil {
@@ -137,7 +147,7 @@ func setUp(ctx context.Context, s Settings, engine, dir, hash string, tenants in
 		return nil, nil, 0, err
 	}
 	sv.tenantry, err = startChild(ctx, childSpec{Kind: "tenantry", Engine: engine, DSN: appDSN,
-		NoAuthCache: s.NoAuthCache, Pprof: s.PprofDir != ""}, sv.secret, logw)
+		NoAuthCache: s.NoAuthCache, Pprof: s.PprofDir != "", Limits: s.RateLimit}, sv.secret, logw)
 	if err != nil {
 		sv.stop()
 		return nil, nil, 0, err

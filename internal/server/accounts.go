@@ -8,7 +8,6 @@ import (
 	"net/url"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/auth"
 )
 
 // msgBadLogin answers an unknown email and a wrong password alike.
@@ -25,12 +24,20 @@ type UserOutput struct {
 }
 
 func (s *server) register(ctx context.Context, in *RegisterInput) (*UserOutput, error) {
-	hash, err := auth.HashPassword(in.Body.Password)
+	if err := s.admitSignIn(ctx, in.Body.Email); err != nil {
+		return nil, err
+	}
+	hash, err := s.lim.hashing.Hash(ctx, in.Body.Password)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, s.hashFailed(ctx, err)
 	}
 	u, err := s.store.CreateUser(ctx, in.Body.Email, hash)
 	if err != nil {
+		if tenantry.ErrorCode(err) == tenantry.ECONFLICT {
+			// Probing for accounts costs the address like guessing; not
+			// the account, which the probe would throttle for its owner.
+			s.addressFailed(ctx)
+		}
 		return nil, s.fail(ctx, err)
 	}
 	return &UserOutput{Body: userOut(u)}, nil
@@ -38,21 +45,31 @@ func (s *server) register(ctx context.Context, in *RegisterInput) (*UserOutput, 
 
 // checkPassword finds the account for email and checks pw against it. An
 // unknown email costs the same work and gets the same answer as a wrong
-// password.
+// password. The client address and the account must have attempts left
+// (admitSignIn); a failure costs more of them.
 func (s *server) checkPassword(ctx context.Context, email, pw string) (tenantry.User, error) {
+	if err := s.admitSignIn(ctx, email); err != nil {
+		return tenantry.User{}, err
+	}
 	u, err := s.store.UserByEmail(ctx, email)
 	if errors.Is(err, tenantry.ErrUserNotFound) {
-		auth.VerifyNoUser(pw)
+		if err := s.lim.hashing.VerifyNoUser(ctx, pw); err != nil {
+			return u, s.hashFailed(ctx, err)
+		}
+		s.signInFailed(ctx, email)
+		s.metrics.loginFailed()
 		s.security(ctx, "login_failed", slog.String("reason", "unknown email"))
 		return u, problem(http.StatusUnauthorized, msgBadLogin)
 	} else if err != nil {
 		return u, s.fail(ctx, err)
 	}
-	ok, err := auth.VerifyPassword(u.PasswordHash, pw)
+	ok, err := s.lim.hashing.Verify(ctx, u.PasswordHash, pw)
 	if err != nil {
-		return u, s.fail(ctx, err)
+		return u, s.hashFailed(ctx, err)
 	}
 	if !ok {
+		s.signInFailed(ctx, email)
+		s.metrics.loginFailed()
 		s.security(ctx, "login_failed", slog.String("reason", "wrong password"), slog.String("target_user_id", u.ID.String()))
 		return u, problem(http.StatusUnauthorized, msgBadLogin)
 	}
@@ -259,9 +276,9 @@ func (s *server) checkCurrentPassword(ctx context.Context, c *tenantry.Caller, p
 	} else if err != nil {
 		return s.fail(ctx, err)
 	}
-	ok, err := auth.VerifyPassword(u.PasswordHash, pw)
+	ok, err := s.lim.hashing.Verify(ctx, u.PasswordHash, pw)
 	if err != nil {
-		return s.fail(ctx, err)
+		return s.hashFailed(ctx, err)
 	}
 	if !ok {
 		s.security(ctx, event, slog.String("reason", "wrong current password"))
@@ -275,9 +292,9 @@ func (s *server) changePassword(ctx context.Context, in *PasswordInput) (*ClearC
 	if err := s.checkCurrentPassword(ctx, c, in.Body.CurrentPassword, "password_change_refused"); err != nil {
 		return nil, err
 	}
-	hash, err := auth.HashPassword(in.Body.NewPassword)
+	hash, err := s.lim.hashing.Hash(ctx, in.Body.NewPassword)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, s.hashFailed(ctx, err)
 	}
 	if _, err := s.store.SetPassword(ctx, c.UserID, hash); err != nil {
 		return nil, s.fail(ctx, err)

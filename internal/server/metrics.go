@@ -14,6 +14,11 @@ import (
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// Abuse: requests refused by a limit, failed sign-ins, and requests
+	// refused for naming another tenant.
+	rateLimited  *prometheus.CounterVec
+	loginsFailed prometheus.Counter
+	crossTenants *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry) (*metrics, error) {
@@ -27,8 +32,20 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 			Help:    "HTTP request latency by method and route pattern.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"method", "route"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tenantry_rate_limited_requests_total",
+			Help: "Requests answered 429 by a limit, by limit name.",
+		}, []string{"limit"}),
+		loginsFailed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tenantry_login_failures_total",
+			Help: "Sign-ins refused for an unknown email or a wrong password.",
+		}),
+		crossTenants: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tenantry_cross_tenant_denials_total",
+			Help: "Requests refused for naming a tenant the caller is not a member of, by kind (org_not_member, path_mismatch).",
+		}, []string{"kind"}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.latency} {
+	for _, c := range []prometheus.Collector{m.requests, m.latency, m.rateLimited, m.loginsFailed, m.crossTenants} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -39,6 +56,26 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 func (m *metrics) observe(method, route string, status int, d time.Duration) {
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+// limited counts a request refused by limit name. A nil *metrics (no
+// registry) counts nothing, like the other counters below.
+func (m *metrics) limited(name string) {
+	if m != nil {
+		m.rateLimited.WithLabelValues(name).Inc()
+	}
+}
+
+func (m *metrics) loginFailed() {
+	if m != nil {
+		m.loginsFailed.Inc()
+	}
+}
+
+func (m *metrics) crossTenant(kind string) {
+	if m != nil {
+		m.crossTenants.WithLabelValues(kind).Inc()
+	}
 }
 
 // MetricsHandler serves the metrics gathered in reg (Config.Metrics) in

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,6 +35,9 @@ type reqInfo struct {
 	remote string
 	task   string // the path's {task_id}, if any, as targetID gives it
 	member string // an organization route's {user_id}, if any, likewise
+
+	// client is the client's address, through trusted proxies (clientIP).
+	client netip.Addr
 }
 
 // targetUserKey carries the user a request body names (a member being
@@ -120,7 +124,7 @@ func (s *server) recoverer(api huma.API) func(huma.Context, func(huma.Context)) 
 // observe records the request for logs. (edge counts it in the metrics.)
 func (s *server) observe(ctx huma.Context, next func(huma.Context)) {
 	op := ctx.Operation()
-	ri := reqInfo{route: op.Path, method: op.Method, remote: ctx.RemoteAddr(), task: targetID(ctx.Param("task_id"))}
+	ri := reqInfo{route: op.Path, method: op.Method, remote: ctx.RemoteAddr(), client: s.requestClient(ctx), task: targetID(ctx.Param("task_id"))}
 	if strings.Contains(op.Path, "{org_id}") {
 		ri.member = targetID(ctx.Param("user_id"))
 	}
@@ -181,6 +185,7 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 		if op.Metadata[metaPersonal] == true {
 			if id, err := parsePathID(ctx.Param("user_id")); err != nil || id != caller.UserID {
 				s.security(ctx.Context(), "path_mismatch", slog.String("target_user_id", targetID(ctx.Param("user_id"))))
+				s.metrics.crossTenant("path_mismatch")
 				_ = huma.WriteErr(api, ctx, http.StatusForbidden, tenantry.MsgAccessDenied)
 				return
 			}

@@ -51,6 +51,7 @@ func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(te
 	switch {
 	case errors.Is(err, tenantry.ErrNotMember) || errors.Is(err, errOrgNotFound):
 		s.security(ctx, "org_not_member", slog.String("target_tenant_id", id.String()))
+		s.metrics.crossTenant("org_not_member")
 		return s.fail(ctx, errOrgNotFound)
 	case errors.Is(err, tenantry.ErrTaskNotFound):
 		s.security(ctx, "task_not_found", slog.String("target_tenant_id", id.String()))

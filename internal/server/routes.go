@@ -28,13 +28,13 @@ func (s *server) routes(api huma.API) {
 	// Accounts and credentials.
 	huma.Register(api, created(withBody(public(post, "/auth/register", "register",
 		"Create an account. The email is stored lower-cased; the password needs at least 8 characters.",
-		http.StatusConflict))), s.register)
+		http.StatusConflict, http.StatusTooManyRequests))), s.register)
 	huma.Register(api, withBody(public(post, "/auth/token", "token",
 		"OAuth2 password grant: form fields username (the email) and password. An unknown email and a wrong password get the same 401.",
-		http.StatusUnauthorized)), s.token)
+		http.StatusUnauthorized, http.StatusTooManyRequests)), s.token)
 	huma.Register(api, withBody(public(post, "/auth/login", "login",
 		"Open a cookie session (HttpOnly, SameSite=Lax). Any session the browser presented is ended first. Writes with the cookie must come from the same origin.",
-		http.StatusUnauthorized)), s.login)
+		http.StatusUnauthorized, http.StatusTooManyRequests)), s.login)
 	huma.Register(api, authed(post, "/auth/logout", "logout",
 		"End the presented credential at once: the cookie session is deleted, or the bearer token is revoked."), s.logout)
 	huma.Register(api, authed(get, "/auth/me", "me", "The caller's account."), s.me)
@@ -146,6 +146,16 @@ func (s *server) document(api huma.API) {
 						Schema:      &huma.Schema{Type: huma.TypeString},
 					}
 				}
+				// Every 429 says when to come back.
+				if code == "429" {
+					if r.Headers == nil {
+						r.Headers = map[string]*huma.Param{}
+					}
+					r.Headers["Retry-After"] = &huma.Param{
+						Description: "Seconds to wait before trying again.",
+						Schema:      &huma.Schema{Type: huma.TypeInteger},
+					}
+				}
 			}
 		}
 	}
@@ -201,7 +211,7 @@ func public(method, path, id, desc string, errs ...int) huma.Operation {
 
 // authed is an operation that needs a bearer token or a session cookie.
 func authed(method, path, id, desc string, errs ...int) huma.Operation {
-	op := public(method, path, id, desc, append(errs, http.StatusUnauthorized)...)
+	op := public(method, path, id, desc, append(errs, http.StatusUnauthorized, http.StatusTooManyRequests)...)
 	op.Security = []map[string][]string{{schemeBearer: {}}, {schemeCookie: {}}}
 	return op
 }

@@ -68,6 +68,15 @@ type Config struct {
 	// whose pages may call the API, with credentials (cors.go). Empty, no
 	// cross-origin page may.
 	CORSOrigins []string
+	// Limits bounds what one client, account, user or tenant may ask
+	// (DefaultLimits when nil; &Limits{} turns every limit off).
+	Limits *Limits
+	// hashObserver, when set, sees each argon2id computation start with
+	// the number running (tests).
+	hashObserver func(running int)
+	// timer, when set, ends the limits' waits (a tenant's slot, a user's
+	// turn) in place of time.NewTimer (tests, on a fake clock).
+	timer func(time.Duration) (<-chan time.Time, func() bool)
 }
 
 // server holds the dependencies every operation uses.
@@ -84,6 +93,7 @@ type server struct {
 	metrics     *metrics
 	bodyTimeout time.Duration
 	accessLog   bool
+	lim         *limits
 }
 
 // New builds the HTTP API over cfg.Store.
@@ -127,6 +137,10 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	lim := DefaultLimits()
+	if cfg.Limits != nil {
+		lim = *cfg.Limits
+	}
 	s := &server{
 		store:       cfg.Store,
 		log:         cfg.Logger,
@@ -139,6 +153,16 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 		csrf:        http.NewCrossOriginProtection(),
 		bodyTimeout: bodyTimeout,
 		accessLog:   cfg.AccessLog,
+		lim:         newLimits(lim),
+	}
+	if cfg.hashObserver != nil && s.lim.hashing != nil {
+		s.lim.hashing.OnCompute(cfg.hashObserver)
+	}
+	if cfg.timer != nil {
+		s.lim.timer = cfg.timer
+		if s.lim.tenants != nil {
+			s.lim.tenants.WithTimer(cfg.timer)
+		}
 	}
 	if cfg.SecureCookies {
 		s.cookieName = "__Host-tenantry_session"
@@ -150,7 +174,7 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 		}
 	}
 	api := humago.New(mux, apiConfig(s.cookieName, cfg.Version))
-	api.UseMiddleware(s.recoverer(api), s.observe, s.authenticate(api), s.guardBody(api))
+	api.UseMiddleware(s.recoverer(api), s.observe, s.authenticate(api), s.limitCalls(api), s.guardBody(api))
 	s.routes(api)
 	pages(mux)
 	h, err := s.cors(cfg.CORSOrigins, stripTrailingSlash(mux))
@@ -301,5 +325,7 @@ Conventions:
   A body that is not JSON or not UTF-8 is 400; one that breaks the schema or a rule is 422; over the bound
   is 413; of another Content-Type is 415; one that does not arrive within 5 seconds is 408.
 - Emails are bare addresses (name@example.com: no display name or comment), matched without regard to case.
+- Too many requests are 429 with Retry-After (seconds): sign-ups and sign-ins per address and per account (a
+  failed one counts more), requests per user, requests in flight per tenant.
 - Limits, counted in characters: task title 1-200 (one line, not blank), description up to 5000,
   organization name 1-100. Control characters are refused (a description may hold tabs and line breaks).`

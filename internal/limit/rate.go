@@ -1,0 +1,175 @@
+// Package limit holds Tenantry's request limits: a token bucket per key
+// (golang.org/x/time/rate) kept in a bounded LRU map, and a bound on the
+// requests in flight per key. Time is always passed in, so tests run the
+// buckets on a fake clock.
+package limit
+
+import (
+	"math"
+	"sync"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/time/rate"
+)
+
+// DefaultKeys is how many keys a limit remembers. Past it, the key used
+// least recently is forgotten: an idle key's bucket has refilled anyway, so
+// forgetting it changes nothing, and memory stays bounded however many
+// addresses or accounts a flood names.
+const DefaultKeys = 1 << 16
+
+// Rate is a token bucket per key: each key may spend Burst tokens at once,
+// and tokens come back at the given rate.
+type Rate struct {
+	limit rate.Limit
+	burst int
+	keys  *lru.Cache[string, *rate.Limiter]
+	// charging serializes Charge (failures only: rare next to Take).
+	charging sync.Mutex
+}
+
+// NewRate returns a bucket per key refilled at perSecond tokens a second and
+// holding at most burst, remembering at most keys keys (DefaultKeys when 0).
+// It returns nil, a limit that allows everything, when perSecond or burst
+// is 0 or less.
+func NewRate(perSecond float64, burst, keys int) *Rate {
+	if perSecond <= 0 || burst <= 0 {
+		return nil
+	}
+	if keys <= 0 {
+		keys = DefaultKeys
+	}
+	c, err := lru.New[string, *rate.Limiter](keys)
+	if err != nil {
+		panic(err) // only for a size of 0 or less, excluded above
+	}
+	return &Rate{limit: rate.Limit(perSecond), burst: burst, keys: c}
+}
+
+// bucket is key's limiter, made full on first use.
+func (r *Rate) bucket(key string) *rate.Limiter {
+	if l, ok := r.keys.Get(key); ok {
+		return l
+	}
+	l := rate.NewLimiter(r.limit, r.burst)
+	if prev, ok, _ := r.keys.PeekOrAdd(key, l); ok {
+		return prev
+	}
+	return l
+}
+
+// Take spends the cost of every check at now if every bucket holds it, and
+// returns 0; otherwise it spends nothing and returns how long until all of
+// them will.
+func Take(now time.Time, checks ...Check) time.Duration {
+	d, _ := TakeWhich(now, checks...)
+	return d
+}
+
+// TakeWhich is Take, also returning the index of the check that must be
+// waited for longest (-1 when none must).
+//
+// A refusal spends nothing: the levels are read first, and tokens are
+// taken (rate.Limiter.AllowN, which never goes into debt) only when every
+// bucket holds them. Reserving and cancelling would not do: a cancelled
+// reservation gives back nothing once a later one was made, so a flood of
+// refused requests would drive a bucket ever deeper into debt.
+func TakeWhich(now time.Time, checks ...Check) (time.Duration, int) {
+	var (
+		wait  time.Duration
+		which = -1
+	)
+	for i, c := range checks {
+		if c.Rate == nil {
+			continue
+		}
+		if d := c.Rate.shortfall(c.Rate.bucket(c.Key), c.cost(), now); d > wait {
+			wait, which = d, i
+		}
+	}
+	if wait > 0 {
+		return wait, which
+	}
+	for i, c := range checks {
+		if c.Rate == nil {
+			continue
+		}
+		l := c.Rate.bucket(c.Key)
+		if !l.AllowN(now, c.cost()) {
+			// Another request took the tokens since they were read. The
+			// buckets before this one have paid for a request refused
+			// after all; rare, and never more than one request's worth.
+			return max(c.Rate.shortfall(l, c.cost(), now), time.Nanosecond), i
+		}
+	}
+	return 0, -1
+}
+
+// shortfall is how long until l holds n tokens at the rate, 0 if it does.
+func (r *Rate) shortfall(l *rate.Limiter, n int, now time.Time) time.Duration {
+	missing := float64(n) - l.TokensAt(now)
+	if missing <= 0 {
+		return 0
+	}
+	return time.Duration(math.Ceil(missing / float64(r.limit) * float64(time.Second)))
+}
+
+// Queue takes one token of key's bucket at now, or reserves the next one
+// if it comes within maxWait: it returns how long the caller must wait
+// before going on (0 for at once) and true. When the wait would be longer
+// it spends nothing and returns the wait and false. A client that sends
+// faster than the rate is slowed to it rather than refused, as long as its
+// queue stays within maxWait; past that, it is refused, so the waiting
+// requests of one key never exceed maxWait × rate.
+func (r *Rate) Queue(key string, maxWait time.Duration, now time.Time) (time.Duration, bool) {
+	if r == nil {
+		return 0, true
+	}
+	l := r.bucket(key)
+	if l.AllowN(now, 1) {
+		return 0, true
+	}
+	if d := r.shortfall(l, 1, now); d > maxWait {
+		return d, false
+	}
+	return l.ReserveN(now, 1).DelayFrom(now), true
+}
+
+// Check is one bucket a request must pass: Cost tokens of Key's bucket in
+// Rate. A nil Rate always passes.
+type Check struct {
+	Rate *Rate
+	Key  string
+	Cost int
+}
+
+// cost is Cost between 1 and the burst.
+func (c Check) cost() int { return min(max(c.Cost, 1), c.Rate.burst) }
+
+// Charge spends n more tokens of key's bucket at now even if it runs into
+// debt: a failed sign-in costs more than the one token its attempt took,
+// and the debt is paid back by waiting. The debt never goes deeper than n,
+// however many charges arrive together (requests admitted at once that all
+// fail), so it is always paid back within (n+1)/rate: a key is throttled
+// for a while, never locked out.
+func (r *Rate) Charge(key string, n int, now time.Time) {
+	if r == nil || n <= 0 {
+		return
+	}
+	l := r.bucket(key)
+	// Reading the level and spending are one step, so that charges
+	// arriving together cannot each see the same level.
+	r.charging.Lock()
+	defer r.charging.Unlock()
+	take := min(float64(n), l.TokensAt(now)+float64(n))
+	if take >= 1 {
+		l.ReserveN(now, min(int(take), r.burst))
+	}
+}
+
+// RetryAfter is a delay as the Retry-After header gives it: whole seconds,
+// rounded up, at least 1.
+func RetryAfter(d time.Duration) int {
+	return max(1, int(math.Ceil(d.Seconds())))
+}
