@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -30,15 +31,31 @@ type Options struct {
 	NoAuthCache bool
 }
 
-// IsPostgres reports whether dsn names a PostgreSQL database.
+// IsPostgres reports whether dsn names a PostgreSQL database: a
+// postgres:// or postgresql:// URL, or a keyword/value string such as
+// "host=db user=app dbname=tenantry", which pgx parses as libpq does.
 func IsPostgres(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") || IsKeywordDSN(dsn)
 }
+
+// keywordDSN is the start of a libpq keyword/value string: a keyword, then
+// '='. A SQLite path that happens to look like one can be written ./a=b.
+var keywordDSN = regexp.MustCompile(`^\s*[A-Za-z_]+\s*=`)
+
+// IsKeywordDSN reports whether dsn is a PostgreSQL keyword/value string
+// rather than a URL or a file path.
+func IsKeywordDSN(dsn string) bool { return keywordDSN.MatchString(dsn) }
+
+// keywordSecret is a password in a keyword/value string, quoted or not.
+var keywordSecret = regexp.MustCompile(`(?i)\b((?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)`)
 
 // Redact returns dsn fit for a log line: a URL loses its password.
 func Redact(dsn string) string {
 	if !IsPostgres(dsn) {
 		return dsn
+	}
+	if IsKeywordDSN(dsn) {
+		return keywordSecret.ReplaceAllString(dsn, "${1}xxxxx")
 	}
 	u, err := url.Parse(dsn)
 	if err != nil {
