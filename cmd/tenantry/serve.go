@@ -46,30 +46,54 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs := newFlags("serve", getenv)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), serveUsage); fs.PrintDefaults() }
-	addr := fs.string("addr", "TENANTRY_ADDR", "127.0.0.1:8080", "address to listen on")
-	db := fs.string("db", "TENANTRY_DB", "tenantry.db", "database: a SQLite file path, or a postgres:// URL")
-	tlsCert := fs.string("tls-cert", "TENANTRY_TLS_CERT", "", "TLS certificate file; with -tls-key serves HTTPS")
-	tlsKey := fs.string("tls-key", "TENANTRY_TLS_KEY", "", "TLS private key file")
+	addr := fs.string("addr", "TENANTRY_ADDR", "127.0.0.1:8080", "`address` to listen on (host:port)")
+	db := fs.string("db", "TENANTRY_DB", "tenantry.db", "`database`: a SQLite file path, a postgres:// URL, or a PostgreSQL keyword string (host=… dbname=…)")
+	tlsCert := fs.string("tls-cert", "TENANTRY_TLS_CERT", "", "TLS certificate `file`; with -tls-key serves HTTPS")
+	tlsKey := fs.string("tls-key", "TENANTRY_TLS_KEY", "", "TLS private key `file`")
 	secureCookies := fs.bool("secure-cookies", "TENANTRY_SECURE_COOKIES", false, "mark cookies Secure with the __Host- prefix; on by itself with TLS, set it behind a TLS-terminating proxy")
-	metricsAddr := fs.string("metrics-addr", "TENANTRY_METRICS_ADDR", "", "serve Prometheus metrics at /metrics on this separate operator address, e.g. 127.0.0.1:9090; off when empty")
-	level := fs.level("log-level", "TENANTRY_LOG_LEVEL", slog.LevelInfo, "debug, info, warn or error")
+	metricsAddr := fs.string("metrics-addr", "TENANTRY_METRICS_ADDR", "", "serve Prometheus metrics at /metrics on this separate operator `address`, e.g. 127.0.0.1:9090; off when empty")
+	level := fs.level("log-level", "TENANTRY_LOG_LEVEL", slog.LevelInfo, "log `level`: debug, info, warn or error")
 	if err := fs.parse(args); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// Every check first, then the listeners, then what touches the disk:
+	// a bad value or an address in use leaves no secret file and no
+	// database behind.
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("serve: -tls-cert and -tls-key go together")
+	}
+	if err := checkDB(fs.source("db"), *db); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	secret, err := envSecret(getenv, *db)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	logHandler := slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: *level})
 	logger := slog.New(logHandler)
 
-	secret, created, err := loadSecret(getenv, *db)
+	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	if created {
-		logger.Info("generated a token signing secret", "file", *db+".secret")
+	defer ln.Close()
+	var mln net.Listener
+	if *metricsAddr != "" {
+		if mln, err = net.Listen("tcp", *metricsAddr); err != nil {
+			return fmt.Errorf("serve: metrics: %w", err)
+		}
+		defer mln.Close()
 	}
 
+	if secret == nil {
+		var created bool
+		if secret, created, err = fileSecret(*db); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		if created {
+			logger.Info("generated a token signing secret", "file", *db+".secret")
+		}
+	}
 	store, err := database.Open(ctx, *db, database.Options{Logger: logger})
 	if err != nil {
 		return fmt.Errorf("serve: open database %s: %w", database.Redact(*db), err)
@@ -77,7 +101,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer store.Close()
 
 	var registry *prometheus.Registry
-	if *metricsAddr != "" {
+	if mln != nil {
 		registry = prometheus.NewRegistry()
 		registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
@@ -87,27 +111,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Secret:        secret,
 		SecureCookies: *secureCookies || *tlsCert != "",
 		Metrics:       registry,
+		Version:       readBuild().API(),
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
 	srv := newHTTPServer(ctx, handler, logHandler)
-	// The metrics listener is open before "listening" is logged, so that
-	// line means everything is up.
-	var (
-		mln  net.Listener
-		msrv *http.Server
-	)
-	if registry != nil {
-		if mln, err = net.Listen("tcp", *metricsAddr); err != nil {
-			ln.Close()
-			return fmt.Errorf("serve: metrics: %w", err)
-		}
+	// The metrics server is up before "listening" is logged, so that line
+	// means everything is.
+	var msrv *http.Server
+	if mln != nil {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", server.MetricsHandler(registry))
 		msrv = newHTTPServer(ctx, mux, logHandler)
