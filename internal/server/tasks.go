@@ -18,9 +18,11 @@ import (
 // caller's id. The authentication middleware has already answered 403 when
 // the path's {user_id} is not the caller, before any lookup.
 
-// UserPath is the {user_id} of a personal route.
+// UserPath is the {user_id} of a personal route. Handlers act on the
+// caller's tenant, never on this value; it only shapes the Link header, so
+// that a page of /api/me/tasks links to the next page of /api/me/tasks.
 type UserPath struct {
-	UserID string `path:"user_id" doc:"The caller's own user id (UUID); any other is 403."`
+	UserID string `path:"user_id" doc:"The caller's own user id (UUID), or me for the caller whoever it is; any other is 403."`
 }
 
 // TaskPath is the {task_id} of a task route.
