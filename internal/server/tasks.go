@@ -88,18 +88,42 @@ func (q ListQuery) filter() tenantry.TaskFilter {
 	return f
 }
 
-// nextLink is the Link header of a full page, pointing at the next one.
-func nextLink(path string, q ListQuery, f tenantry.TaskFilter, last uuid.UUID, n int) string {
-	if n < f.Limit {
+// nextLink is the Link header of a full page of n items, pointing at the
+// next one: the collection at path with the query v (the list's filters),
+// the same limit, and after the last item's id. Every paged list uses it.
+func nextLink(path string, v url.Values, limit int, last uuid.UUID, n int) string {
+	if n < limit {
 		return ""
 	}
-	v := url.Values{}
-	v.Set("limit", strconv.Itoa(f.Limit))
-	if q.Completed != "" {
-		v.Set("completed", q.Completed)
+	if v == nil {
+		v = url.Values{}
 	}
+	v.Set("limit", strconv.Itoa(limit))
 	v.Set("after", last.String())
 	return fmt.Sprintf("<%s?%s>; rel=\"next\"", path, v.Encode())
+}
+
+// PageQuery selects one page of organizations or members.
+type PageQuery struct {
+	Limit int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"Page size, 1 to 100."`
+	After string `query:"after" format:"uuid" doc:"Cursor: the id of the last item of the previous page (see the Link header)."`
+}
+
+// Resolve refuses an empty after or limit, as ListQuery does.
+func (q *PageQuery) Resolve(ctx huma.Context) []error {
+	return emptyQuery(ctx, "after", "limit")
+}
+
+// page turns a PageQuery into a Page; huma has checked its syntax.
+func (q PageQuery) page() tenantry.Page {
+	p := tenantry.Page{Limit: q.Limit}
+	p.Limit = p.PageLimit()
+	if q.After != "" {
+		if id, err := uuid.Parse(q.After); err == nil {
+			p.After = &id
+		}
+	}
+	return p
 }
 
 // personal runs fn in the caller's personal tenant.

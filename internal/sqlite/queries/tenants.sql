@@ -20,11 +20,24 @@ JOIN tenants t ON t.id = m.tenant_id
 WHERE m.tenant_id = sqlc.arg(tenant_id) AND m.user_id = sqlc.arg(user_id);
 
 -- name: UserOrgs :many
+-- The first page of the user's organizations, oldest first, tie-broken by id.
 SELECT t.id, t.kind, t.name, t.created_at, m.role
 FROM memberships m
 JOIN tenants t ON t.id = m.tenant_id
 WHERE m.user_id = sqlc.arg(user_id) AND t.kind = 'org'
-ORDER BY t.created_at, t.id;
+ORDER BY t.created_at, t.id
+LIMIT sqlc.arg(limit);
+
+-- name: UserOrgsAfter :many
+-- The page after the organization sqlc.arg(after). If the user has left it,
+-- the cursor names no row and the page is empty.
+SELECT t.id, t.kind, t.name, t.created_at, m.role
+FROM memberships m
+JOIN tenants t ON t.id = m.tenant_id
+WHERE m.user_id = sqlc.arg(user_id) AND t.kind = 'org'
+  AND (t.created_at, t.id) > (SELECT a.created_at, a.id FROM tenants a WHERE a.id = sqlc.arg(after))
+ORDER BY t.created_at, t.id
+LIMIT sqlc.arg(limit);
 
 -- name: UserMemberships :many
 -- Every tenant the user belongs to, with what DeleteUser needs to decide
