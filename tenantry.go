@@ -88,9 +88,9 @@ type Member struct {
 // list's documented order (oldest first, tie-broken by id): at most Limit
 // items after the one whose id is After (an organization's id, a member's
 // user id). A Limit outside 1..MaxPageSize is read as DefaultPageSize or
-// MaxPageSize, as in TaskFilter. A cursor that names an item no longer in
-// the list (an organization the user left, a member who left) gives an
-// empty page.
+// MaxPageSize, as in TaskFilter. A cursor that names no item of this list
+// (an organization the user left or never belonged to, a member who left)
+// gives an empty page: a cursor tells nothing about other tenants.
 type Page struct {
 	After *uuid.UUID
 	Limit int

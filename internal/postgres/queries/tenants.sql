@@ -27,12 +27,15 @@ ORDER BY t.created_at, t.id
 LIMIT @lim;
 
 -- name: UserOrgsAfter :many
--- The page after the organization @after. If the user has left it, the
--- cursor names no row and the page is empty.
+-- The page after the organization @after, looked up among the user's own
+-- memberships: another tenant's id, like one the user has left, names no
+-- row and the page is empty, so a cursor tells nothing about other tenants.
 SELECT t.id, t.name, t.created_at, m.role
 FROM memberships m JOIN tenants t ON t.id = m.tenant_id
 WHERE m.user_id = @user_id AND t.kind = 'org'
-  AND (t.created_at, t.id) > (SELECT a.created_at, a.id FROM tenants a WHERE a.id = @after)
+  AND (t.created_at, t.id) > (
+      SELECT a.created_at, a.id FROM memberships am JOIN tenants a ON a.id = am.tenant_id
+      WHERE am.user_id = @user_id AND a.id = @after)
 ORDER BY t.created_at, t.id
 LIMIT @lim;
 

@@ -190,7 +190,9 @@ SELECT t.id, t.kind, t.name, t.created_at, m.role
 FROM memberships m
 JOIN tenants t ON t.id = m.tenant_id
 WHERE m.user_id = ?1 AND t.kind = 'org'
-  AND (t.created_at, t.id) > (SELECT a.created_at, a.id FROM tenants a WHERE a.id = ?2)
+  AND (t.created_at, t.id) > (
+      SELECT a.created_at, a.id FROM memberships am JOIN tenants a ON a.id = am.tenant_id
+      WHERE am.user_id = ?1 AND a.id = ?2)
 ORDER BY t.created_at, t.id
 LIMIT ?3
 `
@@ -209,8 +211,10 @@ type UserOrgsAfterRow struct {
 	Role      string
 }
 
-// The page after the organization sqlc.arg(after). If the user has left it,
-// the cursor names no row and the page is empty.
+// The page after the organization sqlc.arg(after), looked up among the
+// user's own memberships: another tenant's id, like one the user has left,
+// names no row and the page is empty, so a cursor tells nothing about other
+// tenants.
 func (q *Queries) UserOrgsAfter(ctx context.Context, arg UserOrgsAfterParams) ([]UserOrgsAfterRow, error) {
 	rows, err := q.db.QueryContext(ctx, userOrgsAfter, arg.UserID, arg.After, arg.Limit)
 	if err != nil {
