@@ -84,6 +84,8 @@ func TestServeRefusesBadConfig(t *testing.T) {
 			[]string{"metrics", "address already in use"}},
 		{"TLS certificate alone", nil, []string{"-db", "$DIR/t.db", "-tls-cert", "$DIR/cert.pem"},
 			[]string{"-tls-cert and -tls-key go together"}},
+		{"TLS files missing", nil, []string{"-db", "$DIR/t.db", "-tls-cert", "$DIR/cert.pem", "-tls-key", "$DIR/key.pem"},
+			[]string{"-tls-cert, -tls-key", "cert.pem", "no such file"}},
 		{"short secret", map[string]string{"TENANTRY_SECRET": "short"}, []string{"-db", "$DIR/t.db"},
 			[]string{"TENANTRY_SECRET must be at least 32"}},
 	} {

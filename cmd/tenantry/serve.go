@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -62,6 +63,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("serve: -tls-cert and -tls-key go together")
 	}
+	var cert *tls.Certificate
+	if *tlsCert != "" {
+		c, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey)
+		if err != nil {
+			return fmt.Errorf("serve: -tls-cert, -tls-key: %w", err)
+		}
+		cert = &c
+	}
 	if err := checkDB(fs.source("db"), *db); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -118,6 +127,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	srv := newHTTPServer(ctx, handler, logHandler)
+	if cert != nil {
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*cert}}
+	}
 	// The metrics server is up before "listening" is logged, so that line
 	// means everything is.
 	var msrv *http.Server
@@ -142,7 +154,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	errc := make(chan error, 2)
 	go func() {
 		if *tlsCert != "" {
-			errc <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
+			errc <- srv.ServeTLS(ln, "", "") // the key pair loaded above
 		} else {
 			errc <- srv.Serve(ln)
 		}
