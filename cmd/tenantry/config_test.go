@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -224,5 +226,26 @@ func TestBuildFrom(t *testing.T) {
 		if got := b.API(); got != tc.api {
 			t.Errorf("API() = %q, want %q", got, tc.api)
 		}
+	}
+}
+
+// TestOpenAPIVersionIsTheBuild: the served document's info.version is the
+// version "tenantry version" reports.
+func TestOpenAPIVersionIsTheBuild(t *testing.T) {
+	t.Parallel()
+	base, _ := startServe(t, filepath.Join(t.TempDir(), "t.db"), nil)
+	res, err := http.Get(base + "/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var doc struct {
+		Info struct{ Version string } `json:"info"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := doc.Info.Version, readBuild().API(); got != want || got == "" {
+		t.Errorf("info.version = %q, want %q", got, want)
 	}
 }
