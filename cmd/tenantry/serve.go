@@ -109,6 +109,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer store.Close()
 
+	version := readBuild().API()
 	var registry *prometheus.Registry
 	if mln != nil {
 		registry = prometheus.NewRegistry()
@@ -120,7 +121,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Secret:        secret,
 		SecureCookies: *secureCookies || *tlsCert != "",
 		Metrics:       registry,
-		Version:       readBuild().API(),
+		Version:       version,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -143,7 +144,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if *tlsCert != "" {
 		scheme = "https"
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "db", database.Redact(*db))
+	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "db", database.Redact(*db), "version", version)
 
 	// The API server, and the operator's metrics server when asked for: both
 	// stop together.
