@@ -53,9 +53,9 @@ type Store interface {
 
 	// CreateOrg creates an organization with owner as its first owner.
 	CreateOrg(ctx context.Context, owner uuid.UUID, name string) (OrgMembership, error)
-	// UserOrgs lists the organizations the user is a member of, with the
-	// user's role, oldest first.
-	UserOrgs(ctx context.Context, userID uuid.UUID) ([]OrgMembership, error)
+	// UserOrgs returns one page of the organizations the user is a member
+	// of, with the user's role, oldest first, tie-broken by id.
+	UserOrgs(ctx context.Context, userID uuid.UUID, p Page) ([]OrgMembership, error)
 
 	// View runs fn read-only, scoped to tenantID, after checking that
 	// userID is a member of it: ErrNotMember otherwise, the same for a tenant
@@ -114,8 +114,9 @@ type TenantTx interface {
 	// state, and says how many.
 	DeleteTasks(ctx context.Context, completed *bool) (int64, error)
 
-	// Members lists the tenant's members, oldest first.
-	Members(ctx context.Context) ([]Member, error)
+	// Members returns one page of the tenant's members, oldest membership
+	// first, tie-broken by user id.
+	Members(ctx context.Context, p Page) ([]Member, error)
 	// Member returns one member. ErrMemberNotFound.
 	Member(ctx context.Context, userID uuid.UUID) (Member, error)
 	// AddMember adds a user. ErrUserNotFound, ErrAlreadyMember.

@@ -84,6 +84,29 @@ type Member struct {
 	CreatedAt time.Time
 }
 
+// Page selects one page of a list of organizations or members, in the
+// list's documented order (oldest first, tie-broken by id): at most Limit
+// items after the one whose id is After (an organization's id, a member's
+// user id). A Limit outside 1..MaxPageSize is read as DefaultPageSize or
+// MaxPageSize, as in TaskFilter. A cursor that names no item of this list
+// (an organization the user left or never belonged to, a member who left)
+// gives an empty page: a cursor tells nothing about other tenants.
+type Page struct {
+	After *uuid.UUID
+	Limit int
+}
+
+// PageLimit is p's Limit brought into 1..MaxPageSize.
+func (p Page) PageLimit() int {
+	switch {
+	case p.Limit <= 0:
+		return DefaultPageSize
+	case p.Limit > MaxPageSize:
+		return MaxPageSize
+	}
+	return p.Limit
+}
+
 // OrgMembership is an organization seen by one of its members.
 type OrgMembership struct {
 	Org  Tenant

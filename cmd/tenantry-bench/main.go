@@ -7,7 +7,10 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -18,8 +21,18 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := bench.Main(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "tenantry-bench:", err)
-		os.Exit(1)
+	os.Exit(exitCode(bench.Main(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr), os.Stderr))
+}
+
+// exitCode is the process's exit status for Main's error, which it prints
+// unless the flag package already has: 0 for -h, 2 for a bad command line.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, bench.ErrUsage):
+		return 2
 	}
+	fmt.Fprintln(stderr, "tenantry-bench:", err)
+	return 1
 }

@@ -64,6 +64,11 @@ func (f *flags) duration(name, env string, def time.Duration, usage string) *tim
 func (f *flags) level(name, env string, def slog.Level, usage string) *slog.Level {
 	p := new(slog.Level)
 	*p = def
+	if def == 0 {
+		// PrintDefaults leaves out a default equal to the type's zero
+		// value, and slog's zero is info.
+		usage += fmt.Sprintf(" (default %s)", (*levelValue)(p))
+	}
 	f.value((*levelValue)(p), name, env, usage)
 	return p
 }
@@ -72,7 +77,11 @@ func (f *flags) level(name, env string, def slog.Level, usage string) *slog.Leve
 // set but empty counts as unset.
 func (f *flags) parse(args []string) error {
 	if err := f.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		// The flag package has printed the error and the usage already.
+		return shownError{err}
 	}
 	given := map[string]bool{}
 	f.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
@@ -98,6 +107,12 @@ func (f *flags) parse(args []string) error {
 	}
 	return nil
 }
+
+// shownError is an error already printed to the user (by the flag package,
+// with the usage): main exits without printing it again.
+type shownError struct{ error }
+
+func (e shownError) Unwrap() error { return e.error }
 
 // given reports whether the value of flag name came from the command line
 // or its variable, rather than the default.

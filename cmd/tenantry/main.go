@@ -2,6 +2,7 @@
 //
 //	tenantry serve     start the HTTP API
 //	tenantry migrate   apply the database migrations
+//	tenantry version   print the version this binary was built from
 //
 // Run "tenantry -h" for every flag and environment variable.
 package main
@@ -24,7 +25,10 @@ func main() {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
-		fmt.Fprintf(os.Stderr, "tenantry: %v\n", err)
+		if errors.As(err, new(shownError)) {
+			os.Exit(2)
+		}
+		fmt.Fprintf(os.Stderr, "tenantry: %s\n", message(err))
 		os.Exit(1)
 	}
 }
@@ -34,13 +38,15 @@ const usage = `Tenantry: a multi-tenant task service.
 Usage:
   tenantry serve   [flags]   start the HTTP API
   tenantry migrate [flags]   apply the embedded database migrations
+  tenantry version           print the version, commit and Go release
   tenantry help              show this text
 
 Run "tenantry serve -h" or "tenantry migrate -h" for the flags of each.
 
 The database is chosen by -db (or TENANTRY_DB): a file path selects the
 embedded SQLite database (default "tenantry.db"); a postgres:// URL selects
-PostgreSQL.
+PostgreSQL, and so does a keyword/value string ("host=db user=app
+dbname=tenantry").
 `
 
 // run is the whole program; main only wires it to the process.
@@ -54,6 +60,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, getenv, stdout, stderr)
+	case "version", "-version", "--version":
+		return runVersion(stdout)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -405,6 +405,14 @@ func TestServePostgres(t *testing.T) {
 	u.User = url.User(appRole)
 	env := map[string]string{"TENANTRY_SECRET": strings.Repeat("s", 40)}
 
+	// Migrating as the application role says which role was used and
+	// which one to use.
+	err = run(context.Background(), []string{"tenantry", "migrate", "-db", u.String(), "-app-role", appRole},
+		func(string) string { return "" }, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `role "`+appRole+`"`) || !strings.Contains(err.Error(), "owner role") {
+		t.Errorf("migrate as the application role: err = %v, want it to name the role and ask for the owner", err)
+	}
+
 	// Serving as the owner (a superuser here) must be refused.
 	err = run(context.Background(), []string{"tenantry", "serve", "-addr", "127.0.0.1:0", "-db", ownerURL},
 		func(k string) string { return env[k] }, nil, io.Discard, io.Discard)

@@ -23,9 +23,12 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	fs := newFlags("migrate", getenv)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), migrateUsage); fs.PrintDefaults() }
-	db := fs.string("db", "TENANTRY_DB", "tenantry.db", "database: a SQLite file path, or a postgres:// URL of the owner role")
-	appRole := fs.string("app-role", "TENANTRY_APP_ROLE", "tenantry_app", "PostgreSQL only: the role \"serve\" connects as")
+	db := fs.string("db", "TENANTRY_DB", "tenantry.db", "`database`: a SQLite file path, or a postgres:// URL or keyword string of the owner role")
+	appRole := fs.string("app-role", "TENANTRY_APP_ROLE", "tenantry_app", "PostgreSQL only: the `role` \"serve\" connects as")
 	if err := fs.parse(args); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := checkDB(fs.source("db"), *db); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	if database.IsPostgres(*db) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -46,13 +47,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs := newFlags("serve", getenv)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), serveUsage); fs.PrintDefaults() }
-	addr := fs.string("addr", "TENANTRY_ADDR", "127.0.0.1:8080", "address to listen on")
-	db := fs.string("db", "TENANTRY_DB", "tenantry.db", "database: a SQLite file path, or a postgres:// URL")
-	tlsCert := fs.string("tls-cert", "TENANTRY_TLS_CERT", "", "TLS certificate file; with -tls-key serves HTTPS")
-	tlsKey := fs.string("tls-key", "TENANTRY_TLS_KEY", "", "TLS private key file")
+	addr := fs.string("addr", "TENANTRY_ADDR", "127.0.0.1:8080", "`address` to listen on (host:port)")
+	db := fs.string("db", "TENANTRY_DB", "tenantry.db", "`database`: a SQLite file path, a postgres:// URL, or a PostgreSQL keyword string (host=… dbname=…)")
+	tlsCert := fs.string("tls-cert", "TENANTRY_TLS_CERT", "", "TLS certificate `file`; with -tls-key serves HTTPS")
+	tlsKey := fs.string("tls-key", "TENANTRY_TLS_KEY", "", "TLS private key `file`")
 	secureCookies := fs.bool("secure-cookies", "TENANTRY_SECURE_COOKIES", false, "mark cookies Secure with the __Host- prefix; on by itself with TLS, set it behind a TLS-terminating proxy")
-	metricsAddr := fs.string("metrics-addr", "TENANTRY_METRICS_ADDR", "", "serve Prometheus metrics at /metrics on this separate operator address, e.g. 127.0.0.1:9090; off when empty")
-	level := fs.level("log-level", "TENANTRY_LOG_LEVEL", slog.LevelInfo, "debug, info, warn or error")
+	metricsAddr := fs.string("metrics-addr", "TENANTRY_METRICS_ADDR", "", "serve Prometheus metrics at /metrics on this separate operator `address`, e.g. 127.0.0.1:9090; off when empty")
+	level := fs.level("log-level", "TENANTRY_LOG_LEVEL", slog.LevelInfo, "log `level`: debug, info, warn or error")
 	accessLog := fs.bool("access-log", "TENANTRY_ACCESS_LOG", true, "log one line per request at info (method, route, status, bytes, duration, user id, request id)")
 	corsList := fs.string("cors-origins", "TENANTRY_CORS_ORIGINS", "", "comma-separated exact origins, e.g. https://app.example, whose pages may call the API with credentials; CORS is off when empty")
 	limits := limitFlags(fs)
@@ -67,28 +68,61 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("serve: invalid value %q for %s: %v", *corsList, fs.source("cors-origins"), err)
 	}
+	// Every check first, then the listeners, then what touches the disk:
+	// a bad value or an address in use leaves no secret file and no
+	// database behind.
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("serve: -tls-cert and -tls-key go together")
+	}
+	var cert *tls.Certificate
+	if *tlsCert != "" {
+		c, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey)
+		if err != nil {
+			return fmt.Errorf("serve: -tls-cert, -tls-key: %w", err)
+		}
+		cert = &c
+	}
+	if err := checkDB(fs.source("db"), *db); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	secret, err := envSecret(getenv, *db)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	logHandler := slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: *level})
 	logger := slog.New(logHandler)
 
-	secret, created, err := loadSecret(getenv, *db)
+	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	if created {
-		logger.Info("generated a token signing secret", "file", *db+".secret")
+	defer ln.Close()
+	var mln net.Listener
+	if *metricsAddr != "" {
+		if mln, err = net.Listen("tcp", *metricsAddr); err != nil {
+			return fmt.Errorf("serve: metrics: %w", err)
+		}
+		defer mln.Close()
 	}
 
+	if secret == nil {
+		var created bool
+		if secret, created, err = fileSecret(*db); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		if created {
+			logger.Info("generated a token signing secret", "file", *db+".secret")
+		}
+	}
 	store, err := database.Open(ctx, *db, database.Options{Logger: logger})
 	if err != nil {
 		return fmt.Errorf("serve: open database %s: %w", database.Redact(*db), err)
 	}
 	defer store.Close()
 
+	version := readBuild().API()
 	var registry *prometheus.Registry
-	if *metricsAddr != "" {
+	if mln != nil {
 		registry = prometheus.NewRegistry()
 		registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 		if c := database.Collector(store); c != nil {
@@ -104,27 +138,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		AccessLog:     *accessLog,
 		CORSOrigins:   corsOrigins,
 		Limits:        &lim,
+		Version:       version,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
 	srv := newHTTPServer(ctx, handler, logHandler)
-	// The metrics listener is open before "listening" is logged, so that
-	// line means everything is up.
-	var (
-		mln  net.Listener
-		msrv *http.Server
-	)
-	if registry != nil {
-		if mln, err = net.Listen("tcp", *metricsAddr); err != nil {
-			ln.Close()
-			return fmt.Errorf("serve: metrics: %w", err)
-		}
+	if cert != nil {
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*cert}}
+	}
+	// The metrics server is up before "listening" is logged, so that line
+	// means everything is.
+	var msrv *http.Server
+	if mln != nil {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", server.MetricsHandler(registry))
 		msrv = newHTTPServer(ctx, mux, logHandler)
@@ -134,7 +161,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if *tlsCert != "" {
 		scheme = "https"
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "db", database.Redact(*db))
+	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "db", database.Redact(*db), "version", version)
 
 	// The API server, and the operator's metrics server when asked for: both
 	// stop together.
@@ -145,7 +172,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	errc := make(chan error, 2)
 	go func() {
 		if *tlsCert != "" {
-			errc <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
+			errc <- srv.ServeTLS(ln, "", "") // the key pair loaded above
 		} else {
 			errc <- srv.Serve(ln)
 		}

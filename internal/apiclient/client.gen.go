@@ -478,6 +478,24 @@ type UserOut struct {
 	Id        openapi_types.UUID `json:"id"`
 }
 
+// ListOrgsParams defines parameters for ListOrgs.
+type ListOrgsParams struct {
+	// Limit Page size, 1 to 100.
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After Cursor: the id of the last item of the previous page (see the Link header).
+	After *openapi_types.UUID `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// ListMembersParams defines parameters for ListMembers.
+type ListMembersParams struct {
+	// Limit Page size, 1 to 100.
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After Cursor: the id of the last item of the previous page (see the Link header).
+	After *openapi_types.UUID `form:"after,omitempty" json:"after,omitempty"`
+}
+
 // DeleteOrgTasksParams defines parameters for DeleteOrgTasks.
 type DeleteOrgTasksParams struct {
 	// Completed Delete only completed (true) or open (false) tasks; all if absent.
@@ -642,12 +660,12 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
-	// ListOrgs The caller's organizations, with the caller's role, oldest first
+	// ListOrgs The caller's organizations, with the caller's role, oldest first (tie-broken by id)
 	//
-	// The caller's organizations, with the caller's role, oldest first.
+	// The caller's organizations, with the caller's role, oldest first (tie-broken by id). A full page carries a Link header to the next one.
 	//
 	// Corresponds with GET /api/orgs (the `ListOrgs` operationId).
-	ListOrgs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListOrgs(ctx context.Context, params *ListOrgsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateOrgWithBody Create an organization; the caller becomes its owner
 	//
@@ -674,12 +692,12 @@ type ClientInterface interface {
 	// Corresponds with GET /api/orgs/{org_id} (the `GetOrg` operationId).
 	GetOrg(ctx context.Context, orgId string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListMembers The members, oldest first
+	// ListMembers The members, oldest membership first (tie-broken by user id)
 	//
-	// The members, oldest first. Any member may list them.
+	// The members, oldest membership first (tie-broken by user id). Any member may list them. A full page carries a Link header to the next one.
 	//
 	// Corresponds with GET /api/orgs/{org_id}/members (the `ListMembers` operationId).
-	ListMembers(ctx context.Context, orgId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListMembers(ctx context.Context, orgId string, params *ListMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddMemberWithBody Add a user by email or user_id
 	//
@@ -1007,13 +1025,13 @@ type ClientInterface interface {
 	Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
-// ListOrgs The caller's organizations, with the caller's role, oldest first
+// ListOrgs The caller's organizations, with the caller's role, oldest first (tie-broken by id)
 //
-// The caller's organizations, with the caller's role, oldest first.
+// The caller's organizations, with the caller's role, oldest first (tie-broken by id). A full page carries a Link header to the next one.
 //
 // Corresponds with GET /api/orgs (the `ListOrgs` operationId).
-func (c *Client) ListOrgs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListOrgsRequest(c.Server)
+func (c *Client) ListOrgs(ctx context.Context, params *ListOrgsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrgsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1079,13 +1097,13 @@ func (c *Client) GetOrg(ctx context.Context, orgId string, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
-// ListMembers The members, oldest first
+// ListMembers The members, oldest membership first (tie-broken by user id)
 //
-// The members, oldest first. Any member may list them.
+// The members, oldest membership first (tie-broken by user id). Any member may list them. A full page carries a Link header to the next one.
 //
 // Corresponds with GET /api/orgs/{org_id}/members (the `ListMembers` operationId).
-func (c *Client) ListMembers(ctx context.Context, orgId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListMembersRequest(c.Server, orgId)
+func (c *Client) ListMembers(ctx context.Context, orgId string, params *ListMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMembersRequest(c.Server, orgId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1812,7 +1830,7 @@ func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 }
 
 // NewListOrgsRequest constructs an http.Request for the ListOrgs method
-func NewListOrgsRequest(server string) (*http.Request, error) {
+func NewListOrgsRequest(server string, params *ListOrgsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1828,6 +1846,45 @@ func NewListOrgsRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -1913,7 +1970,7 @@ func NewGetOrgRequest(server string, orgId string) (*http.Request, error) {
 }
 
 // NewListMembersRequest constructs an http.Request for the ListMembers method
-func NewListMembersRequest(server string, orgId string) (*http.Request, error) {
+func NewListMembersRequest(server string, orgId string, params *ListMembersParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1936,6 +1993,45 @@ func NewListMembersRequest(server string, orgId string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -3206,14 +3302,14 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
-	// ListOrgsWithResponse The caller's organizations, with the caller's role, oldest first
+	// ListOrgsWithResponse The caller's organizations, with the caller's role, oldest first (tie-broken by id)
 	//
-	// The caller's organizations, with the caller's role, oldest first.
+	// The caller's organizations, with the caller's role, oldest first (tie-broken by id). A full page carries a Link header to the next one.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/orgs (the `ListOrgs` operationId).
-	ListOrgsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListOrgsResponse, error)
+	ListOrgsWithResponse(ctx context.Context, params *ListOrgsParams, reqEditors ...RequestEditorFn) (*ListOrgsResponse, error)
 
 	// CreateOrgWithBodyWithResponse Create an organization; the caller becomes its owner
 	//
@@ -3242,14 +3338,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/orgs/{org_id} (the `GetOrg` operationId).
 	GetOrgWithResponse(ctx context.Context, orgId string, reqEditors ...RequestEditorFn) (*GetOrgResponse, error)
 
-	// ListMembersWithResponse The members, oldest first
+	// ListMembersWithResponse The members, oldest membership first (tie-broken by user id)
 	//
-	// The members, oldest first. Any member may list them.
+	// The members, oldest membership first (tie-broken by user id). Any member may list them. A full page carries a Link header to the next one.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/orgs/{org_id}/members (the `ListMembers` operationId).
-	ListMembersWithResponse(ctx context.Context, orgId string, reqEditors ...RequestEditorFn) (*ListMembersResponse, error)
+	ListMembersWithResponse(ctx context.Context, orgId string, params *ListMembersParams, reqEditors ...RequestEditorFn) (*ListMembersResponse, error)
 
 	// AddMemberWithBodyWithResponse Add a user by email or user_id
 	//
@@ -3603,6 +3699,11 @@ type ClientWithResponsesInterface interface {
 	ReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyzResponse, error)
 }
 
+// ListOrgsResponse200Headers the declared response headers of an HTTP 200 response for ListOrgs
+type ListOrgsResponse200Headers struct {
+	Link *string
+}
+
 // ListOrgsResponse401Headers the declared response headers of an HTTP 401 response for ListOrgs
 type ListOrgsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -3620,10 +3721,14 @@ type ListOrgsResponse struct {
 	JSON200 *[]OrgOut
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListOrgsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListOrgsResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -3638,6 +3743,11 @@ func (r ListOrgsResponse) GetJSON200() *[]OrgOut {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r ListOrgsResponse) GetApplicationproblemJSON401() *ErrorModel {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListOrgsResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -3887,6 +3997,11 @@ func (r GetOrgResponse) ContentType() string {
 	return ""
 }
 
+// ListMembersResponse200Headers the declared response headers of an HTTP 200 response for ListMembers
+type ListMembersResponse200Headers struct {
+	Link *string
+}
+
 // ListMembersResponse401Headers the declared response headers of an HTTP 401 response for ListMembers
 type ListMembersResponse401Headers struct {
 	WWWAuthenticate *string
@@ -3912,6 +4027,8 @@ type ListMembersResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListMembersResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListMembersResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -6710,15 +6827,15 @@ func (r ReadyzResponse) ContentType() string {
 	return ""
 }
 
-// ListOrgsWithResponse The caller's organizations, with the caller's role, oldest first
+// ListOrgsWithResponse The caller's organizations, with the caller's role, oldest first (tie-broken by id)
 //
-// The caller's organizations, with the caller's role, oldest first.
+// The caller's organizations, with the caller's role, oldest first (tie-broken by id). A full page carries a Link header to the next one.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/orgs (the `ListOrgs` operationId).
-func (c *ClientWithResponses) ListOrgsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListOrgsResponse, error) {
-	rsp, err := c.ListOrgs(ctx, reqEditors...)
+func (c *ClientWithResponses) ListOrgsWithResponse(ctx context.Context, params *ListOrgsParams, reqEditors ...RequestEditorFn) (*ListOrgsResponse, error) {
+	rsp, err := c.ListOrgs(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -6770,15 +6887,15 @@ func (c *ClientWithResponses) GetOrgWithResponse(ctx context.Context, orgId stri
 	return ParseGetOrgResponse(rsp)
 }
 
-// ListMembersWithResponse The members, oldest first
+// ListMembersWithResponse The members, oldest membership first (tie-broken by user id)
 //
-// The members, oldest first. Any member may list them.
+// The members, oldest membership first (tie-broken by user id). Any member may list them. A full page carries a Link header to the next one.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/orgs/{org_id}/members (the `ListMembers` operationId).
-func (c *ClientWithResponses) ListMembersWithResponse(ctx context.Context, orgId string, reqEditors ...RequestEditorFn) (*ListMembersResponse, error) {
-	rsp, err := c.ListMembers(ctx, orgId, reqEditors...)
+func (c *ClientWithResponses) ListMembersWithResponse(ctx context.Context, orgId string, params *ListMembersParams, reqEditors ...RequestEditorFn) (*ListMembersResponse, error) {
+	rsp, err := c.ListMembers(ctx, orgId, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7398,6 +7515,13 @@ func ParseListOrgsResponse(rsp *http.Response) (*ListOrgsResponse, error) {
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7415,6 +7539,16 @@ func ParseListOrgsResponse(rsp *http.Response) (*ListOrgsResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListOrgsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListOrgsResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -7695,6 +7829,16 @@ func ParseListMembersResponse(rsp *http.Response) (*ListMembersResponse, error) 
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListMembersResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListMembersResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {

@@ -327,7 +327,7 @@ func TestLifecycle(t *testing.T) {
 	}
 	checkTime(t, "org created_at", org.JSON201.CreatedAt)
 	orgID := org.JSON201.Id.String()
-	orgs, err := a.ListOrgsWithResponse(ctx)
+	orgs, err := a.ListOrgsWithResponse(ctx, nil)
 	must(t, "list orgs", orgs, err, http.StatusOK)
 	if got := *orgs.JSON200; len(got) != 1 || got[0].Id != org.JSON201.Id || got[0].Name != "Acme" {
 		t.Errorf("orgs %+v, want only Acme", got)
@@ -378,7 +378,7 @@ func TestLifecycle(t *testing.T) {
 		t.Error("member bulk-deletes: no typed problem body")
 	}
 
-	members, err := a.ListMembersWithResponse(ctx, orgID)
+	members, err := a.ListMembersWithResponse(ctx, orgID, nil)
 	must(t, "list members", members, err, http.StatusOK)
 	if got := *members.JSON200; len(got) != 2 || got[0].UserId != alice.Id || got[0].Role != apiclient.MemberOutRoleOwner ||
 		got[1].UserId != bob.Id || got[1].Role != apiclient.MemberOutRoleMember {

@@ -120,7 +120,7 @@ func (w *World) Snapshot(t testing.TB) Snapshot {
 			if ts, err = tx.Tasks(ctx, tenantry.TaskFilter{Limit: tenantry.MaxPageSize}); err != nil {
 				return err
 			}
-			ms, err = tx.Members(ctx)
+			ms, err = tx.Members(ctx, tenantry.Page{Limit: tenantry.MaxPageSize})
 			return err
 		})
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -89,7 +90,9 @@ func parseSettings(args []string, getenv func(string) string, stderr io.Writer) 
 	fs.Int64Var(&s.MaxRequests, "max-requests", 0, "stop each measurement after this many requests (0: no limit)")
 	fs.StringVar(&s.Target, "target", "", "base URL of a running tenantry server to benchmark instead of starting one (loopback only; no baseline, no RSS)")
 	fs.BoolVar(&s.Scale, "scale", false, "scale mode: get and list of the same tenants at 10,000 and at 1,000,000 total tasks")
-	fs.StringVar(&s.JSONFile, "json", "bench-results.json", "write the results here as JSON (empty: do not)")
+	// Not the working directory: a run from a checkout must not leave its
+	// results in the repository.
+	fs.StringVar(&s.JSONFile, "json", filepath.Join(os.TempDir(), "tenantry-bench-results.json"), "write the results to this `file` as JSON (empty: do not)")
 	fs.StringVar(&s.PprofDir, "pprof", "", "write CPU profiles of the server under each operation, and a heap profile, into this directory")
 	fs.BoolVar(&s.NoAuthCache, "no-authcache", false, "serve without the in-memory token cache (every request asks the database)")
 	fs.IntVar(&s.SeedWorkers, "seed-workers", 4, "tenants seeded at a time")
@@ -103,7 +106,11 @@ func parseSettings(args []string, getenv func(string) string, stderr io.Writer) 
 	fs.IntVar(&s.NoisyWorkers, "noisy-workers", 32, "parallel workers of the noisy neighbour tenant (-flood)")
 	ops := fs.String("ops", strings.Join(StandardOps(), ","), "operations to measure, comma-separated")
 	if err := fs.Parse(args); err != nil {
-		return s, err
+		if errors.Is(err, flag.ErrHelp) {
+			return s, err
+		}
+		// The flag package has printed the error and the usage.
+		return s, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	if fs.NArg() > 0 {
 		return s, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
@@ -169,6 +176,10 @@ With -flood, it measures abuse instead: a signed-in victim's reads alone, under
 Usage: go run ./cmd/tenantry-bench [flags]
 
 `
+
+// ErrUsage marks a command line the flag package refused; it has printed
+// the error and the usage already.
+var ErrUsage = errors.New("usage")
 
 // Main runs the benchmark, or, when args start with ChildCommand, serves as
 // one of its child servers.

@@ -229,6 +229,9 @@ func TestSettingsDefaults(t *testing.T) {
 			if got, want := s.Tenants*s.TasksPerTenant, 100_000; got != want {
 				t.Errorf("default data set = %d tasks, want %d", got, want)
 			}
+			if dir := filepath.Dir(s.JSONFile); dir != filepath.Clean(os.TempDir()) {
+				t.Errorf("default -json = %s, want it in %s, out of the working directory", s.JSONFile, os.TempDir())
+			}
 		})
 	}
 }

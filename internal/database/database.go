@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 
@@ -39,10 +40,20 @@ type Options struct {
 	SessionIdle time.Duration
 }
 
-// IsPostgres reports whether dsn names a PostgreSQL database.
+// IsPostgres reports whether dsn names a PostgreSQL database: a
+// postgres:// or postgresql:// URL, or a keyword/value string such as
+// "host=db user=app dbname=tenantry", which pgx parses as libpq does.
 func IsPostgres(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") || IsKeywordDSN(dsn)
 }
+
+// keywordDSN is the start of a libpq keyword/value string: a keyword, then
+// '='. A SQLite path that happens to look like one can be written ./a=b.
+var keywordDSN = regexp.MustCompile(`^\s*[A-Za-z_]+\s*=`)
+
+// IsKeywordDSN reports whether dsn is a PostgreSQL keyword/value string
+// rather than a URL or a file path.
+func IsKeywordDSN(dsn string) bool { return keywordDSN.MatchString(dsn) }
 
 // Open opens the store dsn names. A SQLite file is created and migrated; a
 // PostgreSQL database must have been migrated already, and postgres.Open

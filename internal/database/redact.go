@@ -21,7 +21,7 @@ var secretParams = map[string]bool{"password": true, "sslpassword": true}
 // (`host=... password=...`) loses the same values. Anything else (a SQLite
 // file path) is returned as it is.
 func Redact(dsn string) string {
-	if IsPostgres(dsn) {
+	if IsPostgres(dsn) && !IsKeywordDSN(dsn) {
 		u, err := url.Parse(dsn)
 		if err != nil {
 			return "postgres://(unparsable URL)"

@@ -97,8 +97,8 @@ func (u *unavailable) CreateOrg(ctx context.Context, owner uuid.UUID, name strin
 }
 
 // UserOrgs implements tenantry.Store.
-func (u *unavailable) UserOrgs(ctx context.Context, userID uuid.UUID) ([]tenantry.OrgMembership, error) {
-	r, err := u.Store.UserOrgs(ctx, userID)
+func (u *unavailable) UserOrgs(ctx context.Context, userID uuid.UUID, page tenantry.Page) ([]tenantry.OrgMembership, error) {
+	r, err := u.Store.UserOrgs(ctx, userID, page)
 	return r, u.mark(err)
 }
 

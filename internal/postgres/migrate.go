@@ -63,6 +63,11 @@ func Migrate(ctx context.Context, ownerURL, appRole string) error {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
 	if _, err := provider.Up(ctx); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42501" /* insufficient_privilege */ {
+			return fmt.Errorf("postgres: migrate: connected as role %q, which may not change the schema; "+
+				"connect as the role that owns the tables (the owner role), not the application role: %w", cfg.User, err)
+		}
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
 

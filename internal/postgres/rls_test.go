@@ -460,7 +460,7 @@ func TestPoolOfOneConnection(t *testing.T) {
 	if got, want := count(w.bob, w.orgB), w.tasksB; got != want {
 		t.Errorf("B with A's session-level settings on the connection: %d tasks, want %d", got, want)
 	}
-	orgs, err := store.UserOrgs(ctx, w.bob.ID)
+	orgs, err := store.UserOrgs(ctx, w.bob.ID, tenantry.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -647,7 +647,7 @@ func TestLastOwnerUnderConcurrency(t *testing.T) {
 		}
 		var owners int
 		err := store.View(ctx, a.ID, org, func(tx tenantry.TenantTx) error {
-			members, err := tx.Members(ctx)
+			members, err := tx.Members(ctx, tenantry.Page{})
 			for _, m := range members {
 				if m.Role == tenantry.RoleOwner {
 					owners++
@@ -660,7 +660,7 @@ func TestLastOwnerUnderConcurrency(t *testing.T) {
 		}
 		if errors.Is(err, tenantry.ErrNotMember) {
 			err = store.View(ctx, b.ID, org, func(tx tenantry.TenantTx) error {
-				members, err := tx.Members(ctx)
+				members, err := tx.Members(ctx, tenantry.Page{})
 				for _, m := range members {
 					if m.Role == tenantry.RoleOwner {
 						owners++

@@ -27,23 +27,35 @@ func (db *DB) CreateOrg(ctx context.Context, owner uuid.UUID, name string) (tena
 	return m, err
 }
 
-// UserOrgs lists the user's organizations, oldest first, in a user-level
-// context (user_context): the user's own memberships and their tenants.
-func (db *DB) UserOrgs(ctx context.Context, userID uuid.UUID) ([]tenantry.OrgMembership, error) {
+// UserOrgs returns one page of the user's organizations, oldest first,
+// tie-broken by id, in a user-level context (user_context): the user's own
+// memberships and their tenants.
+func (db *DB) UserOrgs(ctx context.Context, userID uuid.UUID, p tenantry.Page) ([]tenantry.OrgMembership, error) {
 	var orgs []tenantry.OrgMembership
 	err := db.tx(ctx, readOnly, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT user_context($1)`, userID); err != nil {
 			return fmt.Errorf("postgres: user orgs: %w", err)
 		}
-		rows, err := db.queries(tx).UserMemberships(ctx, userID)
+		q := db.queries(tx)
+		lim := int32(p.PageLimit())
+		var (
+			rows []pgdb.UserOrgsRow
+			err  error
+		)
+		if p.After == nil {
+			rows, err = q.UserOrgs(ctx, pgdb.UserOrgsParams{UserID: userID, Lim: lim})
+		} else {
+			var after []pgdb.UserOrgsAfterRow
+			after, err = q.UserOrgsAfter(ctx, pgdb.UserOrgsAfterParams{UserID: userID, After: *p.After, Lim: lim})
+			for _, r := range after {
+				rows = append(rows, pgdb.UserOrgsRow(r))
+			}
+		}
 		if err != nil {
 			return fmt.Errorf("postgres: user orgs: %w", err)
 		}
 		orgs = make([]tenantry.OrgMembership, 0, len(rows))
 		for _, r := range rows {
-			if tenantry.TenantKind(r.Kind) != tenantry.KindOrg {
-				continue
-			}
 			orgs = append(orgs, tenantry.OrgMembership{
 				Org:  tenantry.Tenant{ID: r.ID, Kind: tenantry.KindOrg, Name: r.Name, CreatedAt: r.CreatedAt.UTC()},
 				Role: tenantry.Role(r.Role),
@@ -137,8 +149,21 @@ func (t *tenantTx) Tenant(ctx context.Context) (tenantry.Tenant, error) {
 	return tenantry.Tenant{ID: r.ID, Kind: tenantry.TenantKind(r.Kind), Name: r.Name, CreatedAt: r.CreatedAt.UTC()}, nil
 }
 
-func (t *tenantTx) Members(ctx context.Context) ([]tenantry.Member, error) {
-	rows, err := t.q.Members(ctx, t.scope.TenantID)
+func (t *tenantTx) Members(ctx context.Context, p tenantry.Page) ([]tenantry.Member, error) {
+	lim := int32(p.PageLimit())
+	var (
+		rows []pgdb.MembersRow
+		err  error
+	)
+	if p.After == nil {
+		rows, err = t.q.Members(ctx, pgdb.MembersParams{TenantID: t.scope.TenantID, Lim: lim})
+	} else {
+		var after []pgdb.MembersAfterRow
+		after, err = t.q.MembersAfter(ctx, pgdb.MembersAfterParams{TenantID: t.scope.TenantID, After: *p.After, Lim: lim})
+		for _, r := range after {
+			rows = append(rows, pgdb.MembersRow(r))
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: members: %w", err)
 	}

@@ -49,7 +49,7 @@ func TestViewContextEndsWithEachStatement(t *testing.T) {
 				}
 			}
 		}
-		members, err := tx.Members(ctx)
+		members, err := tx.Members(ctx, tenantry.Page{})
 		for _, m := range members {
 			if m.TenantID != w.orgA {
 				t.Errorf("A's View saw a member of tenant %v", m.TenantID)
@@ -195,7 +195,7 @@ func TestViewRefusesWrites(t *testing.T) {
 				t.Errorf("task %v was written in a View", task.ID)
 			}
 		}
-		members, err := tx.Members(ctx)
+		members, err := tx.Members(ctx, tenantry.Page{})
 		if err != nil {
 			return err
 		}

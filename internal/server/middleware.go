@@ -25,6 +25,10 @@ import (
 // the caller.
 const metaPersonal = "personal"
 
+// pathMe in a personal path's {user_id} names the caller: /api/me/tasks is
+// the caller's own /api/{user_id}/tasks, whoever the caller is.
+const pathMe = "me"
+
 // reqInfoKey carries what security events and error logs say about the
 // request. The caller travels separately, through tenantry's context key.
 type reqInfoKey struct{}
@@ -182,7 +186,7 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			_ = huma.WriteErr(api, ctx, http.StatusForbidden, msgCrossOrigin)
 			return
 		}
-		if op.Metadata[metaPersonal] == true {
+		if op.Metadata[metaPersonal] == true && ctx.Param("user_id") != pathMe {
 			if id, err := parsePathID(ctx.Param("user_id")); err != nil || id != caller.UserID {
 				s.security(ctx.Context(), "path_mismatch", slog.String("target_user_id", targetID(ctx.Param("user_id"))))
 				s.metrics.crossTenant("path_mismatch")

@@ -97,19 +97,29 @@ func (s *server) createOrg(ctx context.Context, in *CreateOrgInput) (*OrgOutput,
 	return &OrgOutput{Body: orgOut(m.Org, m.Role)}, nil
 }
 
-// OrgListOutput answers with the caller's organizations.
+// ListOrgsInput is the request of GET /api/orgs.
+type ListOrgsInput struct {
+	PageQuery
+}
+
+// OrgListOutput answers with a page of the caller's organizations.
 type OrgListOutput struct {
+	Link string `header:"Link" doc:"<...>; rel=\"next\" when the page is full."`
 	Body []OrgOut
 }
 
-func (s *server) listOrgs(ctx context.Context, _ *EmptyInput) (*OrgListOutput, error) {
-	ms, err := s.store.UserOrgs(ctx, tenantry.CallerFromContext(ctx).UserID)
+func (s *server) listOrgs(ctx context.Context, in *ListOrgsInput) (*OrgListOutput, error) {
+	p := in.page()
+	ms, err := s.store.UserOrgs(ctx, tenantry.CallerFromContext(ctx).UserID, p)
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
 	out := &OrgListOutput{Body: make([]OrgOut, 0, len(ms))}
 	for _, m := range ms {
 		out.Body = append(out.Body, orgOut(m.Org, m.Role))
+	}
+	if len(ms) > 0 {
+		out.Link = nextLink("/api/orgs", nil, p.Limit, ms[len(ms)-1].Org.ID, len(ms))
 	}
 	return out, nil
 }
@@ -132,15 +142,23 @@ func (s *server) getOrg(ctx context.Context, in *OrgInput) (*OrgOutput, error) {
 	return &OrgOutput{Body: out}, nil
 }
 
-// MemberListOutput answers with an organization's members.
+// ListMembersInput is the request of GET /api/orgs/{org_id}/members.
+type ListMembersInput struct {
+	OrgPath
+	PageQuery
+}
+
+// MemberListOutput answers with a page of an organization's members.
 type MemberListOutput struct {
+	Link string `header:"Link" doc:"<...>; rel=\"next\" when the page is full."`
 	Body []MemberOut
 }
 
-func (s *server) listMembers(ctx context.Context, in *OrgInput) (*MemberListOutput, error) {
+func (s *server) listMembers(ctx context.Context, in *ListMembersInput) (*MemberListOutput, error) {
+	p := in.page()
 	var ms []tenantry.Member
 	err := s.inOrg(ctx, in.OrgID, false, func(tx tenantry.TenantTx) (err error) {
-		ms, err = tx.Members(ctx)
+		ms, err = tx.Members(ctx, p)
 		return err
 	})
 	if err != nil {
@@ -149,6 +167,10 @@ func (s *server) listMembers(ctx context.Context, in *OrgInput) (*MemberListOutp
 	out := &MemberListOutput{Body: make([]MemberOut, 0, len(ms))}
 	for _, m := range ms {
 		out.Body = append(out.Body, memberOut(m))
+	}
+	if len(ms) > 0 {
+		last := ms[len(ms)-1]
+		out.Link = nextLink("/api/orgs/"+last.TenantID.String()+"/members", nil, p.Limit, last.UserID, len(ms))
 	}
 	return out, nil
 }

@@ -59,9 +59,13 @@ func (s *server) routes(api huma.API) {
 
 	// Organizations. Not a member: 404 for the organization and everything under it.
 	huma.Register(api, created(withBody(authed(post, "/api/orgs", "createOrg", "Create an organization; the caller becomes its owner."))), s.createOrg)
-	huma.Register(api, authed(get, "/api/orgs", "listOrgs", "The caller's organizations, with the caller's role, oldest first."), s.listOrgs)
+	huma.Register(api, authed(get, "/api/orgs", "listOrgs",
+		"The caller's organizations, with the caller's role, oldest first (tie-broken by id). A full page carries a Link header to the next one.",
+		http.StatusUnprocessableEntity), s.listOrgs)
 	huma.Register(api, authed(get, "/api/orgs/{org_id}", "getOrg", "One of the caller's organizations.", http.StatusNotFound), s.getOrg)
-	huma.Register(api, authed(get, "/api/orgs/{org_id}/members", "listMembers", "The members, oldest first. Any member may list them.", http.StatusNotFound), s.listMembers)
+	huma.Register(api, authed(get, "/api/orgs/{org_id}/members", "listMembers",
+		"The members, oldest membership first (tie-broken by user id). Any member may list them. A full page carries a Link header to the next one.",
+		http.StatusNotFound, http.StatusUnprocessableEntity), s.listMembers)
 	huma.Register(api, created(withBody(authed(post, "/api/orgs/{org_id}/members", "addMember",
 		"Add a user by email or user_id. Owners and admins only; only owners add owners. 404 if no such account, 409 if already a member.",
 		http.StatusNotFound, http.StatusConflict))), s.addMember)

@@ -317,6 +317,8 @@ Conventions:
 - Every path also answers with a trailing slash ("/api/{user_id}/tasks/" is "/api/{user_id}/tasks").
 - Ids are UUIDs. A path id that is not a UUID names nothing and is answered like an unknown one (404),
   except a personal path's {user_id}, which is not the caller's and is answered 403.
+- "me" stands for the caller's own id in a personal path: /api/me/tasks is /api/{your id}/tasks, with the
+  same authentication, cross-origin checks and limits, and its Link headers point back at /api/me/tasks.
 - Timestamps are RFC 3339 in UTC.
 - Errors are RFC 9457 problem details (application/problem+json) with a human "detail".
 - Request bodies are JSON (UTF-8, at most 1 MiB; 8 KiB on /auth/register, /auth/login and /auth/token) with

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net/url"
 
 	"github.com/google/uuid"
 
@@ -98,7 +99,11 @@ func taskPage[Out any](ctx context.Context, o taskOps, path string, q ListQuery,
 	}
 	link := ""
 	if len(ts) > 0 {
-		link = nextLink(path, q, f, ts[len(ts)-1].ID, len(ts))
+		v := url.Values{}
+		if q.Completed != "" {
+			v.Set("completed", q.Completed)
+		}
+		link = nextLink(path, v, f.Limit, ts[len(ts)-1].ID, len(ts))
 	}
 	return body, link, nil
 }

@@ -18,9 +18,11 @@ import (
 // caller's id. The authentication middleware has already answered 403 when
 // the path's {user_id} is not the caller, before any lookup.
 
-// UserPath is the {user_id} of a personal route.
+// UserPath is the {user_id} of a personal route. Handlers act on the
+// caller's tenant, never on this value; it only shapes the Link header, so
+// that a page of /api/me/tasks links to the next page of /api/me/tasks.
 type UserPath struct {
-	UserID string `path:"user_id" doc:"The caller's own user id (UUID); any other is 403."`
+	UserID string `path:"user_id" doc:"The caller's own user id (UUID), or me for the caller whoever it is; any other is 403."`
 }
 
 // TaskPath is the {task_id} of a task route.
@@ -86,18 +88,42 @@ func (q ListQuery) filter() tenantry.TaskFilter {
 	return f
 }
 
-// nextLink is the Link header of a full page, pointing at the next one.
-func nextLink(path string, q ListQuery, f tenantry.TaskFilter, last uuid.UUID, n int) string {
-	if n < f.Limit {
+// nextLink is the Link header of a full page of n items, pointing at the
+// next one: the collection at path with the query v (the list's filters),
+// the same limit, and after the last item's id. Every paged list uses it.
+func nextLink(path string, v url.Values, limit int, last uuid.UUID, n int) string {
+	if n < limit {
 		return ""
 	}
-	v := url.Values{}
-	v.Set("limit", strconv.Itoa(f.Limit))
-	if q.Completed != "" {
-		v.Set("completed", q.Completed)
+	if v == nil {
+		v = url.Values{}
 	}
+	v.Set("limit", strconv.Itoa(limit))
 	v.Set("after", last.String())
 	return fmt.Sprintf("<%s?%s>; rel=\"next\"", path, v.Encode())
+}
+
+// PageQuery selects one page of organizations or members.
+type PageQuery struct {
+	Limit int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"Page size, 1 to 100."`
+	After string `query:"after" format:"uuid" doc:"Cursor: the id of the last item of the previous page (see the Link header)."`
+}
+
+// Resolve refuses an empty after or limit, as ListQuery does.
+func (q *PageQuery) Resolve(ctx huma.Context) []error {
+	return emptyQuery(ctx, "after", "limit")
+}
+
+// page turns a PageQuery into a Page; huma has checked its syntax.
+func (q PageQuery) page() tenantry.Page {
+	p := tenantry.Page{Limit: q.Limit}
+	p.Limit = p.PageLimit()
+	if q.After != "" {
+		if id, err := uuid.Parse(q.After); err == nil {
+			p.After = &id
+		}
+	}
+	return p
 }
 
 // personal runs fn in the caller's personal tenant.
@@ -164,7 +190,13 @@ type TaskListOutput struct {
 }
 
 func (s *server) listTasks(ctx context.Context, in *ListTasksInput) (*TaskListOutput, error) {
-	body, link, err := taskPage(ctx, s.personalTasks(), "/api/"+tenantry.CallerFromContext(ctx).UserID.String()+"/tasks", in.ListQuery, taskOut)
+	// The Link names the tenant as the request did ("me" stays "me"), but
+	// canonically: the path segment itself is never copied.
+	owner := pathMe
+	if in.UserID != pathMe {
+		owner = tenantry.CallerFromContext(ctx).UserID.String()
+	}
+	body, link, err := taskPage(ctx, s.personalTasks(), "/api/"+owner+"/tasks", in.ListQuery, taskOut)
 	if err != nil {
 		return nil, err
 	}

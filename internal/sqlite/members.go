@@ -18,8 +18,21 @@ import (
 var errInvalidRole = tenantry.Errorf(tenantry.EINVALID, "role must be owner, admin or member")
 
 // Members lists the tenant's members, oldest first.
-func (t *tenantTx) Members(ctx context.Context) ([]tenantry.Member, error) {
-	rows, err := t.q.Members(ctx, t.tid)
+func (t *tenantTx) Members(ctx context.Context, p tenantry.Page) ([]tenantry.Member, error) {
+	limit := int64(p.PageLimit())
+	var (
+		rows []sqlitedb.MembersRow
+		err  error
+	)
+	if p.After == nil {
+		rows, err = t.q.Members(ctx, sqlitedb.MembersParams{TenantID: t.tid, Limit: limit})
+	} else {
+		var after []sqlitedb.MembersAfterRow
+		after, err = t.q.MembersAfter(ctx, sqlitedb.MembersAfterParams{TenantID: t.tid, After: idBytes(*p.After), Limit: limit})
+		for _, r := range after {
+			rows = append(rows, sqlitedb.MembersRow(r))
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: members: %w", err)
 	}

@@ -37,10 +37,24 @@ func (db *DB) CreateOrg(ctx context.Context, owner uuid.UUID, name string) (tena
 	return tenantry.OrgMembership{Org: org, Role: tenantry.RoleOwner}, nil
 }
 
-// UserOrgs lists the organizations the user is a member of, with the
-// user's role, oldest organization first.
-func (db *DB) UserOrgs(ctx context.Context, userID uuid.UUID) ([]tenantry.OrgMembership, error) {
-	rows, err := db.read.queries().UserOrgs(ctx, idBytes(userID))
+// UserOrgs returns one page of the organizations the user is a member of,
+// with the user's role, oldest organization first, tie-broken by id.
+func (db *DB) UserOrgs(ctx context.Context, userID uuid.UUID, p tenantry.Page) ([]tenantry.OrgMembership, error) {
+	q := db.read.queries()
+	limit := int64(p.PageLimit())
+	var (
+		rows []sqlitedb.UserOrgsRow
+		err  error
+	)
+	if p.After == nil {
+		rows, err = q.UserOrgs(ctx, sqlitedb.UserOrgsParams{UserID: idBytes(userID), Limit: limit})
+	} else {
+		var after []sqlitedb.UserOrgsAfterRow
+		after, err = q.UserOrgsAfter(ctx, sqlitedb.UserOrgsAfterParams{UserID: idBytes(userID), After: idBytes(*p.After), Limit: limit})
+		for _, r := range after {
+			rows = append(rows, sqlitedb.UserOrgsRow(r))
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: user orgs: %w", err)
 	}

@@ -178,7 +178,7 @@ func isolationCases() []testCase {
 					return err
 				}, tenantry.ErrAssigneeNotMember},
 				attack{prefix + "/Members", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
-					ms, err := tx.Members(t.Context())
+					ms, err := tx.Members(t.Context(), tenantry.Page{})
 					noErr(t, "Members", err)
 					for _, m := range ms {
 						if m.UserID != w.attacker.ID || m.TenantID != tx.Scope().TenantID {

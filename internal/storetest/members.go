@@ -48,7 +48,7 @@ func memberCases() []testCase {
 			if ms[1].Role != tenantry.RoleAdmin || ms[2].Role != tenantry.RoleMember {
 				t.Errorf("roles = %v, %v; want admin, member (the refused re-add changed nothing)", ms[1].Role, ms[2].Role)
 			}
-			orgs, err := s.UserOrgs(t.Context(), carol.ID)
+			orgs, err := s.UserOrgs(t.Context(), carol.ID, tenantry.Page{})
 			noErr(t, "UserOrgs", err)
 			if len(orgs) != 1 || orgs[0].Org.ID != org.ID || orgs[0].Role != tenantry.RoleMember {
 				t.Errorf("UserOrgs(carol) = %+v, want Acme as member", orgs)

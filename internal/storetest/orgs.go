@@ -53,7 +53,7 @@ func orgCases() []testCase {
 			}
 			check := func(u tenantry.User, want []row) {
 				t.Helper()
-				got, err := s.UserOrgs(t.Context(), u.ID)
+				got, err := s.UserOrgs(t.Context(), u.ID, tenantry.Page{})
 				noErr(t, "UserOrgs", err)
 				if len(got) != len(want) {
 					t.Fatalf("UserOrgs(%s) = %+v, want %+v", u.Email, got, want)

@@ -38,6 +38,7 @@ func Exercise(t *testing.T, open func(t *testing.T) tenantry.Store) {
 	all = append(all, orgCases()...)
 	all = append(all, taskCases()...)
 	all = append(all, memberCases()...)
+	all = append(all, pagingCases()...)
 	all = append(all, isolationCases()...)
 	all = append(all, txCases()...)
 	for _, tc := range all {
@@ -148,7 +149,7 @@ func readMembers(t *testing.T, s tenantry.Store, userID, tenantID uuid.UUID) []t
 	var ms []tenantry.Member
 	mustView(t, s, userID, tenantID, func(tx tenantry.TenantTx) error {
 		var err error
-		ms, err = tx.Members(t.Context())
+		ms, err = tx.Members(t.Context(), tenantry.Page{})
 		return err
 	})
 	return ms

@@ -47,7 +47,7 @@ func userCases() []testCase {
 					t.Errorf("Tenant = %+v, want id %v kind personal", tn, u.ID)
 				}
 				checkTime(t, "Tenant.CreatedAt", tn.CreatedAt)
-				ms, err := tx.Members(t.Context())
+				ms, err := tx.Members(t.Context(), tenantry.Page{})
 				noErr(t, "Members", err)
 				if len(ms) != 1 || ms[0].UserID != u.ID || ms[0].Role != tenantry.RoleOwner ||
 					ms[0].Email != u.Email || ms[0].TenantID != u.ID {
@@ -55,7 +55,7 @@ func userCases() []testCase {
 				}
 				return nil
 			})
-			orgs, err := s.UserOrgs(t.Context(), u.ID)
+			orgs, err := s.UserOrgs(t.Context(), u.ID, tenantry.Page{})
 			noErr(t, "UserOrgs", err)
 			if len(orgs) != 0 {
 				t.Errorf("UserOrgs = %+v, want none (the personal tenant is not an org)", orgs)

@@ -136,7 +136,13 @@ SELECT m.tenant_id, m.user_id, u.email, m.role, m.created_at
 FROM memberships m JOIN users u ON u.id = m.user_id
 WHERE m.tenant_id = $1
 ORDER BY m.created_at, m.user_id
+LIMIT $2
 `
+
+type MembersParams struct {
+	TenantID uuid.UUID
+	Lim      int32
+}
 
 type MembersRow struct {
 	TenantID  uuid.UUID
@@ -146,8 +152,9 @@ type MembersRow struct {
 	CreatedAt time.Time
 }
 
-func (q *Queries) Members(ctx context.Context, tenantID uuid.UUID) ([]MembersRow, error) {
-	rows, err := q.db.Query(ctx, members, tenantID)
+// The first page of members, oldest membership first, tie-broken by user id.
+func (q *Queries) Members(ctx context.Context, arg MembersParams) ([]MembersRow, error) {
+	rows, err := q.db.Query(ctx, members, arg.TenantID, arg.Lim)
 	if err != nil {
 		return nil, err
 	}
@@ -155,6 +162,57 @@ func (q *Queries) Members(ctx context.Context, tenantID uuid.UUID) ([]MembersRow
 	var items []MembersRow
 	for rows.Next() {
 		var i MembersRow
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.UserID,
+			&i.Email,
+			&i.Role,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const membersAfter = `-- name: MembersAfter :many
+SELECT m.tenant_id, m.user_id, u.email, m.role, m.created_at
+FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.tenant_id = $1
+  AND (m.created_at, m.user_id) > (SELECT a.created_at, a.user_id FROM memberships a WHERE a.tenant_id = $1 AND a.user_id = $2)
+ORDER BY m.created_at, m.user_id
+LIMIT $3
+`
+
+type MembersAfterParams struct {
+	TenantID uuid.UUID
+	After    uuid.UUID
+	Lim      int32
+}
+
+type MembersAfterRow struct {
+	TenantID  uuid.UUID
+	UserID    uuid.UUID
+	Email     string
+	Role      string
+	CreatedAt time.Time
+}
+
+// The page after the member @after. If that member has left, the cursor
+// names no row and the page is empty.
+func (q *Queries) MembersAfter(ctx context.Context, arg MembersAfterParams) ([]MembersAfterRow, error) {
+	rows, err := q.db.Query(ctx, membersAfter, arg.TenantID, arg.After, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []MembersAfterRow
+	for rows.Next() {
+		var i MembersAfterRow
 		if err := rows.Scan(
 			&i.TenantID,
 			&i.UserID,
@@ -277,6 +335,104 @@ func (q *Queries) UserMemberships(ctx context.Context, userID uuid.UUID) ([]User
 		if err := rows.Scan(
 			&i.ID,
 			&i.Kind,
+			&i.Name,
+			&i.CreatedAt,
+			&i.Role,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const userOrgs = `-- name: UserOrgs :many
+SELECT t.id, t.name, t.created_at, m.role
+FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+WHERE m.user_id = $1 AND t.kind = 'org'
+ORDER BY t.created_at, t.id
+LIMIT $2
+`
+
+type UserOrgsParams struct {
+	UserID uuid.UUID
+	Lim    int32
+}
+
+type UserOrgsRow struct {
+	ID        uuid.UUID
+	Name      string
+	CreatedAt time.Time
+	Role      string
+}
+
+// The first page of the user's organizations, oldest first, tie-broken by id.
+func (q *Queries) UserOrgs(ctx context.Context, arg UserOrgsParams) ([]UserOrgsRow, error) {
+	rows, err := q.db.Query(ctx, userOrgs, arg.UserID, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []UserOrgsRow
+	for rows.Next() {
+		var i UserOrgsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.CreatedAt,
+			&i.Role,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const userOrgsAfter = `-- name: UserOrgsAfter :many
+SELECT t.id, t.name, t.created_at, m.role
+FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+WHERE m.user_id = $1 AND t.kind = 'org'
+  AND (t.created_at, t.id) > (
+      SELECT a.created_at, a.id FROM memberships am JOIN tenants a ON a.id = am.tenant_id
+      WHERE am.user_id = $1 AND a.id = $2)
+ORDER BY t.created_at, t.id
+LIMIT $3
+`
+
+type UserOrgsAfterParams struct {
+	UserID uuid.UUID
+	After  uuid.UUID
+	Lim    int32
+}
+
+type UserOrgsAfterRow struct {
+	ID        uuid.UUID
+	Name      string
+	CreatedAt time.Time
+	Role      string
+}
+
+// The page after the organization @after, looked up among the user's own
+// memberships: another tenant's id, like one the user has left, names no
+// row and the page is empty, so a cursor tells nothing about other tenants.
+func (q *Queries) UserOrgsAfter(ctx context.Context, arg UserOrgsAfterParams) ([]UserOrgsAfterRow, error) {
+	rows, err := q.db.Query(ctx, userOrgsAfter, arg.UserID, arg.After, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []UserOrgsAfterRow
+	for rows.Next() {
+		var i UserOrgsAfterRow
+		if err := rows.Scan(
+			&i.ID,
 			&i.Name,
 			&i.CreatedAt,
 			&i.Role,

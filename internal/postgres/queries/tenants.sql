@@ -18,11 +18,44 @@ FROM memberships m JOIN tenants t ON t.id = m.tenant_id
 WHERE m.user_id = @user_id
 ORDER BY t.created_at, t.id;
 
+-- name: UserOrgs :many
+-- The first page of the user's organizations, oldest first, tie-broken by id.
+SELECT t.id, t.name, t.created_at, m.role
+FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+WHERE m.user_id = @user_id AND t.kind = 'org'
+ORDER BY t.created_at, t.id
+LIMIT @lim;
+
+-- name: UserOrgsAfter :many
+-- The page after the organization @after, looked up among the user's own
+-- memberships: another tenant's id, like one the user has left, names no
+-- row and the page is empty, so a cursor tells nothing about other tenants.
+SELECT t.id, t.name, t.created_at, m.role
+FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+WHERE m.user_id = @user_id AND t.kind = 'org'
+  AND (t.created_at, t.id) > (
+      SELECT a.created_at, a.id FROM memberships am JOIN tenants a ON a.id = am.tenant_id
+      WHERE am.user_id = @user_id AND a.id = @after)
+ORDER BY t.created_at, t.id
+LIMIT @lim;
+
 -- name: Members :many
+-- The first page of members, oldest membership first, tie-broken by user id.
 SELECT m.tenant_id, m.user_id, u.email, m.role, m.created_at
 FROM memberships m JOIN users u ON u.id = m.user_id
 WHERE m.tenant_id = @tenant_id
-ORDER BY m.created_at, m.user_id;
+ORDER BY m.created_at, m.user_id
+LIMIT @lim;
+
+-- name: MembersAfter :many
+-- The page after the member @after. If that member has left, the cursor
+-- names no row and the page is empty.
+SELECT m.tenant_id, m.user_id, u.email, m.role, m.created_at
+FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.tenant_id = @tenant_id
+  AND (m.created_at, m.user_id) > (SELECT a.created_at, a.user_id FROM memberships a WHERE a.tenant_id = @tenant_id AND a.user_id = @after)
+ORDER BY m.created_at, m.user_id
+LIMIT @lim;
 
 -- name: Member :one
 SELECT m.tenant_id, m.user_id, u.email, m.role, m.created_at

@@ -20,11 +20,28 @@ JOIN tenants t ON t.id = m.tenant_id
 WHERE m.tenant_id = sqlc.arg(tenant_id) AND m.user_id = sqlc.arg(user_id);
 
 -- name: UserOrgs :many
+-- The first page of the user's organizations, oldest first, tie-broken by id.
 SELECT t.id, t.kind, t.name, t.created_at, m.role
 FROM memberships m
 JOIN tenants t ON t.id = m.tenant_id
 WHERE m.user_id = sqlc.arg(user_id) AND t.kind = 'org'
-ORDER BY t.created_at, t.id;
+ORDER BY t.created_at, t.id
+LIMIT sqlc.arg(limit);
+
+-- name: UserOrgsAfter :many
+-- The page after the organization sqlc.arg(after), looked up among the
+-- user's own memberships: another tenant's id, like one the user has left,
+-- names no row and the page is empty, so a cursor tells nothing about other
+-- tenants.
+SELECT t.id, t.kind, t.name, t.created_at, m.role
+FROM memberships m
+JOIN tenants t ON t.id = m.tenant_id
+WHERE m.user_id = sqlc.arg(user_id) AND t.kind = 'org'
+  AND (t.created_at, t.id) > (
+      SELECT a.created_at, a.id FROM memberships am JOIN tenants a ON a.id = am.tenant_id
+      WHERE am.user_id = sqlc.arg(user_id) AND a.id = sqlc.arg(after))
+ORDER BY t.created_at, t.id
+LIMIT sqlc.arg(limit);
 
 -- name: UserMemberships :many
 -- Every tenant the user belongs to, with what DeleteUser needs to decide

@@ -119,7 +119,13 @@ FROM memberships m
 JOIN users u ON u.id = m.user_id
 WHERE m.tenant_id = ?1
 ORDER BY m.created_at, m.user_id
+LIMIT ?2
 `
+
+type MembersParams struct {
+	TenantID []byte
+	Limit    int64
+}
 
 type MembersRow struct {
 	TenantID  []byte
@@ -129,8 +135,9 @@ type MembersRow struct {
 	CreatedAt int64
 }
 
-func (q *Queries) Members(ctx context.Context, tenantID []byte) ([]MembersRow, error) {
-	rows, err := q.db.QueryContext(ctx, members, tenantID)
+// The first page of members, oldest membership first, tie-broken by user id.
+func (q *Queries) Members(ctx context.Context, arg MembersParams) ([]MembersRow, error) {
+	rows, err := q.db.QueryContext(ctx, members, arg.TenantID, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +145,63 @@ func (q *Queries) Members(ctx context.Context, tenantID []byte) ([]MembersRow, e
 	var items []MembersRow
 	for rows.Next() {
 		var i MembersRow
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.UserID,
+			&i.Email,
+			&i.Role,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const membersAfter = `-- name: MembersAfter :many
+SELECT m.tenant_id, m.user_id, u.email, m.role, m.created_at
+FROM memberships m
+JOIN users u ON u.id = m.user_id
+WHERE m.tenant_id = ?1
+  AND (m.created_at, m.user_id) > (
+      SELECT a.created_at, a.user_id FROM memberships a
+      WHERE a.tenant_id = ?1 AND a.user_id = ?2)
+ORDER BY m.created_at, m.user_id
+LIMIT ?3
+`
+
+type MembersAfterParams struct {
+	TenantID []byte
+	After    []byte
+	Limit    int64
+}
+
+type MembersAfterRow struct {
+	TenantID  []byte
+	UserID    []byte
+	Email     string
+	Role      string
+	CreatedAt int64
+}
+
+// The page after the member sqlc.arg(after). If that member has left, the
+// cursor names no row and the page is empty.
+func (q *Queries) MembersAfter(ctx context.Context, arg MembersAfterParams) ([]MembersAfterRow, error) {
+	rows, err := q.db.QueryContext(ctx, membersAfter, arg.TenantID, arg.After, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []MembersAfterRow
+	for rows.Next() {
+		var i MembersAfterRow
 		if err := rows.Scan(
 			&i.TenantID,
 			&i.UserID,

@@ -139,7 +139,13 @@ FROM memberships m
 JOIN tenants t ON t.id = m.tenant_id
 WHERE m.user_id = ?1 AND t.kind = 'org'
 ORDER BY t.created_at, t.id
+LIMIT ?2
 `
+
+type UserOrgsParams struct {
+	UserID []byte
+	Limit  int64
+}
 
 type UserOrgsRow struct {
 	ID        []byte
@@ -149,8 +155,9 @@ type UserOrgsRow struct {
 	Role      string
 }
 
-func (q *Queries) UserOrgs(ctx context.Context, userID []byte) ([]UserOrgsRow, error) {
-	rows, err := q.db.QueryContext(ctx, userOrgs, userID)
+// The first page of the user's organizations, oldest first, tie-broken by id.
+func (q *Queries) UserOrgs(ctx context.Context, arg UserOrgsParams) ([]UserOrgsRow, error) {
+	rows, err := q.db.QueryContext(ctx, userOrgs, arg.UserID, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +165,65 @@ func (q *Queries) UserOrgs(ctx context.Context, userID []byte) ([]UserOrgsRow, e
 	var items []UserOrgsRow
 	for rows.Next() {
 		var i UserOrgsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Kind,
+			&i.Name,
+			&i.CreatedAt,
+			&i.Role,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const userOrgsAfter = `-- name: UserOrgsAfter :many
+SELECT t.id, t.kind, t.name, t.created_at, m.role
+FROM memberships m
+JOIN tenants t ON t.id = m.tenant_id
+WHERE m.user_id = ?1 AND t.kind = 'org'
+  AND (t.created_at, t.id) > (
+      SELECT a.created_at, a.id FROM memberships am JOIN tenants a ON a.id = am.tenant_id
+      WHERE am.user_id = ?1 AND a.id = ?2)
+ORDER BY t.created_at, t.id
+LIMIT ?3
+`
+
+type UserOrgsAfterParams struct {
+	UserID []byte
+	After  []byte
+	Limit  int64
+}
+
+type UserOrgsAfterRow struct {
+	ID        []byte
+	Kind      string
+	Name      string
+	CreatedAt int64
+	Role      string
+}
+
+// The page after the organization sqlc.arg(after), looked up among the
+// user's own memberships: another tenant's id, like one the user has left,
+// names no row and the page is empty, so a cursor tells nothing about other
+// tenants.
+func (q *Queries) UserOrgsAfter(ctx context.Context, arg UserOrgsAfterParams) ([]UserOrgsAfterRow, error) {
+	rows, err := q.db.QueryContext(ctx, userOrgsAfter, arg.UserID, arg.After, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []UserOrgsAfterRow
+	for rows.Next() {
+		var i UserOrgsAfterRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.Kind,
