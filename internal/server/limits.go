@@ -173,7 +173,7 @@ func (s *server) admitSignIn(ctx context.Context, email string) error {
 		name, key = limitAccount, acct
 	}
 	s.metrics.limited(name)
-	s.throttled(ctx, name, key, slog.String("account", acct), slog.Duration("retry_after", wait))
+	s.throttled(ctx, name, key, slog.String("account", acct), slog.Int("retry_after_s", limit.RetryAfter(wait)))
 	return tooMany(wait, msgTooManySignIns)
 }
 
