@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/tenantry/tenantry/internal/postgres/postgrestest"
 )
 
@@ -21,18 +19,7 @@ func TestOpenPostgresWrappers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	c := Collector(store)
-	if c == nil {
-		t.Fatal("Collector = nil, want the pool's collector")
-	}
-	reg := prometheus.NewRegistry()
-	if err := reg.Register(c); err != nil {
-		t.Fatal(err)
-	}
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	families := gather(t, store)
 	found := false
 	for _, f := range families {
 		found = found || f.GetName() == "tenantry_db_pool_max_conns"

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/tenantry/tenantry"
 )
@@ -118,18 +119,7 @@ func TestCollectorThroughWrappers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	c := Collector(store)
-	if c == nil {
-		t.Fatal("Collector = nil, want the SQLite pools' collector")
-	}
-	reg := prometheus.NewRegistry()
-	if err := reg.Register(c); err != nil {
-		t.Fatal(err)
-	}
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	families := gather(t, store)
 	maxOpen := map[string]float64{}
 	for _, f := range families {
 		if f.GetName() != "go_sql_max_open_connections" {
@@ -152,4 +142,23 @@ func TestCollectorThroughWrappers(t *testing.T) {
 	if Collector(nil) != nil {
 		t.Error("Collector(nil) != nil")
 	}
+}
+
+// gather collects the metrics of the store's collector, which Open's
+// wrappers must not hide.
+func gather(t *testing.T, store tenantry.Store) []*dto.MetricFamily {
+	t.Helper()
+	c := Collector(store)
+	if c == nil {
+		t.Fatal("Collector = nil, want the store's pool collector")
+	}
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(c); err != nil {
+		t.Fatal(err)
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return families
 }
