@@ -28,7 +28,7 @@ func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(te
 	id, err := parsePathID(orgID)
 	if err != nil {
 		s.security(ctx, "org_not_found", slog.String("target_tenant_id", targetID(orgID)))
-		return s.fail(ctx, errOrgNotFound)
+		return errOrgNotFound
 	}
 	run := s.store.View
 	if write {
@@ -52,16 +52,13 @@ func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(te
 	case errors.Is(err, tenantry.ErrNotMember) || errors.Is(err, errOrgNotFound):
 		s.security(ctx, "org_not_member", slog.String("target_tenant_id", id.String()))
 		s.metrics.crossTenant("org_not_member")
-		return s.fail(ctx, errOrgNotFound)
+		return errOrgNotFound
 	case errors.Is(err, tenantry.ErrTaskNotFound):
 		s.security(ctx, "task_not_found", slog.String("target_tenant_id", id.String()))
 	case tenantry.ErrorCode(err) == tenantry.EFORBIDDEN:
 		s.security(ctx, "role_forbidden", slog.String("target_tenant_id", id.String()), slog.String("reason", tenantry.ErrorMessage(err)))
 	}
-	if err != nil {
-		return s.fail(ctx, err)
-	}
-	return nil
+	return err
 }
 
 // need refuses a member whose role is below min.
@@ -92,7 +89,7 @@ type OrgOutput struct {
 func (s *server) createOrg(ctx context.Context, in *CreateOrgInput) (*OrgOutput, error) {
 	m, err := s.store.CreateOrg(ctx, tenantry.CallerFromContext(ctx).UserID, in.Body.Name)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return &OrgOutput{Body: orgOut(m.Org, m.Role)}, nil
 }
@@ -112,7 +109,7 @@ func (s *server) listOrgs(ctx context.Context, in *ListOrgsInput) (*OrgListOutpu
 	p := in.page()
 	ms, err := s.store.UserOrgs(ctx, tenantry.CallerFromContext(ctx).UserID, p)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	out := &OrgListOutput{Body: make([]OrgOut, 0, len(ms))}
 	for _, m := range ms {

@@ -137,15 +137,12 @@ func (s *server) personal(ctx context.Context, write bool, fn func(tenantry.Tena
 	if errors.Is(err, tenantry.ErrNotMember) {
 		// The caller's own tenant is gone: the account was deleted
 		// after this request was authenticated.
-		return s.fail(ctx, errBadCredentials)
+		return errBadCredentials
 	}
 	if errors.Is(err, tenantry.ErrTaskNotFound) {
 		s.security(ctx, "task_not_found", slog.String("target_tenant_id", c.UserID.String()))
 	}
-	if err != nil {
-		return s.fail(ctx, err)
-	}
-	return nil
+	return err
 }
 
 // parseTaskID turns a path task id into a uuid; a malformed id is the same
