@@ -72,3 +72,16 @@ func TestUnknownErrorLoggedOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestAssigneeAnswer: the store's assignee rule is answered as the seed
+// answered it, byte for byte.
+func TestAssigneeAnswer(t *testing.T) {
+	t.Parallel()
+	h := authztest.NewHarness(t, openSQLite(t))
+	w := authztest.NewWorld(t, h)
+	res := h.Do("POST", "/api/orgs/"+w.OrgA.ID.String()+"/tasks", map[string]any{"title": "t", "assigned_user_id": w.Eve.ID},
+		authztest.Bearer(h.Token(w.Alice)))
+	if got, want := string(res.Body), `{"title":"Unprocessable Entity","status":422,"detail":"assigned_user_id must be a member of the organization","instance":"urn:request:authztest"}`+"\n"; got != want {
+		t.Errorf("body\n%s\nwant\n%s", got, want)
+	}
+}

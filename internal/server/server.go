@@ -167,7 +167,7 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	if cfg.SecureCookies {
 		s.cookieName = "__Host-tenantry_session"
 	}
-	mux := newRouter()
+	mux := newSplitMux()
 	if cfg.Metrics != nil {
 		if s.metrics, err = newMetrics(cfg.Metrics); err != nil {
 			return nil, err
