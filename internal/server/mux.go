@@ -12,7 +12,7 @@ import (
 // /api/orgs/{org_id} both match "/api/orgs/tasks", and ServeMux refuses to
 // hold two patterns where neither is more specific. "orgs" is never a user
 // id, so everything under /api/orgs goes to one mux and the rest of /api to
-// the other.
+// the other. Why not chi: docs/design.md, "Routing".
 type splitMux struct {
 	personal *http.ServeMux // /api/{user_id}/...
 	rest     *http.ServeMux
