@@ -5,15 +5,16 @@ import (
 	"fmt"
 )
 
-// Error codes. The HTTP layer maps each to one status in one place.
+// Error codes. A transport maps each to its own answer in one place (the
+// HTTP API: status in internal/server/errors.go).
 const (
-	EINVALID      = "invalid"      // the input breaks a rule: 422
-	ENOTFOUND     = "not_found"    // missing, or not the caller's to see: 404
-	ECONFLICT     = "conflict"     // a unique rule or invariant: 409
-	EFORBIDDEN    = "forbidden"    // the caller is known but may not do this: 403
-	EUNAUTHORIZED = "unauthorized" // no valid credentials: 401
-	EUNAVAILABLE  = "unavailable"  // the database does not answer for now: 503, logged
-	EINTERNAL     = "internal"     // anything else: 500, logged, never shown
+	EINVALID      = "invalid"      // the input breaks a rule
+	ENOTFOUND     = "not_found"    // missing, or not the caller's to see
+	ECONFLICT     = "conflict"     // a unique rule or invariant
+	EFORBIDDEN    = "forbidden"    // the caller is known but may not do this
+	EUNAUTHORIZED = "unauthorized" // no valid credentials
+	EUNAVAILABLE  = "unavailable"  // the database does not answer for now; worth a retry
+	EINTERNAL     = "internal"     // anything else: logged, never shown
 )
 
 // Error is an error a caller may see. Its Message is safe to show to the

@@ -4,14 +4,19 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"net/url"
 
 	"github.com/tenantry/tenantry"
 )
 
-// msgBadLogin answers an unknown email and a wrong password alike.
-const msgBadLogin = "Incorrect email or password"
+// errBadLogin answers an unknown email and a wrong password alike.
+var errBadLogin = &tenantry.Error{Code: tenantry.EUNAUTHORIZED, Message: "Incorrect email or password"}
+
+// errWrongPassword refuses a change that needs the current password.
+var errWrongPassword = &tenantry.Error{Code: tenantry.EFORBIDDEN, Message: "Current password is incorrect"}
+
+// badForm refuses a token form.
+func badForm(msg string) error { return &tenantry.Error{Code: tenantry.EINVALID, Message: msg} }
 
 // RegisterInput is the request of POST /auth/register.
 type RegisterInput struct {
@@ -38,7 +43,7 @@ func (s *server) register(ctx context.Context, in *RegisterInput) (*UserOutput, 
 			// the account, which the probe would throttle for its owner.
 			s.addressFailed(ctx)
 		}
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return &UserOutput{Body: userOut(u)}, nil
 }
@@ -59,9 +64,9 @@ func (s *server) checkPassword(ctx context.Context, email, pw string) (tenantry.
 		s.signInFailed(ctx, email)
 		s.metrics.loginFailed()
 		s.security(ctx, "login_failed", slog.String("reason", "unknown email"))
-		return u, problem(http.StatusUnauthorized, msgBadLogin)
+		return u, errBadLogin
 	} else if err != nil {
-		return u, s.fail(ctx, err)
+		return u, err
 	}
 	ok, err := s.lim.hashing.Verify(ctx, u.PasswordHash, pw)
 	if err != nil {
@@ -71,7 +76,7 @@ func (s *server) checkPassword(ctx context.Context, email, pw string) (tenantry.
 		s.signInFailed(ctx, email)
 		s.metrics.loginFailed()
 		s.security(ctx, "login_failed", slog.String("reason", "wrong password"), slog.String("target_user_id", u.ID.String()))
-		return u, problem(http.StatusUnauthorized, msgBadLogin)
+		return u, errBadLogin
 	}
 	return u, nil
 }
@@ -93,7 +98,7 @@ type TokenOutput struct {
 func (s *server) token(ctx context.Context, in *TokenInput) (*TokenOutput, error) {
 	form, err := url.ParseQuery(string(in.RawBody))
 	if err != nil {
-		return nil, problem(http.StatusUnprocessableEntity, "The body is not a valid form")
+		return nil, badForm("The body is not a valid form")
 	}
 	// An unknown field is not named: a body that is no form (JSON, or a
 	// bare password) parses as one field named by the whole body.
@@ -101,25 +106,25 @@ func (s *server) token(ctx context.Context, in *TokenInput) (*TokenOutput, error
 		switch k {
 		case "grant_type", "username", "password", "scope", "client_id", "client_secret":
 		default:
-			return nil, problem(http.StatusUnprocessableEntity, msgUnknownFormField)
+			return nil, badForm(msgUnknownFormField)
 		}
 		if len(v) != 1 {
-			return nil, problem(http.StatusUnprocessableEntity, "Form field "+k+" is repeated")
+			return nil, badForm("Form field " + k + " is repeated")
 		}
 	}
 	if gt := form.Get("grant_type"); gt != "" && gt != "password" {
-		return nil, problem(http.StatusUnprocessableEntity, `grant_type must be "password"`)
+		return nil, badForm(`grant_type must be "password"`)
 	}
 	email, pw := form.Get("username"), form.Get("password")
 	if email == "" || pw == "" {
-		return nil, problem(http.StatusUnprocessableEntity, "username and password are required")
+		return nil, badForm("username and password are required")
 	}
 	if len(email) > 254 || len(pw) > 1024 {
-		return nil, problem(http.StatusUnprocessableEntity, "username or password is too long")
+		return nil, badForm("username or password is too long")
 	}
 	email, ok := bareEmail(email)
 	if !ok {
-		return nil, problem(http.StatusUnprocessableEntity, "username "+msgNotBareEmail)
+		return nil, badForm("username " + msgNotBareEmail)
 	}
 	u, err := s.checkPassword(ctx, email, pw)
 	if err != nil {
@@ -127,7 +132,7 @@ func (s *server) token(ctx context.Context, in *TokenInput) (*TokenOutput, error
 	}
 	tok, claims, err := s.tokens.Issue(u)
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return &TokenOutput{
 		CacheControl: "no-store",
@@ -161,18 +166,18 @@ func (s *server) login(ctx context.Context, in *LoginInput) (*LoginOutput, error
 	// A new session at every login: a session id planted before login
 	// (fixation) never becomes an authenticated one.
 	if err := s.endPresentedSession(ctx, s.presentedCookie(in)); err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	value, hash, err := newSessionID()
 	cookie := s.sessionCookie(value, int(s.sessionMax.Seconds()))
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	now := s.now().UTC()
 	if err := s.store.CreateSession(ctx, tenantry.Session{
 		IDHash: hash, UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.sessionMax),
 	}); err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return &LoginOutput{
 		SetCookie:    cookie.String(),
@@ -228,7 +233,7 @@ func (s *server) logout(ctx context.Context, _ *EmptyInput) (*ClearCookieOutput,
 		err = s.store.DeleteSession(ctx, c.SessionHash)
 	}
 	if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return s.clearCookie(c), nil
 }
@@ -236,9 +241,9 @@ func (s *server) logout(ctx context.Context, _ *EmptyInput) (*ClearCookieOutput,
 func (s *server) me(ctx context.Context, _ *EmptyInput) (*UserOutput, error) {
 	u, err := s.store.UserByID(ctx, tenantry.CallerFromContext(ctx).UserID)
 	if errors.Is(err, tenantry.ErrUserNotFound) {
-		return nil, s.fail(ctx, errBadCredentials)
+		return nil, errBadCredentials
 	} else if err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	return &UserOutput{Body: userOut(u)}, nil
 }
@@ -255,7 +260,7 @@ func (s *server) deleteMe(ctx context.Context, in *DeleteMeInput) (*ClearCookieO
 		return nil, err
 	}
 	if err := s.store.DeleteUser(ctx, c.UserID); err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "account deleted", requestAttrs(ctx)...)
 	return s.clearCookie(c), nil
@@ -272,9 +277,9 @@ type PasswordInput struct {
 func (s *server) checkCurrentPassword(ctx context.Context, c *tenantry.Caller, pw, event string) error {
 	u, err := s.store.UserByID(ctx, c.UserID)
 	if errors.Is(err, tenantry.ErrUserNotFound) {
-		return s.fail(ctx, errBadCredentials)
+		return errBadCredentials
 	} else if err != nil {
-		return s.fail(ctx, err)
+		return err
 	}
 	ok, err := s.lim.hashing.Verify(ctx, u.PasswordHash, pw)
 	if err != nil {
@@ -282,7 +287,7 @@ func (s *server) checkCurrentPassword(ctx context.Context, c *tenantry.Caller, p
 	}
 	if !ok {
 		s.security(ctx, event, slog.String("reason", "wrong current password"))
-		return problem(http.StatusForbidden, "Current password is incorrect")
+		return errWrongPassword
 	}
 	return nil
 }
@@ -297,7 +302,7 @@ func (s *server) changePassword(ctx context.Context, in *PasswordInput) (*ClearC
 		return nil, s.hashFailed(ctx, err)
 	}
 	if _, err := s.store.SetPassword(ctx, c.UserID, hash); err != nil {
-		return nil, s.fail(ctx, err)
+		return nil, err
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "password changed", requestAttrs(ctx)...)
 	return s.clearCookie(c), nil

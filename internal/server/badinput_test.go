@@ -34,10 +34,7 @@ func TestBadInput(t *testing.T) {
 		h := authztest.NewHarness(t, open(t))
 		w := authztest.NewWorld(t, h)
 		tok := authztest.Bearer(h.Token(w.Alice))
-		tasks := "/api/" + w.Alice.ID.String() + "/tasks"
-		task := tasks + "/" + w.AliceTask.ID.String()
-		org := "/api/orgs/" + w.OrgA.ID.String()
-		orgTask := org + "/tasks/" + w.OrgATask.ID.String()
+		tasks, task, org, orgTask := alicePaths(w)
 		json := authztest.Header("Content-Type", "application/json")
 		long := func(n int, s string) string { return strings.Repeat(s, n) }
 
@@ -229,4 +226,12 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("alice has %d tasks after the good calls, want 2", len(ts))
 		}
 	})
+}
+
+// alicePaths are the paths of Alice's tasks, one of them, organization A and
+// one of its tasks.
+func alicePaths(w *authztest.World) (tasks, task, org, orgTask string) {
+	tasks = "/api/" + w.Alice.ID.String() + "/tasks"
+	org = "/api/orgs/" + w.OrgA.ID.String()
+	return tasks, tasks + "/" + w.AliceTask.ID.String(), org, org + "/tasks/" + w.OrgATask.ID.String()
 }

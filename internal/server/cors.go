@@ -17,15 +17,11 @@ const corsMaxAge = 600
 // (cors answers it), in logs and metrics.
 const routePreflight = "(preflight)"
 
-// cors lets pages on the listed origins call the API from a browser,
-// credentials included (the session cookie, an Authorization header), and
-// answers their preflights. With no origins, next is returned as is: no
-// cross-origin page may read an answer, and a preflight is the router's
-// 405.
-//
-// A listed origin is also trusted by the cookie session's cross-origin
-// check (authenticate), so its cookie-authenticated writes go through;
-// any other origin's are still refused.
+// cors lets pages on the listed origins call the API with credentials and
+// answers their preflights; with no origins, next is returned as is (a
+// preflight is then the mux's 405). A listed origin is also the session
+// check's only trusted one (authenticate; docs/design.md, "Identity and
+// sessions").
 func (s *server) cors(origins []string, next http.Handler) (http.Handler, error) {
 	if len(origins) == 0 {
 		return next, nil

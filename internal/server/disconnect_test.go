@@ -64,10 +64,7 @@ func TestClientLeavesDuringList(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var errorLog authztest.SyncBuffer
-			srv := httptest.NewUnstartedServer(h.Handler)
-			srv.Config.ErrorLog = log.New(&errorLog, "", 0)
-			srv.Start()
+			srv, errorLog := serveLogged(h.Handler)
 
 			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
 			if err != nil {
@@ -139,10 +136,7 @@ func TestPanicAfterTheStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var errorLog authztest.SyncBuffer
-	srv := httptest.NewUnstartedServer(h.Handler)
-	srv.Config.ErrorLog = log.New(&errorLog, "", 0)
-	srv.Start()
+	srv, errorLog := serveLogged(h.Handler)
 	t.Cleanup(srv.Close)
 	req, err := http.NewRequest("GET", srv.URL+"/api/"+u.ID.String()+"/tasks/"+task.ID.String(), nil)
 	if err != nil {
@@ -171,4 +165,14 @@ func TestPanicAfterTheStatus(t *testing.T) {
 	if panics != 1 {
 		t.Errorf("%d panic lines, want 1:\n%s", panics, h.Logs.String())
 	}
+}
+
+// serveLogged serves h on a test server whose net/http error log is kept:
+// what net/http says of the handler's writes (a superfluous WriteHeader).
+func serveLogged(h http.Handler) (*httptest.Server, *authztest.SyncBuffer) {
+	var errorLog authztest.SyncBuffer
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = log.New(&errorLog, "", 0)
+	srv.Start()
+	return srv, &errorLog
 }

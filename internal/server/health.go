@@ -2,9 +2,10 @@ package server
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
+	"fmt"
 	"time"
+
+	"github.com/tenantry/tenantry"
 )
 
 // HealthOutput answers a health check.
@@ -17,6 +18,9 @@ func (s *server) healthz(context.Context, *EmptyInput) (*HealthOutput, error) {
 	return &HealthOutput{CacheControl: "no-store", Body: HealthOut{Status: "ok"}}, nil
 }
 
+// errNotReady answers a readiness check the database failed.
+var errNotReady = &tenantry.Error{Code: tenantry.EUNAVAILABLE, Message: "Database unavailable"}
+
 // readyTimeout bounds the database check of /readyz.
 const readyTimeout = 2 * time.Second
 
@@ -24,10 +28,7 @@ func (s *server) readyz(ctx context.Context, _ *EmptyInput) (*HealthOutput, erro
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
-		if !clientGone(ctx) {
-			s.log.LogAttrs(ctx, slog.LevelError, "database not ready", append(requestAttrs(ctx), slog.String("error", err.Error()))...)
-		}
-		return nil, problem(http.StatusServiceUnavailable, "Database unavailable")
+		return nil, fmt.Errorf("%w: %w", errNotReady, err)
 	}
 	return &HealthOutput{CacheControl: "no-store", Body: HealthOut{Status: "ok"}}, nil
 }

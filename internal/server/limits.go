@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"net/netip"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
@@ -143,12 +141,6 @@ const (
 	msgTenantBusy     = "Too many requests in flight for this tenant; retry shortly"
 )
 
-// tooMany is a 429 with Retry-After in whole seconds.
-func tooMany(wait time.Duration, detail string) error {
-	return huma.ErrorWithHeaders(huma.NewError(http.StatusTooManyRequests, detail),
-		http.Header{"Retry-After": {strconv.Itoa(limit.RetryAfter(wait))}})
-}
-
 // accountKey is an email as the store keeps it.
 func accountKey(email string) string { return strings.ToLower(email) }
 
@@ -201,14 +193,14 @@ func (s *server) throttled(ctx context.Context, name, key string, attrs ...slog.
 }
 
 // hashFailed answers a password computation that did not get a slot: 429,
-// retry in a moment. Other errors go through fail.
+// retry in a moment. Other errors are returned as they are.
 func (s *server) hashFailed(ctx context.Context, err error) error {
 	if errors.Is(err, auth.ErrHashBusy) {
 		s.metrics.limited(limitHash)
 		s.throttled(ctx, limitHash, "")
 		return tooMany(time.Second, msgTooManyHashes)
 	}
-	return s.fail(ctx, err)
+	return err
 }
 
 // limitCalls bounds authenticated requests: each user's rate, and each
@@ -226,7 +218,7 @@ func (s *server) limitCalls(api huma.API) func(huma.Context, func(huma.Context))
 		wait, ok := s.lim.user.Queue(c.UserID.String(), s.lim.userWait, s.now())
 		if !ok {
 			s.metrics.limited(limitUser)
-			writeTooMany(api, ctx, wait, msgTooManyCalls)
+			s.writeProblem(api, ctx, tooMany(wait, msgTooManyCalls))
 			return
 		}
 		if wait > 0 && !s.lim.sleep(ctx.Context(), wait) {
@@ -242,7 +234,7 @@ func (s *server) limitCalls(api huma.API) func(huma.Context, func(huma.Context))
 		if err != nil {
 			if errors.Is(err, limit.ErrBusy) {
 				s.metrics.limited(limitTenant)
-				writeTooMany(api, ctx, time.Second, msgTenantBusy)
+				s.writeProblem(api, ctx, tooMany(time.Second, msgTenantBusy))
 			}
 			// Otherwise the client has gone: nothing to answer.
 			return
@@ -250,11 +242,6 @@ func (s *server) limitCalls(api huma.API) func(huma.Context, func(huma.Context))
 		defer release()
 		next(ctx)
 	}
-}
-
-func writeTooMany(api huma.API, ctx huma.Context, wait time.Duration, detail string) {
-	ctx.SetHeader("Retry-After", strconv.Itoa(limit.RetryAfter(wait)))
-	_ = huma.WriteErr(api, ctx, http.StatusTooManyRequests, detail)
 }
 
 // requestClient is the client address of a huma request.

@@ -118,7 +118,7 @@ func (s *server) recoverer(api huma.API) func(huma.Context, func(huma.Context)) 
 					// net/http drops the connection instead.
 					panic(http.ErrAbortHandler)
 				}
-				_ = huma.WriteErr(api, ctx, http.StatusInternalServerError, msgInternal)
+				s.writeProblem(api, ctx, refused(http.StatusInternalServerError, msgInternal))
 			}
 		}()
 		next(ctx)
@@ -157,7 +157,7 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			// the browser into an attacker's account.
 			if unsafeMethod(r.Method) && s.csrf.Check(r) != nil {
 				s.security(ctx.Context(), "cross_origin_refused")
-				_ = huma.WriteErr(api, ctx, http.StatusForbidden, msgCrossOrigin)
+				s.writeProblem(api, ctx, errCrossOrigin)
 				return
 			}
 			next(ctx)
@@ -165,16 +165,7 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 		}
 		caller, err := s.identify(ctx.Context(), r)
 		if err != nil {
-			if tenantry.ErrorCode(err) == tenantry.EUNAUTHORIZED {
-				ctx.SetHeader("WWW-Authenticate", "Bearer")
-				_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, tenantry.ErrorMessage(err))
-				return
-			}
-			if !clientGone(ctx.Context()) {
-				s.log.LogAttrs(ctx.Context(), slog.LevelError, "authentication failed",
-					append(requestAttrs(ctx.Context()), slog.String("error", err.Error()))...)
-			}
-			_ = huma.WriteErr(api, ctx, http.StatusInternalServerError, msgInternal)
+			s.writeProblem(api, ctx, err)
 			return
 		}
 		if ex := exchangeFrom(ctx.Context()); ex != nil {
@@ -183,14 +174,14 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 		ctx = huma.WithContext(ctx, tenantry.NewContextWithCaller(ctx.Context(), caller))
 		if caller.Method == tenantry.AuthSession && unsafeMethod(r.Method) && s.csrf.Check(r) != nil {
 			s.security(ctx.Context(), "cross_origin_refused")
-			_ = huma.WriteErr(api, ctx, http.StatusForbidden, msgCrossOrigin)
+			s.writeProblem(api, ctx, errCrossOrigin)
 			return
 		}
 		if op.Metadata[metaPersonal] == true && ctx.Param("user_id") != pathMe {
 			if id, err := parsePathID(ctx.Param("user_id")); err != nil || id != caller.UserID {
 				s.security(ctx.Context(), "path_mismatch", slog.String("target_user_id", targetID(ctx.Param("user_id"))))
 				s.metrics.crossTenant("path_mismatch")
-				_ = huma.WriteErr(api, ctx, http.StatusForbidden, tenantry.MsgAccessDenied)
+				s.writeProblem(api, ctx, errAccessDenied)
 				return
 			}
 		}
@@ -198,7 +189,11 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 	}
 }
 
-const msgCrossOrigin = "Cross-origin request refused"
+// Refusals of authenticate.
+var (
+	errCrossOrigin  = refused(http.StatusForbidden, "Cross-origin request refused")
+	errAccessDenied = &tenantry.Error{Code: tenantry.EFORBIDDEN, Message: tenantry.MsgAccessDenied}
+)
 
 // truncate bounds a client-chosen string before it goes into a log line.
 func truncate(s string) string {
@@ -233,7 +228,7 @@ func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) 
 			// net/http, after the answer) for bodyTimeout at most, so that
 			// closing does not reset the connection under its answer.
 			closeAfter(ctx, w, time.Now().Add(s.bodyTimeout))
-			_ = huma.WriteErr(api, ctx, http.StatusRequestEntityTooLarge, tooLarge)
+			s.writeProblem(api, ctx, refused(http.StatusRequestEntityTooLarge, tooLarge))
 			return
 		}
 		// A slow body must not hold the connection open: its read has its
@@ -254,21 +249,21 @@ func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) 
 			var netErr net.Error
 			switch {
 			case errors.As(err, &tooBig):
-				_ = huma.WriteErr(api, ctx, http.StatusRequestEntityTooLarge, tooLarge)
+				s.writeProblem(api, ctx, refused(http.StatusRequestEntityTooLarge, tooLarge))
 			case errors.As(err, &netErr) && netErr.Timeout():
-				_ = huma.WriteErr(api, ctx, http.StatusRequestTimeout, msgBodyTimeout)
+				s.writeProblem(api, ctx, refused(http.StatusRequestTimeout, msgBodyTimeout))
 			default:
-				_ = huma.WriteErr(api, ctx, http.StatusBadRequest, "Could not read the request body")
+				s.writeProblem(api, ctx, refused(http.StatusBadRequest, "Could not read the request body"))
 			}
 			return
 		}
 		_ = rc.SetReadDeadline(serverReadDeadline(r))
 		if msg := s.refusedType(api, op, r.Header.Get("Content-Type")); msg != "" {
-			_ = huma.WriteErr(api, ctx, http.StatusUnsupportedMediaType, msg)
+			s.writeProblem(api, ctx, refused(http.StatusUnsupportedMediaType, msg))
 			return
 		}
 		if !utf8.Valid(b) || loneSurrogate(b) {
-			_ = huma.WriteErr(api, ctx, http.StatusBadRequest, "Request body is not valid UTF-8")
+			s.writeProblem(api, ctx, refused(http.StatusBadRequest, "Request body is not valid UTF-8"))
 			return
 		}
 		// Every body of a JSON operation that got this far is read as
@@ -277,7 +272,7 @@ func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) 
 		// spelling. (refusedType has answered the others.)
 		if jsonBody(op) {
 			if d := strictJSON(b, fields.of(op)); d != nil {
-				_ = huma.WriteErr(api, ctx, http.StatusUnprocessableEntity, msgValidationFailed, d)
+				s.writeProblem(api, ctx, &httpError{status: http.StatusUnprocessableEntity, detail: msgValidationFailed, errs: []error{d}})
 				return
 			}
 		}

@@ -22,78 +22,78 @@ func (s *server) routes(api huma.API) {
 	)
 
 	// Health.
-	huma.Register(api, public(get, "/healthz", "healthz", "Liveness: the process answers."), s.healthz)
-	huma.Register(api, public(get, "/readyz", "readyz", "Readiness: the database answers.", http.StatusServiceUnavailable), s.readyz)
+	route(s, api, publicOp(get, "/healthz", "healthz", "Liveness: the process answers."), s.healthz)
+	route(s, api, publicOp(get, "/readyz", "readyz", "Readiness: the database answers.", http.StatusServiceUnavailable), s.readyz)
 
 	// Accounts and credentials.
-	huma.Register(api, created(withBody(public(post, "/auth/register", "register",
+	route(s, api, created(withBody(publicOp(post, "/auth/register", "register",
 		"Create an account. The email is stored lower-cased; the password needs at least 8 characters.",
 		http.StatusConflict, http.StatusTooManyRequests))), s.register)
-	huma.Register(api, withBody(public(post, "/auth/token", "token",
+	route(s, api, withBody(publicOp(post, "/auth/token", "token",
 		"OAuth2 password grant: form fields username (the email) and password. An unknown email and a wrong password get the same 401.",
 		http.StatusUnauthorized, http.StatusTooManyRequests)), s.token)
-	huma.Register(api, withBody(public(post, "/auth/login", "login",
+	route(s, api, withBody(publicOp(post, "/auth/login", "login",
 		"Open a cookie session (HttpOnly, SameSite=Lax). Any session the browser presented is ended first. Writes with the cookie must come from the same origin.",
 		http.StatusUnauthorized, http.StatusTooManyRequests)), s.login)
-	huma.Register(api, authed(post, "/auth/logout", "logout",
+	route(s, api, authedOp(post, "/auth/logout", "logout",
 		"End the presented credential at once: the cookie session is deleted, or the bearer token is revoked."), s.logout)
-	huma.Register(api, authed(get, "/auth/me", "me", "The caller's account."), s.me)
-	huma.Register(api, withBody(authed(del, "/auth/me", "deleteMe",
+	route(s, api, authedOp(get, "/auth/me", "me", "The caller's account."), s.me)
+	route(s, api, withBody(authedOp(del, "/auth/me", "deleteMe",
 		"Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. The body gives the current password (403 if wrong). 409 if it is the last owner of an organization with other members.",
 		http.StatusForbidden, http.StatusConflict)), s.deleteMe)
-	huma.Register(api, withBody(authed(post, "/auth/password", "changePassword",
+	route(s, api, withBody(authedOp(post, "/auth/password", "changePassword",
 		"Change the password. Every token and session issued so far stops working, this one included: sign in again. 403 if current_password is wrong.")), s.changePassword)
 
 	// Personal tasks: {user_id} must be the caller (403 otherwise, before any lookup).
-	huma.Register(api, created(withBody(personal(post, "/api/{user_id}/tasks", "createTask", "Create a task in the caller's personal space."))), s.createTask)
-	huma.Register(api, personal(get, "/api/{user_id}/tasks", "listTasks",
+	route(s, api, created(withBody(personalOp(post, "/api/{user_id}/tasks", "createTask", "Create a task in the caller's personal space."))), s.createTask)
+	route(s, api, personalOp(get, "/api/{user_id}/tasks", "listTasks",
 		"List the caller's tasks in creation order. A full page carries a Link header to the next one.", http.StatusUnprocessableEntity), s.listTasks)
-	huma.Register(api, personal(del, "/api/{user_id}/tasks", "deleteTasks",
+	route(s, api, personalOp(del, "/api/{user_id}/tasks", "deleteTasks",
 		"Delete all the caller's tasks, or only completed or open ones.", http.StatusUnprocessableEntity), s.deleteTasks)
-	huma.Register(api, personal(get, "/api/{user_id}/tasks/{task_id}", "getTask", "Get one task.", http.StatusNotFound), s.getTask)
-	huma.Register(api, withBody(personal(put, "/api/{user_id}/tasks/{task_id}", "replaceTask",
+	route(s, api, personalOp(get, "/api/{user_id}/tasks/{task_id}", "getTask", "Get one task.", http.StatusNotFound), s.getTask)
+	route(s, api, withBody(personalOp(put, "/api/{user_id}/tasks/{task_id}", "replaceTask",
 		"Replace every settable field of a task; absent optional fields are reset.", http.StatusNotFound)), s.replaceTask)
-	huma.Register(api, withBody(personal(patch, "/api/{user_id}/tasks/{task_id}", "patchTask",
+	route(s, api, withBody(personalOp(patch, "/api/{user_id}/tasks/{task_id}", "patchTask",
 		"Change the fields given; null clears the description.", http.StatusNotFound)), s.patchTask)
-	huma.Register(api, personal(del, "/api/{user_id}/tasks/{task_id}", "deleteTask", "Delete one task.", http.StatusNotFound), s.deleteTask)
+	route(s, api, personalOp(del, "/api/{user_id}/tasks/{task_id}", "deleteTask", "Delete one task.", http.StatusNotFound), s.deleteTask)
 
 	// Organizations. Not a member: 404 for the organization and everything under it.
-	huma.Register(api, created(withBody(authed(post, "/api/orgs", "createOrg", "Create an organization; the caller becomes its owner."))), s.createOrg)
-	huma.Register(api, authed(get, "/api/orgs", "listOrgs",
+	route(s, api, created(withBody(authedOp(post, "/api/orgs", "createOrg", "Create an organization; the caller becomes its owner."))), s.createOrg)
+	route(s, api, authedOp(get, "/api/orgs", "listOrgs",
 		"The caller's organizations, with the caller's role, oldest first (tie-broken by id). A full page carries a Link header to the next one.",
 		http.StatusUnprocessableEntity), s.listOrgs)
-	huma.Register(api, authed(get, "/api/orgs/{org_id}", "getOrg", "One of the caller's organizations.", http.StatusNotFound), s.getOrg)
-	huma.Register(api, authed(get, "/api/orgs/{org_id}/members", "listMembers",
+	route(s, api, authedOp(get, "/api/orgs/{org_id}", "getOrg", "One of the caller's organizations.", http.StatusNotFound), s.getOrg)
+	route(s, api, authedOp(get, "/api/orgs/{org_id}/members", "listMembers",
 		"The members, oldest membership first (tie-broken by user id). Any member may list them. A full page carries a Link header to the next one.",
 		http.StatusNotFound, http.StatusUnprocessableEntity), s.listMembers)
-	huma.Register(api, created(withBody(authed(post, "/api/orgs/{org_id}/members", "addMember",
+	route(s, api, created(withBody(authedOp(post, "/api/orgs/{org_id}/members", "addMember",
 		"Add a user by email or user_id. Owners and admins only; only owners add owners. 404 if no such account, 409 if already a member.",
 		http.StatusNotFound, http.StatusConflict))), s.addMember)
-	huma.Register(api, withBody(authed(patch, "/api/orgs/{org_id}/members/{user_id}", "setRole",
+	route(s, api, withBody(authedOp(patch, "/api/orgs/{org_id}/members/{user_id}", "setRole",
 		"Change a member's role. Owners and admins only; only owners grant the owner role or change an owner's. 409 if it would leave no owner.",
 		http.StatusNotFound, http.StatusConflict)), s.setRole)
-	huma.Register(api, authed(del, "/api/orgs/{org_id}/members/{user_id}", "removeMember",
+	route(s, api, authedOp(del, "/api/orgs/{org_id}/members/{user_id}", "removeMember",
 		"Remove a member; their tasks are unassigned. Any member may remove themselves; removing others takes owner or admin, and removing an owner takes owner. 409 for the last owner.",
 		http.StatusNotFound, http.StatusConflict), s.removeMember)
 
 	// Organization tasks: every member may read, create, edit and delete one
 	// task; bulk delete needs owner or admin.
-	huma.Register(api, created(withBody(authed(post, "/api/orgs/{org_id}/tasks", "createOrgTask",
+	route(s, api, created(withBody(authedOp(post, "/api/orgs/{org_id}/tasks", "createOrgTask",
 		"Create a task. Any member may. assigned_user_id must be a member (422).", http.StatusNotFound))), s.createOrgTask)
-	huma.Register(api, authed(get, "/api/orgs/{org_id}/tasks", "listOrgTasks",
+	route(s, api, authedOp(get, "/api/orgs/{org_id}/tasks", "listOrgTasks",
 		"List the organization's tasks in creation order. Any member may. A full page carries a Link header to the next one.",
 		http.StatusNotFound, http.StatusUnprocessableEntity), s.listOrgTasks)
-	huma.Register(api, authed(del, "/api/orgs/{org_id}/tasks", "deleteOrgTasks",
+	route(s, api, authedOp(del, "/api/orgs/{org_id}/tasks", "deleteOrgTasks",
 		"Delete all the organization's tasks, or only completed or open ones. Owners and admins only.",
 		http.StatusNotFound, http.StatusUnprocessableEntity), s.deleteOrgTasks)
-	huma.Register(api, authed(get, "/api/orgs/{org_id}/tasks/{task_id}", "getOrgTask", "Get one task. Any member may.", http.StatusNotFound), s.getOrgTask)
-	huma.Register(api, withBody(authed(put, "/api/orgs/{org_id}/tasks/{task_id}", "replaceOrgTask",
+	route(s, api, authedOp(get, "/api/orgs/{org_id}/tasks/{task_id}", "getOrgTask", "Get one task. Any member may.", http.StatusNotFound), s.getOrgTask)
+	route(s, api, withBody(authedOp(put, "/api/orgs/{org_id}/tasks/{task_id}", "replaceOrgTask",
 		"Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).",
 		http.StatusNotFound)), s.replaceOrgTask)
-	huma.Register(api, withBody(authed(patch, "/api/orgs/{org_id}/tasks/{task_id}", "patchOrgTask",
+	route(s, api, withBody(authedOp(patch, "/api/orgs/{org_id}/tasks/{task_id}", "patchOrgTask",
 		"Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).",
 		http.StatusNotFound)), s.patchOrgTask)
-	huma.Register(api, authed(del, "/api/orgs/{org_id}/tasks/{task_id}", "deleteOrgTask", "Delete one task. Any member may.", http.StatusNotFound), s.deleteOrgTask)
+	route(s, api, authedOp(del, "/api/orgs/{org_id}/tasks/{task_id}", "deleteOrgTask", "Delete one task. Any member may.", http.StatusNotFound), s.deleteOrgTask)
 
 	s.document(api)
 }
@@ -101,7 +101,7 @@ func (s *server) routes(api huma.API) {
 // pages are the routes that are not API operations: the docs page and its
 // files (docs.go). The OpenAPI documents are huma's own routes,
 // /openapi.json (3.1) and /openapi-3.0.json.
-func pages(mux *router) {
+func pages(mux *splitMux) {
 	docs := docsHandler()
 	mux.Handle("GET /docs", docs)
 	mux.Handle("GET /docs/{file}", docs)
@@ -200,9 +200,9 @@ func plainSchema(sc *huma.Schema, seen map[*huma.Schema]bool) {
 	}
 }
 
-// public is an operation anyone may call. Unsafe methods are refused (403)
+// publicOp is an operation anyone may call. Unsafe methods are refused (403)
 // when a browser sends them cross-origin.
-func public(method, path, id, desc string, errs ...int) huma.Operation {
+func publicOp(method, path, id, desc string, errs ...int) huma.Operation {
 	errs = append(errs, http.StatusInternalServerError)
 	if unsafeMethod(method) {
 		errs = append(errs, http.StatusForbidden)
@@ -213,16 +213,16 @@ func public(method, path, id, desc string, errs ...int) huma.Operation {
 	}
 }
 
-// authed is an operation that needs a bearer token or a session cookie.
-func authed(method, path, id, desc string, errs ...int) huma.Operation {
-	op := public(method, path, id, desc, append(errs, http.StatusUnauthorized, http.StatusTooManyRequests)...)
+// authedOp is an operation that needs a bearer token or a session cookie.
+func authedOp(method, path, id, desc string, errs ...int) huma.Operation {
+	op := publicOp(method, path, id, desc, append(errs, http.StatusUnauthorized, http.StatusTooManyRequests)...)
 	op.Security = []map[string][]string{{schemeBearer: {}}, {schemeCookie: {}}}
 	return op
 }
 
-// personal is an authenticated operation under /api/{user_id}.
-func personal(method, path, id, desc string, errs ...int) huma.Operation {
-	op := authed(method, path, id, desc, append(errs, http.StatusForbidden)...)
+// personalOp is an authenticated operation under /api/{user_id}.
+func personalOp(method, path, id, desc string, errs ...int) huma.Operation {
+	op := authedOp(method, path, id, desc, append(errs, http.StatusForbidden)...)
 	op.Metadata = map[string]any{metaPersonal: true}
 	return op
 }

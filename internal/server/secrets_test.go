@@ -33,10 +33,7 @@ func TestNoSecretEchoed(t *testing.T) {
 		h := authztest.NewHarness(t, open(t))
 		w := authztest.NewWorld(t, h)
 		tok := authztest.Bearer(h.Token(w.Alice))
-		tasks := "/api/" + w.Alice.ID.String() + "/tasks"
-		task := tasks + "/" + w.AliceTask.ID.String()
-		org := "/api/orgs/" + w.OrgA.ID.String()
-		orgTask := org + "/tasks/" + w.OrgATask.ID.String()
+		tasks, task, org, orgTask := alicePaths(w)
 		form := authztest.Header("Content-Type", "application/x-www-form-urlencoded")
 		s := secret
 

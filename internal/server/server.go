@@ -167,7 +167,7 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	if cfg.SecureCookies {
 		s.cookieName = "__Host-tenantry_session"
 	}
-	mux := newRouter()
+	mux := newSplitMux()
 	if cfg.Metrics != nil {
 		if s.metrics, err = newMetrics(cfg.Metrics); err != nil {
 			return nil, err
@@ -231,15 +231,12 @@ func ruleError(loc, msg string) error {
 	return &huma.ErrorDetail{Location: loc, Message: msg, Value: ruleMark{}}
 }
 
-// shapeErrors prepares validation errors for the client. huma runs Resolve
-// methods even when the body did not parse or a field failed the schema; a
-// rule error on such input only misleads ("title must not be blank" for
-// {"title":5}), so it is dropped when another error sits at its location,
-// above it (the body itself) or below it (a field of the object it checks).
-// The offending input is dropped from every error: the location and
-// message say what is wrong, and echoing the value would send back
-// passwords and whole bodies. The generic "validation failed" becomes the
-// first error, prefixed with its location.
+// shapeErrors prepares validation errors for the client: a Resolve rule's
+// error is dropped where another error sits at, above or below its location
+// (huma runs Resolve on input that failed the schema, and "title must not be
+// blank" for {"title":5} only misleads); no error echoes the input, which may
+// be a password; "validation failed" becomes the first error's location and
+// message.
 func shapeErrors(_ huma.Context, _ string, v any) (any, error) {
 	e, ok := v.(*huma.ErrorModel)
 	if !ok || len(e.Errors) == 0 {

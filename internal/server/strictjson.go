@@ -11,28 +11,13 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 )
 
-// JSON that encoding/json and huma accept but a client cannot have meant
-// unambiguously is refused before the body is decoded:
-//
-//   - an object key given twice, at any depth: encoding/json keeps the last
-//     value without a word, so two parsers (a proxy's and ours) could read
-//     different bodies from the same bytes;
-//   - null for a field whose schema is not nullable: huma skips a null
-//     optional field as if it were absent, so {"completed": null} would
-//     quietly mean false;
-//   - a top-level key that is not exactly one of the body's fields: huma's
-//     validator and encoding/json match keys without regard to case (and
-//     fold "ſ" to "s"), so {"email":"a","EMAIL":"b"} would sign in as b and
-//     "deſcription" would fill description.
-//
-// Both are 422s with the field's location, as huma's own validation errors.
-
-// strictJSON returns the first such problem in the JSON text b, or nil,
-// by the rules of the body's fields. Text that does
-// not parse is not its business: huma's decoder refuses it with its own
-// answer. It reads b once, in time and memory linear in its length
-// (encoding/json's Decoder.Token took 250 ms and 160 MB for a 1 MiB body of
-// brackets).
+// strictJSON returns, as a 422 detail, the first thing in the JSON text b
+// that encoding/json and huma accept but a client cannot have meant
+// unambiguously: a key given twice at any depth, null for a field that is
+// not nullable, a top-level key that is not exactly a field's name. Text
+// that does not parse is huma's to refuse. It reads b once, in linear time;
+// why it is not encoding/json's tokenizer or jsontext: docs/design.md,
+// "Answers".
 func strictJSON(b []byte, fields bodyFields) *huma.ErrorDetail {
 	sc := jsonScanner{b: b, fields: fields}
 	d, _ := sc.value(nil, 0)

@@ -4,13 +4,14 @@ import (
 	"context"
 	"net/url"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
 )
 
 // Personal and organization tasks behave alike; only the way into the
-// tenant differs (s.personal or s.inOrg, each with its own checks and
+// tenant differs (s.inPersonal or s.inOrg, each with its own checks and
 // security events) and the answer's type. taskOps holds the shared part.
 
 // taskOps runs the task operations of one tenant through run.
@@ -20,7 +21,7 @@ type taskOps struct {
 
 // personalTasks enters the caller's personal tenant.
 func (s *server) personalTasks() taskOps {
-	return taskOps{run: s.personal}
+	return taskOps{run: s.inPersonal}
 }
 
 // orgTasks enters the organization orgID as one of its members.
@@ -131,4 +132,50 @@ func (b OrgTaskPatchIn) patch() tenantry.TaskPatch {
 		SetDescription: b.Description.Set, Description: b.Description.Value,
 		SetAssignee: b.AssignedUserID.Set, AssignedUserID: b.AssignedUserID.Value,
 	}
+}
+
+// ListQuery selects one page of tasks.
+type ListQuery struct {
+	Limit     int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"Page size, 1 to 100."`
+	Completed string `query:"completed" enum:"true,false" doc:"Only completed (true) or open (false) tasks."`
+	After     string `query:"after" format:"uuid" doc:"Cursor: the id of the last task of the previous page (see the Link header)."`
+}
+
+// CompletedQuery narrows a bulk delete.
+type CompletedQuery struct {
+	Completed string `query:"completed" enum:"true,false" doc:"Delete only completed (true) or open (false) tasks; all if absent."`
+}
+
+// Resolve refuses an empty completed or after: "?completed=" must not
+// quietly mean "all".
+func (q *ListQuery) Resolve(ctx huma.Context) []error {
+	return emptyQuery(ctx, "completed", "after", "limit")
+}
+
+// Resolve refuses an empty completed: a bulk delete with "?completed="
+// must not quietly delete everything.
+func (q *CompletedQuery) Resolve(ctx huma.Context) []error {
+	return emptyQuery(ctx, "completed")
+}
+
+func parseCompleted(s string) *bool {
+	if s == "" {
+		return nil
+	}
+	b := s == "true"
+	return &b
+}
+
+// filter turns a ListQuery into a TaskFilter; huma has checked its syntax.
+func (q ListQuery) filter() tenantry.TaskFilter {
+	f := tenantry.TaskFilter{Completed: parseCompleted(q.Completed), Limit: q.Limit}
+	if f.Limit == 0 {
+		f.Limit = tenantry.DefaultPageSize
+	}
+	if q.After != "" {
+		if id, err := uuid.Parse(q.After); err == nil {
+			f.After = &id
+		}
+	}
+	return f
 }

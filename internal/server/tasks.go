@@ -3,12 +3,8 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"net/url"
-	"strconv"
 
-	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
@@ -30,104 +26,8 @@ type TaskPath struct {
 	TaskID string `path:"task_id" doc:"A task id (UUID). Unknown, foreign and malformed ids are the same 404."`
 }
 
-// ListQuery selects one page of tasks.
-type ListQuery struct {
-	Limit     int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"Page size, 1 to 100."`
-	Completed string `query:"completed" enum:"true,false" doc:"Only completed (true) or open (false) tasks."`
-	After     string `query:"after" format:"uuid" doc:"Cursor: the id of the last task of the previous page (see the Link header)."`
-}
-
-// CompletedQuery narrows a bulk delete.
-type CompletedQuery struct {
-	Completed string `query:"completed" enum:"true,false" doc:"Delete only completed (true) or open (false) tasks; all if absent."`
-}
-
-// Resolve refuses an empty completed or after: "?completed=" must not
-// quietly mean "all".
-func (q *ListQuery) Resolve(ctx huma.Context) []error {
-	return emptyQuery(ctx, "completed", "after", "limit")
-}
-
-// Resolve refuses an empty completed: a bulk delete with "?completed="
-// must not quietly delete everything.
-func (q *CompletedQuery) Resolve(ctx huma.Context) []error {
-	return emptyQuery(ctx, "completed")
-}
-
-func emptyQuery(ctx huma.Context, names ...string) []error {
-	u := ctx.URL()
-	v := u.Query()
-	var errs []error
-	for _, n := range names {
-		if vs, ok := v[n]; ok && (len(vs) != 1 || vs[0] == "") {
-			errs = append(errs, ruleError("query."+n, n+" must have exactly one non-empty value"))
-		}
-	}
-	return errs
-}
-
-func parseCompleted(s string) *bool {
-	if s == "" {
-		return nil
-	}
-	b := s == "true"
-	return &b
-}
-
-// filter turns a ListQuery into a TaskFilter; huma has checked its syntax.
-func (q ListQuery) filter() tenantry.TaskFilter {
-	f := tenantry.TaskFilter{Completed: parseCompleted(q.Completed), Limit: q.Limit}
-	if f.Limit == 0 {
-		f.Limit = tenantry.DefaultPageSize
-	}
-	if q.After != "" {
-		if id, err := uuid.Parse(q.After); err == nil {
-			f.After = &id
-		}
-	}
-	return f
-}
-
-// nextLink is the Link header of a full page of n items, pointing at the
-// next one: the collection at path with the query v (the list's filters),
-// the same limit, and after the last item's id. Every paged list uses it.
-func nextLink(path string, v url.Values, limit int, last uuid.UUID, n int) string {
-	if n < limit {
-		return ""
-	}
-	if v == nil {
-		v = url.Values{}
-	}
-	v.Set("limit", strconv.Itoa(limit))
-	v.Set("after", last.String())
-	return fmt.Sprintf("<%s?%s>; rel=\"next\"", path, v.Encode())
-}
-
-// PageQuery selects one page of organizations or members.
-type PageQuery struct {
-	Limit int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"Page size, 1 to 100."`
-	After string `query:"after" format:"uuid" doc:"Cursor: the id of the last item of the previous page (see the Link header)."`
-}
-
-// Resolve refuses an empty after or limit, as ListQuery does.
-func (q *PageQuery) Resolve(ctx huma.Context) []error {
-	return emptyQuery(ctx, "after", "limit")
-}
-
-// page turns a PageQuery into a Page; huma has checked its syntax.
-func (q PageQuery) page() tenantry.Page {
-	p := tenantry.Page{Limit: q.Limit}
-	p.Limit = p.PageLimit()
-	if q.After != "" {
-		if id, err := uuid.Parse(q.After); err == nil {
-			p.After = &id
-		}
-	}
-	return p
-}
-
-// personal runs fn in the caller's personal tenant.
-func (s *server) personal(ctx context.Context, write bool, fn func(tenantry.TenantTx) error) error {
+// inPersonal runs fn in the caller's personal tenant.
+func (s *server) inPersonal(ctx context.Context, write bool, fn func(tenantry.TenantTx) error) error {
 	c := tenantry.CallerFromContext(ctx)
 	run := s.store.View
 	if write {
@@ -137,15 +37,12 @@ func (s *server) personal(ctx context.Context, write bool, fn func(tenantry.Tena
 	if errors.Is(err, tenantry.ErrNotMember) {
 		// The caller's own tenant is gone: the account was deleted
 		// after this request was authenticated.
-		return s.fail(ctx, errBadCredentials)
+		return errBadCredentials
 	}
 	if errors.Is(err, tenantry.ErrTaskNotFound) {
 		s.security(ctx, "task_not_found", slog.String("target_tenant_id", c.UserID.String()))
 	}
-	if err != nil {
-		return s.fail(ctx, err)
-	}
-	return nil
+	return err
 }
 
 // parseTaskID turns a path task id into a uuid; a malformed id is the same
@@ -267,7 +164,7 @@ type DeletedOutput struct {
 
 func (s *server) deleteTasks(ctx context.Context, in *DeleteTasksInput) (*DeletedOutput, error) {
 	var n int64
-	err := s.personal(ctx, true, func(tx tenantry.TenantTx) (err error) {
+	err := s.inPersonal(ctx, true, func(tx tenantry.TenantTx) (err error) {
 		n, err = tx.DeleteTasks(ctx, parseCompleted(in.Completed))
 		return err
 	})

@@ -8,22 +8,22 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 )
 
-// router is two ServeMuxes behind one. /api/{user_id}/tasks and
+// splitMux is two ServeMuxes behind one. /api/{user_id}/tasks and
 // /api/orgs/{org_id} both match "/api/orgs/tasks", and ServeMux refuses to
 // hold two patterns where neither is more specific. "orgs" is never a user
 // id, so everything under /api/orgs goes to one mux and the rest of /api to
-// the other.
-type router struct {
+// the other. Why not chi: docs/design.md, "Routing".
+type splitMux struct {
 	personal *http.ServeMux // /api/{user_id}/...
 	rest     *http.ServeMux
 }
 
-func newRouter() *router {
-	return &router{personal: http.NewServeMux(), rest: http.NewServeMux()}
+func newSplitMux() *splitMux {
+	return &splitMux{personal: http.NewServeMux(), rest: http.NewServeMux()}
 }
 
 // HandleFunc registers a ServeMux pattern ("METHOD /path").
-func (rt *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+func (rt *splitMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
 	path := pattern
 	if _, p, ok := strings.Cut(pattern, " "); ok {
 		path = p
@@ -47,7 +47,7 @@ func (rt *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.R
 }
 
 // Handle registers a handler for a ServeMux pattern.
-func (rt *router) Handle(pattern string, h http.Handler) { rt.HandleFunc(pattern, h.ServeHTTP) }
+func (rt *splitMux) Handle(pattern string, h http.Handler) { rt.HandleFunc(pattern, h.ServeHTTP) }
 
 // ServeHTTP sends /api/{user_id}/... to the personal mux, the rest to the
 // other. A path or method no route takes is answered as a problem too.
@@ -56,7 +56,7 @@ func (rt *router) Handle(pattern string, h http.Handler) { rt.HandleFunc(pattern
 // route unwraps before it writes anything, so whatever the routeWriter
 // records is the mux's own answer (a 404, a 405 with its Allow header, a
 // redirect to the clean path), and that becomes the problem+json below.
-func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (rt *splitMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	mux := rt.rest
 	if p := r.URL.Path; strings.HasPrefix(p, "/api/") && p != "/api/orgs" && !strings.HasPrefix(p, "/api/orgs/") {
 		mux = rt.personal

@@ -1,0 +1,122 @@
+package server
+
+import (
+	"context"
+
+	"github.com/tenantry/tenantry"
+)
+
+// Organization tasks: every member may read, create, edit and delete one
+// task; bulk delete needs owner or admin.
+
+// CreateOrgTaskInput is the request of POST /api/orgs/{org_id}/tasks.
+type CreateOrgTaskInput struct {
+	OrgPath
+	Body OrgTaskIn
+}
+
+// OrgTaskOutput answers with an organization's task.
+type OrgTaskOutput struct {
+	Body OrgTaskOut
+}
+
+func (s *server) createOrgTask(ctx context.Context, in *CreateOrgTaskInput) (*OrgTaskOutput, error) {
+	t, err := s.orgTasks(in.OrgID).create(ctx, in.Body.newTask())
+	if err != nil {
+		return nil, err
+	}
+	return &OrgTaskOutput{Body: orgTaskOut(t)}, nil
+}
+
+// ListOrgTasksInput is the request of GET /api/orgs/{org_id}/tasks.
+type ListOrgTasksInput struct {
+	OrgPath
+	ListQuery
+}
+
+// OrgTaskListOutput answers with a page of an organization's tasks.
+type OrgTaskListOutput struct {
+	Link string `header:"Link" doc:"<...>; rel=\"next\" when the page is full."`
+	Body []OrgTaskOut
+}
+
+func (s *server) listOrgTasks(ctx context.Context, in *ListOrgTasksInput) (*OrgTaskListOutput, error) {
+	// The Link names the organization canonically, never as the client spelled it.
+	body, link, err := taskPage(ctx, s.orgTasks(in.OrgID), "/api/orgs/"+targetID(in.OrgID)+"/tasks", in.ListQuery, orgTaskOut)
+	if err != nil {
+		return nil, err
+	}
+	return &OrgTaskListOutput{Link: link, Body: body}, nil
+}
+
+// OrgTaskInput names one organization task.
+type OrgTaskInput struct {
+	OrgPath
+	TaskPath
+}
+
+func (s *server) getOrgTask(ctx context.Context, in *OrgTaskInput) (*OrgTaskOutput, error) {
+	t, err := s.orgTasks(in.OrgID).get(ctx, in.TaskID)
+	if err != nil {
+		return nil, err
+	}
+	return &OrgTaskOutput{Body: orgTaskOut(t)}, nil
+}
+
+// ReplaceOrgTaskInput is the request of PUT /api/orgs/{org_id}/tasks/{task_id}.
+type ReplaceOrgTaskInput struct {
+	OrgPath
+	TaskPath
+	Body OrgTaskIn
+}
+
+func (s *server) replaceOrgTask(ctx context.Context, in *ReplaceOrgTaskInput) (*OrgTaskOutput, error) {
+	t, err := s.orgTasks(in.OrgID).replace(ctx, in.TaskID, in.Body.newTask())
+	if err != nil {
+		return nil, err
+	}
+	return &OrgTaskOutput{Body: orgTaskOut(t)}, nil
+}
+
+// PatchOrgTaskInput is the request of PATCH /api/orgs/{org_id}/tasks/{task_id}.
+type PatchOrgTaskInput struct {
+	OrgPath
+	TaskPath
+	Body OrgTaskPatchIn
+}
+
+func (s *server) patchOrgTask(ctx context.Context, in *PatchOrgTaskInput) (*OrgTaskOutput, error) {
+	t, err := s.orgTasks(in.OrgID).patch(ctx, in.TaskID, in.Body.patch())
+	if err != nil {
+		return nil, err
+	}
+	return &OrgTaskOutput{Body: orgTaskOut(t)}, nil
+}
+
+func (s *server) deleteOrgTask(ctx context.Context, in *OrgTaskInput) (*NoContentOutput, error) {
+	if err := s.orgTasks(in.OrgID).delete(ctx, in.TaskID); err != nil {
+		return nil, err
+	}
+	return &NoContentOutput{}, nil
+}
+
+// DeleteOrgTasksInput is the request of DELETE /api/orgs/{org_id}/tasks.
+type DeleteOrgTasksInput struct {
+	OrgPath
+	CompletedQuery
+}
+
+func (s *server) deleteOrgTasks(ctx context.Context, in *DeleteOrgTasksInput) (*DeletedOutput, error) {
+	var n int64
+	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) (err error) {
+		if err := need(tx, tenantry.RoleAdmin, msgBulkDelete); err != nil {
+			return err
+		}
+		n, err = tx.DeleteTasks(ctx, parseCompleted(in.Completed))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &DeletedOutput{Body: DeletedOut{DeletedCount: n}}, nil
+}
