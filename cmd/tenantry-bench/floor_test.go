@@ -1,4 +1,4 @@
-package bench
+package main
 
 import (
 	"context"
@@ -32,7 +32,7 @@ func TestFloorRunsTheContextCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := seed(ctx, store, hash, 0, 2, 3, 1, discard{})
+	data, err := seed(ctx, store, hash, 0, 2, 3, 1, io.Discard)
 	store.Close()
 	if err != nil {
 		t.Fatal(err)

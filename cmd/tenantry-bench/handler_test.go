@@ -1,4 +1,4 @@
-package bench
+package main
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 // sockets. "parallel" runs 8 goroutines on GOMAXPROCS threads, as the load
 // does.
 //
-//	go test -run '^$' -bench Handlers -benchmem ./internal/bench/
+//	go test -run '^$' -bench Handlers -benchmem ./cmd/tenantry-bench/
 func BenchmarkHandlers(b *testing.B) {
 	ctx := context.Background()
 	db, err := createDatabase(ctx, "sqlite", b.TempDir(), "")

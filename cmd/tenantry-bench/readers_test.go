@@ -1,7 +1,8 @@
-package bench
+package main
 
 import (
 	"context"
+	"io"
 	"math/rand/v2"
 	"sync/atomic"
 	"testing"
@@ -20,7 +21,7 @@ func seedForBench(b *testing.B, store tenantry.Store, workers int) []tenantData 
 	if err != nil {
 		b.Fatal(err)
 	}
-	data, err := seed(context.Background(), store, hash, 0, 100, 100, workers, discard{})
+	data, err := seed(context.Background(), store, hash, 0, 100, 100, workers, io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,8 +1,13 @@
-package bench
+package postgres_test
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -11,35 +16,50 @@ import (
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/authcache"
 	"github.com/tenantry/tenantry/internal/postgres"
-	"github.com/tenantry/tenantry/internal/postgres/pgdb"
 	"github.com/tenantry/tenantry/internal/postgres/postgrestest"
 )
 
+// readTaskSQL is the store's get-by-id (queries/tasks.sql), spelled out so
+// the variants below run it bare.
+const readTaskSQL = `SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+FROM tasks WHERE tenant_id = $1 AND id = $2`
+
 // BenchmarkPostgresTenantRead takes a get-by-id apart on PostgreSQL, without
-// HTTP: the bare statement (the baseline's), the same statement inside a
-// tenant transaction as the store runs it (BEGIN, tenant_context, the query,
-// COMMIT: four round trips), the same four statements pipelined in one round
-// trip, and the store's own View. docs/performance.md quotes it.
+// HTTP: the bare statement (the load benchmark's baseline), the same
+// statement inside a tenant transaction as the store once ran it (BEGIN,
+// tenant_context, the query, COMMIT: four round trips), the same four
+// statements pipelined in one round trip, and the store's own View.
+// docs/performance.md quotes it.
 //
-//	TENANTRY_TEST_POSTGRES=... go test -run '^$' -bench PostgresTenantRead ./internal/bench/
+//	TENANTRY_TEST_POSTGRES=... go test -run '^$' -bench PostgresTenantRead ./internal/postgres/
 func BenchmarkPostgresTenantRead(b *testing.B) {
 	ctx := context.Background()
 	pdb := postgrestest.NewDatabase(b)
 	const poolSize = 8
-	store, err := postgres.Open(ctx, withPool(pdb.AppURL, poolSize))
+	store, err := postgres.Open(ctx, withPoolSize(b, pdb.AppURL, poolSize))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	data := seedForBench(b, store, 4)
+	data := seedReads(b, store)
 	owner := mustPool(b, pdb.OwnerURL, poolSize)
 	app := mustPool(b, pdb.AppURL, poolSize)
+	// scanTask reads a task row, discarding it.
+	scanTask := func(row pgx.Row) error {
+		var (
+			tenant, id   uuid.UUID
+			title        string
+			desc         *string
+			completed    bool
+			assigned     *uuid.UUID
+			created, upd time.Time
+		)
+		return row.Scan(&tenant, &id, &title, &desc, &completed, &assigned, &created, &upd)
+	}
 	run := func(b *testing.B, get func(ctx context.Context, user, task uuid.UUID) error) { runReads(b, data, get) }
 	b.Run("bare", func(b *testing.B) {
-		q := pgdb.New(owner)
 		run(b, func(ctx context.Context, user, task uuid.UUID) error {
-			_, err := q.Task(ctx, pgdb.TaskParams{TenantID: user, ID: task})
-			return err
+			return scanTask(owner.QueryRow(ctx, readTaskSQL, user, task))
 		})
 	})
 	b.Run("tx-sequential", func(b *testing.B) {
@@ -53,7 +73,7 @@ func BenchmarkPostgresTenantRead(b *testing.B) {
 			if err := tx.QueryRow(ctx, `SELECT role, kind FROM tenant_context($1, $2)`, user, user).Scan(&role, &kind); err != nil {
 				return err
 			}
-			if _, err := pgdb.New(tx).Task(ctx, pgdb.TaskParams{TenantID: user, ID: task}); err != nil {
+			if err := scanTask(tx.QueryRow(ctx, readTaskSQL, user, task)); err != nil {
 				return err
 			}
 			return tx.Commit(ctx)
@@ -67,8 +87,7 @@ func BenchmarkPostgresTenantRead(b *testing.B) {
 			var batch pgx.Batch
 			batch.Queue("begin read only")
 			batch.Queue(`SELECT role, kind FROM tenant_context($1, $2)`, user, user)
-			batch.Queue(`SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
-FROM tasks WHERE tenant_id = $1 AND id = $2`, user, task)
+			batch.Queue(readTaskSQL, user, task)
 			batch.Queue("commit")
 			br := app.SendBatch(ctx, &batch)
 			if _, err := br.Exec(); err != nil {
@@ -80,9 +99,7 @@ FROM tasks WHERE tenant_id = $1 AND id = $2`, user, task)
 				br.Close()
 				return err
 			}
-			var t pgdb.Task
-			if err := br.QueryRow().Scan(&t.TenantID, &t.ID, &t.Title, &t.Description, &t.Completed,
-				&t.AssignedUserID, &t.CreatedAt, &t.UpdatedAt); err != nil {
+			if err := scanTask(br.QueryRow()); err != nil {
 				br.Close()
 				return err
 			}
@@ -105,16 +122,13 @@ FROM tasks WHERE tenant_id = $1 AND id = $2`, user, task)
 			} else {
 				batch.Queue(first)
 			}
-			batch.Queue(`SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
-FROM tasks WHERE tenant_id = $1 AND id = $2`, user, task)
+			batch.Queue(readTaskSQL, user, task)
 			br := owner.SendBatch(ctx, &batch)
 			if _, err := br.Exec(); err != nil {
 				br.Close()
 				return err
 			}
-			var t pgdb.Task
-			if err := br.QueryRow().Scan(&t.TenantID, &t.ID, &t.Title, &t.Description, &t.Completed,
-				&t.AssignedUserID, &t.CreatedAt, &t.UpdatedAt); err != nil {
+			if err := scanTask(br.QueryRow()); err != nil {
 				br.Close()
 				return err
 			}
@@ -149,16 +163,80 @@ FROM tasks WHERE tenant_id = $1 AND id = $2`, user, task)
 	})
 }
 
+// readData is one seeded personal tenant: its owner and its tasks.
+type readData struct {
+	user  uuid.UUID
+	tasks []uuid.UUID
+}
+
+// seedReads seeds 100 personal tenants of 100 tasks through store, one
+// Update per tenant.
+func seedReads(b *testing.B, store tenantry.Store) []readData {
+	b.Helper()
+	ctx := context.Background()
+	desc := "seeded by the read benchmark"
+	out := make([]readData, 100)
+	for i := range out {
+		u, err := store.CreateUser(ctx, fmt.Sprintf("read-%03d@example.com", i), "x")
+		if err != nil {
+			b.Fatal(err)
+		}
+		out[i].user = u.ID
+		err = store.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+			for j := range 100 {
+				t, err := tx.CreateTask(ctx, tenantry.NewTask{Title: fmt.Sprintf("Task %d", j), Description: &desc, Completed: j%3 == 0})
+				if err != nil {
+					return err
+				}
+				out[i].tasks = append(out[i].tasks, t.ID)
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return out
+}
+
+// runReads runs get in parallel, 4 goroutines per GOMAXPROCS (8 here, as the
+// load benchmark does), each on random tasks of random tenants of data.
+func runReads(b *testing.B, data []readData, get func(ctx context.Context, user, task uuid.UUID) error) {
+	ctx := context.Background()
+	var n atomic.Uint64
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		r := rand.New(rand.NewPCG(n.Add(1), 0))
+		for pb.Next() {
+			t := &data[r.IntN(len(data))]
+			if err := get(ctx, t.user, t.tasks[r.IntN(len(t.tasks))]); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// withPoolSize returns the URL u with a pool of n connections.
+func withPoolSize(tb testing.TB, u string, n int) string {
+	tb.Helper()
+	p, err := url.Parse(u)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	q := p.Query()
+	q.Set("pool_max_conns", fmt.Sprint(n))
+	p.RawQuery = q.Encode()
+	return p.String()
+}
+
 func mustPool(tb testing.TB, url string, size int) *pgxpool.Pool {
 	tb.Helper()
-	p, err := pgxpool.New(context.Background(), withPool(url, size))
+	p, err := pgxpool.New(context.Background(), withPoolSize(tb, url, size))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(p.Close)
 	return p
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }

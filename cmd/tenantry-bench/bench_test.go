@@ -1,4 +1,4 @@
-package bench
+package main
 
 import (
 	"bytes"
@@ -39,8 +39,8 @@ func TestSmoke(t *testing.T) {
 	args := []string{"-db", "sqlite", "-tenants", "5", "-tasks", "10", "-duration", "20s",
 		"-max-requests", "60", "-concurrency", "2", "-warmup", "0", "-json", out}
 	getenv := func(string) string { return "" }
-	if err := Main(context.Background(), args, getenv, strings.NewReader(""), &stdout, &stderr); err != nil {
-		t.Fatalf("Main: %v\nstderr:\n%s", err, stderr.String())
+	if err := run(context.Background(), args, getenv, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatalf("run: %v\nstderr:\n%s", err, stderr.String())
 	}
 	b, err := os.ReadFile(out)
 	if err != nil {
@@ -106,9 +106,9 @@ func TestSmokePostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(context.Background(), s, &stdout, &stderr)
+	rep, err := measure(context.Background(), s, &stdout, &stderr)
 	if err != nil {
-		t.Fatalf("Run: %v\nstderr:\n%s", err, stderr.String())
+		t.Fatalf("measure: %v\nstderr:\n%s", err, stderr.String())
 	}
 	if got, want := len(rep.Runs), 1; got != want {
 		t.Fatalf("runs = %d, want %d", got, want)
@@ -149,9 +149,9 @@ func TestTargetSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(ctx, s, &stdout, &stderr)
+	rep, err := measure(ctx, s, &stdout, &stderr)
 	if err != nil {
-		t.Fatalf("Run: %v\nstderr:\n%s", err, stderr.String())
+		t.Fatalf("measure: %v\nstderr:\n%s", err, stderr.String())
 	}
 	if got, want := len(rep.Runs), 1; got != want {
 		t.Fatalf("runs = %d, want %d", got, want)
@@ -176,9 +176,9 @@ func TestScaleSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.ScaleSizes = []int{50, 500}
-	rep, err := Run(context.Background(), s, &stdout, &stderr)
+	rep, err := measure(context.Background(), s, &stdout, &stderr)
 	if err != nil {
-		t.Fatalf("Run: %v\nstderr:\n%s", err, stderr.String())
+		t.Fatalf("measure: %v\nstderr:\n%s", err, stderr.String())
 	}
 	if got, want := len(rep.Scale), 1; got != want {
 		t.Fatalf("scale runs = %d, want %d", got, want)

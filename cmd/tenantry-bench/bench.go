@@ -1,10 +1,4 @@
-// Package bench is Tenantry's load benchmark: it seeds a data set, starts
-// the server and a bare baseline server as child processes on loopback (or
-// targets a running server), drives concurrent authenticated HTTP load for a
-// fixed time per operation, and reports requests per second, latency
-// quantiles, errors, each operation's ratio to the baseline, and the server's
-// peak RSS, as a table and as JSON. cmd/tenantry-bench is its command.
-package bench
+package main
 
 import (
 	"context"
@@ -181,9 +175,9 @@ Usage: go run ./cmd/tenantry-bench [flags]
 // the error and the usage already.
 var ErrUsage = errors.New("usage")
 
-// Main runs the benchmark, or, when args start with ChildCommand, serves as
+// run runs the benchmark, or, when args start with ChildCommand, serves as
 // one of its child servers.
-func Main(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == ChildCommand {
 		return RunChild(ctx, args, getenv, stdin, stdout, stderr)
 	}
@@ -191,7 +185,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdin 
 	if err != nil {
 		return err
 	}
-	rep, err := Run(ctx, s, stdout, stderr)
+	rep, err := measure(ctx, s, stdout, stderr)
 	if rep != nil && s.JSONFile != "" {
 		b, jerr := json.MarshalIndent(rep, "", "  ")
 		if jerr == nil {

@@ -1,4 +1,4 @@
-package bench
+package main
 
 import (
 	"context"
@@ -19,9 +19,9 @@ import (
 	storeopen "github.com/tenantry/tenantry/internal/database"
 )
 
-// Run runs the benchmark s describes, printing progress to stderr and the
+// measure runs the benchmark s describes, printing progress to stderr and the
 // tables to stdout. It returns what it measured, even when it fails midway.
-func Run(ctx context.Context, s Settings, stdout, stderr io.Writer) (*Report, error) {
+func measure(ctx context.Context, s Settings, stdout, stderr io.Writer) (*Report, error) {
 	rep := &Report{Started: time.Now().UTC(), Machine: machine(), Settings: s}
 	if s.Target != "" {
 		r, err := runTarget(ctx, s, stderr)
