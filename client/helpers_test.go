@@ -1,4 +1,4 @@
-package apiclient_test
+package client_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tenantry/tenantry/internal/apiclient"
+	"github.com/tenantry/tenantry/client"
 	"github.com/tenantry/tenantry/internal/server"
 	"github.com/tenantry/tenantry/internal/sqlite"
 )
@@ -28,7 +28,7 @@ func mustServer(t *testing.T) *httptest.Server {
 			t.Error(err)
 		}
 	})
-	h, err := server.New(server.Config{Store: db, Secret: []byte("apiclient-test-secret-0123456789abcdef")})
+	h, err := server.New(server.Config{Store: db, Secret: []byte("client-test-secret-00-0123456789abcdef")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,10 +39,10 @@ func mustServer(t *testing.T) *httptest.Server {
 
 // mustClient is a generated client of srv whose every answer is held to
 // the document (see checking); opts add credentials.
-func mustClient(t *testing.T, srv *httptest.Server, opts ...apiclient.ClientOption) *apiclient.ClientWithResponses {
+func mustClient(t *testing.T, srv *httptest.Server, opts ...client.ClientOption) *client.ClientWithResponses {
 	t.Helper()
-	opts = append([]apiclient.ClientOption{apiclient.WithHTTPClient(checkingClient(t, srv, nil))}, opts...)
-	c, err := apiclient.NewClientWithResponses(srv.URL, opts...)
+	opts = append([]client.ClientOption{client.WithHTTPClient(checkingClient(t, srv, nil))}, opts...)
+	c, err := client.NewClientWithResponses(srv.URL, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,8 +61,8 @@ func checkingClient(t *testing.T, srv *httptest.Server, jar http.CookieJar) *htt
 }
 
 // bearer presents an access token on every request.
-func bearer(token string) apiclient.ClientOption {
-	return apiclient.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+func bearer(token string) client.ClientOption {
+	return client.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 		req.Header.Set("Authorization", "Bearer "+token)
 		return nil
 	})

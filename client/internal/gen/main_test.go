@@ -22,11 +22,11 @@ func TestRun(t *testing.T) {
 	if !bytes.Contains(got, []byte(`"openapi":"3.0.`)) {
 		t.Errorf("wrote %.100s..., want an OpenAPI 3.0 document", got)
 	}
-	committed, err := os.ReadFile("../openapi.json")
+	committed, err := os.ReadFile("../../openapi.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, committed) {
-		t.Errorf("internal/apiclient/openapi.json is not what the generator writes now; run:\n\tgo generate ./internal/apiclient")
+		t.Errorf("client/openapi.json is not what the generator writes now; run:\n\tgo generate ./client")
 	}
 }

@@ -1,4 +1,4 @@
-package apiclient_test
+package client_test
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 	"github.com/google/uuid"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
-	"github.com/tenantry/tenantry/internal/apiclient"
+	"github.com/tenantry/tenantry/client"
 )
 
 // probe is one request sent to every documented operation.
@@ -44,15 +44,15 @@ func TestRoutesAnswered(t *testing.T) {
 	// signUp registers an account and returns its id and access token.
 	signUp := func(email string) (uuid.UUID, string) {
 		t.Helper()
-		reg, err := anon.RegisterWithResponse(ctx, apiclient.RegisterIn{Email: openapi_types.Email(email), Password: "password-1"})
+		reg, err := anon.RegisterWithResponse(ctx, client.RegisterIn{Email: openapi_types.Email(email), Password: "password-1"})
 		must(t, "register", reg, err, http.StatusCreated)
-		tok, err := anon.TokenWithFormdataBodyWithResponse(ctx, apiclient.TokenForm{Username: email, Password: "password-1"})
+		tok, err := anon.TokenWithFormdataBodyWithResponse(ctx, client.TokenForm{Username: email, Password: "password-1"})
 		must(t, "token", tok, err, http.StatusOK)
 		return reg.JSON201.Id, tok.JSON200.AccessToken
 	}
 	aliceID, aliceTok := signUp("alice@example.com")
 	bobID, _ := signUp("bob@example.com")
-	org, err := mustClient(t, srv, bearer(aliceTok)).CreateOrgWithResponse(ctx, apiclient.OrgIn{Name: "Acme"})
+	org, err := mustClient(t, srv, bearer(aliceTok)).CreateOrgWithResponse(ctx, client.OrgIn{Name: "Acme"})
 	must(t, "create org", org, err, http.StatusCreated)
 	defaults := map[string]string{
 		"user_id": aliceID.String(), "org_id": org.JSON201.Id.String(), "task_id": uuid.NewString(),

@@ -1,4 +1,4 @@
-package apiclient_test
+package client_test
 
 import (
 	"bytes"
@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tenantry/tenantry/internal/apiclient"
+	"github.com/tenantry/tenantry/client"
 )
 
 // regenerate is the one command that brings openapi.json and the generated
 // client up to date with the server.
-const regenerate = "go generate ./internal/apiclient"
+const regenerate = "go generate ./client"
 
 // TestSnapshotIsCurrent fails when the committed openapi.json, from which
 // client.gen.go is generated, is not what the server serves now.
@@ -21,7 +21,7 @@ func TestSnapshotIsCurrent(t *testing.T) {
 	served := fetch(t, srv, "/openapi-3.0.json")
 	committed := readFile(t, "openapi.json")
 	if !bytes.Equal(served, committed) {
-		t.Fatalf("internal/apiclient/openapi.json differs from the document the server serves at /openapi-3.0.json "+
+		t.Fatalf("client/openapi.json differs from the document the server serves at /openapi-3.0.json "+
 			"(%d bytes committed, %d served); regenerate the snapshot and the client with:\n\t%s",
 			len(committed), len(served), regenerate)
 	}
@@ -34,18 +34,18 @@ func TestSnapshotIsCurrent(t *testing.T) {
 func TestClientIsCurrent(t *testing.T) {
 	t.Parallel()
 	doc := parseSpec(t, readFile(t, "openapi.json"))
-	client := reflect.TypeFor[*apiclient.ClientWithResponses]()
+	typ := reflect.TypeFor[*client.ClientWithResponses]()
 	want := map[string]bool{}
 	for key, op := range doc.operations() {
 		name := strings.ToUpper(op.OperationID[:1]) + op.OperationID[1:]
 		want[name] = true
-		if _, ok := client.MethodByName(name + "WithResponse"); !ok {
-			if _, ok := client.MethodByName(name + "WithFormdataBodyWithResponse"); !ok {
+		if _, ok := typ.MethodByName(name + "WithResponse"); !ok {
+			if _, ok := typ.MethodByName(name + "WithFormdataBodyWithResponse"); !ok {
 				t.Errorf("%s: client has no method %sWithResponse; regenerate with:\n\t%s", key, name, regenerate)
 				continue
 			}
 		}
-		rt, ok := responseType(client, name)
+		rt, ok := responseType(typ, name)
 		if !ok {
 			t.Errorf("%s: no response type %sResponse; regenerate with:\n\t%s", key, name, regenerate)
 			continue
@@ -62,7 +62,7 @@ func TestClientIsCurrent(t *testing.T) {
 			}
 		}
 	}
-	for m := range client.Methods() {
+	for m := range typ.Methods() {
 		name, ok := strings.CutSuffix(m.Name, "WithResponse")
 		if !ok {
 			continue
@@ -76,10 +76,10 @@ func TestClientIsCurrent(t *testing.T) {
 
 // responseType is the struct that the client's method for an operation
 // returns.
-func responseType(client reflect.Type, name string) (reflect.Type, bool) {
-	m, ok := client.MethodByName(name + "WithResponse")
+func responseType(typ reflect.Type, name string) (reflect.Type, bool) {
+	m, ok := typ.MethodByName(name + "WithResponse")
 	if !ok {
-		m, ok = client.MethodByName(name + "WithFormdataBodyWithResponse")
+		m, ok = typ.MethodByName(name + "WithFormdataBodyWithResponse")
 	}
 	if !ok || m.Type.NumOut() != 2 || m.Type.Out(0).Kind() != reflect.Pointer {
 		return nil, false

@@ -1,6 +1,6 @@
 // Command gen writes the OpenAPI 3.0 document that Tenantry's server serves
 // at /openapi-3.0.json to openapi.json in the current directory, the input of
-// the generated client. Run it through go generate ./internal/apiclient.
+// the generated client. Run it through go generate ./client.
 package main
 
 import (
@@ -35,7 +35,7 @@ func main() {
 }
 
 func run(ctx context.Context, out string) (err error) {
-	dir, err := os.MkdirTemp("", "tenantry-apiclient-gen")
+	dir, err := os.MkdirTemp("", "tenantry-client-gen")
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package apiclient_test
+package client_test
 
 import (
 	"net/http"
@@ -14,7 +14,7 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/apiclient"
+	"github.com/tenantry/tenantry/client"
 )
 
 // answer is what every generated response has.
@@ -36,7 +36,7 @@ func must(t *testing.T, what string, res answer, err error, want int) {
 
 // problem fails the test unless p is a parsed problem with status and
 // detail as given.
-func problem(t *testing.T, what string, p *apiclient.ErrorModel, status int, detail string) {
+func problem(t *testing.T, what string, p *client.ErrorModel, status int, detail string) {
 	t.Helper()
 	if p == nil {
 		t.Fatalf("%s: no typed problem body", what)
@@ -56,7 +56,7 @@ var linkNext = regexp.MustCompile(`^<([^>]+)>; rel="next"$`)
 
 // nextPage reads the query of a Link header's next page into the list
 // parameters, or returns false when there is no next page.
-func nextPage(t *testing.T, headers *apiclient.ListTasksResponse200Headers, p *apiclient.ListTasksParams) bool {
+func nextPage(t *testing.T, headers *client.ListTasksResponse200Headers, p *client.ListTasksParams) bool {
 	t.Helper()
 	if headers == nil || headers.Link == nil || *headers.Link == "" {
 		return false
@@ -74,7 +74,7 @@ func nextPage(t *testing.T, headers *apiclient.ListTasksResponse200Headers, p *a
 	if err != nil {
 		t.Fatalf("Link %q: after: %v", *headers.Link, err)
 	}
-	next := apiclient.ListTasksParams{After: &after}
+	next := client.ListTasksParams{After: &after}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -83,7 +83,7 @@ func nextPage(t *testing.T, headers *apiclient.ListTasksResponse200Headers, p *a
 		next.Limit = &n
 	}
 	if v := q.Get("completed"); v != "" {
-		next.Completed = ptr(apiclient.ListTasksParamsCompleted(v))
+		next.Completed = ptr(client.ListTasksParamsCompleted(v))
 	}
 	*p = next
 	return true
@@ -100,14 +100,14 @@ func TestLifecycle(t *testing.T) {
 
 	health, err := anon.HealthzWithResponse(ctx)
 	must(t, "healthz", health, err, http.StatusOK)
-	if got, want := health.JSON200.Status, apiclient.Ok; got != want {
+	if got, want := health.JSON200.Status, client.Ok; got != want {
 		t.Errorf("healthz status %q, want %q", got, want)
 	}
 
 	// Accounts.
-	register := func(email string) apiclient.UserOut {
+	register := func(email string) client.UserOut {
 		t.Helper()
-		res, err := anon.RegisterWithResponse(ctx, apiclient.RegisterIn{Email: openapi_types.Email(email), Password: "password-" + email})
+		res, err := anon.RegisterWithResponse(ctx, client.RegisterIn{Email: openapi_types.Email(email), Password: "password-" + email})
 		must(t, "register "+email, res, err, http.StatusCreated)
 		checkTime(t, "user created_at", res.JSON201.CreatedAt)
 		return *res.JSON201
@@ -116,18 +116,18 @@ func TestLifecycle(t *testing.T) {
 	if got, want := alice.Email, "alice@example.com"; got != want {
 		t.Errorf("registered email %q, want %q", got, want)
 	}
-	dup, err := anon.RegisterWithResponse(ctx, apiclient.RegisterIn{Email: openapi_types.Email("alice@example.com"), Password: "password-2"})
+	dup, err := anon.RegisterWithResponse(ctx, client.RegisterIn{Email: openapi_types.Email("alice@example.com"), Password: "password-2"})
 	must(t, "register again", dup, err, http.StatusConflict)
 	problem(t, "register again", dup.ApplicationproblemJSON409, http.StatusConflict, tenantry.ErrEmailTaken.Message)
-	short, err := anon.RegisterWithResponse(ctx, apiclient.RegisterIn{Email: openapi_types.Email("carol@example.com"), Password: "short"})
+	short, err := anon.RegisterWithResponse(ctx, client.RegisterIn{Email: openapi_types.Email("carol@example.com"), Password: "short"})
 	must(t, "register short password", short, err, http.StatusUnprocessableEntity)
 	if short.ApplicationproblemJSON422 == nil {
 		t.Error("register short password: no typed problem body")
 	}
 
-	token := func(email, password string) *apiclient.TokenResponse {
+	token := func(email, password string) *client.TokenResponse {
 		t.Helper()
-		res, err := anon.TokenWithFormdataBodyWithResponse(ctx, apiclient.TokenForm{Username: email, Password: password})
+		res, err := anon.TokenWithFormdataBodyWithResponse(ctx, client.TokenForm{Username: email, Password: password})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +144,7 @@ func TestLifecycle(t *testing.T) {
 	}
 	aliceTok := token("alice@example.com", "password-Alice@example.com")
 	must(t, "token alice", aliceTok, nil, http.StatusOK)
-	if got, want := aliceTok.JSON200.TokenType, apiclient.Bearer; got != want {
+	if got, want := aliceTok.JSON200.TokenType, client.Bearer; got != want {
 		t.Errorf("token_type %q, want %q", got, want)
 	}
 	if aliceTok.JSON200.ExpiresIn <= 0 || aliceTok.JSON200.AccessToken == "" {
@@ -171,9 +171,9 @@ func TestLifecycle(t *testing.T) {
 
 	// Personal tasks.
 	aliceID := alice.Id.String()
-	var created []apiclient.TaskOut
+	var created []client.TaskOut
 	for i, title := range []string{"one", "two", "three", "four", "five"} {
-		in := apiclient.TaskIn{Title: title, Completed: ptr(i%2 == 1)}
+		in := client.TaskIn{Title: title, Completed: ptr(i%2 == 1)}
 		if i == 0 {
 			in.Description = nullable.NewNullableWithValue("first")
 		}
@@ -195,8 +195,8 @@ func TestLifecycle(t *testing.T) {
 	}
 
 	// Page through all five, two at a time, by the Link header.
-	params := apiclient.ListTasksParams{Limit: ptr[int64](2)}
-	var listed []apiclient.TaskOut
+	params := client.ListTasksParams{Limit: ptr[int64](2)}
+	var listed []client.TaskOut
 	for pages := 0; ; pages++ {
 		if pages > 5 {
 			t.Fatal("paging does not end")
@@ -222,7 +222,7 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("listed[%d] %v, want %v (creation order)", i, got, want)
 		}
 	}
-	done, err := a.ListTasksWithResponse(ctx, aliceID, &apiclient.ListTasksParams{Completed: ptr(apiclient.ListTasksParamsCompletedTrue)})
+	done, err := a.ListTasksWithResponse(ctx, aliceID, &client.ListTasksParams{Completed: ptr(client.ListTasksParamsCompletedTrue)})
 	must(t, "list completed", done, err, http.StatusOK)
 	if got, want := len(*done.JSON200), 2; got != want {
 		t.Errorf("%d completed tasks, want %d", got, want)
@@ -233,7 +233,7 @@ func TestLifecycle(t *testing.T) {
 		}
 	}
 	// The filter survives paging: the Link header carries it.
-	openParams := apiclient.ListTasksParams{Limit: ptr[int64](1), Completed: ptr(apiclient.ListTasksParamsCompletedFalse)}
+	openParams := client.ListTasksParams{Limit: ptr[int64](1), Completed: ptr(client.ListTasksParamsCompletedFalse)}
 	var openIDs []uuid.UUID
 	for pages := 0; ; pages++ {
 		if pages > 5 {
@@ -251,7 +251,7 @@ func TestLifecycle(t *testing.T) {
 	if got, want := openIDs, []uuid.UUID{created[0].Id, created[2].Id, created[4].Id}; !slices.Equal(got, want) {
 		t.Errorf("open tasks over pages %v, want %v", got, want)
 	}
-	badLimit, err := a.ListTasksWithResponse(ctx, aliceID, &apiclient.ListTasksParams{Limit: ptr[int64](1000)})
+	badLimit, err := a.ListTasksWithResponse(ctx, aliceID, &client.ListTasksParams{Limit: ptr[int64](1000)})
 	must(t, "list with limit 1000", badLimit, err, http.StatusUnprocessableEntity)
 	if badLimit.ApplicationproblemJSON422 == nil {
 		t.Error("list with limit 1000: no typed problem body")
@@ -270,7 +270,7 @@ func TestLifecycle(t *testing.T) {
 	must(t, "bob gets alice's task on his path", foreign, err, http.StatusNotFound)
 	problem(t, "bob gets alice's task on his path", foreign.ApplicationproblemJSON404, http.StatusNotFound, tenantry.MsgTaskNotFound)
 
-	put, err := a.ReplaceTaskWithResponse(ctx, aliceID, first.Id.String(), apiclient.TaskIn{Title: "one, replaced"})
+	put, err := a.ReplaceTaskWithResponse(ctx, aliceID, first.Id.String(), client.TaskIn{Title: "one, replaced"})
 	must(t, "replace task", put, err, http.StatusOK)
 	if got, want := put.JSON200.Title, "one, replaced"; got != want {
 		t.Errorf("replaced title %q, want %q", got, want)
@@ -282,17 +282,17 @@ func TestLifecycle(t *testing.T) {
 		t.Errorf("updated_at %v before created_at %v", put.JSON200.UpdatedAt, put.JSON200.CreatedAt)
 	}
 	patch, err := a.PatchTaskWithResponse(ctx, aliceID, first.Id.String(),
-		apiclient.TaskPatchIn{Completed: ptr(true), Description: nullable.NewNullableWithValue("patched")})
+		client.TaskPatchIn{Completed: ptr(true), Description: nullable.NewNullableWithValue("patched")})
 	must(t, "patch task", patch, err, http.StatusOK)
 	if !patch.JSON200.Completed || patch.JSON200.Description.MustGet() != "patched" || patch.JSON200.Title != "one, replaced" {
 		t.Errorf("patched %+v: want completed, description \"patched\", title kept", *patch.JSON200)
 	}
-	clear, err := a.PatchTaskWithResponse(ctx, aliceID, first.Id.String(), apiclient.TaskPatchIn{Description: nullable.NewNullNullable[string]()})
+	clear, err := a.PatchTaskWithResponse(ctx, aliceID, first.Id.String(), client.TaskPatchIn{Description: nullable.NewNullNullable[string]()})
 	must(t, "patch description null", clear, err, http.StatusOK)
 	if !clear.JSON200.Description.IsNull() || !clear.JSON200.Completed {
 		t.Errorf("after null description: %+v, want description null and completed kept", *clear.JSON200)
 	}
-	missing, err := a.PatchTaskWithResponse(ctx, aliceID, uuid.New().String(), apiclient.TaskPatchIn{Completed: ptr(false)})
+	missing, err := a.PatchTaskWithResponse(ctx, aliceID, uuid.New().String(), client.TaskPatchIn{Completed: ptr(false)})
 	must(t, "patch a missing task", missing, err, http.StatusNotFound)
 	problem(t, "patch a missing task", missing.ApplicationproblemJSON404, http.StatusNotFound, tenantry.MsgTaskNotFound)
 
@@ -303,7 +303,7 @@ func TestLifecycle(t *testing.T) {
 	problem(t, "get deleted task", gone.ApplicationproblemJSON404, http.StatusNotFound, tenantry.MsgTaskNotFound)
 
 	// Left: one (completed now), two (completed), three, four (completed).
-	bulk, err := a.DeleteTasksWithResponse(ctx, aliceID, &apiclient.DeleteTasksParams{Completed: ptr(apiclient.DeleteTasksParamsCompletedTrue)})
+	bulk, err := a.DeleteTasksWithResponse(ctx, aliceID, &client.DeleteTasksParams{Completed: ptr(client.DeleteTasksParamsCompletedTrue)})
 	must(t, "delete completed tasks", bulk, err, http.StatusOK)
 	if got, want := bulk.JSON200.DeletedCount, int64(3); got != want {
 		t.Errorf("deleted %d completed tasks, want %d", got, want)
@@ -320,9 +320,9 @@ func TestLifecycle(t *testing.T) {
 	}
 
 	// Organizations.
-	org, err := a.CreateOrgWithResponse(ctx, apiclient.OrgIn{Name: "Acme"})
+	org, err := a.CreateOrgWithResponse(ctx, client.OrgIn{Name: "Acme"})
 	must(t, "create org", org, err, http.StatusCreated)
-	if got, want := org.JSON201.Role, apiclient.OrgOutRoleOwner; got != want {
+	if got, want := org.JSON201.Role, client.OrgOutRoleOwner; got != want {
 		t.Errorf("creator's role %q, want %q", got, want)
 	}
 	checkTime(t, "org created_at", org.JSON201.CreatedAt)
@@ -336,25 +336,25 @@ func TestLifecycle(t *testing.T) {
 	must(t, "non-member gets org", outsider, err, http.StatusNotFound)
 	problem(t, "non-member gets org", outsider.ApplicationproblemJSON404, http.StatusNotFound, tenantry.MsgOrgNotFound)
 
-	added, err := a.AddMemberWithResponse(ctx, orgID, apiclient.MemberIn{Email: ptr("bob@example.com"), Role: apiclient.MemberInRoleMember})
+	added, err := a.AddMemberWithResponse(ctx, orgID, client.MemberIn{Email: ptr("bob@example.com"), Role: client.MemberInRoleMember})
 	must(t, "add member", added, err, http.StatusCreated)
-	if added.JSON201.UserId != bob.Id || added.JSON201.Role != apiclient.MemberOutRoleMember {
+	if added.JSON201.UserId != bob.Id || added.JSON201.Role != client.MemberOutRoleMember {
 		t.Errorf("added %+v, want bob as member", *added.JSON201)
 	}
 	checkTime(t, "member created_at", added.JSON201.CreatedAt)
-	again, err := a.AddMemberWithResponse(ctx, orgID, apiclient.MemberIn{UserId: &bob.Id, Role: apiclient.MemberInRoleMember})
+	again, err := a.AddMemberWithResponse(ctx, orgID, client.MemberIn{UserId: &bob.Id, Role: client.MemberInRoleMember})
 	must(t, "add member again", again, err, http.StatusConflict)
 	problem(t, "add member again", again.ApplicationproblemJSON409, http.StatusConflict, tenantry.ErrAlreadyMember.Message)
 	bobOrg, err := b.GetOrgWithResponse(ctx, orgID)
 	must(t, "member gets org", bobOrg, err, http.StatusOK)
-	if got, want := bobOrg.JSON200.Role, apiclient.OrgOutRoleMember; got != want {
+	if got, want := bobOrg.JSON200.Role, client.OrgOutRoleMember; got != want {
 		t.Errorf("bob's role %q, want %q", got, want)
 	}
 
-	notMember, err := a.CreateOrgTaskWithResponse(ctx, orgID, apiclient.OrgTaskIn{Title: "x", AssignedUserId: nullable.NewNullableWithValue(uuid.New())})
+	notMember, err := a.CreateOrgTaskWithResponse(ctx, orgID, client.OrgTaskIn{Title: "x", AssignedUserId: nullable.NewNullableWithValue(uuid.New())})
 	must(t, "assign to a non-member", notMember, err, http.StatusUnprocessableEntity)
 	problem(t, "assign to a non-member", notMember.ApplicationproblemJSON422, http.StatusUnprocessableEntity, tenantry.ErrAssigneeNotMember.Message)
-	ot, err := a.CreateOrgTaskWithResponse(ctx, orgID, apiclient.OrgTaskIn{Title: "ship it", AssignedUserId: nullable.NewNullableWithValue(bob.Id)})
+	ot, err := a.CreateOrgTaskWithResponse(ctx, orgID, client.OrgTaskIn{Title: "ship it", AssignedUserId: nullable.NewNullableWithValue(bob.Id)})
 	must(t, "create org task", ot, err, http.StatusCreated)
 	task := *ot.JSON201
 	if task.OrgId != org.JSON201.Id || task.AssignedUserId.MustGet() != bob.Id || !task.Description.IsNull() || task.Completed {
@@ -362,12 +362,12 @@ func TestLifecycle(t *testing.T) {
 	}
 	checkTime(t, "org task created_at", task.CreatedAt)
 	taskID := task.Id.String()
-	bobTasks, err := b.ListOrgTasksWithResponse(ctx, orgID, &apiclient.ListOrgTasksParams{Limit: ptr[int64](10)})
+	bobTasks, err := b.ListOrgTasksWithResponse(ctx, orgID, &client.ListOrgTasksParams{Limit: ptr[int64](10)})
 	must(t, "member lists org tasks", bobTasks, err, http.StatusOK)
 	if got := *bobTasks.JSON200; len(got) != 1 || got[0].Id != task.Id {
 		t.Errorf("bob lists %+v, want the one task", got)
 	}
-	bobPatch, err := b.PatchOrgTaskWithResponse(ctx, orgID, taskID, apiclient.OrgTaskPatchIn{Completed: ptr(true)})
+	bobPatch, err := b.PatchOrgTaskWithResponse(ctx, orgID, taskID, client.OrgTaskPatchIn{Completed: ptr(true)})
 	must(t, "member patches org task", bobPatch, err, http.StatusOK)
 	if !bobPatch.JSON200.Completed || bobPatch.JSON200.AssignedUserId.MustGet() != bob.Id {
 		t.Errorf("patched %+v, want completed and still bob's", *bobPatch.JSON200)
@@ -380,16 +380,16 @@ func TestLifecycle(t *testing.T) {
 
 	members, err := a.ListMembersWithResponse(ctx, orgID, nil)
 	must(t, "list members", members, err, http.StatusOK)
-	if got := *members.JSON200; len(got) != 2 || got[0].UserId != alice.Id || got[0].Role != apiclient.MemberOutRoleOwner ||
-		got[1].UserId != bob.Id || got[1].Role != apiclient.MemberOutRoleMember {
+	if got := *members.JSON200; len(got) != 2 || got[0].UserId != alice.Id || got[0].Role != client.MemberOutRoleOwner ||
+		got[1].UserId != bob.Id || got[1].Role != client.MemberOutRoleMember {
 		t.Errorf("members %+v, want alice (owner) then bob (member)", got)
 	}
-	role, err := a.SetRoleWithResponse(ctx, orgID, bob.Id.String(), apiclient.RoleIn{Role: apiclient.RoleInRoleAdmin})
+	role, err := a.SetRoleWithResponse(ctx, orgID, bob.Id.String(), client.RoleIn{Role: client.RoleInRoleAdmin})
 	must(t, "make bob admin", role, err, http.StatusOK)
-	if got, want := role.JSON200.Role, apiclient.MemberOutRoleAdmin; got != want {
+	if got, want := role.JSON200.Role, client.MemberOutRoleAdmin; got != want {
 		t.Errorf("bob's new role %q, want %q", got, want)
 	}
-	lastOwner, err := a.SetRoleWithResponse(ctx, orgID, alice.Id.String(), apiclient.RoleIn{Role: apiclient.RoleInRoleMember})
+	lastOwner, err := a.SetRoleWithResponse(ctx, orgID, alice.Id.String(), client.RoleIn{Role: client.RoleInRoleMember})
 	must(t, "last owner steps down", lastOwner, err, http.StatusConflict)
 	problem(t, "last owner steps down", lastOwner.ApplicationproblemJSON409, http.StatusConflict, tenantry.ErrLastOwner.Message)
 
@@ -406,7 +406,7 @@ func TestLifecycle(t *testing.T) {
 	lostOrg, err := b.GetOrgWithResponse(ctx, orgID)
 	must(t, "removed member gets org", lostOrg, err, http.StatusNotFound)
 	problem(t, "removed member gets org", lostOrg.ApplicationproblemJSON404, http.StatusNotFound, tenantry.MsgOrgNotFound)
-	orgDel, err := a.DeleteOrgTasksWithResponse(ctx, orgID, &apiclient.DeleteOrgTasksParams{Completed: ptr(apiclient.DeleteOrgTasksParamsCompletedTrue)})
+	orgDel, err := a.DeleteOrgTasksWithResponse(ctx, orgID, &client.DeleteOrgTasksParams{Completed: ptr(client.DeleteOrgTasksParamsCompletedTrue)})
 	must(t, "bulk delete org tasks", orgDel, err, http.StatusOK)
 	if got, want := orgDel.JSON200.DeletedCount, int64(1); got != want {
 		t.Errorf("deleted %d org tasks, want %d", got, want)
@@ -430,15 +430,15 @@ func TestCookieSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := mustClient(t, srv, apiclient.WithHTTPClient(checkingClient(t, srv, jar)))
-	reg, err := c.RegisterWithResponse(ctx, apiclient.RegisterIn{Email: openapi_types.Email("dana@example.com"), Password: "password-1"})
+	c := mustClient(t, srv, client.WithHTTPClient(checkingClient(t, srv, jar)))
+	reg, err := c.RegisterWithResponse(ctx, client.RegisterIn{Email: openapi_types.Email("dana@example.com"), Password: "password-1"})
 	must(t, "register", reg, err, http.StatusCreated)
-	bad, err := c.LoginWithResponse(ctx, apiclient.LoginIn{Email: "dana@example.com", Password: "password-2"})
+	bad, err := c.LoginWithResponse(ctx, client.LoginIn{Email: "dana@example.com", Password: "password-2"})
 	must(t, "login with a wrong password", bad, err, http.StatusUnauthorized)
 	if bad.ApplicationproblemJSON401 == nil {
 		t.Error("login with a wrong password: no typed problem body")
 	}
-	in, err := c.LoginWithResponse(ctx, apiclient.LoginIn{Email: "dana@example.com", Password: "password-1"})
+	in, err := c.LoginWithResponse(ctx, client.LoginIn{Email: "dana@example.com", Password: "password-1"})
 	must(t, "login", in, err, http.StatusOK)
 	if got, want := in.JSON200.Id, reg.JSON201.Id; got != want {
 		t.Errorf("login answered user %v, want %v", got, want)
@@ -451,7 +451,7 @@ func TestCookieSession(t *testing.T) {
 	if got, want := me.JSON200.Email, "dana@example.com"; got != want {
 		t.Errorf("me %q, want %q", got, want)
 	}
-	task, err := c.CreateTaskWithResponse(ctx, reg.JSON201.Id.String(), apiclient.TaskIn{Title: "by cookie"})
+	task, err := c.CreateTaskWithResponse(ctx, reg.JSON201.Id.String(), client.TaskIn{Title: "by cookie"})
 	must(t, "create task by cookie", task, err, http.StatusCreated)
 	out, err := c.LogoutWithResponse(ctx)
 	must(t, "logout", out, err, http.StatusNoContent)
@@ -469,35 +469,35 @@ func TestAccountChanges(t *testing.T) {
 	ctx := t.Context()
 	srv := mustServer(t)
 	anon := mustClient(t, srv)
-	reg, err := anon.RegisterWithResponse(ctx, apiclient.RegisterIn{Email: "erin@example.com", Password: "password-1"})
+	reg, err := anon.RegisterWithResponse(ctx, client.RegisterIn{Email: "erin@example.com", Password: "password-1"})
 	must(t, "register", reg, err, http.StatusCreated)
 	token := func(password string) string {
 		t.Helper()
-		res, err := anon.TokenWithFormdataBodyWithResponse(ctx, apiclient.TokenForm{Username: "erin@example.com", Password: password})
+		res, err := anon.TokenWithFormdataBodyWithResponse(ctx, client.TokenForm{Username: "erin@example.com", Password: password})
 		must(t, "token", res, err, http.StatusOK)
 		return res.JSON200.AccessToken
 	}
 	old := mustClient(t, srv, bearer(token("password-1")))
 
-	wrong, err := old.ChangePasswordWithResponse(ctx, apiclient.PasswordIn{CurrentPassword: "nope", NewPassword: "password-2"})
+	wrong, err := old.ChangePasswordWithResponse(ctx, client.PasswordIn{CurrentPassword: "nope", NewPassword: "password-2"})
 	must(t, "change password with a wrong current one", wrong, err, http.StatusForbidden)
 	if wrong.ApplicationproblemJSON403 == nil {
 		t.Error("change password with a wrong current one: no typed problem body")
 	}
-	changed, err := old.ChangePasswordWithResponse(ctx, apiclient.PasswordIn{CurrentPassword: "password-1", NewPassword: "password-2"})
+	changed, err := old.ChangePasswordWithResponse(ctx, client.PasswordIn{CurrentPassword: "password-1", NewPassword: "password-2"})
 	must(t, "change password", changed, err, http.StatusNoContent)
 	stale, err := old.MeWithResponse(ctx)
 	must(t, "old token after password change", stale, err, http.StatusUnauthorized)
 	problem(t, "old token after password change", stale.ApplicationproblemJSON401, http.StatusUnauthorized, tenantry.MsgBadCredentials)
 
 	fresh := mustClient(t, srv, bearer(token("password-2")))
-	kept, err := fresh.DeleteMeWithResponse(ctx, apiclient.DeleteMeIn{Password: "password-1"})
+	kept, err := fresh.DeleteMeWithResponse(ctx, client.DeleteMeIn{Password: "password-1"})
 	must(t, "delete account with the old password", kept, err, http.StatusForbidden)
-	gone, err := fresh.DeleteMeWithResponse(ctx, apiclient.DeleteMeIn{Password: "password-2"})
+	gone, err := fresh.DeleteMeWithResponse(ctx, client.DeleteMeIn{Password: "password-2"})
 	must(t, "delete account", gone, err, http.StatusNoContent)
 	after, err := fresh.MeWithResponse(ctx)
 	must(t, "token of a deleted account", after, err, http.StatusUnauthorized)
 	problem(t, "token of a deleted account", after.ApplicationproblemJSON401, http.StatusUnauthorized, tenantry.MsgBadCredentials)
-	again, err := anon.TokenWithFormdataBodyWithResponse(ctx, apiclient.TokenForm{Username: "erin@example.com", Password: "password-2"})
+	again, err := anon.TokenWithFormdataBodyWithResponse(ctx, client.TokenForm{Username: "erin@example.com", Password: "password-2"})
 	must(t, "token for a deleted account", again, err, http.StatusUnauthorized)
 }
