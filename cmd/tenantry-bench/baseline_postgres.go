@@ -121,7 +121,8 @@ func (b *postgresBase) task(ctx context.Context, tenant, id uuid.UUID) (baseTask
 func (b *postgresBase) tasks(ctx context.Context, tenant uuid.UUID, limit int) ([]baseTask, error) {
 	var out []baseTask
 	err := b.query(ctx, tenant, func(rows pgx.Rows) (err error) {
-		out, err = pgx.AppendRows(make([]baseTask, 0, limit), rows, scanPostgresTask)
+		// Grown by appending, as the store's generated scan grows its slice.
+		out, err = pgx.AppendRows([]baseTask{}, rows, scanPostgresTask)
 		return err
 	}, pgTasks, tenant, uuid.Nil, int32(limit))
 	return out, err

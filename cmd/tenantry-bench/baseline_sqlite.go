@@ -113,7 +113,7 @@ func (b *sqliteBase) tasks(ctx context.Context, tenant uuid.UUID, limit int) ([]
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]baseTask, 0, limit)
+	out := []baseTask{} // grown by appending, as the store's generated scan grows its slice
 	for rows.Next() {
 		t, err := scanSQLiteTask(rows.Scan)
 		if err != nil {
