@@ -1,4 +1,9 @@
-// Command tenantry-bench is Tenantry's load benchmark. Run it with
+// Command tenantry-bench is Tenantry's load benchmark: it seeds a data set,
+// starts the server and a bare baseline server as child processes on
+// loopback (or targets a running server), drives concurrent authenticated
+// HTTP load for a fixed time per operation, and reports requests per second,
+// latency quantiles, errors, each operation's ratio to the baseline, and the
+// server's peak RSS, as a table and as JSON. Run it with
 //
 //	go run ./cmd/tenantry-bench -h
 //
@@ -14,23 +19,21 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/tenantry/tenantry/internal/bench"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(exitCode(bench.Main(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr), os.Stderr))
+	os.Exit(exitCode(run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr), os.Stderr))
 }
 
-// exitCode is the process's exit status for Main's error, which it prints
+// exitCode is the process's exit status for run's error, which it prints
 // unless the flag package already has: 0 for -h, 2 for a bad command line.
 func exitCode(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.Is(err, bench.ErrUsage):
+	case errors.Is(err, ErrUsage):
 		return 2
 	}
 	fmt.Fprintln(stderr, "tenantry-bench:", err)

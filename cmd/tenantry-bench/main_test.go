@@ -5,8 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"github.com/tenantry/tenantry/internal/bench"
 )
 
 func TestExitCode(t *testing.T) {
@@ -21,7 +19,7 @@ func TestExitCode(t *testing.T) {
 		{[]string{"-db", "mysql"}, 1, `-db must be sqlite, postgres or both, not "mysql"`},
 	} {
 		var stderr bytes.Buffer
-		err := bench.Main(context.Background(), tc.args, func(string) string { return "" }, strings.NewReader(""), &bytes.Buffer{}, &stderr)
+		err := run(context.Background(), tc.args, func(string) string { return "" }, strings.NewReader(""), &bytes.Buffer{}, &stderr)
 		if got := exitCode(err, &stderr); got != tc.code {
 			t.Errorf("%v: exit %d, want %d (%v)", tc.args, got, tc.code, err)
 		}

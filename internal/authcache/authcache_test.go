@@ -36,7 +36,7 @@ func newFake() *fakeStore {
 	}
 }
 
-func (f *fakeStore) addUser(t *testing.T) tenantry.User {
+func (f *fakeStore) addUser(t testing.TB) tenantry.User {
 	t.Helper()
 	f.mu.Lock()
 	defer f.mu.Unlock()

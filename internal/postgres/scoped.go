@@ -15,9 +15,9 @@ import (
 	"github.com/tenantry/tenantry/internal/postgres/pgdb"
 )
 
-// ContextSQL enters a tenant's context. It is always a statement of its own:
+// contextSQL enters a tenant's context. It is always a statement of its own:
 // never glued to other SQL (DESIGN.md), so the same code runs on Citus.
-const ContextSQL = `SELECT role, kind FROM tenant_context($1, $2)`
+const contextSQL = `SELECT role, kind FROM tenant_context($1, $2)`
 
 // errScopeChanged is a context call finding a role or kind other than the
 // hint fn was given.
@@ -110,7 +110,7 @@ func (v *scopedConn) check() {
 		return
 	}
 	if !v.write {
-		_ = v.enter(v.conn.QueryRow(v.ctx, ContextSQL, v.scope.UserID, v.scope.TenantID))
+		_ = v.enter(v.conn.QueryRow(v.ctx, contextSQL, v.scope.UserID, v.scope.TenantID))
 		return
 	}
 	br, err := v.open(v.ctx, &pgx.Batch{})
@@ -158,7 +158,7 @@ func (v *scopedConn) open(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, 
 		head.Queue("BEGIN READ WRITE")
 		v.begun = true
 	}
-	head.Queue(ContextSQL, v.scope.UserID, v.scope.TenantID)
+	head.Queue(contextSQL, v.scope.UserID, v.scope.TenantID)
 	head.QueuedQueries = append(head.QueuedQueries, b.QueuedQueries...)
 	br := v.conn.SendBatch(ctx, head)
 	if v.write {
@@ -213,14 +213,14 @@ func (v *scopedConn) Query(ctx context.Context, sql string, args ...any) (pgx.Ro
 	if err != nil {
 		return nil, err
 	}
-	return BatchQuery(br)
+	return batchQuery(br)
 }
 
 func (v *scopedConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	if v.direct() {
 		return v.conn.QueryRow(ctx, sql, args...)
 	}
-	return BatchRow(func() (pgx.BatchResults, error) { return v.send(ctx, sql, args) })
+	return batchRow(func() (pgx.BatchResults, error) { return v.send(ctx, sql, args) })
 }
 
 // commit commits an Update's transaction. The settings are SET LOCAL, gone
@@ -256,13 +256,13 @@ func (v *scopedConn) rollback() {
 	}
 }
 
-// BatchRow is a pgx.Row whose batch is sent when it is scanned, as pgx's
+// batchRow is a pgx.Row whose batch is sent when it is scanned, as pgx's
 // own rows are. send sends the batch and reads its results up to the
 // row's; the row is the next result, and the batch is closed after it.
-type BatchRow func() (pgx.BatchResults, error)
+type batchRow func() (pgx.BatchResults, error)
 
 // Scan sends the batch and scans the row.
-func (send BatchRow) Scan(dest ...any) error {
+func (send batchRow) Scan(dest ...any) error {
 	br, err := send()
 	if err != nil {
 		return err
@@ -274,27 +274,27 @@ func (send BatchRow) Scan(dest ...any) error {
 	return err
 }
 
-// BatchRows are the rows of a batch's next result, and close the batch
+// batchRows are the rows of a batch's next result, and close the batch
 // with them; an error closing it is Err's.
-type BatchRows struct {
+type batchRows struct {
 	pgx.Rows
 	br     pgx.BatchResults
 	closed bool
 	err    error
 }
 
-// BatchQuery returns the next result of br as rows that close br with
+// batchQuery returns the next result of br as rows that close br with
 // them. If the result is an error, br is closed at once.
-func BatchQuery(br pgx.BatchResults) (pgx.Rows, error) {
+func batchQuery(br pgx.BatchResults) (pgx.Rows, error) {
 	rows, err := br.Query()
 	if err != nil {
 		_ = br.Close()
 		return nil, err
 	}
-	return &BatchRows{Rows: rows, br: br}, nil
+	return &batchRows{Rows: rows, br: br}, nil
 }
 
-func (r *BatchRows) Next() bool {
+func (r *batchRows) Next() bool {
 	if r.Rows.Next() {
 		return true
 	}
@@ -302,7 +302,7 @@ func (r *BatchRows) Next() bool {
 	return false
 }
 
-func (r *BatchRows) Close() {
+func (r *batchRows) Close() {
 	if r.closed {
 		return
 	}
@@ -311,7 +311,7 @@ func (r *BatchRows) Close() {
 	r.err = r.br.Close()
 }
 
-func (r *BatchRows) Err() error {
+func (r *batchRows) Err() error {
 	if err := r.Rows.Err(); err != nil {
 		return err
 	}

@@ -102,7 +102,7 @@ func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(te
 // insufficient_privilege (not a member, or no such tenant) is ErrNotMember.
 func tenantContext(ctx context.Context, tx pgx.Tx, userID, tenantID uuid.UUID) (tenantry.Role, tenantry.TenantKind, error) {
 	var role, kind string
-	err := tx.QueryRow(ctx, ContextSQL, userID, tenantID).Scan(&role, &kind)
+	err := tx.QueryRow(ctx, contextSQL, userID, tenantID).Scan(&role, &kind)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == codeInsufficientPrivilege {
 		return "", "", tenantry.ErrNotMember

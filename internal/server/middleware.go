@@ -239,7 +239,7 @@ func (s *server) guardBody(api huma.API) func(huma.Context, func(huma.Context)) 
 		// now, is told not to set one: see withBody.)
 		rc := http.NewResponseController(w)
 		_ = rc.SetReadDeadline(time.Now().Add(s.bodyTimeout))
-		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+		b, err := io.ReadAll(http.MaxBytesReader(connWriter(w), r.Body, limit))
 		if err != nil {
 			// The answer closes the connection, and the deadline stays
 			// passed: net/http drains what is left of a body after the
@@ -302,6 +302,21 @@ func (s *server) refusedType(api huma.API, op *huma.Operation, ct string) string
 		}
 	}
 	return ""
+}
+
+// connWriter is the connection's own ResponseWriter under the wrappers
+// (the access log's recorder). http.MaxBytesReader needs it to tell net/http
+// that the body was cut off: net/http then closes the connection gently
+// (FIN, a pause, then close) instead of resetting it, with the body's rest
+// unread, under the 413 the client has not read yet.
+func connWriter(w http.ResponseWriter) http.ResponseWriter {
+	for {
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return w
+		}
+		w = u.Unwrap()
+	}
 }
 
 // closeAfter marks the answer as the connection's last, and bounds what is
