@@ -23,17 +23,10 @@ type scopeEntry struct {
 
 // scopeCache remembers the role and kind tenant_context answered for a
 // member, so that a View can hand fn its Scope without a round trip of its
-// own. An entry is a hint, never the check: every statement of a View still
-// runs behind a tenant_context call of its own, and the View compares that
-// call's answer with the hint (see View). An entry may therefore be stale —
-// another replica removed the member or changed the role, or a local change
-// raced a look-up — and nothing is let through: a removed member's
-// statement fails in the database (ErrNotMember), and a changed role or kind
-// makes the View run fn again with the scope the database gave.
-//
-// Only memberships are cached, never a refusal, so unknown tenant ids
-// cannot fill it. Changes made through this store drop their entries, so
-// that the hint is usually right.
+// own. An entry is a hint, never the check: the database confirms it with
+// fn's first statement, so a stale one (a change on another replica) lets
+// nothing through. Only memberships are cached, never a refusal, so unknown
+// tenant ids cannot fill it.
 type scopeCache struct {
 	max int
 

@@ -45,7 +45,7 @@ func seedBench(b *testing.B, tenants, tasksPer int) benchData {
 			}); err != nil {
 				return err
 			}
-			if err := q.CreateMembership(ctx, sqlitedb.CreateMembershipParams{
+			if err := q.AddMember(ctx, sqlitedb.AddMemberParams{
 				TenantID: idBytes(uid), UserID: idBytes(uid), Role: string(tenantry.RoleOwner), CreatedAt: now,
 			}); err != nil {
 				return err

@@ -2,12 +2,9 @@ package sqlite
 
 import (
 	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
-	msqlite "modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
@@ -99,25 +96,3 @@ func member(r sqlitedb.MemberRow) tenantry.Member {
 		CreatedAt: fromMicros(r.CreatedAt),
 	}
 }
-
-// notFound maps sql.ErrNoRows to the domain error sentinel and passes any
-// other error through.
-func notFound(err, sentinel error) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return sentinel
-	}
-	return err
-}
-
-// isConstraint reports whether err is SQLite's constraint error with the
-// given extended code (sqlite3.SQLITE_CONSTRAINT_*).
-func isConstraint(err error, code int) bool {
-	var e *msqlite.Error
-	return errors.As(err, &e) && e.Code() == code
-}
-
-const (
-	errUnique     = sqlite3.SQLITE_CONSTRAINT_UNIQUE
-	errPrimaryKey = sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-	errForeignKey = sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
-)

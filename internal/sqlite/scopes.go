@@ -23,19 +23,11 @@ type scopeEntry struct {
 
 // scopeCache remembers the memberships View has looked up, so that a read
 // costs no membership query when nothing changed. It is exact because the
-// store is the only writer of its file (the lock file taken in Open), and
-// every membership change goes through the store, which brackets its
-// transaction's commit with begin and end.
-//
-// Only memberships are cached, never a refusal: adding a member (CreateUser,
-// CreateOrg, AddMember) can make no entry stale, and unknown tenant ids
-// cannot fill the cache.
-//
-// The epoch moves at every begin and end, and inflight counts the changes
-// between the two. A look-up stores what it read only if the epoch did not
-// move since before it read and no change is in flight, so an answer read
-// across a commit is never kept. View asks stable after fn to learn whether
-// a membership may have been committed while fn read (see View).
+// store is its file's only writer (the lock taken in Open) and brackets
+// every membership change's commit with begin and end. The epoch moves at
+// each, and inflight counts the changes between: an answer read across a
+// commit is never kept, and View asks stable after fn whether one may have
+// committed while fn read. Only memberships are cached, never a refusal.
 type scopeCache struct {
 	max int
 

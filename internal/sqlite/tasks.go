@@ -2,38 +2,12 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
 )
-
-// checkAssignee returns ErrAssigneeNotMember unless id is nil or a member of
-// the bound tenant. The foreign key on tasks would refuse the write too; the
-// explicit check gives the same answer on every engine.
-func (t *tenantTx) checkAssignee(ctx context.Context, id *uuid.UUID) error {
-	if id == nil {
-		return nil
-	}
-	ok, err := t.q.IsMember(ctx, sqlitedb.IsMemberParams{TenantID: t.tid, UserID: idBytes(*id)})
-	if err != nil {
-		return fmt.Errorf("sqlite: check assignee: %w", err)
-	} else if !ok {
-		return tenantry.ErrAssigneeNotMember
-	}
-	return nil
-}
-
-// taskWriteErr maps a write's error: a foreign key failure on tasks can only
-// be the assignee (the tenant was checked by the membership look-up).
-func taskWriteErr(op string, err error) error {
-	if isConstraint(err, errForeignKey) {
-		return tenantry.ErrAssigneeNotMember
-	}
-	return wrap(op, notFound(err, tenantry.ErrTaskNotFound))
-}
 
 // CreateTask adds a task. ErrAssigneeNotMember.
 func (t *tenantTx) CreateTask(ctx context.Context, nt tenantry.NewTask) (tenantry.Task, error) {
@@ -61,7 +35,7 @@ func (t *tenantTx) CreateTask(ctx context.Context, nt tenantry.NewTask) (tenantr
 func (t *tenantTx) Task(ctx context.Context, id uuid.UUID) (tenantry.Task, error) {
 	r, err := t.q.Task(ctx, sqlitedb.TaskParams{TenantID: t.tid, ID: idBytes(id)})
 	if err != nil {
-		return tenantry.Task{}, wrap("task", notFound(err, tenantry.ErrTaskNotFound))
+		return tenantry.Task{}, interpretError("task", err, tenantry.ErrTaskNotFound)
 	}
 	return task(r), nil
 }
@@ -91,7 +65,7 @@ func (t *tenantTx) Tasks(ctx context.Context, f tenantry.TaskFilter) ([]tenantry
 		})
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: tasks: %w", err)
+		return nil, interpretError("tasks", err, nil)
 	}
 	tasks := make([]tenantry.Task, len(rows))
 	for i, r := range rows {
@@ -153,7 +127,7 @@ func (t *tenantTx) PatchTask(ctx context.Context, id uuid.UUID, p tenantry.TaskP
 func (t *tenantTx) DeleteTask(ctx context.Context, id uuid.UUID) error {
 	n, err := t.q.DeleteTask(ctx, sqlitedb.DeleteTaskParams{TenantID: t.tid, ID: idBytes(id)})
 	if err != nil {
-		return fmt.Errorf("sqlite: delete task: %w", err)
+		return interpretError("delete task", err, nil)
 	} else if n == 0 {
 		return tenantry.ErrTaskNotFound
 	}
@@ -173,7 +147,32 @@ func (t *tenantTx) DeleteTasks(ctx context.Context, completed *bool) (int64, err
 		n, err = t.q.DeleteTasksByCompleted(ctx, sqlitedb.DeleteTasksByCompletedParams{TenantID: t.tid, Completed: *completed})
 	}
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete tasks: %w", err)
+		return 0, interpretError("delete tasks", err, nil)
 	}
 	return n, nil
+}
+
+// checkAssignee returns ErrAssigneeNotMember unless id is nil or a member of
+// the bound tenant. The foreign key on tasks would refuse the write too; the
+// explicit check gives the same answer on every engine.
+func (t *tenantTx) checkAssignee(ctx context.Context, id *uuid.UUID) error {
+	if id == nil {
+		return nil
+	}
+	ok, err := t.q.IsMember(ctx, sqlitedb.IsMemberParams{TenantID: t.tid, UserID: idBytes(*id)})
+	if err != nil {
+		return interpretError("check assignee", err, nil)
+	} else if !ok {
+		return tenantry.ErrAssigneeNotMember
+	}
+	return nil
+}
+
+// taskWriteErr maps a write's error: a foreign key failure on tasks can only
+// be the assignee (the tenant was checked by the membership look-up).
+func taskWriteErr(op string, err error) error {
+	if isConstraint(err, errForeignKey) {
+		return tenantry.ErrAssigneeNotMember
+	}
+	return interpretError(op, err, tenantry.ErrTaskNotFound)
 }

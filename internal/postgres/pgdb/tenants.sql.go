@@ -12,54 +12,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const addMember = `-- name: AddMember :one
-INSERT INTO memberships (tenant_id, user_id, role, created_at)
-VALUES ($1, $2, $3, $4)
-ON CONFLICT (tenant_id, user_id) DO NOTHING
-RETURNING tenant_id, user_id, role, created_at
-`
-
-type AddMemberParams struct {
-	TenantID  uuid.UUID
-	UserID    uuid.UUID
-	Role      string
-	CreatedAt time.Time
-}
-
-func (q *Queries) AddMember(ctx context.Context, arg AddMemberParams) (Membership, error) {
-	row := q.db.QueryRow(ctx, addMember,
-		arg.TenantID,
-		arg.UserID,
-		arg.Role,
-		arg.CreatedAt,
-	)
-	var i Membership
-	err := row.Scan(
-		&i.TenantID,
-		&i.UserID,
-		&i.Role,
-		&i.CreatedAt,
-	)
-	return i, err
-}
-
-const countMembers = `-- name: CountMembers :one
-SELECT count(*) AS members, count(*) FILTER (WHERE m.role = 'owner') AS owners
-FROM memberships m WHERE m.tenant_id = $1
-`
-
-type CountMembersRow struct {
-	Members int64
-	Owners  int64
-}
-
-func (q *Queries) CountMembers(ctx context.Context, tenantID uuid.UUID) (CountMembersRow, error) {
-	row := q.db.QueryRow(ctx, countMembers, tenantID)
-	var i CountMembersRow
-	err := row.Scan(&i.Members, &i.Owners)
-	return i, err
-}
-
 const deleteTenant = `-- name: DeleteTenant :execrows
 DELETE FROM tenants WHERE tenants.id = $1
 `
@@ -70,22 +22,6 @@ func (q *Queries) DeleteTenant(ctx context.Context, id uuid.UUID) (int64, error)
 		return 0, err
 	}
 	return result.RowsAffected(), nil
-}
-
-const isMember = `-- name: IsMember :one
-SELECT EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = $1 AND m.user_id = $2)
-`
-
-type IsMemberParams struct {
-	TenantID uuid.UUID
-	UserID   uuid.UUID
-}
-
-func (q *Queries) IsMember(ctx context.Context, arg IsMemberParams) (bool, error) {
-	row := q.db.QueryRow(ctx, isMember, arg.TenantID, arg.UserID)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
 }
 
 const lockTenant = `-- name: LockTenant :one
@@ -99,179 +35,7 @@ func (q *Queries) LockTenant(ctx context.Context, id uuid.UUID) (uuid.UUID, erro
 	return id_2, err
 }
 
-const member = `-- name: Member :one
-SELECT m.tenant_id, m.user_id, u.email, m.role, m.created_at
-FROM memberships m JOIN users u ON u.id = m.user_id
-WHERE m.tenant_id = $1 AND m.user_id = $2
-`
-
-type MemberParams struct {
-	TenantID uuid.UUID
-	UserID   uuid.UUID
-}
-
-type MemberRow struct {
-	TenantID  uuid.UUID
-	UserID    uuid.UUID
-	Email     string
-	Role      string
-	CreatedAt time.Time
-}
-
-func (q *Queries) Member(ctx context.Context, arg MemberParams) (MemberRow, error) {
-	row := q.db.QueryRow(ctx, member, arg.TenantID, arg.UserID)
-	var i MemberRow
-	err := row.Scan(
-		&i.TenantID,
-		&i.UserID,
-		&i.Email,
-		&i.Role,
-		&i.CreatedAt,
-	)
-	return i, err
-}
-
-const members = `-- name: Members :many
-SELECT m.tenant_id, m.user_id, u.email, m.role, m.created_at
-FROM memberships m JOIN users u ON u.id = m.user_id
-WHERE m.tenant_id = $1
-ORDER BY m.created_at, m.user_id
-LIMIT $2
-`
-
-type MembersParams struct {
-	TenantID uuid.UUID
-	Lim      int32
-}
-
-type MembersRow struct {
-	TenantID  uuid.UUID
-	UserID    uuid.UUID
-	Email     string
-	Role      string
-	CreatedAt time.Time
-}
-
-// The first page of members, oldest membership first, tie-broken by user id.
-func (q *Queries) Members(ctx context.Context, arg MembersParams) ([]MembersRow, error) {
-	rows, err := q.db.Query(ctx, members, arg.TenantID, arg.Lim)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []MembersRow
-	for rows.Next() {
-		var i MembersRow
-		if err := rows.Scan(
-			&i.TenantID,
-			&i.UserID,
-			&i.Email,
-			&i.Role,
-			&i.CreatedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const membersAfter = `-- name: MembersAfter :many
-SELECT m.tenant_id, m.user_id, u.email, m.role, m.created_at
-FROM memberships m JOIN users u ON u.id = m.user_id
-WHERE m.tenant_id = $1
-  AND (m.created_at, m.user_id) > (SELECT a.created_at, a.user_id FROM memberships a WHERE a.tenant_id = $1 AND a.user_id = $2)
-ORDER BY m.created_at, m.user_id
-LIMIT $3
-`
-
-type MembersAfterParams struct {
-	TenantID uuid.UUID
-	After    uuid.UUID
-	Lim      int32
-}
-
-type MembersAfterRow struct {
-	TenantID  uuid.UUID
-	UserID    uuid.UUID
-	Email     string
-	Role      string
-	CreatedAt time.Time
-}
-
-// The page after the member @after. If that member has left, the cursor
-// names no row and the page is empty.
-func (q *Queries) MembersAfter(ctx context.Context, arg MembersAfterParams) ([]MembersAfterRow, error) {
-	rows, err := q.db.Query(ctx, membersAfter, arg.TenantID, arg.After, arg.Lim)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []MembersAfterRow
-	for rows.Next() {
-		var i MembersAfterRow
-		if err := rows.Scan(
-			&i.TenantID,
-			&i.UserID,
-			&i.Email,
-			&i.Role,
-			&i.CreatedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const removeMember = `-- name: RemoveMember :execrows
-DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2
-`
-
-type RemoveMemberParams struct {
-	TenantID uuid.UUID
-	UserID   uuid.UUID
-}
-
-func (q *Queries) RemoveMember(ctx context.Context, arg RemoveMemberParams) (int64, error) {
-	result, err := q.db.Exec(ctx, removeMember, arg.TenantID, arg.UserID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const setRole = `-- name: SetRole :one
-UPDATE memberships SET role = $1
-WHERE tenant_id = $2 AND user_id = $3
-RETURNING tenant_id, user_id, role, created_at
-`
-
-type SetRoleParams struct {
-	Role     string
-	TenantID uuid.UUID
-	UserID   uuid.UUID
-}
-
-func (q *Queries) SetRole(ctx context.Context, arg SetRoleParams) (Membership, error) {
-	row := q.db.QueryRow(ctx, setRole, arg.Role, arg.TenantID, arg.UserID)
-	var i Membership
-	err := row.Scan(
-		&i.TenantID,
-		&i.UserID,
-		&i.Role,
-		&i.CreatedAt,
-	)
-	return i, err
-}
-
-const tenantByID = `-- name: TenantByID :one
+const tenant = `-- name: Tenant :one
 
 SELECT id, kind, name, created_at FROM tenants WHERE tenants.id = $1
 `
@@ -280,8 +44,8 @@ SELECT id, kind, name, created_at FROM tenants WHERE tenants.id = $1
 // runs inside a transaction opened by tenant_context or user_context
 // (wall two). Tenant conditions are written "tenant_id = $n" or
 // "tenants.id = $n" so that postgrestest.Unfiltered can find and drop them.
-func (q *Queries) TenantByID(ctx context.Context, id uuid.UUID) (Tenant, error) {
-	row := q.db.QueryRow(ctx, tenantByID, id)
+func (q *Queries) Tenant(ctx context.Context, id uuid.UUID) (Tenant, error) {
+	row := q.db.QueryRow(ctx, tenant, id)
 	var i Tenant
 	err := row.Scan(
 		&i.ID,
@@ -290,22 +54,6 @@ func (q *Queries) TenantByID(ctx context.Context, id uuid.UUID) (Tenant, error) 
 		&i.CreatedAt,
 	)
 	return i, err
-}
-
-const unassignTasks = `-- name: UnassignTasks :exec
-UPDATE tasks SET assigned_user_id = NULL, updated_at = $1
-WHERE tenant_id = $2 AND assigned_user_id = $3
-`
-
-type UnassignTasksParams struct {
-	UpdatedAt time.Time
-	TenantID  uuid.UUID
-	UserID    *uuid.UUID
-}
-
-func (q *Queries) UnassignTasks(ctx context.Context, arg UnassignTasksParams) error {
-	_, err := q.db.Exec(ctx, unassignTasks, arg.UpdatedAt, arg.TenantID, arg.UserID)
-	return err
 }
 
 const userMemberships = `-- name: UserMemberships :many

@@ -2,11 +2,8 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/postgres/pgdb"
@@ -23,17 +20,15 @@ func (t *tenantTx) CreateTask(ctx context.Context, in tenantry.NewTask) (tenantr
 		AssignedUserID: in.AssignedUserID, CreatedAt: now, UpdatedAt: now,
 	})
 	if err != nil {
-		return tenantry.Task{}, fmt.Errorf("postgres: create task: %w", mapError(err))
+		return tenantry.Task{}, interpretError("create task", err, nil)
 	}
 	return toTask(r), nil
 }
 
 func (t *tenantTx) Task(ctx context.Context, id uuid.UUID) (tenantry.Task, error) {
 	r, err := t.q.Task(ctx, pgdb.TaskParams{TenantID: t.scope.TenantID, ID: id})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return tenantry.Task{}, tenantry.ErrTaskNotFound
-	} else if err != nil {
-		return tenantry.Task{}, fmt.Errorf("postgres: task: %w", err)
+	if err != nil {
+		return tenantry.Task{}, interpretError("task", err, tenantry.ErrTaskNotFound)
 	}
 	return toTask(r), nil
 }
@@ -61,7 +56,7 @@ func (t *tenantTx) Tasks(ctx context.Context, f tenantry.TaskFilter) ([]tenantry
 		rows, err = t.q.Tasks(ctx, pgdb.TasksParams{TenantID: t.scope.TenantID, After: after, Lim: int32(limit)})
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: tasks: %w", err)
+		return nil, interpretError("tasks", err, nil)
 	}
 	tasks := make([]tenantry.Task, 0, len(rows))
 	for _, r := range rows {
@@ -79,10 +74,8 @@ func (t *tenantTx) ReplaceTask(ctx context.Context, id uuid.UUID, in tenantry.Ne
 		Title: in.Title, Description: in.Description, Completed: in.Completed,
 		AssignedUserID: in.AssignedUserID, UpdatedAt: t.db.now(),
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return tenantry.Task{}, tenantry.ErrTaskNotFound
-	} else if err != nil {
-		return tenantry.Task{}, fmt.Errorf("postgres: replace task: %w", mapError(err))
+	if err != nil {
+		return tenantry.Task{}, interpretError("replace task", err, tenantry.ErrTaskNotFound)
 	}
 	return toTask(r), nil
 }
@@ -101,10 +94,8 @@ func (t *tenantTx) PatchTask(ctx context.Context, id uuid.UUID, p tenantry.TaskP
 		SetAssignee: p.SetAssignee, AssignedUserID: p.AssignedUserID,
 		UpdatedAt: t.db.now(),
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return tenantry.Task{}, tenantry.ErrTaskNotFound
-	} else if err != nil {
-		return tenantry.Task{}, fmt.Errorf("postgres: patch task: %w", mapError(err))
+	if err != nil {
+		return tenantry.Task{}, interpretError("patch task", err, tenantry.ErrTaskNotFound)
 	}
 	return toTask(r), nil
 }
@@ -112,7 +103,7 @@ func (t *tenantTx) PatchTask(ctx context.Context, id uuid.UUID, p tenantry.TaskP
 func (t *tenantTx) DeleteTask(ctx context.Context, id uuid.UUID) error {
 	n, err := t.q.DeleteTask(ctx, pgdb.DeleteTaskParams{TenantID: t.scope.TenantID, ID: id})
 	if err != nil {
-		return fmt.Errorf("postgres: delete task: %w", err)
+		return interpretError("delete task", err, nil)
 	} else if n == 0 {
 		return tenantry.ErrTaskNotFound
 	}
@@ -130,7 +121,7 @@ func (t *tenantTx) DeleteTasks(ctx context.Context, completed *bool) (int64, err
 		n, err = t.q.DeleteTasks(ctx, t.scope.TenantID)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("postgres: delete tasks: %w", err)
+		return 0, interpretError("delete tasks", err, nil)
 	}
 	return n, nil
 }
@@ -144,7 +135,7 @@ func (t *tenantTx) checkAssignee(ctx context.Context, assignee *uuid.UUID) error
 	}
 	ok, err := t.q.IsMember(ctx, pgdb.IsMemberParams{TenantID: t.scope.TenantID, UserID: *assignee})
 	if err != nil {
-		return fmt.Errorf("postgres: check assignee: %w", err)
+		return interpretError("check assignee", err, nil)
 	} else if !ok {
 		return tenantry.ErrAssigneeNotMember
 	}
