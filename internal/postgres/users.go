@@ -61,25 +61,6 @@ func (db *DB) UserByID(ctx context.Context, id uuid.UUID) (tenantry.User, error)
 	return toUser(row), nil
 }
 
-// SetPassword replaces the password hash, bumps AuthVersion and ends every
-// session of the user.
-func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string) (tenantry.User, error) {
-	var u tenantry.User
-	err := db.tx(ctx, readWrite, func(tx pgx.Tx) error {
-		q := db.queries(tx)
-		row, err := q.SetPassword(ctx, pgdb.SetPasswordParams{ID: id, PasswordHash: passwordHash})
-		if err != nil {
-			return interpretError("set password", err, tenantry.ErrUserNotFound)
-		}
-		if err := q.DeleteUserSessions(ctx, id); err != nil {
-			return interpretError("set password", err, nil)
-		}
-		u = toUser(row)
-		return nil
-	})
-	return u, err
-}
-
 // DeleteUser deletes an account with everything it alone owns. Each tenant
 // the user belongs to is entered through tenant_context, so row-level
 // security applies to this path as to every other.
@@ -134,6 +115,25 @@ func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 		}
 		return nil
 	})
+}
+
+// SetPassword replaces the password hash, bumps AuthVersion and ends every
+// session of the user.
+func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string) (tenantry.User, error) {
+	var u tenantry.User
+	err := db.tx(ctx, readWrite, func(tx pgx.Tx) error {
+		q := db.queries(tx)
+		row, err := q.SetPassword(ctx, pgdb.SetPasswordParams{ID: id, PasswordHash: passwordHash})
+		if err != nil {
+			return interpretError("set password", err, tenantry.ErrUserNotFound)
+		}
+		if err := q.DeleteUserSessions(ctx, id); err != nil {
+			return interpretError("set password", err, nil)
+		}
+		u = toUser(row)
+		return nil
+	})
+	return u, err
 }
 
 // TokenUser returns the user of a bearer token and whether the token id was

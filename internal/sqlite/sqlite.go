@@ -17,11 +17,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"runtime"
 	"strings"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/google/uuid"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -52,10 +52,10 @@ type DB struct {
 	// right after Open, before any use.
 	NewID func() uuid.UUID
 
-	write  *stmtCache  // one connection, BEGIN IMMEDIATE
-	read   *stmtCache  // several connections, query_only
-	scopes *scopeCache // memberships View looked up
-	lock   *os.File    // path+"-lock", held until Close
+	write  *stmtCache   // one connection, BEGIN IMMEDIATE
+	read   *stmtCache   // several connections, query_only
+	scopes *scopeCache  // memberships View looked up
+	lock   *flock.Flock // path+"-lock", held until Close
 }
 
 var _ tenantry.Store = (*DB)(nil)
@@ -74,7 +74,7 @@ func Open(ctx context.Context, path string) (_ *DB, err error) {
 	}
 	defer func() {
 		if err != nil {
-			unlock(lock)
+			lock.Close()
 		}
 	}()
 	if err := restrictFiles(path); err != nil {
@@ -122,7 +122,7 @@ func Migrate(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	defer unlock(lock)
+	defer lock.Close()
 	if err := restrictFiles(path); err != nil {
 		return err
 	}
@@ -144,15 +144,7 @@ func (db *DB) Close() error {
 	err := errors.Join(db.read.pool.Close(), db.write.pool.Close())
 	db.read.wait()
 	db.write.wait()
-	return errors.Join(err, unlock(db.lock))
-}
-
-// unlock releases a lock taken by lockFile; nil means none was taken.
-func unlock(f *os.File) error {
-	if f == nil {
-		return nil
-	}
-	return f.Close()
+	return errors.Join(err, db.lock.Close())
 }
 
 // Ping checks that the database answers.
