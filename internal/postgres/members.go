@@ -6,7 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/postgres/pgdb"
+	"github.com/tenantry/tenantry/internal/postgres/internal/pgdb"
 )
 
 var errInvalidRole = tenantry.Errorf(tenantry.EINVALID, "Unknown role.")

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
+	"github.com/tenantry/tenantry/internal/sqlite/internal/sqlitedb"
 )
 
 // CreateSession stores a new session and deletes the user's oldest beyond
