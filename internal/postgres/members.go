@@ -31,10 +31,7 @@ func (t *tenantTx) Members(ctx context.Context, p tenantry.Page) ([]tenantry.Mem
 	}
 	members := make([]tenantry.Member, 0, len(rows))
 	for _, r := range rows {
-		members = append(members, tenantry.Member{
-			TenantID: r.TenantID, UserID: r.UserID, Email: r.Email,
-			Role: tenantry.Role(r.Role), CreatedAt: r.CreatedAt.UTC(),
-		})
+		members = append(members, toMember(pgdb.MemberRow(r)))
 	}
 	return members, nil
 }
@@ -44,10 +41,7 @@ func (t *tenantTx) Member(ctx context.Context, userID uuid.UUID) (tenantry.Membe
 	if err != nil {
 		return tenantry.Member{}, interpretError("member", err, tenantry.ErrMemberNotFound)
 	}
-	return tenantry.Member{
-		TenantID: r.TenantID, UserID: r.UserID, Email: r.Email,
-		Role: tenantry.Role(r.Role), CreatedAt: r.CreatedAt.UTC(),
-	}, nil
+	return toMember(r), nil
 }
 
 func (t *tenantTx) AddMember(ctx context.Context, userID uuid.UUID, role tenantry.Role) (tenantry.Member, error) {
@@ -67,10 +61,9 @@ func (t *tenantTx) AddMember(ctx context.Context, userID uuid.UUID, role tenantr
 	if err != nil { // no row: ON CONFLICT DO NOTHING
 		return tenantry.Member{}, interpretError("add member", err, tenantry.ErrAlreadyMember)
 	}
-	return tenantry.Member{
-		TenantID: r.TenantID, UserID: r.UserID, Email: u.Email,
-		Role: tenantry.Role(r.Role), CreatedAt: r.CreatedAt.UTC(),
-	}, nil
+	return toMember(pgdb.MemberRow{
+		TenantID: r.TenantID, UserID: r.UserID, Email: u.Email, Role: r.Role, CreatedAt: r.CreatedAt,
+	}), nil
 }
 
 func (t *tenantTx) SetRole(ctx context.Context, userID uuid.UUID, role tenantry.Role) (tenantry.Member, error) {
@@ -140,4 +133,11 @@ func (t *tenantTx) checkNotLastOwner(ctx context.Context) error {
 		return tenantry.ErrLastOwner
 	}
 	return nil
+}
+
+func toMember(r pgdb.MemberRow) tenantry.Member {
+	return tenantry.Member{
+		TenantID: r.TenantID, UserID: r.UserID, Email: r.Email,
+		Role: tenantry.Role(r.Role), CreatedAt: r.CreatedAt.UTC(),
+	}
 }

@@ -34,12 +34,7 @@ func (t *tenantTx) Task(ctx context.Context, id uuid.UUID) (tenantry.Task, error
 }
 
 func (t *tenantTx) Tasks(ctx context.Context, f tenantry.TaskFilter) ([]tenantry.Task, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = tenantry.DefaultPageSize
-	} else if limit > tenantry.MaxPageSize {
-		limit = tenantry.MaxPageSize
-	}
+	limit := tenantry.Page{Limit: f.Limit}.PageLimit()
 	var after uuid.UUID // the nil UUID sorts before every id
 	if f.After != nil {
 		after = *f.After

@@ -43,12 +43,7 @@ func (t *tenantTx) Task(ctx context.Context, id uuid.UUID) (tenantry.Task, error
 // Tasks returns one page of the tenant's tasks in id order. A Limit outside
 // 1..MaxPageSize is read as DefaultPageSize or MaxPageSize.
 func (t *tenantTx) Tasks(ctx context.Context, f tenantry.TaskFilter) ([]tenantry.Task, error) {
-	limit := int64(f.Limit)
-	if limit <= 0 {
-		limit = tenantry.DefaultPageSize
-	} else if limit > tenantry.MaxPageSize {
-		limit = tenantry.MaxPageSize
-	}
+	limit := int64(tenantry.Page{Limit: f.Limit}.PageLimit())
 	after := []byte{} // sorts before every id
 	if f.After != nil {
 		after = idBytes(*f.After)

@@ -17,18 +17,7 @@ func (db *DB) CreateOrg(ctx context.Context, owner uuid.UUID, name string) (tena
 		if _, err := q.UserByID(ctx, idBytes(owner)); err != nil {
 			return interpretError("create org: owner", err, tenantry.ErrUserNotFound)
 		}
-		if err := q.CreateTenant(ctx, sqlitedb.CreateTenantParams{
-			ID: idBytes(org.ID), Kind: string(org.Kind), Name: org.Name, CreatedAt: micros(org.CreatedAt),
-		}); err != nil {
-			return interpretError("create org", err, nil)
-		}
-		if err := q.AddMember(ctx, sqlitedb.AddMemberParams{
-			TenantID: idBytes(org.ID), UserID: idBytes(owner), Role: string(tenantry.RoleOwner),
-			CreatedAt: micros(org.CreatedAt),
-		}); err != nil {
-			return interpretError("create org: owner membership", err, nil)
-		}
-		return nil
+		return createTenant(ctx, q, owner, org.ID, org.Kind, org.Name, org.CreatedAt)
 	})
 	if err != nil {
 		return tenantry.OrgMembership{}, err

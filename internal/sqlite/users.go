@@ -33,28 +33,27 @@ func (db *DB) CreateUser(ctx context.Context, email, passwordHash string) (tenan
 		} else if err != nil {
 			return interpretError("create user", err, nil)
 		}
-		if err := q.CreateTenant(ctx, sqlitedb.CreateTenantParams{
-			ID:        idBytes(u.ID),
-			Kind:      string(tenantry.KindPersonal),
-			Name:      u.Email,
-			CreatedAt: micros(u.CreatedAt),
-		}); err != nil {
-			return interpretError("create personal tenant", err, nil)
-		}
-		if err := q.AddMember(ctx, sqlitedb.AddMemberParams{
-			TenantID:  idBytes(u.ID),
-			UserID:    idBytes(u.ID),
-			Role:      string(tenantry.RoleOwner),
-			CreatedAt: micros(u.CreatedAt),
-		}); err != nil {
-			return interpretError("create personal membership", err, nil)
-		}
-		return nil
+		return createTenant(ctx, q, u.ID, u.ID, tenantry.KindPersonal, u.Email, u.CreatedAt)
 	})
 	if err != nil {
 		return tenantry.User{}, err
 	}
 	return u, nil
+}
+
+// createTenant makes a tenant with user as its owner.
+func createTenant(ctx context.Context, q *sqlitedb.Queries, user, tenant uuid.UUID, kind tenantry.TenantKind, name string, now time.Time) error {
+	if err := q.CreateTenant(ctx, sqlitedb.CreateTenantParams{
+		ID: idBytes(tenant), Kind: string(kind), Name: name, CreatedAt: micros(now),
+	}); err != nil {
+		return interpretError("create tenant", err, nil)
+	}
+	if err := q.AddMember(ctx, sqlitedb.AddMemberParams{
+		TenantID: idBytes(tenant), UserID: idBytes(user), Role: string(tenantry.RoleOwner), CreatedAt: micros(now),
+	}); err != nil {
+		return interpretError("create tenant: owner", err, nil)
+	}
+	return nil
 }
 
 // UserByEmail finds an account by email, case-insensitively. ErrUserNotFound.
