@@ -57,15 +57,12 @@ type Store interface {
 	// of, with the user's role, oldest first, tie-broken by id.
 	UserOrgs(ctx context.Context, userID uuid.UUID, p Page) ([]OrgMembership, error)
 
-	// View runs fn with read access to tenantID's data, once userID is
-	// known to be a member of it: ErrNotMember otherwise, the same for a
-	// tenant that does not exist, and fn does not run. A member removed
-	// while fn runs gets ErrNotMember, and what fn read must not be used.
-	// The write methods of its TenantTx fail.
-	//
-	// fn only reads and writes through its TenantTx: a store may run it
-	// more than once, and only the last run's result counts (the stores'
-	// package docs say when).
+	// View runs fn with read access to tenantID's data once userID is known
+	// to be a member of it: ErrNotMember otherwise, the same for a tenant
+	// that does not exist, and fn does not run. A member removed while fn
+	// runs gets ErrNotMember, and what fn read must not be used. Its
+	// TenantTx's write methods fail. fn only reads and writes through its
+	// TenantTx: a store may run it more than once, and the last run counts.
 	View(ctx context.Context, userID, tenantID uuid.UUID, fn func(TenantTx) error) error
 	// Update runs fn as one all-or-nothing change to tenantID's data, with
 	// the same membership check as View, made inside the change: a member

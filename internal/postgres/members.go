@@ -11,17 +11,18 @@ import (
 
 var errInvalidRole = tenantry.Errorf(tenantry.EINVALID, "Unknown role.")
 
+// Members lists the tenant's members, oldest first.
 func (t *tenantTx) Members(ctx context.Context, p tenantry.Page) ([]tenantry.Member, error) {
-	lim := int32(p.PageLimit())
+	limit := int32(p.PageLimit())
 	var (
 		rows []pgdb.MembersRow
 		err  error
 	)
 	if p.After == nil {
-		rows, err = t.q.Members(ctx, pgdb.MembersParams{TenantID: t.scope.TenantID, Lim: lim})
+		rows, err = t.q.Members(ctx, pgdb.MembersParams{TenantID: t.scope.TenantID, Lim: limit})
 	} else {
 		var after []pgdb.MembersAfterRow
-		after, err = t.q.MembersAfter(ctx, pgdb.MembersAfterParams{TenantID: t.scope.TenantID, After: *p.After, Lim: lim})
+		after, err = t.q.MembersAfter(ctx, pgdb.MembersAfterParams{TenantID: t.scope.TenantID, After: *p.After, Lim: limit})
 		for _, r := range after {
 			rows = append(rows, pgdb.MembersRow(r))
 		}
@@ -29,13 +30,14 @@ func (t *tenantTx) Members(ctx context.Context, p tenantry.Page) ([]tenantry.Mem
 	if err != nil {
 		return nil, interpretError("members", err, nil)
 	}
-	members := make([]tenantry.Member, 0, len(rows))
-	for _, r := range rows {
-		members = append(members, toMember(pgdb.MemberRow(r)))
+	ms := make([]tenantry.Member, len(rows))
+	for i, r := range rows {
+		ms[i] = toMember(pgdb.MemberRow(r))
 	}
-	return members, nil
+	return ms, nil
 }
 
+// Member returns one member of the tenant. ErrMemberNotFound.
 func (t *tenantTx) Member(ctx context.Context, userID uuid.UUID) (tenantry.Member, error) {
 	r, err := t.q.Member(ctx, pgdb.MemberParams{TenantID: t.scope.TenantID, UserID: userID})
 	if err != nil {
@@ -44,6 +46,7 @@ func (t *tenantTx) Member(ctx context.Context, userID uuid.UUID) (tenantry.Membe
 	return toMember(r), nil
 }
 
+// AddMember adds a user to the tenant. ErrUserNotFound, ErrAlreadyMember.
 func (t *tenantTx) AddMember(ctx context.Context, userID uuid.UUID, role tenantry.Role) (tenantry.Member, error) {
 	if !role.Valid() {
 		return tenantry.Member{}, errInvalidRole
@@ -66,6 +69,7 @@ func (t *tenantTx) AddMember(ctx context.Context, userID uuid.UUID, role tenantr
 	}), nil
 }
 
+// SetRole changes a member's role. ErrMemberNotFound, ErrLastOwner.
 func (t *tenantTx) SetRole(ctx context.Context, userID uuid.UUID, role tenantry.Role) (tenantry.Member, error) {
 	if !role.Valid() {
 		return tenantry.Member{}, errInvalidRole
@@ -88,6 +92,8 @@ func (t *tenantTx) SetRole(ctx context.Context, userID uuid.UUID, role tenantry.
 	return m, nil
 }
 
+// RemoveMember unassigns the member's tasks and removes the member.
+// ErrMemberNotFound, ErrLastOwner.
 func (t *tenantTx) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 	m, err := t.lockMember(ctx, userID)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/tenantry/tenantry/internal/postgres/internal/pgdb"
 )
 
+// CreateTask adds a task. ErrAssigneeNotMember.
 func (t *tenantTx) CreateTask(ctx context.Context, in tenantry.NewTask) (tenantry.Task, error) {
 	if err := t.checkAssignee(ctx, in.AssignedUserID); err != nil {
 		return tenantry.Task{}, err
@@ -25,6 +26,7 @@ func (t *tenantTx) CreateTask(ctx context.Context, in tenantry.NewTask) (tenantr
 	return toTask(r), nil
 }
 
+// Task returns one task of the tenant. ErrTaskNotFound.
 func (t *tenantTx) Task(ctx context.Context, id uuid.UUID) (tenantry.Task, error) {
 	r, err := t.q.Task(ctx, pgdb.TaskParams{TenantID: t.scope.TenantID, ID: id})
 	if err != nil {
@@ -33,6 +35,8 @@ func (t *tenantTx) Task(ctx context.Context, id uuid.UUID) (tenantry.Task, error
 	return toTask(r), nil
 }
 
+// Tasks returns one page of the tenant's tasks in id order. A Limit outside
+// 1..MaxPageSize is read as DefaultPageSize or MaxPageSize.
 func (t *tenantTx) Tasks(ctx context.Context, f tenantry.TaskFilter) ([]tenantry.Task, error) {
 	limit := tenantry.Page{Limit: f.Limit}.PageLimit()
 	var after uuid.UUID // the nil UUID sorts before every id
@@ -43,23 +47,25 @@ func (t *tenantTx) Tasks(ctx context.Context, f tenantry.TaskFilter) ([]tenantry
 		rows []pgdb.Task
 		err  error
 	)
-	if f.Completed != nil {
+	if f.Completed == nil {
+		rows, err = t.q.Tasks(ctx, pgdb.TasksParams{TenantID: t.scope.TenantID, After: after, Lim: int32(limit)})
+	} else {
 		rows, err = t.q.TasksByCompleted(ctx, pgdb.TasksByCompletedParams{
 			TenantID: t.scope.TenantID, Completed: *f.Completed, After: after, Lim: int32(limit),
 		})
-	} else {
-		rows, err = t.q.Tasks(ctx, pgdb.TasksParams{TenantID: t.scope.TenantID, After: after, Lim: int32(limit)})
 	}
 	if err != nil {
 		return nil, interpretError("tasks", err, nil)
 	}
-	tasks := make([]tenantry.Task, 0, len(rows))
-	for _, r := range rows {
-		tasks = append(tasks, toTask(r))
+	tasks := make([]tenantry.Task, len(rows))
+	for i, r := range rows {
+		tasks[i] = toTask(r)
 	}
 	return tasks, nil
 }
 
+// ReplaceTask overwrites every settable field. ErrTaskNotFound,
+// ErrAssigneeNotMember.
 func (t *tenantTx) ReplaceTask(ctx context.Context, id uuid.UUID, in tenantry.NewTask) (tenantry.Task, error) {
 	if err := t.checkAssignee(ctx, in.AssignedUserID); err != nil {
 		return tenantry.Task{}, err
@@ -76,6 +82,7 @@ func (t *tenantTx) ReplaceTask(ctx context.Context, id uuid.UUID, in tenantry.Ne
 }
 
 // PatchTask changes the fields the patch sets, in one statement.
+// ErrTaskNotFound, ErrAssigneeNotMember.
 func (t *tenantTx) PatchTask(ctx context.Context, id uuid.UUID, p tenantry.TaskPatch) (tenantry.Task, error) {
 	if p.SetAssignee {
 		if err := t.checkAssignee(ctx, p.AssignedUserID); err != nil {
@@ -95,6 +102,7 @@ func (t *tenantTx) PatchTask(ctx context.Context, id uuid.UUID, p tenantry.TaskP
 	return toTask(r), nil
 }
 
+// DeleteTask deletes one task. ErrTaskNotFound.
 func (t *tenantTx) DeleteTask(ctx context.Context, id uuid.UUID) error {
 	n, err := t.q.DeleteTask(ctx, pgdb.DeleteTaskParams{TenantID: t.scope.TenantID, ID: id})
 	if err != nil {
@@ -105,15 +113,17 @@ func (t *tenantTx) DeleteTask(ctx context.Context, id uuid.UUID) error {
 	return nil
 }
 
+// DeleteTasks deletes every task of the tenant, or those with the given
+// completed state, and says how many.
 func (t *tenantTx) DeleteTasks(ctx context.Context, completed *bool) (int64, error) {
 	var (
 		n   int64
 		err error
 	)
-	if completed != nil {
-		n, err = t.q.DeleteTasksByCompleted(ctx, pgdb.DeleteTasksByCompletedParams{TenantID: t.scope.TenantID, Completed: *completed})
-	} else {
+	if completed == nil {
 		n, err = t.q.DeleteTasks(ctx, t.scope.TenantID)
+	} else {
+		n, err = t.q.DeleteTasksByCompleted(ctx, pgdb.DeleteTasksByCompletedParams{TenantID: t.scope.TenantID, Completed: *completed})
 	}
 	if err != nil {
 		return 0, interpretError("delete tasks", err, nil)

@@ -167,6 +167,7 @@ func (t *tenantTx) changing(userID uuid.UUID) {
 	t.db.scopes.drop(k)
 }
 
+// Scope says whose transaction this is.
 func (t *tenantTx) Scope() tenantry.Scope {
 	if t.view != nil {
 		return t.view.Scope()
@@ -174,6 +175,7 @@ func (t *tenantTx) Scope() tenantry.Scope {
 	return t.scope
 }
 
+// Tenant returns the tenant itself.
 func (t *tenantTx) Tenant(ctx context.Context) (tenantry.Tenant, error) {
 	r, err := t.q.Tenant(ctx, t.scope.TenantID)
 	if err != nil {

@@ -55,7 +55,7 @@ func fromNullString(s sql.NullString) *string {
 	return &v
 }
 
-func user(r sqlitedb.User) tenantry.User {
+func toUser(r sqlitedb.User) tenantry.User {
 	return tenantry.User{
 		ID:           fromBytes(r.ID),
 		Email:        r.Email,
@@ -65,7 +65,7 @@ func user(r sqlitedb.User) tenantry.User {
 	}
 }
 
-func task(r sqlitedb.Task) tenantry.Task {
+func toTask(r sqlitedb.Task) tenantry.Task {
 	return tenantry.Task{
 		TenantID:       fromBytes(r.TenantID),
 		ID:             fromBytes(r.ID),
@@ -78,7 +78,7 @@ func task(r sqlitedb.Task) tenantry.Task {
 	}
 }
 
-func tenant(r sqlitedb.Tenant) tenantry.Tenant {
+func toTenant(r sqlitedb.Tenant) tenantry.Tenant {
 	return tenantry.Tenant{
 		ID:        fromBytes(r.ID),
 		Kind:      tenantry.TenantKind(r.Kind),
@@ -87,7 +87,7 @@ func tenant(r sqlitedb.Tenant) tenantry.Tenant {
 	}
 }
 
-func member(r sqlitedb.MemberRow) tenantry.Member {
+func toMember(r sqlitedb.MemberRow) tenantry.Member {
 	return tenantry.Member{
 		TenantID:  fromBytes(r.TenantID),
 		UserID:    fromBytes(r.UserID),

@@ -37,7 +37,7 @@ func (t *tenantTx) Members(ctx context.Context, p tenantry.Page) ([]tenantry.Mem
 	}
 	ms := make([]tenantry.Member, len(rows))
 	for i, r := range rows {
-		ms[i] = member(sqlitedb.MemberRow(r))
+		ms[i] = toMember(sqlitedb.MemberRow(r))
 	}
 	return ms, nil
 }
@@ -48,7 +48,7 @@ func (t *tenantTx) Member(ctx context.Context, userID uuid.UUID) (tenantry.Membe
 	if err != nil {
 		return tenantry.Member{}, interpretError("member", err, tenantry.ErrMemberNotFound)
 	}
-	return member(r), nil
+	return toMember(r), nil
 }
 
 // AddMember adds a user to the tenant. ErrUserNotFound, ErrAlreadyMember.

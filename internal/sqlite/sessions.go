@@ -85,7 +85,7 @@ func (db *DB) SessionUser(ctx context.Context, idHash []byte, idle time.Duration
 			return interpretError("session user: touch", err, nil)
 		}
 		s.LastSeenAt = now
-		u = user(sqlitedb.User{
+		u = toUser(sqlitedb.User{
 			ID: r.UserID, Email: r.Email, PasswordHash: r.PasswordHash,
 			AuthVersion: r.AuthVersion, CreatedAt: r.UserCreatedAt,
 		})

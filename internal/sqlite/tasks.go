@@ -10,25 +10,25 @@ import (
 )
 
 // CreateTask adds a task. ErrAssigneeNotMember.
-func (t *tenantTx) CreateTask(ctx context.Context, nt tenantry.NewTask) (tenantry.Task, error) {
-	if err := t.checkAssignee(ctx, nt.AssignedUserID); err != nil {
+func (t *tenantTx) CreateTask(ctx context.Context, in tenantry.NewTask) (tenantry.Task, error) {
+	if err := t.checkAssignee(ctx, in.AssignedUserID); err != nil {
 		return tenantry.Task{}, err
 	}
 	now := t.db.now()
 	p := sqlitedb.CreateTaskParams{
 		TenantID:       t.tid,
 		ID:             idBytes(t.db.NewID()),
-		Title:          nt.Title,
-		Description:    nullString(nt.Description),
-		Completed:      nt.Completed,
-		AssignedUserID: nullIDBytes(nt.AssignedUserID),
+		Title:          in.Title,
+		Description:    nullString(in.Description),
+		Completed:      in.Completed,
+		AssignedUserID: nullIDBytes(in.AssignedUserID),
 		CreatedAt:      micros(now),
 		UpdatedAt:      micros(now),
 	}
 	if err := t.q.CreateTask(ctx, p); err != nil {
 		return tenantry.Task{}, taskWriteErr("create task", err)
 	}
-	return task(sqlitedb.Task(p)), nil
+	return toTask(sqlitedb.Task(p)), nil
 }
 
 // Task returns one task of the tenant. ErrTaskNotFound.
@@ -37,7 +37,7 @@ func (t *tenantTx) Task(ctx context.Context, id uuid.UUID) (tenantry.Task, error
 	if err != nil {
 		return tenantry.Task{}, interpretError("task", err, tenantry.ErrTaskNotFound)
 	}
-	return task(r), nil
+	return toTask(r), nil
 }
 
 // Tasks returns one page of the tenant's tasks in id order. A Limit outside
@@ -64,30 +64,30 @@ func (t *tenantTx) Tasks(ctx context.Context, f tenantry.TaskFilter) ([]tenantry
 	}
 	tasks := make([]tenantry.Task, len(rows))
 	for i, r := range rows {
-		tasks[i] = task(r)
+		tasks[i] = toTask(r)
 	}
 	return tasks, nil
 }
 
 // ReplaceTask overwrites every settable field. ErrTaskNotFound,
 // ErrAssigneeNotMember.
-func (t *tenantTx) ReplaceTask(ctx context.Context, id uuid.UUID, nt tenantry.NewTask) (tenantry.Task, error) {
-	if err := t.checkAssignee(ctx, nt.AssignedUserID); err != nil {
+func (t *tenantTx) ReplaceTask(ctx context.Context, id uuid.UUID, in tenantry.NewTask) (tenantry.Task, error) {
+	if err := t.checkAssignee(ctx, in.AssignedUserID); err != nil {
 		return tenantry.Task{}, err
 	}
 	r, err := t.q.ReplaceTask(ctx, sqlitedb.ReplaceTaskParams{
 		TenantID:       t.tid,
 		ID:             idBytes(id),
-		Title:          nt.Title,
-		Description:    nullString(nt.Description),
-		Completed:      nt.Completed,
-		AssignedUserID: nullIDBytes(nt.AssignedUserID),
+		Title:          in.Title,
+		Description:    nullString(in.Description),
+		Completed:      in.Completed,
+		AssignedUserID: nullIDBytes(in.AssignedUserID),
 		UpdatedAt:      micros(t.db.now()),
 	})
 	if err != nil {
 		return tenantry.Task{}, taskWriteErr("replace task", err)
 	}
-	return task(r), nil
+	return toTask(r), nil
 }
 
 // PatchTask changes the fields the patch sets, in one statement.
@@ -115,7 +115,7 @@ func (t *tenantTx) PatchTask(ctx context.Context, id uuid.UUID, p tenantry.TaskP
 	if err != nil {
 		return tenantry.Task{}, taskWriteErr("patch task", err)
 	}
-	return task(r), nil
+	return toTask(r), nil
 }
 
 // DeleteTask deletes one task. ErrTaskNotFound.

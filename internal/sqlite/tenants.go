@@ -49,7 +49,7 @@ func (db *DB) UserOrgs(ctx context.Context, userID uuid.UUID, p tenantry.Page) (
 	orgs := make([]tenantry.OrgMembership, 0, len(rows))
 	for _, r := range rows {
 		orgs = append(orgs, tenantry.OrgMembership{
-			Org:  tenant(sqlitedb.Tenant{ID: r.ID, Kind: r.Kind, Name: r.Name, CreatedAt: r.CreatedAt}),
+			Org:  toTenant(sqlitedb.Tenant{ID: r.ID, Kind: r.Kind, Name: r.Name, CreatedAt: r.CreatedAt}),
 			Role: tenantry.Role(r.Role),
 		})
 	}
@@ -176,5 +176,5 @@ func (t *tenantTx) Tenant(ctx context.Context) (tenantry.Tenant, error) {
 	if err != nil {
 		return tenantry.Tenant{}, interpretError("tenant", err, tenantry.ErrNotMember)
 	}
-	return tenant(r), nil
+	return toTenant(r), nil
 }

@@ -62,7 +62,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (tenantry.User, err
 	if err != nil {
 		return tenantry.User{}, interpretError("user by email", err, tenantry.ErrUserNotFound)
 	}
-	return user(r), nil
+	return toUser(r), nil
 }
 
 // UserByID finds an account. ErrUserNotFound.
@@ -71,7 +71,7 @@ func (db *DB) UserByID(ctx context.Context, id uuid.UUID) (tenantry.User, error)
 	if err != nil {
 		return tenantry.User{}, interpretError("user by id", err, tenantry.ErrUserNotFound)
 	}
-	return user(r), nil
+	return toUser(r), nil
 }
 
 // DeleteUser deletes an account with its personal tenant, sessions and
@@ -148,7 +148,7 @@ func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string
 		if err := q.DeleteUserSessions(ctx, idBytes(id)); err != nil {
 			return interpretError("set password: delete sessions", err, nil)
 		}
-		u = user(r)
+		u = toUser(r)
 		return nil
 	})
 	return u, err
@@ -161,7 +161,7 @@ func (db *DB) TokenUser(ctx context.Context, userID uuid.UUID, tokenID string) (
 	if err != nil {
 		return tenantry.User{}, false, interpretError("token user", err, tenantry.ErrUserNotFound)
 	}
-	return user(sqlitedb.User{
+	return toUser(sqlitedb.User{
 		ID: r.ID, Email: r.Email, PasswordHash: r.PasswordHash, AuthVersion: r.AuthVersion, CreatedAt: r.CreatedAt,
 	}), r.Revoked, nil
 }
