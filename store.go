@@ -68,7 +68,7 @@ type Store interface {
 	// the same membership check as View, made inside the change: a member
 	// removed meanwhile gets ErrNotMember and nothing is kept. If fn returns
 	// an error, nothing it wrote is kept. As in View, fn only reads and
-	// writes through its TenantTx.
+	// writes through its TenantTx, and may run more than once.
 	Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(TenantTx) error) error
 
 	// Ping checks that the database answers.
