@@ -57,30 +57,18 @@ type Store interface {
 	// of, with the user's role, oldest first, tie-broken by id.
 	UserOrgs(ctx context.Context, userID uuid.UUID, p Page) ([]OrgMembership, error)
 
-	// View runs fn read-only, scoped to tenantID, after checking that
-	// userID is a member of it: ErrNotMember otherwise, the same for a tenant
-	// that does not exist, and fn does not run. fn's reads need not share one
-	// snapshot: a store may run each in a transaction of its own and check
-	// the membership again each time, which lets a single read cost one
-	// statement. If the membership ends while fn runs, View returns
-	// ErrNotMember, and fn's results must not be used. The write methods of
-	// its TenantTx fail.
-	//
-	// A store may take the membership it remembers for the first check and
-	// confirm it with fn's first read (or after fn, if fn read nothing). A
-	// member removed elsewhere meanwhile then sees fn run, its reads fail,
-	// and View returns ErrNotMember; if the Scope fn was given turns out
-	// stale (the role changed), View runs fn again with the current one and
-	// returns that run's result. So fn must do nothing but read through its
-	// TenantTx and keep what it read.
+	// View runs fn with read access to tenantID's data once userID is known
+	// to be a member of it: ErrNotMember otherwise, the same for a tenant
+	// that does not exist, and fn does not run. A member removed while fn
+	// runs gets ErrNotMember, and what fn read must not be used. Its
+	// TenantTx's write methods fail. fn only reads and writes through its
+	// TenantTx: a store may run it more than once, and the last run counts.
 	View(ctx context.Context, userID, tenantID uuid.UUID, fn func(TenantTx) error) error
-	// Update runs fn in one read-write transaction scoped to tenantID, with
-	// the membership check inside it. If fn returns an error, nothing it
-	// wrote is kept. As in View, a store may hand fn the Scope it remembers
-	// and confirm it inside the transaction before anything commits: a
-	// member removed meanwhile gets ErrNotMember and nothing is kept, and if
-	// the Scope turns out stale, nothing fn wrote is kept and fn runs again
-	// with the current one. So fn must act only through its TenantTx.
+	// Update runs fn as one all-or-nothing change to tenantID's data, with
+	// the same membership check as View, made inside the change: a member
+	// removed meanwhile gets ErrNotMember and nothing is kept. If fn returns
+	// an error, nothing it wrote is kept. As in View, fn only reads and
+	// writes through its TenantTx, and may run more than once.
 	Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(TenantTx) error) error
 
 	// Ping checks that the database answers.
@@ -89,9 +77,10 @@ type Store interface {
 	Close() error
 }
 
-// TenantTx is one member's access to one tenant: one transaction in Update;
-// in View, reads that may each run in a transaction of their own. Every
-// method works only on that tenant's rows.
+// TenantTx is one member's access to one tenant, as View or Update gives it:
+// every method works only on that tenant's rows. In Update its writes are
+// kept together or not at all; in View its reads may each see the latest
+// committed data rather than one shared snapshot.
 type TenantTx interface {
 	// Scope says whose transaction this is.
 	Scope() Scope

@@ -17,25 +17,12 @@ import (
 )
 
 // The benchmarks measure the tenant-scoped queries with row-level security
-// on and off, over the same seeded database, through the same store and the
-// same application role:
-//
-//	rls=on   the store as it runs in production (postgres.Open).
-//	rls=off  the same store and role, with the owner having run ALTER TABLE
-//	         ... NO FORCE / DISABLE ROW LEVEL SECURITY on the tenant tables
-//	         (so Open would refuse it; the benchmark skips that check).
-//
-// Every request is a whole View: BEGIN, tenant_context, the query, COMMIT.
-// The data set is TENANTRY_BENCH_TENANTS personal tenants (default 100) of
-// TENANTRY_BENCH_TASKS tasks each (default 100). The issue's data set is
-// 10,000 × 100 = 1,000,000 tasks:
-//
-//	TENANTRY_BENCH_TENANTS=10000 go test -run '^$' -bench . ./internal/postgres/
-//
-// The seeded database is kept between runs (seeding a million tasks takes a
-// while) as tenantry_bench_<schema hash>_<tenants>x<tasks>; drop it by hand.
-// Only the benchmarks make it (plain `go test` runs none of them), and
-// postgrestest.Main, which drops the test databases after a run, leaves it.
+// on (the store as it runs) and off (the owner ran NO FORCE / DISABLE ROW
+// LEVEL SECURITY; Open's role check is skipped), over one seeded database of
+// TENANTRY_BENCH_TENANTS personal tenants (100) of TENANTRY_BENCH_TASKS tasks
+// (100), kept between runs as tenantry_bench_<schema hash>_<tenants>x<tasks>.
+// Drop it by hand when done: while it exists, the test roles hold privileges
+// in it, and postgrestest.Main reports them left behind.
 
 func benchSize(b *testing.B) (tenants, tasks int) {
 	b.Helper()

@@ -1,49 +1,28 @@
 // Package postgres implements tenantry.Store on PostgreSQL, with row-level
-// security as a second wall under the store's own tenant filter.
+// security as a second wall under the store's own tenant filter: every tenant
+// statement runs behind tenant_context, which checks the membership and sets
+// what the policies compare with. Open connects as an application role that
+// cannot bypass them and refuses to start otherwise; Migrate runs as the
+// owner (README, "PostgreSQL"; docs/design.md, "Wall two").
 //
-// Two roles are involved. The owner runs Migrate: it owns the tables and the
-// SECURITY DEFINER context functions. The application role, which Open
-// connects as, owns nothing, is not a superuser, cannot bypass row-level
-// security and may not create objects; Open refuses to start otherwise.
-//
-// Every tenant statement runs behind a statement of its own,
-// `SELECT role, kind FROM tenant_context($user, $tenant)`: an Update sends it
-// in one batch with BEGIN (and its first statement, when the member's scope
-// is remembered: see Update); a View, which opens no transaction, sends it
-// in one batch with each of its statements, so both share PostgreSQL's
-// implicit transaction (see View). The function checks the membership, raising
-// insufficient_privilege (ErrNotMember) for a non-member, and SET LOCALs
-// app.user_id and app.tenant_id; the policies on tenants, memberships and
-// tasks are plain comparisons with those settings. Listing a user's
-// organizations runs in a user-level context (user_context: the user's own
-// memberships and their tenants, no tasks), and a new tenant is made by
-// create_tenant, which inserts it with its owner and enters its context. See
-// migrations/00002_row_level_security.sql.
-//
-// A local setup, as a superuser (psql -U postgres):
-//
-//	CREATE ROLE tenantry_owner LOGIN PASSWORD 'owner-secret';
-//	CREATE DATABASE tenantry OWNER tenantry_owner;
-//
-// then `tenantry migrate -db postgres://tenantry_owner:owner-secret@localhost/tenantry`
-// creates the application role tenantry_app with its grants; give it a
-// password (ALTER ROLE tenantry_app PASSWORD 'app-secret') and serve with
-// postgres://tenantry_app:app-secret@localhost/tenantry.
+// View and Update hand fn the Scope the store remembers for the member, and
+// the database confirms it with fn's first statement: if it was stale, fn
+// runs again with the current one. Each statement of a View is a transaction
+// of its own, so a View's reads need not share a snapshot. Hence the rule:
+// fn only reads and writes through its TenantTx.
 package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/postgres/pgdb"
+	"github.com/tenantry/tenantry/internal/postgres/internal/pgdb"
 )
 
 // DB is a tenantry.Store on a PostgreSQL database.
@@ -95,18 +74,8 @@ func open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse database URL: %w", err)
 	}
-	// No AfterRelease hook. The context settings are SET LOCAL: they end
-	// with their transaction (an Update's COMMIT or ROLLBACK, a View
-	// statement's Sync), so a connection that is idle, out of any
-	// transaction, carries none, and pgxpool itself destroys one released
-	// in any other state (Release checks TxStatus() != 'I' first; see
-	// TestPoolOfOneConnection). A hook could add nothing to
-	// that, and pgxpool runs it in a goroutine of its own on every
-	// release. A session-level SET app.…, which nothing in the store
-	// issues, is undone by the resetContext pipelined with every Update's
-	// COMMIT, and until then it is never seen: every context function
-	// (tenant_context, user_context, create_tenant) SET LOCALs all three
-	// settings before any tenant row is read.
+	// No AfterRelease hook: the settings are SET LOCAL, and pgxpool destroys
+	// a connection released inside a transaction (docs/design.md).
 	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
 		RegisterUUID(c)
 		return nil
@@ -165,37 +134,10 @@ func (db *DB) tx(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error)
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("postgres: commit: %w", mapError(err))
+		return interpretError("commit", err, nil)
 	}
 	return nil
 }
 
 var readOnly = pgx.TxOptions{AccessMode: pgx.ReadOnly}
 var readWrite = pgx.TxOptions{AccessMode: pgx.ReadWrite}
-
-// SQLSTATE codes the store maps.
-const (
-	codeUniqueViolation       = "23505"
-	codeForeignKeyViolation   = "23503"
-	codeInsufficientPrivilege = "42501"
-)
-
-// mapError maps the constraint errors that have a domain meaning. Anything
-// else is returned as it is (an internal error, never shown to clients).
-func mapError(err error) error {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		return err
-	}
-	switch {
-	case pgErr.Code == codeUniqueViolation && pgErr.ConstraintName == "users_email_key":
-		return tenantry.ErrEmailTaken
-	case pgErr.Code == codeUniqueViolation && pgErr.ConstraintName == "memberships_pkey":
-		return tenantry.ErrAlreadyMember
-	case pgErr.Code == codeForeignKeyViolation && pgErr.ConstraintName == "tasks_assignee_fkey":
-		return tenantry.ErrAssigneeNotMember
-	case pgErr.Code == codeForeignKeyViolation && pgErr.ConstraintName == "memberships_user_id_fkey":
-		return tenantry.ErrUserNotFound
-	}
-	return err
-}

@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/postgres/pgdb"
+	"github.com/tenantry/tenantry/internal/postgres/internal/pgdb"
 )
 
 // contextSQL enters a tenant's context. It is always a statement of its own:
@@ -128,12 +128,7 @@ func (v *scopedConn) check() {
 func (v *scopedConn) enter(row pgx.Row) error {
 	var role, kind string
 	if err := row.Scan(&role, &kind); err != nil {
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == codeInsufficientPrivilege {
-			v.err = tenantry.ErrNotMember
-		} else {
-			v.err = fmt.Errorf("postgres: tenant context: %w", err)
-		}
+		v.err = contextError(err)
 		return v.err
 	}
 	if !v.known {
@@ -224,9 +219,8 @@ func (v *scopedConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.
 }
 
 // commit commits an Update's transaction. The settings are SET LOCAL, gone
-// with the COMMIT; resetContext also clears session-level ones (which the
-// store never makes), in the same round trip. See the pool's AfterRelease
-// in open.
+// with the COMMIT; resetContext, in the same round trip, also clears
+// session-level ones, which the store never makes.
 func (v *scopedConn) commit() error {
 	b := &pgx.Batch{}
 	b.Queue("COMMIT")
@@ -237,7 +231,7 @@ func (v *scopedConn) commit() error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("postgres: commit: %w", mapError(err))
+		return interpretError("commit", err, nil)
 	}
 	if tag.String() == "ROLLBACK" {
 		// fn swallowed an error that aborted the transaction.

@@ -4,9 +4,9 @@ import (
 	"sync"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/bounded"
 )
 
 // defaultMaxScopes bounds the scope cache: about 80 bytes an entry.
@@ -23,44 +23,31 @@ type scopeEntry struct {
 
 // scopeCache remembers the role and kind tenant_context answered for a
 // member, so that a View can hand fn its Scope without a round trip of its
-// own. An entry is a hint, never the check: every statement of a View still
-// runs behind a tenant_context call of its own, and the View compares that
-// call's answer with the hint (see View). An entry may therefore be stale —
-// another replica removed the member or changed the role, or a local change
-// raced a look-up — and nothing is let through: a removed member's
-// statement fails in the database (ErrNotMember), and a changed role or kind
-// makes the View run fn again with the scope the database gave.
-//
-// Only memberships are cached, never a refusal, so unknown tenant ids
-// cannot fill it. Changes made through this store drop their entries, so
-// that the hint is usually right.
+// own. An entry is a hint, never the check: the database confirms it with
+// fn's first statement, so a stale one (a change on another replica) lets
+// nothing through. Only memberships are cached, never a refusal, so unknown
+// tenant ids cannot fill it.
 type scopeCache struct {
-	max int
-
-	mu sync.RWMutex
-	m  map[scopeKey]scopeEntry
+	mu sync.Mutex
+	m  *simplelru.LRU[scopeKey, scopeEntry] // the least recently used goes first
 }
 
-func newScopeCache(max int) *scopeCache {
-	return &scopeCache{max: max, m: make(map[scopeKey]scopeEntry)}
+func newScopeCache(size int) *scopeCache {
+	m, _ := simplelru.NewLRU[scopeKey, scopeEntry](max(1, size), nil) // errors only under 1
+	return &scopeCache{m: m}
 }
 
 func (c *scopeCache) get(k scopeKey) (scopeEntry, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	e, ok := c.m[k]
-	return e, ok
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m.Get(k)
 }
 
-// put stores e for k. When full it first drops a tenth of the entries,
-// arbitrary ones.
+// put stores e for k, making room by forgetting the least recently used.
 func (c *scopeCache) put(k scopeKey, e scopeEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.m[k]; !ok {
-		bounded.MakeRoom(c.m, c.max, nil, nil)
-	}
-	c.m[k] = e
+	c.m.Add(k, e)
 }
 
 // drop forgets the given memberships.
@@ -68,7 +55,7 @@ func (c *scopeCache) drop(keys ...scopeKey) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, k := range keys {
-		delete(c.m, k)
+		c.m.Remove(k)
 	}
 }
 
@@ -76,16 +63,16 @@ func (c *scopeCache) drop(keys ...scopeKey) {
 func (c *scopeCache) dropUser(user uuid.UUID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for k := range c.m {
+	for _, k := range c.m.Keys() {
 		if k.user == user {
-			delete(c.m, k)
+			c.m.Remove(k)
 		}
 	}
 }
 
 // len says how many memberships are cached.
 func (c *scopeCache) len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.m)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m.Len()
 }

@@ -1,24 +1,18 @@
 package server_test
 
 import (
-	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/authztest"
 	"github.com/tenantry/tenantry/internal/postgres/postgrestest"
-	"github.com/tenantry/tenantry/internal/sqlite"
+	"github.com/tenantry/tenantry/internal/sqlite/sqlitetest"
 )
 
 // openSQLite opens a fresh SQLite store in the test's temporary directory.
 func openSQLite(t *testing.T) tenantry.Store {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "tenantry.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.MustOpen(t)
 	return db
 }
 

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,7 +13,7 @@ import (
 	"github.com/tenantry/tenantry/internal/authcache"
 	"github.com/tenantry/tenantry/internal/authztest"
 	"github.com/tenantry/tenantry/internal/server"
-	"github.com/tenantry/tenantry/internal/sqlite"
+	"github.com/tenantry/tenantry/internal/sqlite/sqlitetest"
 )
 
 // BenchmarkHandler measures one authenticated request through the whole
@@ -23,11 +22,7 @@ import (
 // store). It is where the server's own cost per request and its allocations
 // show: go test -run '^$' -bench Handler -benchmem ./internal/server/
 func BenchmarkHandler(b *testing.B) {
-	db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "t.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = db.Close() })
+	db := sqlitetest.MustOpen(b)
 	store := authcache.New(db, authcache.Options{TTL: time.Minute})
 	h := authztest.NewHarness(b, store, func(c *server.Config) {
 		c.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -41,7 +36,7 @@ func BenchmarkHandler(b *testing.B) {
 	u := h.NewUser("bench@example.com")
 	tok := h.Token(u)
 	var ids []string
-	err = store.Update(context.Background(), u.ID, u.ID, func(tx tenantry.TenantTx) error {
+	err := store.Update(context.Background(), u.ID, u.ID, func(tx tenantry.TenantTx) error {
 		for range 100 {
 			t, err := tx.CreateTask(context.Background(), tenantry.NewTask{Title: "a task to read"})
 			if err != nil {

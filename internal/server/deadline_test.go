@@ -11,13 +11,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/sqlite"
+	"github.com/tenantry/tenantry/internal/sqlite/sqlitetest"
 )
 
 // slowStore takes its time to create a user, and reports whether the
@@ -39,11 +38,7 @@ func (s slowStore) CreateUser(ctx context.Context, email, hash string) (tenantry
 // fire during the operation, and net/http would cancel the context.
 func TestBodyDeadlineLiftedAfterRead(t *testing.T) {
 	t.Parallel()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.MustOpen(t)
 	st := slowStore{Store: db, delay: 300 * time.Millisecond, err: make(chan error, 1)}
 	h, err := newHandler(Config{Store: st, Secret: []byte("0123456789abcdef0123456789abcdef")}, 50*time.Millisecond)
 	if err != nil {
@@ -79,11 +74,7 @@ func TestBodyDeadlineLiftedAfterRead(t *testing.T) {
 // rest of the body: the connection stayed open for good.
 func TestStalledBodyAnsweredAndClosed(t *testing.T) {
 	t.Parallel()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.MustOpen(t)
 	const bodyTimeout = 100 * time.Millisecond
 	h, err := newHandler(Config{Store: db, Secret: []byte("0123456789abcdef0123456789abcdef")}, bodyTimeout)
 	if err != nil {

@@ -1,9 +1,7 @@
 package server_test
 
 import (
-	"context"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,7 +10,7 @@ import (
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/authztest"
 	"github.com/tenantry/tenantry/internal/server"
-	"github.com/tenantry/tenantry/internal/sqlite"
+	"github.com/tenantry/tenantry/internal/sqlite/sqlitetest"
 )
 
 // register creates an account over HTTP and returns its id.
@@ -413,11 +411,7 @@ func TestSessionExpiry(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
+			db := sqlitetest.MustOpen(t)
 			c := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 			db.Now = c.Now
 			h := authztest.NewHarness(t, db, func(cfg *server.Config) { cfg.Now = c.Now })

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -16,17 +15,13 @@ import (
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/authztest"
-	"github.com/tenantry/tenantry/internal/sqlite"
+	"github.com/tenantry/tenantry/internal/sqlite/sqlitetest"
 )
 
 // fuzzHarness is an API over a fresh SQLite store, for a fuzz target.
 func fuzzHarness(f *testing.F) *authztest.Harness {
 	f.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(f.TempDir(), "fuzz.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { db.Close() })
+	db := sqlitetest.MustOpen(f)
 	return authztest.NewHarness(f, db)
 }
 

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,7 +19,7 @@ import (
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/auth"
-	"github.com/tenantry/tenantry/internal/sqlite"
+	"github.com/tenantry/tenantry/internal/sqlite/sqlitetest"
 )
 
 const limitsSecret = "limits-test-secret-0123456789abcdef"
@@ -66,11 +65,7 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 
 func newLimitsServer(t *testing.T, lim Limits, clock *fakeClock, change func(*Config)) *limitsServer {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.MustOpen(t)
 	ls := &limitsServer{t: t, store: db, logs: &strings.Builder{}, mu: &sync.Mutex{}}
 	cfg := Config{Store: db, Secret: []byte(limitsSecret), Limits: &lim,
 		Logger: slog.New(slog.NewJSONHandler(lockedWriter{ls.mu, ls.logs}, nil))}
@@ -80,6 +75,7 @@ func newLimitsServer(t *testing.T, lim Limits, clock *fakeClock, change func(*Co
 	if change != nil {
 		change(&cfg)
 	}
+	var err error
 	if ls.h, err = New(cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -334,11 +330,7 @@ func (b blockingStore) View(ctx context.Context, user, tenant uuid.UUID, fn func
 // is served again.
 func TestTenantInFlight(t *testing.T) {
 	t.Parallel()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.MustOpen(t)
 	hash, err := auth.HashPassword("right-password")
 	if err != nil {
 		t.Fatal(err)
@@ -562,11 +554,7 @@ func TestThrottleLoggedOncePerWindow(t *testing.T) {
 func TestOrgInFlight(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.MustOpen(t)
 	hash, err := auth.HashPassword("right-password")
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
+	"github.com/tenantry/tenantry/internal/sqlite/internal/sqlitedb"
 )
 
 // benchData is a seeded store: tenants personal tenants with tasks each.
@@ -45,7 +45,7 @@ func seedBench(b *testing.B, tenants, tasksPer int) benchData {
 			}); err != nil {
 				return err
 			}
-			if err := q.CreateMembership(ctx, sqlitedb.CreateMembershipParams{
+			if err := q.AddMember(ctx, sqlitedb.AddMemberParams{
 				TenantID: idBytes(uid), UserID: idBytes(uid), Role: string(tenantry.RoleOwner), CreatedAt: now,
 			}); err != nil {
 				return err

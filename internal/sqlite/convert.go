@@ -2,15 +2,12 @@ package sqlite
 
 import (
 	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
-	msqlite "modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
+	"github.com/tenantry/tenantry/internal/sqlite/internal/sqlitedb"
 )
 
 // Conversions between the domain types and the storage formats described in
@@ -58,7 +55,7 @@ func fromNullString(s sql.NullString) *string {
 	return &v
 }
 
-func user(r sqlitedb.User) tenantry.User {
+func toUser(r sqlitedb.User) tenantry.User {
 	return tenantry.User{
 		ID:           fromBytes(r.ID),
 		Email:        r.Email,
@@ -68,7 +65,7 @@ func user(r sqlitedb.User) tenantry.User {
 	}
 }
 
-func task(r sqlitedb.Task) tenantry.Task {
+func toTask(r sqlitedb.Task) tenantry.Task {
 	return tenantry.Task{
 		TenantID:       fromBytes(r.TenantID),
 		ID:             fromBytes(r.ID),
@@ -81,7 +78,7 @@ func task(r sqlitedb.Task) tenantry.Task {
 	}
 }
 
-func tenant(r sqlitedb.Tenant) tenantry.Tenant {
+func toTenant(r sqlitedb.Tenant) tenantry.Tenant {
 	return tenantry.Tenant{
 		ID:        fromBytes(r.ID),
 		Kind:      tenantry.TenantKind(r.Kind),
@@ -90,7 +87,7 @@ func tenant(r sqlitedb.Tenant) tenantry.Tenant {
 	}
 }
 
-func member(r sqlitedb.MemberRow) tenantry.Member {
+func toMember(r sqlitedb.MemberRow) tenantry.Member {
 	return tenantry.Member{
 		TenantID:  fromBytes(r.TenantID),
 		UserID:    fromBytes(r.UserID),
@@ -99,25 +96,3 @@ func member(r sqlitedb.MemberRow) tenantry.Member {
 		CreatedAt: fromMicros(r.CreatedAt),
 	}
 }
-
-// notFound maps sql.ErrNoRows to the domain error sentinel and passes any
-// other error through.
-func notFound(err, sentinel error) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return sentinel
-	}
-	return err
-}
-
-// isConstraint reports whether err is SQLite's constraint error with the
-// given extended code (sqlite3.SQLITE_CONSTRAINT_*).
-func isConstraint(err error, code int) bool {
-	var e *msqlite.Error
-	return errors.As(err, &e) && e.Code() == code
-}
-
-const (
-	errUnique     = sqlite3.SQLITE_CONSTRAINT_UNIQUE
-	errPrimaryKey = sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-	errForeignKey = sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
-)

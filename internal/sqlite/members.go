@@ -2,12 +2,11 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
+	"github.com/tenantry/tenantry/internal/sqlite/internal/sqlitedb"
 )
 
 // The last-owner rule is a check followed by a write (count the owners, then
@@ -34,11 +33,11 @@ func (t *tenantTx) Members(ctx context.Context, p tenantry.Page) ([]tenantry.Mem
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: members: %w", err)
+		return nil, interpretError("members", err, nil)
 	}
 	ms := make([]tenantry.Member, len(rows))
 	for i, r := range rows {
-		ms[i] = member(sqlitedb.MemberRow(r))
+		ms[i] = toMember(sqlitedb.MemberRow(r))
 	}
 	return ms, nil
 }
@@ -47,9 +46,9 @@ func (t *tenantTx) Members(ctx context.Context, p tenantry.Page) ([]tenantry.Mem
 func (t *tenantTx) Member(ctx context.Context, userID uuid.UUID) (tenantry.Member, error) {
 	r, err := t.q.Member(ctx, sqlitedb.MemberParams{TenantID: t.tid, UserID: idBytes(userID)})
 	if err != nil {
-		return tenantry.Member{}, wrap("member", notFound(err, tenantry.ErrMemberNotFound))
+		return tenantry.Member{}, interpretError("member", err, tenantry.ErrMemberNotFound)
 	}
-	return member(r), nil
+	return toMember(r), nil
 }
 
 // AddMember adds a user to the tenant. ErrUserNotFound, ErrAlreadyMember.
@@ -59,7 +58,7 @@ func (t *tenantTx) AddMember(ctx context.Context, userID uuid.UUID, role tenantr
 	}
 	u, err := t.q.UserByID(ctx, idBytes(userID))
 	if err != nil {
-		return tenantry.Member{}, wrap("add member: user", notFound(err, tenantry.ErrUserNotFound))
+		return tenantry.Member{}, interpretError("add member: user", err, tenantry.ErrUserNotFound)
 	}
 	m := tenantry.Member{
 		TenantID:  t.scope.TenantID,
@@ -68,13 +67,13 @@ func (t *tenantTx) AddMember(ctx context.Context, userID uuid.UUID, role tenantr
 		Role:      role,
 		CreatedAt: t.db.now(),
 	}
-	err = t.q.CreateMembership(ctx, sqlitedb.CreateMembershipParams{
+	err = t.q.AddMember(ctx, sqlitedb.AddMemberParams{
 		TenantID: t.tid, UserID: idBytes(userID), Role: string(role), CreatedAt: micros(m.CreatedAt),
 	})
 	if isConstraint(err, errPrimaryKey) || isConstraint(err, errUnique) {
 		return tenantry.Member{}, tenantry.ErrAlreadyMember
 	} else if err != nil {
-		return tenantry.Member{}, fmt.Errorf("sqlite: add member: %w", err)
+		return tenantry.Member{}, interpretError("add member", err, nil)
 	}
 	return m, nil
 }
@@ -89,7 +88,7 @@ func (t *tenantTx) SetRole(ctx context.Context, userID uuid.UUID, role tenantry.
 		return tenantry.Member{}, err
 	}
 	if m.Role == tenantry.RoleOwner && role != tenantry.RoleOwner {
-		if err := t.keepAnOwner(ctx); err != nil {
+		if err := t.checkNotLastOwner(ctx); err != nil {
 			return tenantry.Member{}, err
 		}
 	}
@@ -97,7 +96,7 @@ func (t *tenantTx) SetRole(ctx context.Context, userID uuid.UUID, role tenantry.
 	if _, err := t.q.SetRole(ctx, sqlitedb.SetRoleParams{
 		TenantID: t.tid, UserID: idBytes(userID), Role: string(role),
 	}); err != nil {
-		return tenantry.Member{}, fmt.Errorf("sqlite: set role: %w", err)
+		return tenantry.Member{}, interpretError("set role", err, nil)
 	}
 	m.Role = role
 	return m, nil
@@ -112,7 +111,7 @@ func (t *tenantTx) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 		return err
 	}
 	if m.Role == tenantry.RoleOwner {
-		if err := t.keepAnOwner(ctx); err != nil {
+		if err := t.checkNotLastOwner(ctx); err != nil {
 			return err
 		}
 	}
@@ -121,21 +120,22 @@ func (t *tenantTx) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 	if err := t.q.UnassignTasks(ctx, sqlitedb.UnassignTasksParams{
 		TenantID: t.tid, UserID: uid, UpdatedAt: micros(t.db.now()),
 	}); err != nil {
-		return fmt.Errorf("sqlite: remove member: unassign tasks: %w", err)
+		return interpretError("remove member: unassign tasks", err, nil)
 	}
-	if _, err := t.q.DeleteMember(ctx, sqlitedb.DeleteMemberParams{TenantID: t.tid, UserID: uid}); err != nil {
-		return fmt.Errorf("sqlite: remove member: %w", err)
+	if _, err := t.q.RemoveMember(ctx, sqlitedb.RemoveMemberParams{TenantID: t.tid, UserID: uid}); err != nil {
+		return interpretError("remove member", err, nil)
 	}
 	return nil
 }
 
-// keepAnOwner returns ErrLastOwner unless the tenant has another owner
-// besides the one about to lose the role.
-func (t *tenantTx) keepAnOwner(ctx context.Context) error {
-	n, err := t.q.CountOwners(ctx, t.tid)
+// checkNotLastOwner returns ErrLastOwner unless the tenant has another
+// owner besides the one about to lose the role.
+func (t *tenantTx) checkNotLastOwner(ctx context.Context) error {
+	count, err := t.q.CountMembers(ctx, t.tid)
 	if err != nil {
-		return fmt.Errorf("sqlite: count owners: %w", err)
-	} else if n <= 1 {
+		return interpretError("count owners", err, nil)
+	}
+	if count.Owners <= 1 {
 		return tenantry.ErrLastOwner
 	}
 	return nil

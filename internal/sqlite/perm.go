@@ -19,31 +19,30 @@ const fileMode fs.FileMode = 0o600
 // file whatever the umask, so making the database file private first makes
 // all three private.
 func restrictFiles(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
+	if err := restrictFile(path, os.O_RDWR|os.O_CREATE); err != nil {
+		return err
+	}
+	for _, name := range []string{path + "-wal", path + "-shm"} {
+		if err := restrictFile(name, os.O_RDWR); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+// restrictFile opens name with flag (creating it with fileMode if flag
+// says so) and restricts it.
+func restrictFile(name string, flag int) error {
+	f, err := os.OpenFile(name, flag, fileMode)
 	if err != nil {
-		return fmt.Errorf("sqlite: open %s: %w", path, err)
+		return fmt.Errorf("sqlite: open %s: %w", name, err)
 	}
 	err = restrict(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: restrict %s: %w", path, err)
-	}
-	for _, name := range []string{path + "-wal", path + "-shm"} {
-		f, err := os.OpenFile(name, os.O_RDWR, 0)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		} else if err != nil {
-			return fmt.Errorf("sqlite: open %s: %w", name, err)
-		}
-		err = restrict(f)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("sqlite: restrict %s: %w", name, err)
-		}
+		return fmt.Errorf("sqlite: restrict %s: %w", name, err)
 	}
 	return nil
 }

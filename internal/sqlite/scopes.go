@@ -4,9 +4,9 @@ import (
 	"sync"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/bounded"
 )
 
 // defaultMaxScopes bounds the membership cache: about 80 bytes an entry.
@@ -23,30 +23,21 @@ type scopeEntry struct {
 
 // scopeCache remembers the memberships View has looked up, so that a read
 // costs no membership query when nothing changed. It is exact because the
-// store is the only writer of its file (the lock file taken in Open), and
-// every membership change goes through the store, which brackets its
-// transaction's commit with begin and end.
-//
-// Only memberships are cached, never a refusal: adding a member (CreateUser,
-// CreateOrg, AddMember) can make no entry stale, and unknown tenant ids
-// cannot fill the cache.
-//
-// The epoch moves at every begin and end, and inflight counts the changes
-// between the two. A look-up stores what it read only if the epoch did not
-// move since before it read and no change is in flight, so an answer read
-// across a commit is never kept. View asks stable after fn to learn whether
-// a membership may have been committed while fn read (see View).
+// store is its file's only writer (the lock taken in Open) and brackets
+// every membership change's commit with begin and end. The epoch moves at
+// each, and inflight counts the changes between: an answer read across a
+// commit is never kept, and View asks stable after fn whether one may have
+// committed while fn read. Only memberships are cached, never a refusal.
 type scopeCache struct {
-	max int
-
 	mu       sync.Mutex
-	m        map[scopeKey]scopeEntry
+	m        *simplelru.LRU[scopeKey, scopeEntry] // the least recently used goes first
 	epoch    uint64
 	inflight int
 }
 
-func newScopeCache(max int) *scopeCache {
-	return &scopeCache{max: max, m: make(map[scopeKey]scopeEntry)}
+func newScopeCache(size int) *scopeCache {
+	m, _ := simplelru.NewLRU[scopeKey, scopeEntry](max(1, size), nil) // errors only under 1
+	return &scopeCache{m: m}
 }
 
 // get returns the cached membership of k, and the current epoch, to pass
@@ -54,7 +45,7 @@ func newScopeCache(max int) *scopeCache {
 func (c *scopeCache) get(k scopeKey) (e scopeEntry, ok bool, epoch uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok = c.m[k]
+	e, ok = c.m.Get(k)
 	return e, ok, c.epoch
 }
 
@@ -70,8 +61,7 @@ func (c *scopeCache) settled(k scopeKey) (scopeEntry, bool) {
 	if c.inflight != 0 {
 		return scopeEntry{}, false
 	}
-	e, ok := c.m[k]
-	return e, ok
+	return c.m.Get(k)
 }
 
 // stable says whether no membership change began or ended since epoch and
@@ -82,18 +72,15 @@ func (c *scopeCache) stable(epoch uint64) bool {
 	return c.epoch == epoch && c.inflight == 0
 }
 
-// put stores e for k if the cache is still stable since epoch. When full it
-// first drops a tenth of the entries, arbitrary ones.
+// put stores e for k if the cache is still stable since epoch, making room
+// by forgetting the least recently used.
 func (c *scopeCache) put(k scopeKey, e scopeEntry, epoch uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.epoch != epoch || c.inflight != 0 {
 		return
 	}
-	if _, ok := c.m[k]; !ok {
-		bounded.MakeRoom(c.m, c.max, nil, nil)
-	}
-	c.m[k] = e
+	c.m.Add(k, e)
 }
 
 // begin announces a change to the memberships of keys and those match
@@ -120,14 +107,14 @@ func (c *scopeCache) end(match func(scopeKey) bool, keys ...scopeKey) {
 
 func (c *scopeCache) drop(match func(scopeKey) bool, keys []scopeKey) {
 	for _, k := range keys {
-		delete(c.m, k)
+		c.m.Remove(k)
 	}
 	if match == nil {
 		return
 	}
-	for k := range c.m {
+	for _, k := range c.m.Keys() {
 		if match(k) {
-			delete(c.m, k)
+			c.m.Remove(k)
 		}
 	}
 }
@@ -136,5 +123,5 @@ func (c *scopeCache) drop(match func(scopeKey) bool, keys []scopeKey) {
 func (c *scopeCache) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.m)
+	return c.m.Len()
 }

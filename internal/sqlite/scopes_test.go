@@ -13,6 +13,7 @@ import (
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/sqlite"
+	"github.com/tenantry/tenantry/internal/sqlite/sqlitetest"
 )
 
 // orgFixture is an organization with an owner and a plain member.
@@ -25,7 +26,7 @@ type orgFixture struct {
 func newOrgFixture(t *testing.T) orgFixture {
 	t.Helper()
 	ctx := t.Context()
-	db := MustOpenDB(t)
+	db := sqlitetest.MustOpen(t)
 	owner, err := db.CreateUser(ctx, "owner@example.com", "h")
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +118,7 @@ func TestView_RolledBackChangeKeepsAccess(t *testing.T) {
 func TestView_DeletedUserRefusedAtOnce(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	db := MustOpenDB(t)
+	db := sqlitetest.MustOpen(t)
 	u, err := db.CreateUser(ctx, "bob@example.com", "h")
 	if err != nil {
 		t.Fatal(err)

@@ -2,12 +2,11 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"time"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
+	"github.com/tenantry/tenantry/internal/sqlite/internal/sqlitedb"
 )
 
 // CreateSession stores a new session and deletes the user's oldest beyond
@@ -25,12 +24,12 @@ func (db *DB) CreateSession(ctx context.Context, s tenantry.Session) error {
 		if isConstraint(err, errForeignKey) {
 			return tenantry.ErrUserNotFound
 		} else if err != nil {
-			return fmt.Errorf("sqlite: create session: %w", err)
+			return interpretError("create session", err, nil)
 		}
 		if _, err := q.TrimUserSessions(ctx, sqlitedb.TrimUserSessionsParams{
 			UserID: idBytes(s.UserID), Keep: tenantry.MaxSessionsPerUser,
 		}); err != nil {
-			return fmt.Errorf("sqlite: create session: trim: %w", err)
+			return interpretError("create session: trim", err, nil)
 		}
 		return nil
 	})
@@ -48,7 +47,7 @@ func (db *DB) PurgeSessions(ctx context.Context, idle time.Duration) (int64, err
 	}
 	n, err := db.write.queries().PurgeSessions(ctx, sqlitedb.PurgeSessionsParams{Now: micros(now), IdleSince: since})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: purge sessions: %w", err)
+		return 0, interpretError("purge sessions", err, nil)
 	}
 	return n, nil
 }
@@ -65,7 +64,7 @@ func (db *DB) SessionUser(ctx context.Context, idHash []byte, idle time.Duration
 	err := inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
 		r, err := q.SessionUser(ctx, idHash)
 		if err != nil {
-			return wrap("session user", notFound(err, tenantry.ErrSessionNotFound))
+			return interpretError("session user", err, tenantry.ErrSessionNotFound)
 		}
 		now := db.now()
 		s = tenantry.Session{
@@ -78,15 +77,15 @@ func (db *DB) SessionUser(ctx context.Context, idHash []byte, idle time.Duration
 		if !now.Before(s.ExpiresAt) || (idle > 0 && now.Sub(s.LastSeenAt) > idle) {
 			dead = true
 			if err := q.DeleteSession(ctx, idHash); err != nil {
-				return fmt.Errorf("sqlite: session user: delete expired: %w", err)
+				return interpretError("session user: delete expired", err, nil)
 			}
 			return nil
 		}
 		if err := q.TouchSession(ctx, sqlitedb.TouchSessionParams{IDHash: idHash, LastSeenAt: micros(now)}); err != nil {
-			return fmt.Errorf("sqlite: session user: touch: %w", err)
+			return interpretError("session user: touch", err, nil)
 		}
 		s.LastSeenAt = now
-		u = user(sqlitedb.User{
+		u = toUser(sqlitedb.User{
 			ID: r.UserID, Email: r.Email, PasswordHash: r.PasswordHash,
 			AuthVersion: r.AuthVersion, CreatedAt: r.UserCreatedAt,
 		})
@@ -103,7 +102,7 @@ func (db *DB) SessionUser(ctx context.Context, idHash []byte, idle time.Duration
 // DeleteSession ends one session. Deleting an unknown one is not an error.
 func (db *DB) DeleteSession(ctx context.Context, idHash []byte) error {
 	if err := db.write.queries().DeleteSession(ctx, idHash); err != nil {
-		return fmt.Errorf("sqlite: delete session: %w", err)
+		return interpretError("delete session", err, nil)
 	}
 	return nil
 }

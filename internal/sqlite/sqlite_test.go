@@ -1,7 +1,6 @@
 package sqlite_test
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"path/filepath"
@@ -13,28 +12,13 @@ import (
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/sqlite"
+	"github.com/tenantry/tenantry/internal/sqlite/sqlitetest"
 	"github.com/tenantry/tenantry/internal/storetest"
 )
 
-// MustOpenDB opens a fresh database file in a temporary directory and closes
-// it when the test ends.
-func MustOpenDB(tb testing.TB) *sqlite.DB {
-	tb.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "tenantry.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			tb.Error(err)
-		}
-	})
-	return db
-}
-
 func TestStore(t *testing.T) {
 	t.Parallel()
-	storetest.Exercise(t, func(t *testing.T) tenantry.Store { return MustOpenDB(t) })
+	storetest.Exercise(t, func(t *testing.T) tenantry.Store { return sqlitetest.MustOpen(t) })
 }
 
 // rawDB opens path with plain database/sql, for looking behind the store.
@@ -139,7 +123,7 @@ func TestOpen_Pragmas(t *testing.T) {
 
 func TestOpen_ForeignKeysEnforced(t *testing.T) {
 	t.Parallel()
-	db := MustOpenDB(t)
+	db := sqlitetest.MustOpen(t)
 	ctx := t.Context()
 	u, err := db.CreateUser(ctx, "bob@example.com", "hash")
 	if err != nil {
@@ -159,7 +143,7 @@ func TestOpen_ForeignKeysEnforced(t *testing.T) {
 // instead of failing with SQLITE_BUSY.
 func TestConcurrentWriters_NoBusy(t *testing.T) {
 	t.Parallel()
-	db := MustOpenDB(t)
+	db := sqlitetest.MustOpen(t)
 	ctx := t.Context()
 	const writers, each = 8, 25
 	users := make([]tenantry.User, writers)
@@ -216,7 +200,7 @@ func TestConcurrentWriters_NoBusy(t *testing.T) {
 // Now and NewID are the store's only sources of time and ids.
 func TestInjectedClockAndIDs(t *testing.T) {
 	t.Parallel()
-	db := MustOpenDB(t)
+	db := sqlitetest.MustOpen(t)
 	ctx := t.Context()
 	at := mustTime(t, "2026-01-02T03:04:05.123456789+02:00")
 	db.Now = func() time.Time { return at }

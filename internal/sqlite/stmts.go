@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"sync"
 
-	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
+	"github.com/tenantry/tenantry/internal/sqlite/internal/sqlitedb"
 )
 
 // stmtCache keeps one prepared statement per query text for a pool, so that

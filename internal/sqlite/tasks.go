@@ -2,79 +2,48 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
+	"github.com/tenantry/tenantry/internal/sqlite/internal/sqlitedb"
 )
 
-// checkAssignee returns ErrAssigneeNotMember unless id is nil or a member of
-// the bound tenant. The foreign key on tasks would refuse the write too; the
-// explicit check gives the same answer on every engine.
-func (t *tenantTx) checkAssignee(ctx context.Context, id *uuid.UUID) error {
-	if id == nil {
-		return nil
-	}
-	ok, err := t.q.IsMember(ctx, sqlitedb.IsMemberParams{TenantID: t.tid, UserID: idBytes(*id)})
-	if err != nil {
-		return fmt.Errorf("sqlite: check assignee: %w", err)
-	} else if !ok {
-		return tenantry.ErrAssigneeNotMember
-	}
-	return nil
-}
-
-// taskWriteErr maps a write's error: a foreign key failure on tasks can only
-// be the assignee (the tenant was checked by the membership look-up).
-func taskWriteErr(op string, err error) error {
-	if isConstraint(err, errForeignKey) {
-		return tenantry.ErrAssigneeNotMember
-	}
-	return wrap(op, notFound(err, tenantry.ErrTaskNotFound))
-}
-
 // CreateTask adds a task. ErrAssigneeNotMember.
-func (t *tenantTx) CreateTask(ctx context.Context, nt tenantry.NewTask) (tenantry.Task, error) {
-	if err := t.checkAssignee(ctx, nt.AssignedUserID); err != nil {
+func (t *tenantTx) CreateTask(ctx context.Context, in tenantry.NewTask) (tenantry.Task, error) {
+	if err := t.checkAssignee(ctx, in.AssignedUserID); err != nil {
 		return tenantry.Task{}, err
 	}
 	now := t.db.now()
 	p := sqlitedb.CreateTaskParams{
 		TenantID:       t.tid,
 		ID:             idBytes(t.db.NewID()),
-		Title:          nt.Title,
-		Description:    nullString(nt.Description),
-		Completed:      nt.Completed,
-		AssignedUserID: nullIDBytes(nt.AssignedUserID),
+		Title:          in.Title,
+		Description:    nullString(in.Description),
+		Completed:      in.Completed,
+		AssignedUserID: nullIDBytes(in.AssignedUserID),
 		CreatedAt:      micros(now),
 		UpdatedAt:      micros(now),
 	}
 	if err := t.q.CreateTask(ctx, p); err != nil {
 		return tenantry.Task{}, taskWriteErr("create task", err)
 	}
-	return task(sqlitedb.Task(p)), nil
+	return toTask(sqlitedb.Task(p)), nil
 }
 
 // Task returns one task of the tenant. ErrTaskNotFound.
 func (t *tenantTx) Task(ctx context.Context, id uuid.UUID) (tenantry.Task, error) {
 	r, err := t.q.Task(ctx, sqlitedb.TaskParams{TenantID: t.tid, ID: idBytes(id)})
 	if err != nil {
-		return tenantry.Task{}, wrap("task", notFound(err, tenantry.ErrTaskNotFound))
+		return tenantry.Task{}, interpretError("task", err, tenantry.ErrTaskNotFound)
 	}
-	return task(r), nil
+	return toTask(r), nil
 }
 
 // Tasks returns one page of the tenant's tasks in id order. A Limit outside
 // 1..MaxPageSize is read as DefaultPageSize or MaxPageSize.
 func (t *tenantTx) Tasks(ctx context.Context, f tenantry.TaskFilter) ([]tenantry.Task, error) {
-	limit := int64(f.Limit)
-	if limit <= 0 {
-		limit = tenantry.DefaultPageSize
-	} else if limit > tenantry.MaxPageSize {
-		limit = tenantry.MaxPageSize
-	}
+	limit := int64(tenantry.Page{Limit: f.Limit}.PageLimit())
 	after := []byte{} // sorts before every id
 	if f.After != nil {
 		after = idBytes(*f.After)
@@ -91,34 +60,34 @@ func (t *tenantTx) Tasks(ctx context.Context, f tenantry.TaskFilter) ([]tenantry
 		})
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: tasks: %w", err)
+		return nil, interpretError("tasks", err, nil)
 	}
 	tasks := make([]tenantry.Task, len(rows))
 	for i, r := range rows {
-		tasks[i] = task(r)
+		tasks[i] = toTask(r)
 	}
 	return tasks, nil
 }
 
 // ReplaceTask overwrites every settable field. ErrTaskNotFound,
 // ErrAssigneeNotMember.
-func (t *tenantTx) ReplaceTask(ctx context.Context, id uuid.UUID, nt tenantry.NewTask) (tenantry.Task, error) {
-	if err := t.checkAssignee(ctx, nt.AssignedUserID); err != nil {
+func (t *tenantTx) ReplaceTask(ctx context.Context, id uuid.UUID, in tenantry.NewTask) (tenantry.Task, error) {
+	if err := t.checkAssignee(ctx, in.AssignedUserID); err != nil {
 		return tenantry.Task{}, err
 	}
 	r, err := t.q.ReplaceTask(ctx, sqlitedb.ReplaceTaskParams{
 		TenantID:       t.tid,
 		ID:             idBytes(id),
-		Title:          nt.Title,
-		Description:    nullString(nt.Description),
-		Completed:      nt.Completed,
-		AssignedUserID: nullIDBytes(nt.AssignedUserID),
+		Title:          in.Title,
+		Description:    nullString(in.Description),
+		Completed:      in.Completed,
+		AssignedUserID: nullIDBytes(in.AssignedUserID),
 		UpdatedAt:      micros(t.db.now()),
 	})
 	if err != nil {
 		return tenantry.Task{}, taskWriteErr("replace task", err)
 	}
-	return task(r), nil
+	return toTask(r), nil
 }
 
 // PatchTask changes the fields the patch sets, in one statement.
@@ -146,14 +115,14 @@ func (t *tenantTx) PatchTask(ctx context.Context, id uuid.UUID, p tenantry.TaskP
 	if err != nil {
 		return tenantry.Task{}, taskWriteErr("patch task", err)
 	}
-	return task(r), nil
+	return toTask(r), nil
 }
 
 // DeleteTask deletes one task. ErrTaskNotFound.
 func (t *tenantTx) DeleteTask(ctx context.Context, id uuid.UUID) error {
 	n, err := t.q.DeleteTask(ctx, sqlitedb.DeleteTaskParams{TenantID: t.tid, ID: idBytes(id)})
 	if err != nil {
-		return fmt.Errorf("sqlite: delete task: %w", err)
+		return interpretError("delete task", err, nil)
 	} else if n == 0 {
 		return tenantry.ErrTaskNotFound
 	}
@@ -173,7 +142,32 @@ func (t *tenantTx) DeleteTasks(ctx context.Context, completed *bool) (int64, err
 		n, err = t.q.DeleteTasksByCompleted(ctx, sqlitedb.DeleteTasksByCompletedParams{TenantID: t.tid, Completed: *completed})
 	}
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete tasks: %w", err)
+		return 0, interpretError("delete tasks", err, nil)
 	}
 	return n, nil
+}
+
+// checkAssignee returns ErrAssigneeNotMember unless id is nil or a member of
+// the bound tenant. The foreign key on tasks would refuse the write too; the
+// explicit check gives the same answer on every engine.
+func (t *tenantTx) checkAssignee(ctx context.Context, id *uuid.UUID) error {
+	if id == nil {
+		return nil
+	}
+	ok, err := t.q.IsMember(ctx, sqlitedb.IsMemberParams{TenantID: t.tid, UserID: idBytes(*id)})
+	if err != nil {
+		return interpretError("check assignee", err, nil)
+	} else if !ok {
+		return tenantry.ErrAssigneeNotMember
+	}
+	return nil
+}
+
+// taskWriteErr maps a write's error: a foreign key failure on tasks can only
+// be the assignee (the tenant was checked by the membership look-up).
+func taskWriteErr(op string, err error) error {
+	if isConstraint(err, errForeignKey) {
+		return tenantry.ErrAssigneeNotMember
+	}
+	return interpretError(op, err, tenantry.ErrTaskNotFound)
 }

@@ -2,12 +2,11 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
+	"github.com/tenantry/tenantry/internal/sqlite/internal/sqlitedb"
 )
 
 // CreateOrg creates an organization with owner as its first owner.
@@ -16,20 +15,9 @@ func (db *DB) CreateOrg(ctx context.Context, owner uuid.UUID, name string) (tena
 	org := tenantry.Tenant{ID: db.NewID(), Kind: tenantry.KindOrg, Name: name, CreatedAt: db.now()}
 	err := inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
 		if _, err := q.UserByID(ctx, idBytes(owner)); err != nil {
-			return wrap("create org: owner", notFound(err, tenantry.ErrUserNotFound))
+			return interpretError("create org: owner", err, tenantry.ErrUserNotFound)
 		}
-		if err := q.CreateTenant(ctx, sqlitedb.CreateTenantParams{
-			ID: idBytes(org.ID), Kind: string(org.Kind), Name: org.Name, CreatedAt: micros(org.CreatedAt),
-		}); err != nil {
-			return fmt.Errorf("sqlite: create org: %w", err)
-		}
-		if err := q.CreateMembership(ctx, sqlitedb.CreateMembershipParams{
-			TenantID: idBytes(org.ID), UserID: idBytes(owner), Role: string(tenantry.RoleOwner),
-			CreatedAt: micros(org.CreatedAt),
-		}); err != nil {
-			return fmt.Errorf("sqlite: create org: owner membership: %w", err)
-		}
-		return nil
+		return createTenant(ctx, q, owner, org.ID, org.Kind, org.Name, org.CreatedAt)
 	})
 	if err != nil {
 		return tenantry.OrgMembership{}, err
@@ -56,12 +44,12 @@ func (db *DB) UserOrgs(ctx context.Context, userID uuid.UUID, p tenantry.Page) (
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: user orgs: %w", err)
+		return nil, interpretError("user orgs", err, nil)
 	}
 	orgs := make([]tenantry.OrgMembership, 0, len(rows))
 	for _, r := range rows {
 		orgs = append(orgs, tenantry.OrgMembership{
-			Org:  tenant(sqlitedb.Tenant{ID: r.ID, Kind: r.Kind, Name: r.Name, CreatedAt: r.CreatedAt}),
+			Org:  toTenant(sqlitedb.Tenant{ID: r.ID, Kind: r.Kind, Name: r.Name, CreatedAt: r.CreatedAt}),
 			Role: tenantry.Role(r.Role),
 		})
 	}
@@ -69,16 +57,10 @@ func (db *DB) UserOrgs(ctx context.Context, userID uuid.UUID, p tenantry.Page) (
 }
 
 // View runs fn scoped to tenantID on the query_only read pool, after
-// checking that userID is a member of it. ErrNotMember otherwise, the same
-// for a tenant that does not exist.
-//
-// View opens no transaction: the membership comes from the store's cache
-// (or one query on a miss), and each statement fn runs is its own autocommit
-// read, its own snapshot, as a bare prepared SELECT is. Two reads within
-// one View may therefore see different committed states. What stays whole
-// is the tenant check: if a membership changed while fn ran, View checks
-// the caller's membership again before returning, so nothing fn read after
-// the caller's removal was committed leaves View (ErrNotMember instead).
+// checking the membership (from the cache, or one query on a miss):
+// ErrNotMember otherwise. If a membership changed while fn ran, View checks
+// the caller's again before returning, so nothing read after a removal
+// leaves View.
 func (db *DB) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
 	k := scopeKey{tenant: tenantID, user: userID}
 	e, ok, epoch := db.scopes.get(k)
@@ -107,19 +89,15 @@ func (db *DB) lookupScope(ctx context.Context, k scopeKey) (scopeEntry, error) {
 		TenantID: idBytes(k.tenant), UserID: idBytes(k.user),
 	})
 	if err != nil {
-		return scopeEntry{}, wrap("membership", notFound(err, tenantry.ErrNotMember))
+		return scopeEntry{}, interpretError("membership", err, tenantry.ErrNotMember)
 	}
 	return scopeEntry{kind: tenantry.TenantKind(r.Kind), role: tenantry.Role(r.Role)}, nil
 }
 
 // Update is View in a read-write transaction on the single write
-// connection, with the membership read inside that transaction (from the
-// cache when it is settled), so that every check-then-write is atomic. If fn returns an error, nothing it
-// wrote is kept. fn must not call write methods of db itself: they would
-// wait for the connection fn holds.
-//
-// The memberships fn changes are forgotten by the cache when fn changes
-// them and again after the transaction ends (see scopeCache).
+// connection, with the membership read inside it (from the cache when it
+// is settled), so that every check-then-write is atomic. fn must not call
+// db's own write methods: they would wait for the connection fn holds.
 func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
 	k := scopeKey{tenant: tenantID, user: userID}
 	var changed []scopeKey // one per begin
@@ -137,7 +115,7 @@ func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(te
 				TenantID: idBytes(tenantID), UserID: idBytes(userID),
 			})
 			if err != nil {
-				return wrap("membership", notFound(err, tenantry.ErrNotMember))
+				return interpretError("membership", err, tenantry.ErrNotMember)
 			}
 			e = scopeEntry{kind: tenantry.TenantKind(r.Kind), role: tenantry.Role(r.Role)}
 		}
@@ -196,7 +174,7 @@ func (t *tenantTx) Scope() tenantry.Scope { return t.scope }
 func (t *tenantTx) Tenant(ctx context.Context) (tenantry.Tenant, error) {
 	r, err := t.q.Tenant(ctx, t.tid)
 	if err != nil {
-		return tenantry.Tenant{}, wrap("tenant", notFound(err, tenantry.ErrNotMember))
+		return tenantry.Tenant{}, interpretError("tenant", err, tenantry.ErrNotMember)
 	}
-	return tenant(r), nil
+	return toTenant(r), nil
 }

@@ -2,14 +2,13 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/sqlite/sqlitedb"
+	"github.com/tenantry/tenantry/internal/sqlite/internal/sqlitedb"
 )
 
 // CreateUser creates an account with its personal tenant (same id), whose
@@ -32,25 +31,9 @@ func (db *DB) CreateUser(ctx context.Context, email, passwordHash string) (tenan
 		if isConstraint(err, errUnique) {
 			return tenantry.ErrEmailTaken
 		} else if err != nil {
-			return fmt.Errorf("sqlite: create user: %w", err)
+			return interpretError("create user", err, nil)
 		}
-		if err := q.CreateTenant(ctx, sqlitedb.CreateTenantParams{
-			ID:        idBytes(u.ID),
-			Kind:      string(tenantry.KindPersonal),
-			Name:      u.Email,
-			CreatedAt: micros(u.CreatedAt),
-		}); err != nil {
-			return fmt.Errorf("sqlite: create personal tenant: %w", err)
-		}
-		if err := q.CreateMembership(ctx, sqlitedb.CreateMembershipParams{
-			TenantID:  idBytes(u.ID),
-			UserID:    idBytes(u.ID),
-			Role:      string(tenantry.RoleOwner),
-			CreatedAt: micros(u.CreatedAt),
-		}); err != nil {
-			return fmt.Errorf("sqlite: create personal membership: %w", err)
-		}
-		return nil
+		return createTenant(ctx, q, u.ID, u.ID, tenantry.KindPersonal, u.Email, u.CreatedAt)
 	})
 	if err != nil {
 		return tenantry.User{}, err
@@ -58,35 +41,45 @@ func (db *DB) CreateUser(ctx context.Context, email, passwordHash string) (tenan
 	return u, nil
 }
 
+// createTenant makes a tenant with user as its owner.
+func createTenant(ctx context.Context, q *sqlitedb.Queries, user, tenant uuid.UUID, kind tenantry.TenantKind, name string, now time.Time) error {
+	if err := q.CreateTenant(ctx, sqlitedb.CreateTenantParams{
+		ID: idBytes(tenant), Kind: string(kind), Name: name, CreatedAt: micros(now),
+	}); err != nil {
+		return interpretError("create tenant", err, nil)
+	}
+	if err := q.AddMember(ctx, sqlitedb.AddMemberParams{
+		TenantID: idBytes(tenant), UserID: idBytes(user), Role: string(tenantry.RoleOwner), CreatedAt: micros(now),
+	}); err != nil {
+		return interpretError("create tenant: owner", err, nil)
+	}
+	return nil
+}
+
 // UserByEmail finds an account by email, case-insensitively. ErrUserNotFound.
 func (db *DB) UserByEmail(ctx context.Context, email string) (tenantry.User, error) {
 	r, err := db.read.queries().UserByEmail(ctx, strings.ToLower(email))
 	if err != nil {
-		return tenantry.User{}, wrap("user by email", notFound(err, tenantry.ErrUserNotFound))
+		return tenantry.User{}, interpretError("user by email", err, tenantry.ErrUserNotFound)
 	}
-	return user(r), nil
+	return toUser(r), nil
 }
 
 // UserByID finds an account. ErrUserNotFound.
 func (db *DB) UserByID(ctx context.Context, id uuid.UUID) (tenantry.User, error) {
 	r, err := db.read.queries().UserByID(ctx, idBytes(id))
 	if err != nil {
-		return tenantry.User{}, wrap("user by id", notFound(err, tenantry.ErrUserNotFound))
+		return tenantry.User{}, interpretError("user by id", err, tenantry.ErrUserNotFound)
 	}
-	return user(r), nil
+	return toUser(r), nil
 }
 
 // DeleteUser deletes an account with its personal tenant, sessions and
-// memberships, unassigning its tasks in the organizations it leaves. An
-// organization it alone belongs to is deleted; if it is the last owner of an
-// organization with other members, nothing is deleted and the answer is
-// ErrLastOwner. ErrUserNotFound if there is no such account.
-//
-// The owner counts are read and acted on in one transaction on the single
-// write connection, so no concurrent change can slip between them.
-//
-// The membership cache is told of the change to every membership of the
-// user and of the tenants deleted with it, before the commit and after it.
+// memberships, unassigning its tasks in the organizations it leaves and
+// deleting those it alone belongs to; ErrLastOwner, and nothing deleted, if
+// it is the last owner of one with other members. The counts are read and
+// acted on in one write transaction, and the membership cache is told
+// around its commit.
 func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 	uid := idBytes(id)
 	gone := map[uuid.UUID]bool{id: true} // tenants deleted with the user
@@ -100,7 +93,7 @@ func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 	return inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
 		ms, err := q.UserMemberships(ctx, uid)
 		if err != nil {
-			return fmt.Errorf("sqlite: delete user: memberships: %w", err)
+			return interpretError("delete user: memberships", err, nil)
 		}
 		for _, m := range ms {
 			if tid := fromBytes(m.TenantID); tid != id && m.Members <= 1 {
@@ -119,23 +112,23 @@ func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 				return tenantry.ErrLastOwner
 			case m.Members <= 1:
 				if err := q.DeleteTenant(ctx, m.TenantID); err != nil {
-					return fmt.Errorf("sqlite: delete user: delete lone tenant: %w", err)
+					return interpretError("delete user: delete lone tenant", err, nil)
 				}
 			default:
 				if err := q.UnassignTasks(ctx, sqlitedb.UnassignTasksParams{
 					TenantID: m.TenantID, UserID: uid, UpdatedAt: now,
 				}); err != nil {
-					return fmt.Errorf("sqlite: delete user: unassign tasks: %w", err)
+					return interpretError("delete user: unassign tasks", err, nil)
 				}
 			}
 		}
 		if err := q.DeleteTenant(ctx, uid); err != nil {
-			return fmt.Errorf("sqlite: delete user: personal tenant: %w", err)
+			return interpretError("delete user: personal tenant", err, nil)
 		}
 		// Cascades to the user's memberships and sessions.
 		n, err := q.DeleteUser(ctx, uid)
 		if err != nil {
-			return fmt.Errorf("sqlite: delete user: %w", err)
+			return interpretError("delete user", err, nil)
 		} else if n == 0 {
 			return tenantry.ErrUserNotFound
 		}
@@ -150,12 +143,12 @@ func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string
 	err := inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
 		r, err := q.SetPassword(ctx, sqlitedb.SetPasswordParams{ID: idBytes(id), PasswordHash: passwordHash})
 		if err != nil {
-			return wrap("set password", notFound(err, tenantry.ErrUserNotFound))
+			return interpretError("set password", err, tenantry.ErrUserNotFound)
 		}
 		if err := q.DeleteUserSessions(ctx, idBytes(id)); err != nil {
-			return fmt.Errorf("sqlite: set password: delete sessions: %w", err)
+			return interpretError("set password: delete sessions", err, nil)
 		}
-		u = user(r)
+		u = toUser(r)
 		return nil
 	})
 	return u, err
@@ -166,9 +159,9 @@ func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string
 func (db *DB) TokenUser(ctx context.Context, userID uuid.UUID, tokenID string) (tenantry.User, bool, error) {
 	r, err := db.read.queries().TokenUser(ctx, sqlitedb.TokenUserParams{ID: idBytes(userID), TokenID: tokenID})
 	if err != nil {
-		return tenantry.User{}, false, wrap("token user", notFound(err, tenantry.ErrUserNotFound))
+		return tenantry.User{}, false, interpretError("token user", err, tenantry.ErrUserNotFound)
 	}
-	return user(sqlitedb.User{
+	return toUser(sqlitedb.User{
 		ID: r.ID, Email: r.Email, PasswordHash: r.PasswordHash, AuthVersion: r.AuthVersion, CreatedAt: r.CreatedAt,
 	}), r.Revoked, nil
 }
@@ -180,19 +173,11 @@ func (db *DB) RevokeToken(ctx context.Context, tokenID string, expiresAt time.Ti
 		if err := q.RevokeToken(ctx, sqlitedb.RevokeTokenParams{
 			TokenID: tokenID, ExpiresAt: micros(expiresAt),
 		}); err != nil {
-			return fmt.Errorf("sqlite: revoke token: %w", err)
+			return interpretError("revoke token", err, nil)
 		}
-		if err := q.DeleteExpiredRevokedTokens(ctx, micros(db.now())); err != nil {
-			return fmt.Errorf("sqlite: revoke token: prune: %w", err)
+		if err := q.DeleteExpiredRevocations(ctx, micros(db.now())); err != nil {
+			return interpretError("revoke token: prune", err, nil)
 		}
 		return nil
 	})
-}
-
-// wrap adds context to an unknown error and passes domain errors unchanged.
-func wrap(op string, err error) error {
-	if tenantry.ErrorCode(err) != tenantry.EINTERNAL {
-		return err
-	}
-	return fmt.Errorf("sqlite: %s: %w", op, err)
 }

@@ -1,7 +1,7 @@
 // Package storetest is the conformance suite every tenantry.Store must pass.
 // The sqlite and postgres packages run it from their tests:
 //
-//	storetest.Exercise(t, func(t *testing.T) tenantry.Store { return MustOpenDB(t) })
+//	storetest.Exercise(t, func(t *testing.T) tenantry.Store { return sqlitetest.MustOpen(t) })
 //
 // Every case gets a fresh, empty store from open and runs in parallel with
 // the others. Isolation cases try each attack for real and then re-read the

@@ -12,34 +12,13 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Main runs m's tests and then leaves the test server without the
-// databases this package makes. Every test package that uses postgrestest
-// calls it from its TestMain:
+// Main runs m's tests and then, if this process is the last test process on
+// the server (a shared advisory lock tells), drops the databases and roles
+// the tests made: `go test ./...` runs several processes that share the
+// reusable databases (docs/design.md, "Tests against PostgreSQL"). Every
+// test package that uses postgrestest calls it from its TestMain:
 //
 //	func TestMain(m *testing.M) { os.Exit(postgrestest.Main(m)) }
-//
-// `go test ./...` runs several test processes at once, and the reusable
-// databases of NewDatabase and NewOwnedDatabase are shared between them for
-// speed (creating one costs more than a second). So each process holds a
-// shared advisory lock on the server while its tests run; when they are
-// done it waits for its own leases to end, lets go of that lock and tries
-// to take it exclusively. The process that gets it is the last one running
-// tests: it drops, with DROP DATABASE ... WITH (FORCE), every
-// tenantry_test_*, tenantry_owned_* and tenantry_fresh_* database whose
-// lease it can take (so none in use by anyone), holding each lease until
-// its drop is done. A process that is not the last drops nothing; the last
-// drops its databases too. A test that leases a name another process has
-// just dropped creates the database again.
-//
-// The last process then drops the roles the tests make (AppRole,
-// OwnerRole, and any TempRole a killed test left), which own nothing once
-// the databases are gone, and fails the run if one is still there. Left
-// behind on purpose: the seeded tenantry_bench_* databases of the
-// internal/postgres benchmarks, which only `go test -bench` makes. A test
-// process that is killed leaves its databases until the next run's last
-// process drops them.
-//
-// When TENANTRY_TEST_POSTGRES is unset, Main only runs the tests.
 func Main(m *testing.M) int {
 	server := os.Getenv(EnvURL)
 	if server == "" {

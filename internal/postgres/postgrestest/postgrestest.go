@@ -28,7 +28,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/tenantry/tenantry/internal/postgres"
-	"github.com/tenantry/tenantry/internal/postgres/pgdb"
+	"github.com/tenantry/tenantry/internal/postgres/internal/pgdb"
 )
 
 // EnvURL names the environment variable that holds the test server's URL.
@@ -67,17 +67,11 @@ func URL(tb testing.TB) string {
 // Migrate's grants change without a change to the migration files.
 const schemaVersion = "1"
 
-// NewDatabase leases an empty, migrated database for the length of the test.
-//
-// Creating and dropping a PostgreSQL database costs about a second each
-// (both write the whole database to disk), which made a suite of a hundred
-// cases take minutes. So databases are reused within a run of the tests:
-// they are named tenantry_test_<schema hash>_<n>; a test leases one with a
-// session-level advisory lock held until it ends (so parallel tests and test
-// processes never share one), creates and migrates it if it does not exist
-// (yet, or any more), and empties every table before handing it out. When
-// the last test process of a run ends, Main drops them all. Tests that
-// change the schema or the roles must use NewFreshDatabase instead.
+// NewDatabase leases an empty, migrated database for the length of the
+// test: databases are reused within a run, since creating one costs about a
+// second, and a session-level advisory lock keeps two tests off one
+// (docs/design.md). Tests that change the schema or the roles use
+// NewFreshDatabase instead.
 func NewDatabase(tb testing.TB) Database {
 	tb.Helper()
 	return lease(tb, "")
@@ -382,20 +376,12 @@ func OpenURL(tb testing.TB, url string) *postgres.DB {
 	return db
 }
 
-// Unfiltered returns a store on an empty database of its own whose own tenant filter is
-// removed, so that only row-level security stands between tenants.
-//
-// Exactly what it does: every SQL statement the store sends through its
-// generated queries is rewritten before it reaches the database; each
-// condition of the form `tenant_id = $n` (optionally qualified, as in
-// `m.tenant_id = $n`) and `tenants.id = $n` becomes `($n::uuid IS NOT NULL)`,
-// which is true for every row. These are all of the store's tenant
-// conditions (see internal/postgres/queries); reads, updates and deletes are
-// affected alike. Inserts, the context functions (tenant_context,
-// user_context, create_tenant) and queries on users, sessions and revoked
-// tokens are left as they are. The store still calls tenant_context for the
-// tenant it was asked for, so any row of another tenant that it returns or
-// changes is one row-level security let through.
+// Unfiltered returns a store on an empty database of its own whose tenant
+// filter is removed, so that only row-level security stands between
+// tenants: every condition `tenant_id = $n` (qualified or not) and
+// `tenants.id = $n` in its generated queries becomes `($n::uuid IS NOT
+// NULL)`. The context functions still run for the tenant asked for, so any
+// row of another tenant it returns or changes is one RLS let through.
 func Unfiltered(tb testing.TB) *postgres.DB {
 	tb.Helper()
 	db := MustOpen(tb)

@@ -1,4 +1,4 @@
--- name: CreateMembership :exec
+-- name: AddMember :exec
 INSERT INTO memberships (tenant_id, user_id, role, created_at)
 VALUES (sqlc.arg(tenant_id), sqlc.arg(user_id), sqlc.arg(role), sqlc.arg(created_at));
 
@@ -35,17 +35,17 @@ SELECT EXISTS (
     SELECT 1 FROM memberships WHERE tenant_id = sqlc.arg(tenant_id) AND user_id = sqlc.arg(user_id)
 ) AS is_member;
 
--- name: CountOwners :one
-SELECT count(*)
+-- name: CountMembers :one
+SELECT count(*) AS members, count(*) FILTER (WHERE role = 'owner') AS owners
 FROM memberships
-WHERE tenant_id = sqlc.arg(tenant_id) AND role = 'owner';
+WHERE tenant_id = sqlc.arg(tenant_id);
 
 -- name: SetRole :execrows
 UPDATE memberships
 SET role = sqlc.arg(role)
 WHERE tenant_id = sqlc.arg(tenant_id) AND user_id = sqlc.arg(user_id);
 
--- name: DeleteMember :execrows
+-- name: RemoveMember :execrows
 DELETE FROM memberships
 WHERE tenant_id = sqlc.arg(tenant_id) AND user_id = sqlc.arg(user_id);
 

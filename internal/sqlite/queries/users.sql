@@ -33,6 +33,6 @@ INSERT INTO revoked_tokens (token_id, expires_at)
 VALUES (sqlc.arg(token_id), sqlc.arg(expires_at))
 ON CONFLICT (token_id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at);
 
--- name: DeleteExpiredRevokedTokens :exec
+-- name: DeleteExpiredRevocations :exec
 DELETE FROM revoked_tokens
 WHERE expires_at < sqlc.arg(now);

@@ -31,13 +31,13 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) error {
 	return err
 }
 
-const deleteExpiredRevokedTokens = `-- name: DeleteExpiredRevokedTokens :exec
+const deleteExpiredRevocations = `-- name: DeleteExpiredRevocations :exec
 DELETE FROM revoked_tokens
 WHERE expires_at < ?1
 `
 
-func (q *Queries) DeleteExpiredRevokedTokens(ctx context.Context, now int64) error {
-	_, err := q.db.ExecContext(ctx, deleteExpiredRevokedTokens, now)
+func (q *Queries) DeleteExpiredRevocations(ctx context.Context, now int64) error {
+	_, err := q.db.ExecContext(ctx, deleteExpiredRevocations, now)
 	return err
 }
 

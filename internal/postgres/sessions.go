@@ -2,14 +2,12 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/postgres/pgdb"
+	"github.com/tenantry/tenantry/internal/postgres/internal/pgdb"
 )
 
 // CreateSession stores a new session and deletes the user's oldest beyond
@@ -18,10 +16,8 @@ import (
 func (db *DB) CreateSession(ctx context.Context, s tenantry.Session) error {
 	return db.tx(ctx, readWrite, func(tx pgx.Tx) error {
 		q := db.queries(tx)
-		if _, err := q.LockUserSessions(ctx, s.UserID); errors.Is(err, pgx.ErrNoRows) {
-			return tenantry.ErrUserNotFound
-		} else if err != nil {
-			return fmt.Errorf("postgres: create session: %w", err)
+		if _, err := q.LockUserSessions(ctx, s.UserID); err != nil {
+			return interpretError("create session", err, tenantry.ErrUserNotFound)
 		}
 		err := q.CreateSession(ctx, pgdb.CreateSessionParams{
 			IDHash:     s.IDHash,
@@ -31,12 +27,12 @@ func (db *DB) CreateSession(ctx context.Context, s tenantry.Session) error {
 			ExpiresAt:  s.ExpiresAt.UTC().Truncate(time.Microsecond),
 		})
 		if err != nil {
-			return fmt.Errorf("postgres: create session: %w", err)
+			return interpretError("create session", err, nil)
 		}
 		if _, err := q.TrimUserSessions(ctx, pgdb.TrimUserSessionsParams{
 			UserID: s.UserID, Keep: tenantry.MaxSessionsPerUser,
 		}); err != nil {
-			return fmt.Errorf("postgres: create session: trim: %w", err)
+			return interpretError("create session: trim", err, nil)
 		}
 		return nil
 	})
@@ -54,7 +50,7 @@ func (db *DB) PurgeSessions(ctx context.Context, idle time.Duration) (int64, err
 	}
 	n, err := db.queries(db.pool).PurgeSessions(ctx, pgdb.PurgeSessionsParams{Now: now, IdleSince: since})
 	if err != nil {
-		return 0, fmt.Errorf("postgres: purge sessions: %w", err)
+		return 0, interpretError("purge sessions", err, nil)
 	}
 	return n, nil
 }
@@ -66,10 +62,8 @@ func (db *DB) SessionUser(ctx context.Context, idHash []byte, idle time.Duration
 	row, err := db.queries(db.pool).TouchSession(ctx, pgdb.TouchSessionParams{
 		IDHash: idHash, Now: now, IdleSince: now.Add(-idle),
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return tenantry.Session{}, tenantry.User{}, tenantry.ErrSessionNotFound
-	} else if err != nil {
-		return tenantry.Session{}, tenantry.User{}, fmt.Errorf("postgres: session user: %w", err)
+	if err != nil {
+		return tenantry.Session{}, tenantry.User{}, interpretError("session user", err, tenantry.ErrSessionNotFound)
 	}
 	s := tenantry.Session{
 		IDHash: row.IDHash, UserID: row.UserID, CreatedAt: row.CreatedAt.UTC(),
@@ -85,7 +79,7 @@ func (db *DB) SessionUser(ctx context.Context, idHash []byte, idle time.Duration
 // DeleteSession ends one session.
 func (db *DB) DeleteSession(ctx context.Context, idHash []byte) error {
 	if err := db.queries(db.pool).DeleteSession(ctx, idHash); err != nil {
-		return fmt.Errorf("postgres: delete session: %w", err)
+		return interpretError("delete session", err, nil)
 	}
 	return nil
 }

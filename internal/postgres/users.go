@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -11,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/postgres/pgdb"
+	"github.com/tenantry/tenantry/internal/postgres/internal/pgdb"
 )
 
 // CreateUser creates an account and its personal tenant, in one transaction.
@@ -24,7 +22,7 @@ func (db *DB) CreateUser(ctx context.Context, email, passwordHash string) (tenan
 			ID: db.NewID(), Email: strings.ToLower(email), PasswordHash: passwordHash, CreatedAt: now,
 		})
 		if err != nil {
-			return mapError(err)
+			return interpretError("create user", err, nil)
 		}
 		if err := createTenant(ctx, tx, row.ID, row.ID, tenantry.KindPersonal, row.Email, now); err != nil {
 			return err
@@ -40,7 +38,7 @@ func (db *DB) CreateUser(ctx context.Context, email, passwordHash string) (tenan
 func createTenant(ctx context.Context, tx pgx.Tx, user, tenant uuid.UUID, kind tenantry.TenantKind, name string, now time.Time) error {
 	_, err := tx.Exec(ctx, `SELECT create_tenant($1, $2, $3, $4, $5)`, user, tenant, string(kind), name, now)
 	if err != nil {
-		return fmt.Errorf("postgres: create tenant: %w", mapError(err))
+		return interpretError("create tenant", err, nil)
 	}
 	return nil
 }
@@ -48,10 +46,8 @@ func createTenant(ctx context.Context, tx pgx.Tx, user, tenant uuid.UUID, kind t
 // UserByEmail finds an account by email, case-insensitively.
 func (db *DB) UserByEmail(ctx context.Context, email string) (tenantry.User, error) {
 	row, err := db.queries(db.pool).UserByEmail(ctx, strings.ToLower(email))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return tenantry.User{}, tenantry.ErrUserNotFound
-	} else if err != nil {
-		return tenantry.User{}, fmt.Errorf("postgres: user by email: %w", err)
+	if err != nil {
+		return tenantry.User{}, interpretError("user by email", err, tenantry.ErrUserNotFound)
 	}
 	return toUser(row), nil
 }
@@ -59,33 +55,10 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (tenantry.User, err
 // UserByID finds an account.
 func (db *DB) UserByID(ctx context.Context, id uuid.UUID) (tenantry.User, error) {
 	row, err := db.queries(db.pool).UserByID(ctx, id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return tenantry.User{}, tenantry.ErrUserNotFound
-	} else if err != nil {
-		return tenantry.User{}, fmt.Errorf("postgres: user by id: %w", err)
+	if err != nil {
+		return tenantry.User{}, interpretError("user by id", err, tenantry.ErrUserNotFound)
 	}
 	return toUser(row), nil
-}
-
-// SetPassword replaces the password hash, bumps AuthVersion and ends every
-// session of the user.
-func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string) (tenantry.User, error) {
-	var u tenantry.User
-	err := db.tx(ctx, readWrite, func(tx pgx.Tx) error {
-		q := db.queries(tx)
-		row, err := q.SetPassword(ctx, pgdb.SetPasswordParams{ID: id, PasswordHash: passwordHash})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return tenantry.ErrUserNotFound
-		} else if err != nil {
-			return fmt.Errorf("postgres: set password: %w", err)
-		}
-		if err := q.DeleteUserSessions(ctx, id); err != nil {
-			return fmt.Errorf("postgres: set password: %w", err)
-		}
-		u = toUser(row)
-		return nil
-	})
-	return u, err
 }
 
 // DeleteUser deletes an account with everything it alone owns. Each tenant
@@ -97,11 +70,11 @@ func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 	return db.tx(ctx, readWrite, func(tx pgx.Tx) error {
 		q := db.queries(tx)
 		if _, err := tx.Exec(ctx, `SELECT user_context($1)`, id); err != nil {
-			return fmt.Errorf("postgres: delete user: %w", err)
+			return interpretError("delete user", err, nil)
 		}
 		tenants, err := q.UserMemberships(ctx, id)
 		if err != nil {
-			return fmt.Errorf("postgres: delete user: %w", err)
+			return interpretError("delete user", err, nil)
 		}
 		now := db.now()
 		// tenants are ordered by creation, so concurrent deletions lock
@@ -111,16 +84,16 @@ func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 				return err
 			}
 			if _, err := q.LockTenant(ctx, t.ID); err != nil {
-				return fmt.Errorf("postgres: delete user: lock tenant: %w", err)
+				return interpretError("delete user: lock tenant", err, nil)
 			}
 			count, err := q.CountMembers(ctx, t.ID)
 			if err != nil {
-				return fmt.Errorf("postgres: delete user: %w", err)
+				return interpretError("delete user", err, nil)
 			}
 			if count.Members <= 1 {
 				// Its personal tenant, or an organization it alone belongs to.
 				if _, err := q.DeleteTenant(ctx, t.ID); err != nil {
-					return fmt.Errorf("postgres: delete user: delete tenant: %w", err)
+					return interpretError("delete user: delete tenant", err, nil)
 				}
 				continue
 			}
@@ -128,15 +101,15 @@ func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 				return tenantry.ErrLastOwner
 			}
 			if err := q.UnassignTasks(ctx, pgdb.UnassignTasksParams{TenantID: t.ID, UserID: &id, UpdatedAt: now}); err != nil {
-				return fmt.Errorf("postgres: delete user: unassign: %w", err)
+				return interpretError("delete user: unassign", err, nil)
 			}
 			if _, err := q.RemoveMember(ctx, pgdb.RemoveMemberParams{TenantID: t.ID, UserID: id}); err != nil {
-				return fmt.Errorf("postgres: delete user: remove membership: %w", err)
+				return interpretError("delete user: remove membership", err, nil)
 			}
 		}
 		n, err := q.DeleteUser(ctx, id)
 		if err != nil {
-			return fmt.Errorf("postgres: delete user: %w", err)
+			return interpretError("delete user", err, nil)
 		} else if n == 0 {
 			return tenantry.ErrUserNotFound
 		}
@@ -144,14 +117,31 @@ func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 	})
 }
 
+// SetPassword replaces the password hash, bumps AuthVersion and ends every
+// session of the user.
+func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string) (tenantry.User, error) {
+	var u tenantry.User
+	err := db.tx(ctx, readWrite, func(tx pgx.Tx) error {
+		q := db.queries(tx)
+		row, err := q.SetPassword(ctx, pgdb.SetPasswordParams{ID: id, PasswordHash: passwordHash})
+		if err != nil {
+			return interpretError("set password", err, tenantry.ErrUserNotFound)
+		}
+		if err := q.DeleteUserSessions(ctx, id); err != nil {
+			return interpretError("set password", err, nil)
+		}
+		u = toUser(row)
+		return nil
+	})
+	return u, err
+}
+
 // TokenUser returns the user of a bearer token and whether the token id was
 // revoked, in one query.
 func (db *DB) TokenUser(ctx context.Context, userID uuid.UUID, tokenID string) (tenantry.User, bool, error) {
 	row, err := db.queries(db.pool).TokenUser(ctx, pgdb.TokenUserParams{ID: userID, TokenID: tokenID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return tenantry.User{}, false, tenantry.ErrUserNotFound
-	} else if err != nil {
-		return tenantry.User{}, false, fmt.Errorf("postgres: token user: %w", err)
+	if err != nil {
+		return tenantry.User{}, false, interpretError("token user", err, tenantry.ErrUserNotFound)
 	}
 	u := tenantry.User{
 		ID: row.ID, Email: row.Email, PasswordHash: row.PasswordHash,
@@ -166,11 +156,11 @@ func (db *DB) RevokeToken(ctx context.Context, tokenID string, expiresAt time.Ti
 	return db.tx(ctx, readWrite, func(tx pgx.Tx) error {
 		q := db.queries(tx)
 		if err := q.DeleteExpiredRevocations(ctx, db.now()); err != nil {
-			return fmt.Errorf("postgres: revoke token: %w", err)
+			return interpretError("revoke token", err, nil)
 		}
 		err := q.RevokeToken(ctx, pgdb.RevokeTokenParams{TokenID: tokenID, ExpiresAt: expiresAt.UTC().Truncate(time.Microsecond)})
 		if err != nil {
-			return fmt.Errorf("postgres: revoke token: %w", err)
+			return interpretError("revoke token", err, nil)
 		}
 		return nil
 	})

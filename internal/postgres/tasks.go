@@ -2,16 +2,14 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/tenantry/tenantry"
-	"github.com/tenantry/tenantry/internal/postgres/pgdb"
+	"github.com/tenantry/tenantry/internal/postgres/internal/pgdb"
 )
 
+// CreateTask adds a task. ErrAssigneeNotMember.
 func (t *tenantTx) CreateTask(ctx context.Context, in tenantry.NewTask) (tenantry.Task, error) {
 	if err := t.checkAssignee(ctx, in.AssignedUserID); err != nil {
 		return tenantry.Task{}, err
@@ -23,28 +21,24 @@ func (t *tenantTx) CreateTask(ctx context.Context, in tenantry.NewTask) (tenantr
 		AssignedUserID: in.AssignedUserID, CreatedAt: now, UpdatedAt: now,
 	})
 	if err != nil {
-		return tenantry.Task{}, fmt.Errorf("postgres: create task: %w", mapError(err))
+		return tenantry.Task{}, interpretError("create task", err, nil)
 	}
 	return toTask(r), nil
 }
 
+// Task returns one task of the tenant. ErrTaskNotFound.
 func (t *tenantTx) Task(ctx context.Context, id uuid.UUID) (tenantry.Task, error) {
 	r, err := t.q.Task(ctx, pgdb.TaskParams{TenantID: t.scope.TenantID, ID: id})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return tenantry.Task{}, tenantry.ErrTaskNotFound
-	} else if err != nil {
-		return tenantry.Task{}, fmt.Errorf("postgres: task: %w", err)
+	if err != nil {
+		return tenantry.Task{}, interpretError("task", err, tenantry.ErrTaskNotFound)
 	}
 	return toTask(r), nil
 }
 
+// Tasks returns one page of the tenant's tasks in id order. A Limit outside
+// 1..MaxPageSize is read as DefaultPageSize or MaxPageSize.
 func (t *tenantTx) Tasks(ctx context.Context, f tenantry.TaskFilter) ([]tenantry.Task, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = tenantry.DefaultPageSize
-	} else if limit > tenantry.MaxPageSize {
-		limit = tenantry.MaxPageSize
-	}
+	limit := tenantry.Page{Limit: f.Limit}.PageLimit()
 	var after uuid.UUID // the nil UUID sorts before every id
 	if f.After != nil {
 		after = *f.After
@@ -53,23 +47,25 @@ func (t *tenantTx) Tasks(ctx context.Context, f tenantry.TaskFilter) ([]tenantry
 		rows []pgdb.Task
 		err  error
 	)
-	if f.Completed != nil {
+	if f.Completed == nil {
+		rows, err = t.q.Tasks(ctx, pgdb.TasksParams{TenantID: t.scope.TenantID, After: after, Lim: int32(limit)})
+	} else {
 		rows, err = t.q.TasksByCompleted(ctx, pgdb.TasksByCompletedParams{
 			TenantID: t.scope.TenantID, Completed: *f.Completed, After: after, Lim: int32(limit),
 		})
-	} else {
-		rows, err = t.q.Tasks(ctx, pgdb.TasksParams{TenantID: t.scope.TenantID, After: after, Lim: int32(limit)})
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: tasks: %w", err)
+		return nil, interpretError("tasks", err, nil)
 	}
-	tasks := make([]tenantry.Task, 0, len(rows))
-	for _, r := range rows {
-		tasks = append(tasks, toTask(r))
+	tasks := make([]tenantry.Task, len(rows))
+	for i, r := range rows {
+		tasks[i] = toTask(r)
 	}
 	return tasks, nil
 }
 
+// ReplaceTask overwrites every settable field. ErrTaskNotFound,
+// ErrAssigneeNotMember.
 func (t *tenantTx) ReplaceTask(ctx context.Context, id uuid.UUID, in tenantry.NewTask) (tenantry.Task, error) {
 	if err := t.checkAssignee(ctx, in.AssignedUserID); err != nil {
 		return tenantry.Task{}, err
@@ -79,15 +75,14 @@ func (t *tenantTx) ReplaceTask(ctx context.Context, id uuid.UUID, in tenantry.Ne
 		Title: in.Title, Description: in.Description, Completed: in.Completed,
 		AssignedUserID: in.AssignedUserID, UpdatedAt: t.db.now(),
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return tenantry.Task{}, tenantry.ErrTaskNotFound
-	} else if err != nil {
-		return tenantry.Task{}, fmt.Errorf("postgres: replace task: %w", mapError(err))
+	if err != nil {
+		return tenantry.Task{}, interpretError("replace task", err, tenantry.ErrTaskNotFound)
 	}
 	return toTask(r), nil
 }
 
 // PatchTask changes the fields the patch sets, in one statement.
+// ErrTaskNotFound, ErrAssigneeNotMember.
 func (t *tenantTx) PatchTask(ctx context.Context, id uuid.UUID, p tenantry.TaskPatch) (tenantry.Task, error) {
 	if p.SetAssignee {
 		if err := t.checkAssignee(ctx, p.AssignedUserID); err != nil {
@@ -101,36 +96,37 @@ func (t *tenantTx) PatchTask(ctx context.Context, id uuid.UUID, p tenantry.TaskP
 		SetAssignee: p.SetAssignee, AssignedUserID: p.AssignedUserID,
 		UpdatedAt: t.db.now(),
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return tenantry.Task{}, tenantry.ErrTaskNotFound
-	} else if err != nil {
-		return tenantry.Task{}, fmt.Errorf("postgres: patch task: %w", mapError(err))
+	if err != nil {
+		return tenantry.Task{}, interpretError("patch task", err, tenantry.ErrTaskNotFound)
 	}
 	return toTask(r), nil
 }
 
+// DeleteTask deletes one task. ErrTaskNotFound.
 func (t *tenantTx) DeleteTask(ctx context.Context, id uuid.UUID) error {
 	n, err := t.q.DeleteTask(ctx, pgdb.DeleteTaskParams{TenantID: t.scope.TenantID, ID: id})
 	if err != nil {
-		return fmt.Errorf("postgres: delete task: %w", err)
+		return interpretError("delete task", err, nil)
 	} else if n == 0 {
 		return tenantry.ErrTaskNotFound
 	}
 	return nil
 }
 
+// DeleteTasks deletes every task of the tenant, or those with the given
+// completed state, and says how many.
 func (t *tenantTx) DeleteTasks(ctx context.Context, completed *bool) (int64, error) {
 	var (
 		n   int64
 		err error
 	)
-	if completed != nil {
-		n, err = t.q.DeleteTasksByCompleted(ctx, pgdb.DeleteTasksByCompletedParams{TenantID: t.scope.TenantID, Completed: *completed})
-	} else {
+	if completed == nil {
 		n, err = t.q.DeleteTasks(ctx, t.scope.TenantID)
+	} else {
+		n, err = t.q.DeleteTasksByCompleted(ctx, pgdb.DeleteTasksByCompletedParams{TenantID: t.scope.TenantID, Completed: *completed})
 	}
 	if err != nil {
-		return 0, fmt.Errorf("postgres: delete tasks: %w", err)
+		return 0, interpretError("delete tasks", err, nil)
 	}
 	return n, nil
 }
@@ -144,7 +140,7 @@ func (t *tenantTx) checkAssignee(ctx context.Context, assignee *uuid.UUID) error
 	}
 	ok, err := t.q.IsMember(ctx, pgdb.IsMemberParams{TenantID: t.scope.TenantID, UserID: *assignee})
 	if err != nil {
-		return fmt.Errorf("postgres: check assignee: %w", err)
+		return interpretError("check assignee", err, nil)
 	} else if !ok {
 		return tenantry.ErrAssigneeNotMember
 	}

@@ -9,33 +9,20 @@ import (
 	"context"
 )
 
-const countOwners = `-- name: CountOwners :one
-SELECT count(*)
-FROM memberships
-WHERE tenant_id = ?1 AND role = 'owner'
-`
-
-func (q *Queries) CountOwners(ctx context.Context, tenantID []byte) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countOwners, tenantID)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
-const createMembership = `-- name: CreateMembership :exec
+const addMember = `-- name: AddMember :exec
 INSERT INTO memberships (tenant_id, user_id, role, created_at)
 VALUES (?1, ?2, ?3, ?4)
 `
 
-type CreateMembershipParams struct {
+type AddMemberParams struct {
 	TenantID  []byte
 	UserID    []byte
 	Role      string
 	CreatedAt int64
 }
 
-func (q *Queries) CreateMembership(ctx context.Context, arg CreateMembershipParams) error {
-	_, err := q.db.ExecContext(ctx, createMembership,
+func (q *Queries) AddMember(ctx context.Context, arg AddMemberParams) error {
+	_, err := q.db.ExecContext(ctx, addMember,
 		arg.TenantID,
 		arg.UserID,
 		arg.Role,
@@ -44,22 +31,22 @@ func (q *Queries) CreateMembership(ctx context.Context, arg CreateMembershipPara
 	return err
 }
 
-const deleteMember = `-- name: DeleteMember :execrows
-DELETE FROM memberships
-WHERE tenant_id = ?1 AND user_id = ?2
+const countMembers = `-- name: CountMembers :one
+SELECT count(*) AS members, count(*) FILTER (WHERE role = 'owner') AS owners
+FROM memberships
+WHERE tenant_id = ?1
 `
 
-type DeleteMemberParams struct {
-	TenantID []byte
-	UserID   []byte
+type CountMembersRow struct {
+	Members int64
+	Owners  int64
 }
 
-func (q *Queries) DeleteMember(ctx context.Context, arg DeleteMemberParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deleteMember, arg.TenantID, arg.UserID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected()
+func (q *Queries) CountMembers(ctx context.Context, tenantID []byte) (CountMembersRow, error) {
+	row := q.db.QueryRowContext(ctx, countMembers, tenantID)
+	var i CountMembersRow
+	err := row.Scan(&i.Members, &i.Owners)
+	return i, err
 }
 
 const isMember = `-- name: IsMember :one
@@ -220,6 +207,24 @@ func (q *Queries) MembersAfter(ctx context.Context, arg MembersAfterParams) ([]M
 		return nil, err
 	}
 	return items, nil
+}
+
+const removeMember = `-- name: RemoveMember :execrows
+DELETE FROM memberships
+WHERE tenant_id = ?1 AND user_id = ?2
+`
+
+type RemoveMemberParams struct {
+	TenantID []byte
+	UserID   []byte
+}
+
+func (q *Queries) RemoveMember(ctx context.Context, arg RemoveMemberParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, removeMember, arg.TenantID, arg.UserID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
 const setRole = `-- name: SetRole :execrows

@@ -1,0 +1,185 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/postgres/internal/pgdb"
+)
+
+// CreateOrg creates an organization with owner as its first owner.
+func (db *DB) CreateOrg(ctx context.Context, owner uuid.UUID, name string) (tenantry.OrgMembership, error) {
+	var m tenantry.OrgMembership
+	err := db.tx(ctx, readWrite, func(tx pgx.Tx) error {
+		org := tenantry.Tenant{ID: db.NewID(), Kind: tenantry.KindOrg, Name: name, CreatedAt: db.now()}
+		if err := createTenant(ctx, tx, owner, org.ID, org.Kind, org.Name, org.CreatedAt); err != nil {
+			return err
+		}
+		m = tenantry.OrgMembership{Org: org, Role: tenantry.RoleOwner}
+		return nil
+	})
+	return m, err
+}
+
+// UserOrgs returns one page of the user's organizations, oldest first,
+// tie-broken by id, in a user-level context (user_context): the user's own
+// memberships and their tenants.
+func (db *DB) UserOrgs(ctx context.Context, userID uuid.UUID, p tenantry.Page) ([]tenantry.OrgMembership, error) {
+	var orgs []tenantry.OrgMembership
+	err := db.tx(ctx, readOnly, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT user_context($1)`, userID); err != nil {
+			return interpretError("user orgs", err, nil)
+		}
+		q := db.queries(tx)
+		lim := int32(p.PageLimit())
+		var (
+			rows []pgdb.UserOrgsRow
+			err  error
+		)
+		if p.After == nil {
+			rows, err = q.UserOrgs(ctx, pgdb.UserOrgsParams{UserID: userID, Lim: lim})
+		} else {
+			var after []pgdb.UserOrgsAfterRow
+			after, err = q.UserOrgsAfter(ctx, pgdb.UserOrgsAfterParams{UserID: userID, After: *p.After, Lim: lim})
+			for _, r := range after {
+				rows = append(rows, pgdb.UserOrgsRow(r))
+			}
+		}
+		if err != nil {
+			return interpretError("user orgs", err, nil)
+		}
+		orgs = make([]tenantry.OrgMembership, 0, len(rows))
+		for _, r := range rows {
+			orgs = append(orgs, tenantry.OrgMembership{
+				Org:  tenantry.Tenant{ID: r.ID, Kind: tenantry.KindOrg, Name: r.Name, CreatedAt: r.CreatedAt.UTC()},
+				Role: tenantry.Role(r.Role),
+			})
+		}
+		return nil
+	})
+	return orgs, err
+}
+
+// View runs fn in the tenant's context, reading only, with no explicit
+// transaction: each statement goes in one batch behind a tenant_context
+// call of its own (one round trip), so each checks the membership anew. The
+// Scope is the scope cache's hint when there is one, confirmed by fn's first
+// statement (docs/design.md, "Wall two").
+func (db *DB) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+	return db.inScope(ctx, userID, tenantID, false, func(c *scopedConn) error {
+		return fn(viewTx{&tenantTx{db: db, q: db.queries(c), scope: c.scope, view: c}})
+	})
+}
+
+// viewTx is a View's TenantTx: its write methods refuse to run. The View has
+// no transaction that could be made read-only, so the refusal is the store's.
+type viewTx struct{ *tenantTx }
+
+// readOnlyError is the error of a write method called in a View.
+func readOnlyError(method string) error {
+	return fmt.Errorf("postgres: %s in a read-only View", method)
+}
+
+func (viewTx) CreateTask(context.Context, tenantry.NewTask) (tenantry.Task, error) {
+	return tenantry.Task{}, readOnlyError("CreateTask")
+}
+
+func (viewTx) ReplaceTask(context.Context, uuid.UUID, tenantry.NewTask) (tenantry.Task, error) {
+	return tenantry.Task{}, readOnlyError("ReplaceTask")
+}
+
+func (viewTx) PatchTask(context.Context, uuid.UUID, tenantry.TaskPatch) (tenantry.Task, error) {
+	return tenantry.Task{}, readOnlyError("PatchTask")
+}
+
+func (viewTx) DeleteTask(context.Context, uuid.UUID) error { return readOnlyError("DeleteTask") }
+
+func (viewTx) DeleteTasks(context.Context, *bool) (int64, error) {
+	return 0, readOnlyError("DeleteTasks")
+}
+
+func (viewTx) AddMember(context.Context, uuid.UUID, tenantry.Role) (tenantry.Member, error) {
+	return tenantry.Member{}, readOnlyError("AddMember")
+}
+
+func (viewTx) SetRole(context.Context, uuid.UUID, tenantry.Role) (tenantry.Member, error) {
+	return tenantry.Member{}, readOnlyError("SetRole")
+}
+
+func (viewTx) RemoveMember(context.Context, uuid.UUID) error { return readOnlyError("RemoveMember") }
+
+// Update runs fn in one read-write transaction in the tenant's context.
+// [BEGIN; tenant_context] go in one batch, with fn's first statement when
+// the scope cache has a hint, so that a one-statement write costs two round
+// trips; a stale hint is found before anything commits, the transaction is
+// rolled back and fn runs again, asking first.
+func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+	return db.inScope(ctx, userID, tenantID, true, func(c *scopedConn) error {
+		tx := &tenantTx{db: db, q: db.queries(c), scope: c.scope}
+		// Memberships this transaction changed are forgotten again once it
+		// ended: a View may have remembered the old one in between.
+		defer func() { db.scopes.drop(tx.changed...) }()
+		if err := fn(tx); err != nil || c.err != nil {
+			return err // once reports c.err, and rolls back what fn began
+		}
+		// A fn that ran no statement on a hint has it confirmed here, in a
+		// transaction whose COMMIT carries resetContext like every other.
+		if c.check(); c.err != nil {
+			return nil // once reports it
+		}
+		return c.commit()
+	})
+}
+
+// tenantContext calls tenant_context, as a statement of its own, inside a
+// transaction that is already open (DeleteUser enters several tenants).
+// insufficient_privilege (not a member, or no such tenant) is ErrNotMember.
+func tenantContext(ctx context.Context, tx pgx.Tx, userID, tenantID uuid.UUID) (tenantry.Role, tenantry.TenantKind, error) {
+	var role, kind string
+	err := tx.QueryRow(ctx, contextSQL, userID, tenantID).Scan(&role, &kind)
+	if err != nil {
+		return "", "", contextError(err)
+	}
+	return tenantry.Role(role), tenantry.TenantKind(kind), nil
+}
+
+// tenantTx is one transaction in one tenant. Every query names the tenant
+// (wall one); the transaction's context makes the database refuse every
+// other tenant's rows (wall two).
+type tenantTx struct {
+	db    *DB
+	q     *pgdb.Queries
+	scope tenantry.Scope // in a View, UserID and TenantID only: see view
+	view  *scopedConn    // set in a View, which learns Role and Kind lazily
+
+	changed []scopeKey // memberships changed, for db.scopes
+}
+
+// changing records that the membership of userID changes, and forgets it
+// in the scope cache now (and again when the transaction ends).
+func (t *tenantTx) changing(userID uuid.UUID) {
+	k := scopeKey{tenant: t.scope.TenantID, user: userID}
+	t.changed = append(t.changed, k)
+	t.db.scopes.drop(k)
+}
+
+// Scope says whose transaction this is.
+func (t *tenantTx) Scope() tenantry.Scope {
+	if t.view != nil {
+		return t.view.Scope()
+	}
+	return t.scope
+}
+
+// Tenant returns the tenant itself.
+func (t *tenantTx) Tenant(ctx context.Context) (tenantry.Tenant, error) {
+	r, err := t.q.Tenant(ctx, t.scope.TenantID)
+	if err != nil {
+		return tenantry.Tenant{}, interpretError("tenant", err, tenantry.ErrNotMember)
+	}
+	return tenantry.Tenant{ID: r.ID, Kind: tenantry.TenantKind(r.Kind), Name: r.Name, CreatedAt: r.CreatedAt.UTC()}, nil
+}
