@@ -64,21 +64,6 @@ func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(te
 	return nil
 }
 
-// need refuses a member whose role is below min.
-func need(tx tenantry.TenantTx, min tenantry.Role, msg string) error {
-	if !tx.Scope().Role.AtLeast(min) {
-		return tenantry.Errorf(tenantry.EFORBIDDEN, "%s", msg)
-	}
-	return nil
-}
-
-// Messages of the role checks.
-const (
-	msgManageMembers = "Only owners and admins can manage members"
-	msgManageOwners  = "Only owners can grant, change or remove the owner role"
-	msgBulkDelete    = "Only owners and admins can delete tasks in bulk"
-)
-
 // CreateOrgInput is the request of POST /api/orgs.
 type CreateOrgInput struct {
 	Body OrgIn
@@ -193,13 +178,8 @@ func (s *server) addMember(ctx context.Context, in *AddMemberInput) (*MemberOutp
 	}
 	var m tenantry.Member
 	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
-		if err := need(tx, tenantry.RoleAdmin, msgManageMembers); err != nil {
+		if err := tenantry.MayAddMember(tx.Scope(), role); err != nil {
 			return err
-		}
-		if role == tenantry.RoleOwner {
-			if err := need(tx, tenantry.RoleOwner, msgManageOwners); err != nil {
-				return err
-			}
 		}
 		uid := in.Body.UserID
 		if uid == nil {
@@ -243,21 +223,15 @@ func (s *server) setRole(ctx context.Context, in *SetRoleInput) (*MemberOutput, 
 	role := tenantry.Role(in.Body.Role)
 	var m tenantry.Member
 	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
-		if err := need(tx, tenantry.RoleAdmin, msgManageMembers); err != nil {
+		if err := tenantry.Need(tx.Scope(), tenantry.RoleAdmin, tenantry.MsgManageMembers); err != nil {
 			return err
 		}
 		uid, err := parseMemberID(in.UserID)
 		if err != nil {
 			return err
 		}
-		target, err := tx.Member(ctx, uid)
-		if err != nil {
+		if err := tenantry.MaySetRole(ctx, tx, uid, role); err != nil {
 			return err
-		}
-		if target.Role == tenantry.RoleOwner || role == tenantry.RoleOwner {
-			if err := need(tx, tenantry.RoleOwner, msgManageOwners); err != nil {
-				return err
-			}
 		}
 		m, err = tx.SetRole(ctx, uid, role)
 		return err
@@ -275,25 +249,13 @@ type MemberInput struct {
 }
 
 func (s *server) removeMember(ctx context.Context, in *MemberInput) (*NoContentOutput, error) {
-	caller := tenantry.CallerFromContext(ctx).UserID
 	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
 		uid, err := parseMemberID(in.UserID)
 		if err != nil {
 			return err
 		}
-		if uid != caller { // anyone may leave; removing others takes a role
-			if err := need(tx, tenantry.RoleAdmin, msgManageMembers); err != nil {
-				return err
-			}
-			target, err := tx.Member(ctx, uid)
-			if err != nil {
-				return err
-			}
-			if target.Role == tenantry.RoleOwner {
-				if err := need(tx, tenantry.RoleOwner, msgManageOwners); err != nil {
-					return err
-				}
-			}
+		if err := tenantry.MayRemoveMember(ctx, tx, uid); err != nil {
+			return err
 		}
 		return tx.RemoveMember(ctx, uid)
 	})
@@ -405,7 +367,7 @@ type DeleteOrgTasksInput struct {
 func (s *server) deleteOrgTasks(ctx context.Context, in *DeleteOrgTasksInput) (*DeletedOutput, error) {
 	var n int64
 	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) (err error) {
-		if err := need(tx, tenantry.RoleAdmin, msgBulkDelete); err != nil {
+		if err := tenantry.MayBulkDelete(tx.Scope()); err != nil {
 			return err
 		}
 		n, err = tx.DeleteTasks(ctx, parseCompleted(in.Completed))
