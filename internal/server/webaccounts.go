@@ -1,0 +1,195 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/limit"
+	"github.com/tenantry/tenantry/internal/web"
+)
+
+// webAccounts is the API's account handling as the web interface uses it:
+// the same sign-in limits, password hashing, sessions and cookie.
+type webAccounts struct{ s *server }
+
+var _ web.Accounts = webAccounts{}
+
+// ctx is r's context with what the limits and security events read about
+// the request, as observe sets it for the API's operations.
+func (a webAccounts) ctx(r *http.Request) context.Context {
+	ri := reqInfo{route: r.Pattern, method: r.Method, remote: r.RemoteAddr, client: clientIP(r, a.s.lim.trusted)}
+	return context.WithValue(r.Context(), reqInfoKey{}, ri)
+}
+
+func (a webAccounts) Caller(r *http.Request) (*tenantry.Caller, error) {
+	cookie, err := r.Cookie(a.s.cookieName)
+	if err != nil || cookie.Value == "" {
+		return nil, nil
+	}
+	c, err := a.s.identifySession(a.ctx(r), cookie.Value)
+	if errors.Is(err, errBadCredentials) {
+		return nil, nil
+	}
+	return c, webError(err)
+}
+
+func (a webAccounts) SignUp(r *http.Request, email, password string) error {
+	e, ok := bareEmail(email)
+	switch {
+	case !ok || len(e) > 254:
+		return &web.FieldError{Field: "email", Message: "Enter a bare email address, such as name@example.com."}
+	case utf8.RuneCountInString(password) < 8:
+		return &web.FieldError{Field: "password", Message: "Use at least 8 characters."}
+	case len(password) > 1024:
+		return &web.FieldError{Field: "password", Message: "Use at most 1024 characters."}
+	}
+	_, err := a.s.createAccount(a.ctx(r), e, password)
+	if err != nil && status(tenantry.ErrorCode(webError(err))) == http.StatusConflict {
+		return &web.FieldError{Field: "email", Message: "This email already has an account. Sign in instead."}
+	}
+	return webError(err)
+}
+
+func (a webAccounts) SignIn(r *http.Request, email, password string) (*http.Cookie, error) {
+	ctx := a.ctx(r)
+	if len(email) > 254 || len(password) > 1024 {
+		return nil, &web.FieldError{Field: "password", Message: msgBadLogin + "."}
+	}
+	if e, ok := bareEmail(email); ok {
+		email = e
+	}
+	u, err := a.s.checkPassword(ctx, email, password)
+	if err != nil {
+		return nil, webError(err)
+	}
+	presented := ""
+	if c, err := r.Cookie(a.s.cookieName); err == nil {
+		presented = c.Value
+	}
+	cookie, err := a.s.openSession(ctx, presented, u.ID)
+	return &cookie, webError(err)
+}
+
+func (a webAccounts) SignOut(r *http.Request, c *tenantry.Caller) (*http.Cookie, error) {
+	if err := a.s.store.DeleteSession(a.ctx(r), c.SessionHash); err != nil {
+		return nil, webError(a.s.fail(a.ctx(r), err))
+	}
+	cookie := a.s.sessionCookie("", -1)
+	return &cookie, nil
+}
+
+func (a webAccounts) ChangePassword(r *http.Request, c *tenantry.Caller, current, next string) (*http.Cookie, error) {
+	ctx := a.ctx(r)
+	switch {
+	case utf8.RuneCountInString(next) < 8:
+		return nil, &web.FieldError{Field: "new_password", Message: "Use at least 8 characters."}
+	case len(next) > 1024 || len(current) > 1024:
+		return nil, &web.FieldError{Field: "new_password", Message: "Use at most 1024 characters."}
+	}
+	if err := a.s.checkCurrentPassword(ctx, c, current, "password_change_refused"); err != nil {
+		return nil, webError(err)
+	}
+	hash, err := a.s.lim.hashing.Hash(ctx, next)
+	if err != nil {
+		return nil, webError(a.s.hashFailed(ctx, err))
+	}
+	// SetPassword ends every session, this one too; this browser, which
+	// has just proved the password, gets a new one.
+	if _, err := a.s.store.SetPassword(ctx, c.UserID, hash); err != nil {
+		return nil, webError(a.s.fail(ctx, err))
+	}
+	cookie, err := a.s.openSession(ctx, "", c.UserID)
+	return &cookie, webError(err)
+}
+
+func (a webAccounts) SignOutEverywhere(r *http.Request, c *tenantry.Caller) (*http.Cookie, error) {
+	ctx := a.ctx(r)
+	u, err := a.s.store.UserByID(ctx, c.UserID)
+	if err != nil {
+		return nil, webError(a.s.fail(ctx, err))
+	}
+	// Setting the same hash bumps the credentials' version and deletes
+	// every session: every token and session issued so far stops working.
+	if _, err := a.s.store.SetPassword(ctx, c.UserID, u.PasswordHash); err != nil {
+		return nil, webError(a.s.fail(ctx, err))
+	}
+	cookie := a.s.sessionCookie("", -1)
+	return &cookie, nil
+}
+
+func (a webAccounts) DeleteAccount(r *http.Request, c *tenantry.Caller, password string) (*http.Cookie, error) {
+	ctx := a.ctx(r)
+	if len(password) > 1024 {
+		return nil, &web.FieldError{Field: "password", Message: "Current password is incorrect."}
+	}
+	if err := a.s.checkCurrentPassword(ctx, c, password, "account_deletion_refused"); err != nil {
+		return nil, webError(err)
+	}
+	if err := a.s.store.DeleteUser(ctx, c.UserID); err != nil {
+		return nil, webError(a.s.fail(ctx, err))
+	}
+	cookie := a.s.sessionCookie("", -1)
+	return &cookie, nil
+}
+
+func (a webAccounts) Admit(r *http.Request, c *tenantry.Caller, tenant string) (func(), error) {
+	wait, ok := a.s.lim.user.Queue(c.UserID.String(), a.s.lim.userWait, a.s.now())
+	if !ok {
+		a.s.metrics.limited(limitUser)
+		return nil, &web.TooManyError{RetryAfter: wait}
+	}
+	if wait > 0 && !a.s.lim.sleep(r.Context(), wait) {
+		return nil, r.Context().Err()
+	}
+	release, err := a.s.lim.tenants.Acquire(r.Context(), tenant)
+	if errors.Is(err, limit.ErrBusy) {
+		a.s.metrics.limited(limitTenant)
+		return nil, &web.TooManyError{RetryAfter: time.Second}
+	}
+	return release, err
+}
+
+// webError turns the API's answer into what the web interface reads: a
+// 429 into a *web.TooManyError, a client error into a *tenantry.Error with
+// the answer's message. An error that is neither (the API's 500, already
+// logged by fail) stays an internal one.
+func webError(err error) error {
+	var se huma.StatusError
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	msg := err.Error()
+	var em *huma.ErrorModel
+	if errors.As(err, &em) {
+		msg = em.Detail
+	}
+	switch se.GetStatus() {
+	case http.StatusTooManyRequests:
+		wait := time.Second
+		var he huma.HeadersError
+		if errors.As(err, &he) {
+			if n, err := strconv.Atoi(he.GetHeaders().Get("Retry-After")); err == nil {
+				wait = time.Duration(n) * time.Second
+			}
+		}
+		return &web.TooManyError{RetryAfter: wait}
+	case http.StatusUnauthorized:
+		return tenantry.Errorf(tenantry.EUNAUTHORIZED, "%s", msg)
+	case http.StatusForbidden:
+		return tenantry.Errorf(tenantry.EFORBIDDEN, "%s", msg)
+	case http.StatusConflict:
+		return tenantry.Errorf(tenantry.ECONFLICT, "%s", msg)
+	case http.StatusUnprocessableEntity:
+		return tenantry.Errorf(tenantry.EINVALID, "%s", msg)
+	case http.StatusServiceUnavailable:
+		return tenantry.ErrUnavailable
+	}
+	return errors.New("server: " + msg)
+}
