@@ -22,7 +22,9 @@ func parsePages(as *assets) (*pages, error) {
 	funcs := template.FuncMap{
 		"asset": as.url,
 		"when":  when,
-		"roles": func() []tenantry.Role { return []tenantry.Role{tenantry.RoleMember, tenantry.RoleAdmin, tenantry.RoleOwner} },
+		"roles": func() []tenantry.Role {
+			return []tenantry.Role{tenantry.RoleMember, tenantry.RoleAdmin, tenantry.RoleOwner}
+		},
 	}
 	ps := &pages{t: map[string]*template.Template{}}
 	for _, name := range pageNames {

@@ -61,7 +61,9 @@ type TooManyError struct {
 	RetryAfter time.Duration
 }
 
-func (e *TooManyError) Error() string { return fmt.Sprintf("too many requests; retry after %s", e.RetryAfter) }
+func (e *TooManyError) Error() string {
+	return fmt.Sprintf("too many requests; retry after %s", e.RetryAfter)
+}
 
 // Config is what the web interface is built from.
 type Config struct {
