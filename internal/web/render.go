@@ -122,6 +122,7 @@ func (ui *UI) errorPage(q *req, status int, heading, text string) {
 // notFound is the one page for a missing task or organization and for
 // one that is not the caller's: the same bytes for both.
 func (ui *UI) notFound(q *req) {
+	q.space = nil // the switcher marks no space: the page tells nothing of the path
 	ui.errorPage(q, http.StatusNotFound, "Page not found", "There is nothing here, or it is not yours to see. Check the address, or go back to your tasks.")
 }
 
