@@ -79,7 +79,7 @@ func (b *Browser) KeepOnFailure(t testing.TB, name string) {
 		base := filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())+"-"+name)
 		ctx, cancel := context.WithTimeout(b.Ctx, 10*time.Second)
 		defer cancel()
-		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
+		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 			_ = os.WriteFile(base+".png", png, 0o644)
 		}
 		if html, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`)); err == nil {

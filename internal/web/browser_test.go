@@ -319,7 +319,7 @@ func TestWebInBrowser(t *testing.T) {
 		for _, w := range []int64{1280, 320} {
 			alice.Do(t, "viewport", chromedp.EmulateViewport(w, 900))
 			alice.open(s.path)
-			alice.Screenshot(t, filepath.Join(dir, fmt.Sprintf("%s-%d.png", s.name, w)), chromedp.FullScreenshot(90))
+			alice.Screenshot(t, filepath.Join(dir, fmt.Sprintf("%s-%d.png", s.name, w)), chromedp.FullScreenshot(100))
 			if sw := js[int](alice, `document.documentElement.scrollWidth`); sw > int(w) {
 				t.Errorf("%s at %d px scrolls sideways (%d px wide)", s.name, w, sw)
 			}
