@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -232,4 +233,45 @@ func TestPlainMemberForbidden(t *testing.T) {
 		t.Errorf("after leaving: %s", p.header.Get("Location"))
 	}
 	mustStatus(t, "bob after leaving", f.bob.get(org+"/tasks"), 404)
+}
+
+// TestTaskListPagesAndFilters: the list pages by 20 with a Next link,
+// filters open and done, and deletes the completed tasks at once.
+func TestTaskListPagesAndFilters(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.alice.get("/tasks")
+	for i := range 24 {
+		mustStatus(t, "add", f.alice.post("/tasks", url.Values{"title": {fmt.Sprintf("task %02d", i)}}), 303)
+	}
+	count := func(p page) int { return strings.Count(p.body, `class="task-title"`) }
+	p := f.alice.get("/tasks")
+	next := regexp.MustCompile(`href="(/tasks\?after=[^"]+)" rel="next"`).FindStringSubmatch(p.body)
+	if count(p) != 20 || next == nil {
+		t.Fatalf("first page: %d tasks, next %v", count(p), next)
+	}
+	p = f.alice.get(strings.ReplaceAll(next[1], "&amp;", "&"))
+	if count(p) != 5 || strings.Contains(p.body, `rel="next"`) || !strings.Contains(p.body, "First page") {
+		t.Errorf("second page: %d tasks", count(p))
+	}
+	for _, id := range regexp.MustCompile(`action="/tasks/([0-9a-f-]{36})/toggle"`).FindAllStringSubmatch(p.body, 3) {
+		mustStatus(t, "complete", f.alice.post("/tasks/"+id[1]+"/toggle", url.Values{"completed": {"true"}, "status": {"done"}}), 303)
+	}
+	if p = f.alice.get("/tasks?status=done"); count(p) != 3 {
+		t.Errorf("done: %d", count(p))
+	}
+	if p = f.alice.get("/tasks?status=open"); count(p) != 20 {
+		t.Errorf("open, first page: %d", count(p))
+	}
+	p = f.alice.post("/tasks/delete-completed", url.Values{"status": {"done"}})
+	if mustStatus(t, "delete completed", p, 303); p.header.Get("Location") != "/tasks?status=done" {
+		t.Errorf("after deleting the completed: %s", p.header.Get("Location"))
+	}
+	if p = f.alice.get("/tasks?status=done"); count(p) != 0 || !strings.Contains(p.body, "Completed tasks deleted.") {
+		t.Errorf("done after the bulk delete: %d", count(p))
+	}
+	if n := len(f.app.tasks(t, f.aliceID, f.aliceID)); n != 22 {
+		t.Errorf("%d tasks left, want 22", n)
+	}
+	mustStatus(t, "a malformed cursor", f.alice.get("/tasks?after=nope"), 404)
 }
