@@ -40,21 +40,35 @@ func (a webAccounts) Caller(r *http.Request) (*tenantry.Caller, error) {
 	return c, webError(err)
 }
 
-func (a webAccounts) SignUp(r *http.Request, email, password string) error {
+func (a webAccounts) SignUp(r *http.Request, email, password string) (*http.Cookie, error) {
 	e, ok := bareEmail(email)
 	switch {
 	case !ok || len(e) > 254:
-		return &web.FieldError{Field: "email", Message: "Enter a bare email address, such as name@example.com."}
+		return nil, &web.FieldError{Field: "email", Message: "Enter a bare email address, such as name@example.com."}
 	case utf8.RuneCountInString(password) < 8:
-		return &web.FieldError{Field: "password", Message: "Use at least 8 characters."}
+		return nil, &web.FieldError{Field: "password", Message: "Use at least 8 characters."}
 	case len(password) > 1024:
-		return &web.FieldError{Field: "password", Message: "Use at most 1024 characters."}
+		return nil, &web.FieldError{Field: "password", Message: "Use at most 1024 characters."}
 	}
-	_, err := a.s.createAccount(a.ctx(r), e, password)
-	if err != nil && status(tenantry.ErrorCode(webError(err))) == http.StatusConflict {
-		return &web.FieldError{Field: "email", Message: "This email already has an account. Sign in instead."}
+	ctx := a.ctx(r)
+	u, err := a.s.createAccount(ctx, e, password)
+	if err != nil {
+		if tenantry.ErrorCode(webError(err)) == tenantry.ECONFLICT {
+			return nil, &web.FieldError{Field: "email", Message: "This email already has an account. Sign in instead."}
+		}
+		return nil, webError(err)
 	}
-	return webError(err)
+	// Signed in at once: the person has just chosen the password.
+	cookie, err := a.s.openSession(ctx, a.presented(r), u.ID)
+	return &cookie, webError(err)
+}
+
+// presented is the session cookie r carries, if any.
+func (a webAccounts) presented(r *http.Request) string {
+	if c, err := r.Cookie(a.s.cookieName); err == nil {
+		return c.Value
+	}
+	return ""
 }
 
 func (a webAccounts) SignIn(r *http.Request, email, password string) (*http.Cookie, error) {
@@ -69,11 +83,7 @@ func (a webAccounts) SignIn(r *http.Request, email, password string) (*http.Cook
 	if err != nil {
 		return nil, webError(err)
 	}
-	presented := ""
-	if c, err := r.Cookie(a.s.cookieName); err == nil {
-		presented = c.Value
-	}
-	cookie, err := a.s.openSession(ctx, presented, u.ID)
+	cookie, err := a.s.openSession(ctx, a.presented(r), u.ID)
 	return &cookie, webError(err)
 }
 

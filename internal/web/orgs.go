@@ -17,6 +17,8 @@ func (ui *UI) createOrg(q *req) {
 	name := strings.TrimSpace(q.r.PostFormValue("name"))
 	f.Values["name"] = name
 	switch {
+	case !utf8.ValidString(name):
+		f.fail("name", "The name holds characters that cannot be saved.")
 	case name == "":
 		f.fail("name", "Give the organization a name.")
 	case utf8.RuneCountInString(name) > 100:

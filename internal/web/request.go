@@ -46,8 +46,30 @@ func (ui *UI) secured(next http.HandlerFunc) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cache-Control", "no-store")
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if err := r.ParseForm(); err != nil {
+				ui.badForm(&req{w: w, r: r}, err)
+				return
+			}
+		}
 		next(w, r)
 	})
+}
+
+// maxFormBytes bounds a posted form: a task's longest description, in
+// percent-encoded UTF-8, with room to spare.
+const maxFormBytes = 64 << 10
+
+// badForm answers a form body that could not be read: too large, or not a
+// form.
+func (ui *UI) badForm(q *req, err error) {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		ui.errorPage(q, http.StatusRequestEntityTooLarge, "This form is too large", "Shorten what you typed, then send it again.")
+		return
+	}
+	ui.errorPage(q, http.StatusBadRequest, "This form cannot be read", "Go back, reload the page and try again.")
 }
 
 // private runs f for a signed-in caller, within the caller's request limits.

@@ -153,3 +153,33 @@ func TestTooManyPage(t *testing.T) {
 		t.Errorf("the 429 page does not say %q:\n%s", want, p.body)
 	}
 }
+
+// TestBadFormsAreClientErrors: a form too large, not a form, or not
+// UTF-8 gets a 4xx page, never a 500, and writes nothing.
+func TestBadFormsAreClientErrors(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.alice.get("/tasks")
+	tok := f.alice.token
+	cases := []struct {
+		name, body string
+		want       int
+	}{
+		{"too large", "csrf_token=" + tok + "&title=x&description=" + strings.Repeat("a", 70<<10), http.StatusRequestEntityTooLarge},
+		{"not a form", "%zz", http.StatusBadRequest},
+		{"a title not UTF-8", "csrf_token=" + tok + "&title=%ff%fe", http.StatusUnprocessableEntity},
+		{"a control character", "csrf_token=" + tok + "&title=a%07b", http.StatusUnprocessableEntity},
+		{"a description not UTF-8", "csrf_token=" + tok + "&title=ok&description=%c3", http.StatusUnprocessableEntity},
+		{"a title repeated, the first blank", "csrf_token=" + tok + "&title=&title=second", http.StatusUnprocessableEntity},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest("POST", f.app.URL+"/tasks", strings.NewReader(c.body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		p := f.alice.do(req)
+		mustStatus(t, c.name, p, c.want)
+		checkHeaders(t, c.name, p)
+	}
+	if ts := f.app.tasks(t, f.aliceID, f.aliceID); len(ts) != 1 {
+		t.Errorf("%d tasks after the bad forms, want 1", len(ts))
+	}
+}

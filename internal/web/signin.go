@@ -88,14 +88,8 @@ func (ui *UI) signUp(w http.ResponseWriter, r *http.Request) {
 	q := &req{w: w, r: r, token: ui.preSessionToken(w, r)}
 	f, email, password := credentialsForm(r)
 	if f.ok() {
-		err := ui.accounts.SignUp(r, email, password)
+		cookie, err := ui.accounts.SignUp(r, email, password)
 		if err == nil {
-			// Signed in at once: the person has just proved the password.
-			cookie, err := ui.accounts.SignIn(r, email, password)
-			if err != nil {
-				ui.redirect(q, "/signin", "signed-up")
-				return
-			}
 			http.SetCookie(w, cookie)
 			ui.redirect(q, "/tasks", "")
 			return

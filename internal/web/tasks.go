@@ -127,6 +127,8 @@ func taskForm(q *req) (*form, tenantry.NewTask) {
 	desc := strings.ReplaceAll(q.r.PostFormValue("description"), "\r\n", "\n")
 	f.Values["title"], f.Values["description"] = title, desc
 	switch {
+	case !utf8.ValidString(title) || !utf8.ValidString(desc):
+		f.fail("title", "The task holds characters that cannot be saved.")
 	case title == "":
 		f.fail("title", "Give the task a title.")
 	case utf8.RuneCountInString(title) > tenantry.MaxTitleLen:

@@ -27,8 +27,9 @@ type Accounts interface {
 	// Caller is the signed-in user of r's session cookie; nil, nil when
 	// there is none or it no longer works.
 	Caller(r *http.Request) (*tenantry.Caller, error)
-	// SignUp creates an account.
-	SignUp(r *http.Request, email, password string) error
+	// SignUp creates an account and opens a session for it: the cookie
+	// to set.
+	SignUp(r *http.Request, email, password string) (*http.Cookie, error)
 	// SignIn checks the credentials and opens a session: the cookie to set.
 	SignIn(r *http.Request, email, password string) (*http.Cookie, error)
 	// SignOut ends c's session: the cookie that deletes it.
