@@ -29,15 +29,26 @@ type app struct {
 // fresh SQLite store. lim nil turns the limits off.
 func newApp(t testing.TB, lim *server.Limits) *app {
 	t.Helper()
+	if lim == nil {
+		lim = &server.Limits{}
+	}
+	return newAppWith(t, server.Config{Limits: lim})
+}
+
+// newAppWith is newApp with the configuration cfg (its Store and Secret
+// are set here).
+func newAppWith(t testing.TB, cfg server.Config) *app {
+	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "tenantry.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if lim == nil {
-		lim = &server.Limits{}
+	cfg.Store, cfg.Secret = db, []byte(strings.Repeat("s", 32))
+	if cfg.Limits == nil {
+		cfg.Limits = &server.Limits{}
 	}
-	h, err := server.New(server.Config{Store: db, Secret: []byte(strings.Repeat("s", 32)), Limits: lim})
+	h, err := server.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

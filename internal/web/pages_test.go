@@ -114,6 +114,16 @@ func TestPagesStatusAndHeaders(t *testing.T) {
 			t.Errorf("signed out %s shows alice's data", pg.path)
 		}
 	}
+	// Without a session a form post writes nothing and asks to sign in.
+	for _, path := range []string{"/tasks", org + "/tasks", "/tasks/" + f.aliceTask.String() + "/delete", "/account/delete", "/orgs"} {
+		p := anon.post(path, url.Values{"title": {"anon"}, "name": {"anon"}, "password": {"x"}})
+		if mustStatus(t, "signed out post "+path, p, 303); p.header.Get("Location") != "/signin" {
+			t.Errorf("signed out post %s sends to %q", path, p.header.Get("Location"))
+		}
+	}
+	if n := len(f.app.tasks(t, f.aliceID, f.aliceID)); n != 1 {
+		t.Errorf("alice has %d tasks after the signed-out posts", n)
+	}
 	// Assets: hashed names, cached for good, with their type.
 	home := anon.get("/signin").body
 	for _, re := range []string{`/static/app\.[0-9a-f]{12}\.css`, `/static/app\.[0-9a-f]{12}\.js`} {

@@ -94,7 +94,12 @@ func (ui *UI) private(f func(*req)) http.HandlerFunc {
 		}
 		tenant := c.UserID.String()
 		if id := r.PathValue("org_id"); id != "" {
-			tenant = "org " + id
+			// The API's key for the organization: every path that is
+			// not a UUID shares one.
+			tenant = "org (not a UUID)"
+			if u, err := uuid.Parse(id); err == nil {
+				tenant = "org " + u.String()
+			}
 		}
 		release, err := ui.accounts.Admit(r, c, tenant)
 		if err != nil {

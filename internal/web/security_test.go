@@ -183,3 +183,40 @@ func TestBadFormsAreClientErrors(t *testing.T) {
 		t.Errorf("%d tasks after the bad forms, want 1", len(ts))
 	}
 }
+
+// TestSecureCookies: over TLS every cookie of the interface is Secure,
+// HttpOnly, SameSite=Lax and named with the __Host- prefix, the session's
+// included.
+func TestSecureCookies(t *testing.T) {
+	t.Parallel()
+	a := newAppWith(t, server.Config{SecureCookies: true})
+	c := a.client(t)
+	p := c.get("/signin")
+	cookies := p.header.Values("Set-Cookie")
+	// The jar keeps no Secure cookie over plain HTTP: send the form
+	// token's cookie by hand.
+	var form string
+	for _, sc := range cookies {
+		if v, ok := strings.CutPrefix(sc, "__Host-tenantry_form="); ok {
+			form = v[:strings.IndexByte(v, ';')]
+		}
+	}
+	if form == "" {
+		t.Fatalf("no __Host- form cookie: %q", cookies)
+	}
+	h := http.Header{"Cookie": {"__Host-tenantry_form=" + form}}
+	p = c.postRaw("/signup", url.Values{"email": {"sec@example.com"}, "password": {"secure-password"}, "csrf_token": {form}}, h)
+	mustStatus(t, "sign up", p, http.StatusSeeOther)
+	cookies = append(cookies, p.header.Values("Set-Cookie")...)
+	var session bool
+	for _, sc := range cookies {
+		if !strings.HasPrefix(sc, "__Host-") || !strings.Contains(sc, "; Secure") || !strings.Contains(sc, "; HttpOnly") ||
+			!strings.Contains(sc, "; SameSite=Lax") || !strings.Contains(sc, "; Path=/") || strings.Contains(sc, "Domain=") {
+			t.Errorf("cookie %q", sc)
+		}
+		session = session || strings.HasPrefix(sc, "__Host-tenantry_session=")
+	}
+	if !session {
+		t.Errorf("no session cookie in %q", cookies)
+	}
+}
