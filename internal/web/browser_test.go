@@ -338,4 +338,23 @@ func TestWebInBrowser(t *testing.T) {
 		t.Errorf("the back button after signing out shows:\n%s", got)
 	}
 	alice.checkAxe("signin (out)")
+
+	// What a mistake looks like, on a phone and a desktop.
+	for _, w := range []int64{1280, 320} {
+		alice.Do(t, "viewport", chromedp.EmulateViewport(w, 900))
+		alice.open("/signin")
+		alice.Do(t, "a wrong password", chromedp.SendKeys(chromedp.CSS("#email"), "alice@example.com"), chromedp.SendKeys(chromedp.CSS("#password"), "not-her-password"))
+		alice.submit("sign in", chromedp.Click(chromedp.CSS("main button[type=submit]")))
+		if got := alice.text("#password-error"); got != "Incorrect email or password." {
+			t.Errorf("a wrong password says %q", got)
+		}
+		if got := js[string](alice, `document.querySelector("#email").value`); got != "alice@example.com" {
+			t.Errorf("the email field kept %q", got)
+		}
+		alice.Screenshot(t, filepath.Join(dir, fmt.Sprintf("signin-error-%d.png", w)), chromedp.FullScreenshot(100))
+	}
+	alice.checkAxe("signin (error)")
+	bob.Do(t, "viewport", chromedp.EmulateViewport(320, 900))
+	bob.open(milkURL)
+	bob.Screenshot(t, filepath.Join(dir, "not-found-320.png"), chromedp.FullScreenshot(100))
 }
