@@ -49,24 +49,42 @@ type membersPage struct {
 	Manage  bool // owner or admin
 	Owner   bool
 	Form    *form
+	Next    string // the next page of members, if any
+	Paged   bool   // this is not the first page
 }
+
+// memberPageSize is how many members one page shows.
+const memberPageSize = 50
 
 func (ui *UI) membersPage(q *req) { ui.showMembers(q, http.StatusOK, newForm()) }
 
 func (ui *UI) showMembers(q *req, status int, f *form) {
 	p := membersPage{Self: q.caller.UserID, Form: f}
+	page := tenantry.Page{Limit: memberPageSize + 1}
+	if a := q.r.URL.Query().Get("after"); a != "" {
+		id, err := uuid.Parse(a)
+		if err != nil {
+			ui.notFound(q)
+			return
+		}
+		page.After, p.Paged = &id, true
+	}
 	err := ui.view(q, func(tx tenantry.TenantTx) error {
 		var err error
 		if p.Org, err = tx.Tenant(q.r.Context()); err != nil {
 			return err
 		}
 		p.Role = tx.Scope().Role
-		p.Members, err = tx.Members(q.r.Context(), tenantry.Page{Limit: tenantry.MaxPageSize})
+		p.Members, err = tx.Members(q.r.Context(), page)
 		return err
 	})
 	if err != nil {
 		ui.fail(q, err)
 		return
+	}
+	if len(p.Members) > memberPageSize {
+		p.Members = p.Members[:memberPageSize]
+		p.Next = ui.membersPath(q) + "?after=" + p.Members[memberPageSize-1].UserID.String()
 	}
 	p.Manage = tenantry.Need(tenantry.Scope{Role: p.Role}, tenantry.RoleAdmin, "") == nil
 	p.Owner = p.Role == tenantry.RoleOwner

@@ -285,3 +285,56 @@ func TestTaskListPagesAndFilters(t *testing.T) {
 	}
 	mustStatus(t, "a malformed cursor", f.alice.get("/tasks?after=nope"), 404)
 }
+
+// TestMembersPage: members page by 50, and an owner changes a role and
+// removes a member from the page.
+func TestMembersPage(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	for i := range 51 {
+		u, err := f.app.store.CreateUser(ctx, fmt.Sprintf("m%02d@example.com", i), "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.app.store.Update(ctx, f.aliceID, f.org, func(tx tenantry.TenantTx) error {
+			_, err := tx.AddMember(ctx, u.ID, tenantry.RoleMember)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	org := "/orgs/" + f.org.String()
+	p := f.alice.get(org + "/members")
+	rows := func(p page) int { return strings.Count(p.body, `class="m-email"`) }
+	next := regexp.MustCompile(`href="(` + org + `/members\?after=[^"]+)" rel="next"`).FindStringSubmatch(p.body)
+	if rows(p) != 50 || next == nil {
+		t.Fatalf("first page: %d members, next %v", rows(p), next)
+	}
+	p = f.alice.get(next[1])
+	if rows(p) != 2 || strings.Contains(p.body, `rel="next"`) {
+		t.Errorf("second page: %d members", rows(p))
+	}
+	m, err := f.app.store.UserByEmail(ctx, "m00@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustStatus(t, "make m00 an admin", f.alice.post(org+"/members/"+m.ID.String()+"/role", url.Values{"role": {"admin"}}), 303)
+	if p = f.alice.get(org + "/members"); !strings.Contains(p.body, "Role changed.") {
+		t.Error("no notice after the role change")
+	}
+	mustStatus(t, "remove m00", f.alice.post(org+"/members/"+m.ID.String()+"/remove", nil), 303)
+	mustStatus(t, "alice, the last owner, steps down", f.alice.post(org+"/members/"+f.aliceID.String()+"/role", url.Values{"role": {"member"}}), 303)
+	if p = f.alice.get(org + "/members"); !strings.Contains(p.body, "must keep at least one owner") {
+		t.Error("no notice when the last owner steps down")
+	}
+	var ms []tenantry.Member
+	_ = f.app.store.View(ctx, f.aliceID, f.org, func(tx tenantry.TenantTx) (err error) {
+		ms, err = tx.Members(ctx, tenantry.Page{Limit: 100})
+		return err
+	})
+	if len(ms) != 51 || ms[0].Role != tenantry.RoleOwner {
+		t.Errorf("%d members, the first %s", len(ms), ms[0].Role)
+	}
+	mustStatus(t, "a malformed cursor", f.alice.get(org+"/members?after=x"), 404)
+}
