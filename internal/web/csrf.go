@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"log/slog"
 	"net/http"
 
 	"github.com/tenantry/tenantry"
@@ -88,6 +89,17 @@ func (ui *UI) public(f http.HandlerFunc) http.HandlerFunc {
 // refuseForm answers a form post that failed the checks: 403, nothing
 // written.
 func (ui *UI) refuseForm(q *req) {
+	attrs := []slog.Attr{slog.String("event", "form_refused"), slog.String("route", q.r.Pattern),
+		slog.String("remote_addr", q.r.RemoteAddr), slog.String("request_id", q.w.Header().Get("X-Request-Id"))}
+	if q.caller != nil {
+		attrs = append(attrs, slog.String("user_id", q.caller.UserID.String()))
+	}
+	if err := ui.cop.Check(q.r); err != nil {
+		attrs = append(attrs, slog.String("reason", "cross-origin"))
+	} else {
+		attrs = append(attrs, slog.String("reason", "missing or wrong form token"))
+	}
+	ui.log.LogAttrs(q.r.Context(), slog.LevelWarn, "security event", attrs...)
 	ui.errorPage(q, http.StatusForbidden, "This form cannot be sent",
 		"It came from another site, or the page was open too long. Go back, reload the page and try again.")
 }

@@ -83,32 +83,37 @@ func (ui *UI) private(f func(*req)) http.HandlerFunc {
 			ui.fail(&req{w: w, r: r}, err)
 			return
 		}
-		if c == nil {
-			http.Redirect(w, r, "/signin", http.StatusSeeOther)
-			return
-		}
-		q := &req{w: w, r: r, caller: c, token: ui.sessionToken(c)}
-		if r.Method == http.MethodPost && !ui.formAllowed(r, q.token) {
-			ui.refuseForm(q)
-			return
-		}
-		tenant := c.UserID.String()
-		if id := r.PathValue("org_id"); id != "" {
-			// The API's key for the organization: every path that is
-			// not a UUID shares one.
-			tenant = "org (not a UUID)"
-			if u, err := uuid.Parse(id); err == nil {
-				tenant = "org " + u.String()
-			}
-		}
-		release, err := ui.accounts.Admit(r, c, tenant)
-		if err != nil {
-			ui.fail(q, err)
-			return
-		}
-		defer release()
-		f(q)
+		ui.as(w, r, c, f)
 	}
+}
+
+// as is private for the caller c, already identified.
+func (ui *UI) as(w http.ResponseWriter, r *http.Request, c *tenantry.Caller, f func(*req)) {
+	if c == nil {
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+		return
+	}
+	q := &req{w: w, r: r, caller: c, token: ui.sessionToken(c)}
+	if r.Method == http.MethodPost && !ui.formAllowed(r, q.token) {
+		ui.refuseForm(q)
+		return
+	}
+	tenant := c.UserID.String()
+	if id := r.PathValue("org_id"); id != "" {
+		// The API's key for the organization: every path that is
+		// not a UUID shares one.
+		tenant = "org (not a UUID)"
+		if u, err := uuid.Parse(id); err == nil {
+			tenant = "org " + u.String()
+		}
+	}
+	release, err := ui.accounts.Admit(r, c, tenant)
+	if err != nil {
+		ui.fail(q, err)
+		return
+	}
+	defer release()
+	f(q)
 }
 
 // personal runs f in the caller's personal space.

@@ -220,3 +220,20 @@ func TestSecureCookies(t *testing.T) {
 		t.Errorf("no session cookie in %q", cookies)
 	}
 }
+
+// TestUserRateLimitPage: past the per-user rate, a page answers 429 and
+// says when to retry.
+func TestUserRateLimitPage(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, &server.Limits{UserPerSecond: 1.0 / 60, UserBurst: 3, TenantInFlight: 4, HashConcurrency: 2, HashWait: time.Second})
+	c := a.client(t)
+	c.signUp("busy@example.com", "busy-password") // /tasks: the first request
+	c.get("/tasks")
+	c.get("/account")
+	p := c.get("/tasks")
+	mustStatus(t, "the fourth page", p, http.StatusTooManyRequests)
+	if ra := p.header.Get("Retry-After"); ra == "" || !strings.Contains(p.body, "Wait "+ra+" seconds") {
+		t.Errorf("Retry-After %q, page:\n%s", ra, p.body)
+	}
+	checkHeaders(t, "429", p)
+}

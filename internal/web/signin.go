@@ -20,10 +20,11 @@ func (ui *UI) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c != nil {
-		ui.private(ui.personal(ui.taskList))(w, r)
+		ui.as(w, r, c, ui.personal(ui.taskList))
 		return
 	}
-	ui.signInPage(w, r)
+	q := &req{w: w, r: r, token: ui.preSessionToken(w, r)}
+	ui.render(q, http.StatusOK, "signin", "Sign in", credentials{Form: newForm()}, ui.takeFlash(w, r))
 }
 
 func (ui *UI) signInPage(w http.ResponseWriter, r *http.Request) {
