@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/postgres/postgrestest"
 	"github.com/tenantry/tenantry/internal/server"
 	"github.com/tenantry/tenantry/internal/sqlite"
 )
@@ -39,12 +40,11 @@ func newApp(t testing.TB, lim *server.Limits) *app {
 // are set here).
 func newAppWith(t testing.TB, cfg server.Config) *app {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "tenantry.db"))
-	if err != nil {
-		t.Fatal(err)
+	if cfg.Store == nil {
+		cfg.Store = openSQLite(t)
 	}
-	t.Cleanup(func() { db.Close() })
-	cfg.Store, cfg.Secret = db, []byte(strings.Repeat("s", 32))
+	db := cfg.Store
+	cfg.Secret = []byte(strings.Repeat("s", 32))
 	if cfg.Limits == nil {
 		cfg.Limits = &server.Limits{}
 	}
@@ -55,6 +55,31 @@ func newAppWith(t testing.TB, cfg server.Config) *app {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &app{Server: srv, store: db}
+}
+
+func openSQLite(t testing.TB) tenantry.Store {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "tenantry.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// eachStore runs test once per store engine, each in a parallel subtest;
+// the PostgreSQL one skips without TENANTRY_TEST_POSTGRES.
+func eachStore(t *testing.T, test func(t *testing.T, store tenantry.Store)) {
+	t.Helper()
+	for name, open := range map[string]func(testing.TB) tenantry.Store{
+		"sqlite":   openSQLite,
+		"postgres": func(tb testing.TB) tenantry.Store { return postgrestest.MustOpen(tb) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			test(t, open(t))
+		})
+	}
 }
 
 // client is one browser's worth of cookies, without a browser: it does not

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
+	"github.com/tenantry/tenantry/internal/server"
 )
 
 // fixture is two users: alice owns an organization with a task and has a
@@ -27,7 +28,13 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{app: newApp(t, nil)}
+	return newFixtureOn(t, nil)
+}
+
+// newFixtureOn is newFixture over store (SQLite when nil).
+func newFixtureOn(t *testing.T, store tenantry.Store) *fixture {
+	t.Helper()
+	f := &fixture{app: newAppWith(t, server.Config{Store: store})}
 	f.alice, f.bob = f.app.client(t), f.app.client(t)
 	f.alice.signUp("alice@example.com", "alice-password")
 	f.bob.signUp("bob@example.com", "bob-password")
@@ -147,7 +154,11 @@ func TestPagesStatusAndHeaders(t *testing.T) {
 // one and a malformed id all show the same 404 page, byte for byte.
 func TestNotFoundIsTheSame(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	eachStore(t, testNotFoundIsTheSame)
+}
+
+func testNotFoundIsTheSame(t *testing.T, store tenantry.Store) {
+	f := newFixtureOn(t, store)
 	missing := uuid.Must(uuid.NewV7()).String()
 	org := "/orgs/" + f.org.String()
 	groups := [][]string{
@@ -195,7 +206,11 @@ func TestNotFoundIsTheSame(t *testing.T) {
 // takes owner or admin, and nothing changes.
 func TestPlainMemberForbidden(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	eachStore(t, testPlainMemberForbidden)
+}
+
+func testPlainMemberForbidden(t *testing.T, store tenantry.Store) {
+	f := newFixtureOn(t, store)
 	org := "/orgs/" + f.org.String()
 	f.alice.get(org + "/members")
 	mustStatus(t, "alice adds bob", f.alice.post(org+"/members", url.Values{"email": {"bob@example.com"}, "role": {"member"}}), 303)
