@@ -315,7 +315,10 @@ func TestWebInBrowser(t *testing.T) {
 	alice.submit("add", chromedp.Click(chromedp.CSS(".task-form button[type=submit]")))
 	alice.open("/account")
 	alice.checkAxe("account")
-	for _, s := range []struct{ name, path string }{{"tasks", "/tasks"}, {"org-tasks", orgTasks}, {"members", org + "/members"}} {
+	alice.open(orgTasks)
+	orgTask := js[string](alice, `document.querySelector(".task-title").getAttribute("href")`)
+	for _, s := range []struct{ name, path string }{{"tasks", "/tasks"}, {"org-tasks", orgTasks}, {"members", org + "/members"},
+		{"org-task", orgTask}, {"account", "/account"}} {
 		for _, w := range []int64{1280, 320} {
 			alice.Do(t, "viewport", chromedp.EmulateViewport(w, 900))
 			alice.open(s.path)
