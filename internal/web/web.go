@@ -55,6 +55,7 @@ type FieldError struct {
 	Message string
 }
 
+// Error names the field and says what is wrong.
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 
 // TooManyError says a limit refused the request: retry after RetryAfter.
@@ -62,6 +63,7 @@ type TooManyError struct {
 	RetryAfter time.Duration
 }
 
+// Error says when to retry.
 func (e *TooManyError) Error() string {
 	return fmt.Sprintf("too many requests; retry after %s", e.RetryAfter)
 }
