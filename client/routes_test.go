@@ -160,7 +160,7 @@ func TestRoutesAnswered(t *testing.T) {
 
 	// Paths the document does not name.
 	for _, path := range []string{
-		"/", "/api", "/api/orgs/{org_id}/nothing", "/api/{user_id}", "/api/{user_id}/tasks/{task_id}/more",
+		"/api", "/api/orgs/{org_id}/nothing", "/api/{user_id}", "/api/{user_id}/tasks/{task_id}/more",
 		"/api/{user_id}/orgs", "/auth", "/auth/nothing", "/metrics", "/debug/pprof/",
 	} {
 		for _, m := range []string{http.MethodGet, http.MethodPost} {
@@ -171,8 +171,8 @@ func TestRoutesAnswered(t *testing.T) {
 		}
 	}
 
-	// The documentation itself is served but not described.
-	for _, path := range []string{"/openapi.json", "/openapi-3.0.json", "/openapi.yaml", "/docs"} {
+	// The documentation and the web interface are served but not described.
+	for _, path := range []string{"/openapi.json", "/openapi-3.0.json", "/openapi.yaml", "/docs", "/", "/signin"} {
 		fetch(t, srv, path)
 	}
 }

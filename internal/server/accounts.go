@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"net/url"
+
+	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
 )
@@ -29,23 +32,33 @@ type UserOutput struct {
 }
 
 func (s *server) register(ctx context.Context, in *RegisterInput) (*UserOutput, error) {
-	if err := s.admitSignIn(ctx, in.Body.Email); err != nil {
+	u, err := s.createAccount(ctx, in.Body.Email, in.Body.Password)
+	if err != nil {
 		return nil, err
 	}
-	hash, err := s.lim.hashing.Hash(ctx, in.Body.Password)
-	if err != nil {
-		return nil, s.hashFailed(ctx, err)
+	return &UserOutput{Body: userOut(u)}, nil
+}
+
+// createAccount creates an account for a checked email and password,
+// within the sign-in limits; its errors are the API's answers.
+func (s *server) createAccount(ctx context.Context, email, pw string) (tenantry.User, error) {
+	if err := s.admitSignIn(ctx, email); err != nil {
+		return tenantry.User{}, err
 	}
-	u, err := s.store.CreateUser(ctx, in.Body.Email, hash)
+	hash, err := s.lim.hashing.Hash(ctx, pw)
+	if err != nil {
+		return tenantry.User{}, s.hashFailed(ctx, err)
+	}
+	u, err := s.store.CreateUser(ctx, email, hash)
 	if err != nil {
 		if tenantry.ErrorCode(err) == tenantry.ECONFLICT {
 			// Probing for accounts costs the address like guessing; not
 			// the account, which the probe would throttle for its owner.
 			s.addressFailed(ctx)
 		}
-		return nil, err
+		return u, err
 	}
-	return &UserOutput{Body: userOut(u)}, nil
+	return u, nil
 }
 
 // checkPassword finds the account for email and checks pw against it. An
@@ -163,20 +176,8 @@ func (s *server) login(ctx context.Context, in *LoginInput) (*LoginOutput, error
 	if err != nil {
 		return nil, err
 	}
-	// A new session at every login: a session id planted before login
-	// (fixation) never becomes an authenticated one.
-	if err := s.endPresentedSession(ctx, s.presentedCookie(in)); err != nil {
-		return nil, err
-	}
-	value, hash, err := newSessionID()
-	cookie := s.sessionCookie(value, int(s.sessionMax.Seconds()))
+	cookie, err := s.openSession(ctx, s.presentedCookie(in), u.ID)
 	if err != nil {
-		return nil, err
-	}
-	now := s.now().UTC()
-	if err := s.store.CreateSession(ctx, tenantry.Session{
-		IDHash: hash, UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.sessionMax),
-	}); err != nil {
 		return nil, err
 	}
 	return &LoginOutput{
@@ -184,6 +185,26 @@ func (s *server) login(ctx context.Context, in *LoginInput) (*LoginOutput, error
 		CacheControl: "no-store",
 		Body:         userOut(u),
 	}, nil
+}
+
+// openSession starts a session for userID and returns its cookie. A new
+// session at every login: a session id planted before login (fixation),
+// presented, is ended and never becomes an authenticated one.
+func (s *server) openSession(ctx context.Context, presented string, userID uuid.UUID) (http.Cookie, error) {
+	if err := s.endPresentedSession(ctx, presented); err != nil {
+		return http.Cookie{}, err
+	}
+	value, hash, err := newSessionID()
+	if err != nil {
+		return http.Cookie{}, err
+	}
+	now := s.now().UTC()
+	if err := s.store.CreateSession(ctx, tenantry.Session{
+		IDHash: hash, UserID: userID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.sessionMax),
+	}); err != nil {
+		return http.Cookie{}, err
+	}
+	return s.sessionCookie(value, int(s.sessionMax.Seconds())), nil
 }
 
 func (s *server) presentedCookie(in *LoginInput) string {

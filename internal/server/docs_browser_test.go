@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -231,40 +230,15 @@ func TestDocsPageInBrowser(t *testing.T) {
 // #swagger-ui) fails the test.
 func axeCheck(t *testing.T, b *browsertest.Browser) {
 	t.Helper()
-	path := os.Getenv("TENANTRY_TEST_AXE")
-	if path == "" {
-		t.Log("TENANTRY_TEST_AXE not set: accessibility check skipped")
+	violations, ok := browsertest.Axe(t, b, "#swagger-ui")
+	if !ok {
 		return
-	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("TENANTRY_TEST_AXE: %v", err)
-	}
-	// DevTools evaluation is not subject to the page's CSP.
-	eval[chromedp.Void](t, b, string(src))
-	raw := eval[[]byte](t, b, `axe.run(document).then(function (r) {
-		return r.violations.map(function (v) {
-			return {id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(function (n) {
-				var el = document.querySelector(n.target[0]);
-				return {target: n.target.join(" "), third: !!(el && el.closest("#swagger-ui"))};
-			})};
-		});
-	})`, chromedp.EvalAwaitPromise)
-	var violations []struct {
-		ID, Impact, Help string
-		Nodes            []struct {
-			Target string
-			Third  bool
-		}
-	}
-	if err := json.Unmarshal(raw, &violations); err != nil {
-		t.Fatalf("axe results: %v", err)
 	}
 	var ours, theirs bytes.Buffer
 	for _, v := range violations {
 		n, first := 0, ""
 		for _, node := range v.Nodes {
-			if !node.Third {
+			if !node.Within {
 				fmt.Fprintf(&ours, "  %s (%s): %s at %s\n", v.ID, v.Impact, v.Help, node.Target)
 				continue
 			}

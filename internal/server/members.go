@@ -59,13 +59,8 @@ func (s *server) addMember(ctx context.Context, in *AddMemberInput) (*MemberOutp
 	}
 	var m tenantry.Member
 	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
-		if err := need(tx, tenantry.RoleAdmin, msgManageMembers); err != nil {
+		if err := tenantry.MayAddMember(tx.Scope(), role); err != nil {
 			return err
-		}
-		if role == tenantry.RoleOwner {
-			if err := need(tx, tenantry.RoleOwner, msgManageOwners); err != nil {
-				return err
-			}
 		}
 		uid := in.Body.UserID
 		if uid == nil {
@@ -109,21 +104,15 @@ func (s *server) setRole(ctx context.Context, in *SetRoleInput) (*MemberOutput, 
 	role := tenantry.Role(in.Body.Role)
 	var m tenantry.Member
 	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
-		if err := need(tx, tenantry.RoleAdmin, msgManageMembers); err != nil {
+		if err := tenantry.Need(tx.Scope(), tenantry.RoleAdmin, tenantry.MsgManageMembers); err != nil {
 			return err
 		}
 		uid, err := parseMemberID(in.UserID)
 		if err != nil {
 			return err
 		}
-		target, err := tx.Member(ctx, uid)
-		if err != nil {
+		if err := tenantry.MaySetRole(ctx, tx, uid, role); err != nil {
 			return err
-		}
-		if target.Role == tenantry.RoleOwner || role == tenantry.RoleOwner {
-			if err := need(tx, tenantry.RoleOwner, msgManageOwners); err != nil {
-				return err
-			}
 		}
 		m, err = tx.SetRole(ctx, uid, role)
 		return err
@@ -141,25 +130,13 @@ type MemberInput struct {
 }
 
 func (s *server) removeMember(ctx context.Context, in *MemberInput) (*NoContentOutput, error) {
-	caller := tenantry.CallerFromContext(ctx).UserID
 	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
 		uid, err := parseMemberID(in.UserID)
 		if err != nil {
 			return err
 		}
-		if uid != caller { // anyone may leave; removing others takes a role
-			if err := need(tx, tenantry.RoleAdmin, msgManageMembers); err != nil {
-				return err
-			}
-			target, err := tx.Member(ctx, uid)
-			if err != nil {
-				return err
-			}
-			if target.Role == tenantry.RoleOwner {
-				if err := need(tx, tenantry.RoleOwner, msgManageOwners); err != nil {
-					return err
-				}
-			}
+		if err := tenantry.MayRemoveMember(ctx, tx, uid); err != nil {
+			return err
 		}
 		return tx.RemoveMember(ctx, uid)
 	})

@@ -59,21 +59,6 @@ func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(te
 	return err
 }
 
-// need refuses a member whose role is below min.
-func need(tx tenantry.TenantTx, min tenantry.Role, msg string) error {
-	if !tx.Scope().Role.AtLeast(min) {
-		return tenantry.Errorf(tenantry.EFORBIDDEN, "%s", msg)
-	}
-	return nil
-}
-
-// Messages of the role checks.
-const (
-	msgManageMembers = "Only owners and admins can manage members"
-	msgManageOwners  = "Only owners can grant, change or remove the owner role"
-	msgBulkDelete    = "Only owners and admins can delete tasks in bulk"
-)
-
 // CreateOrgInput is the request of POST /api/orgs.
 type CreateOrgInput struct {
 	Body OrgIn

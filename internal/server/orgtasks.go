@@ -109,7 +109,7 @@ type DeleteOrgTasksInput struct {
 func (s *server) deleteOrgTasks(ctx context.Context, in *DeleteOrgTasksInput) (*DeletedOutput, error) {
 	var n int64
 	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) (err error) {
-		if err := need(tx, tenantry.RoleAdmin, msgBulkDelete); err != nil {
+		if err := tenantry.MayBulkDelete(tx.Scope()); err != nil {
 			return err
 		}
 		n, err = tx.DeleteTasks(ctx, parseCompleted(in.Completed))

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/web"
 )
 
 // Defaults for the zero values of Config.
@@ -177,6 +178,11 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	api.UseMiddleware(s.recoverer(api), s.observe, s.authenticate(api), s.limitCalls(api), s.guardBody(api))
 	s.routes(api)
 	pages(mux)
+	ui, err := web.New(web.Config{Store: cfg.Store, Accounts: webAccounts{s}, Secret: cfg.Secret, SecureCookies: cfg.SecureCookies, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	ui.Register(mux)
 	h, err := s.cors(cfg.CORSOrigins, stripTrailingSlash(mux))
 	if err != nil {
 		return nil, err
