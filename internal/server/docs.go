@@ -3,11 +3,9 @@ package server
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
 	"net/http"
 	"time"
 
-	"github.com/danielgtaylor/huma/v2"
 	swaggerui "github.com/swaggest/swgui/v5/static"
 	"github.com/vearutop/statigz"
 )
@@ -39,7 +37,7 @@ func docsAsset(file string) (fromSwgui, ok bool) {
 }
 
 // docsHandler serves GET /docs (the page) and GET /docs/{file}.
-func docsHandler() http.Handler {
+func docsHandler(problem func(http.ResponseWriter, *http.Request, error)) http.Handler {
 	// statigz serves swgui's gzipped files as they are to a browser that
 	// takes gzip, and unpacks them for one that does not.
 	swagger := statigz.FileServer(swaggerui.FS, statigz.OnError(func(w http.ResponseWriter, _ *http.Request, _ error) {
@@ -61,9 +59,7 @@ func docsHandler() http.Handler {
 		fromSwgui, ok := docsAsset(file)
 		switch {
 		case !ok:
-			h.Set("Content-Type", "application/problem+json")
-			w.WriteHeader(http.StatusNotFound)
-			_ = json.NewEncoder(w).Encode(huma.ErrorModel{Title: "Not Found", Status: http.StatusNotFound, Detail: "No such route"})
+			problem(w, r, refused(http.StatusNotFound, "No such route"))
 		case fromSwgui:
 			r2 := r.Clone(r.Context())
 			r2.URL.Path = "/" + file

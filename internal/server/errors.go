@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -127,4 +128,18 @@ func (s *server) writeProblem(api huma.API, ctx huma.Context, err error) {
 		}
 	}
 	_ = huma.WriteErr(api, ctx, p.status, p.detail, p.errs...)
+}
+
+// writePlainProblem answers err through answer outside huma, in the body
+// huma writes: the mux's own 404 and 405, and a docs file that is not there.
+func (s *server) writePlainProblem(w http.ResponseWriter, r *http.Request, err error) {
+	p := s.answer(r.Context(), err)
+	for k, vs := range p.header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(p.status)
+	_ = json.NewEncoder(w).Encode(huma.ErrorModel{Title: http.StatusText(p.status), Status: p.status, Detail: p.detail, Instance: instanceOf(r.Context())})
 }

@@ -1,11 +1,8 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
-
-	"github.com/danielgtaylor/huma/v2"
 )
 
 // splitMux is two ServeMuxes behind one. /api/{user_id}/tasks and
@@ -16,10 +13,12 @@ import (
 type splitMux struct {
 	personal *http.ServeMux // /api/{user_id}/...
 	rest     *http.ServeMux
+	// problem writes the mux's own 404 and 405 (writePlainProblem).
+	problem func(http.ResponseWriter, *http.Request, error)
 }
 
-func newSplitMux() *splitMux {
-	return &splitMux{personal: http.NewServeMux(), rest: http.NewServeMux()}
+func newSplitMux(problem func(http.ResponseWriter, *http.Request, error)) *splitMux {
+	return &splitMux{personal: http.NewServeMux(), rest: http.NewServeMux(), problem: problem}
 }
 
 // HandleFunc registers a ServeMux pattern ("METHOD /path").
@@ -83,9 +82,7 @@ func (rt *splitMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if st == http.StatusMethodNotAllowed {
 		detail = "Method not allowed on this route"
 	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(st)
-	_ = json.NewEncoder(w).Encode(huma.ErrorModel{Title: http.StatusText(st), Status: st, Detail: detail, Instance: instanceOf(r.Context())})
+	rt.problem(w, r, refused(st, detail))
 }
 
 // routeWriter is what the mux writes to. A matched route takes the

@@ -101,8 +101,8 @@ func (s *server) routes(api huma.API) {
 // pages are the routes that are not API operations: the docs page and its
 // files (docs.go). The OpenAPI documents are huma's own routes,
 // /openapi.json (3.1) and /openapi-3.0.json.
-func pages(mux *splitMux) {
-	docs := docsHandler()
+func (s *server) pages(mux *splitMux) {
+	docs := docsHandler(s.writePlainProblem)
 	mux.Handle("GET /docs", docs)
 	mux.Handle("GET /docs/{file}", docs)
 }

@@ -168,7 +168,7 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	if cfg.SecureCookies {
 		s.cookieName = "__Host-tenantry_session"
 	}
-	mux := newSplitMux()
+	mux := newSplitMux(s.writePlainProblem)
 	if cfg.Metrics != nil {
 		if s.metrics, err = newMetrics(cfg.Metrics); err != nil {
 			return nil, err
@@ -177,7 +177,7 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	api := humago.New(mux, apiConfig(s.cookieName, cfg.Version))
 	api.UseMiddleware(s.recoverer(api), s.observe, s.authenticate(api), s.limitCalls(api), s.guardBody(api))
 	s.routes(api)
-	pages(mux)
+	s.pages(mux)
 	ui, err := web.New(web.Config{Store: cfg.Store, Accounts: webAccounts{s}, Secret: cfg.Secret, SecureCookies: cfg.SecureCookies, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
