@@ -37,14 +37,10 @@ const (
 // Listen joins the replicas that share the PostgreSQL database at
 // connString: every announcement on Channel is applied here.
 //
-// The announcements are sent by the database itself, by triggers on
-// revoked_tokens, users and memberships (internal/postgres migration
-// 00003_auth_notify.sql), inside the transaction that makes the change: an
-// announcement is delivered to every listening replica exactly when the
-// change commits, whatever became of the connection of the replica that made
-// it. (They used to be sent afterwards over a connection of the replica's own;
-// when that connection had been closed, the announcement was lost and the
-// others kept their answer for ListenTTL.)
+// The database sends the announcements itself, from triggers inside the
+// transaction that makes the change (migration 00003_auth_notify.sql), so
+// they arrive when it commits whatever became of the changing replica's
+// connection (docs/design.md, "Identity and sessions").
 //
 // It returns once the first LISTEN succeeded. A background goroutine then
 // keeps listening, reconnecting after a loss. While it is connected, answers
