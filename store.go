@@ -91,6 +91,10 @@ type TenantTx interface {
 	CreateTask(ctx context.Context, t NewTask) (Task, error)
 	// Task returns one task. ErrTaskNotFound.
 	Task(ctx context.Context, id uuid.UUID) (Task, error)
+	// TaskForUpdate returns one task and keeps it from changing until the
+	// Update ends, so that a check of its Version still holds when the change
+	// is written. Only in Update. ErrTaskNotFound.
+	TaskForUpdate(ctx context.Context, id uuid.UUID) (Task, error)
 	// Tasks returns one page of tasks in id order.
 	Tasks(ctx context.Context, f TaskFilter) ([]Task, error)
 	// ReplaceTask overwrites every settable field. ErrTaskNotFound, ErrAssigneeNotMember.

@@ -520,6 +520,30 @@ type ListOrgTasksParams struct {
 // ListOrgTasksParamsCompleted defines parameters for ListOrgTasks.
 type ListOrgTasksParamsCompleted string
 
+// DeleteOrgTaskParams defines parameters for DeleteOrgTask.
+type DeleteOrgTaskParams struct {
+	// IfMatch Write only if the task's current ETag is one of these (or * for any): 412 otherwise, and nothing is written.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// GetOrgTaskParams defines parameters for GetOrgTask.
+type GetOrgTaskParams struct {
+	// IfNoneMatch Answer 304 with no body if the task's current ETag is one of these (or * for any).
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// PatchOrgTaskParams defines parameters for PatchOrgTask.
+type PatchOrgTaskParams struct {
+	// IfMatch Write only if the task's current ETag is one of these (or * for any): 412 otherwise, and nothing is written.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// ReplaceOrgTaskParams defines parameters for ReplaceOrgTask.
+type ReplaceOrgTaskParams struct {
+	// IfMatch Write only if the task's current ETag is one of these (or * for any): 412 otherwise, and nothing is written.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
 // DeleteTasksParams defines parameters for DeleteTasks.
 type DeleteTasksParams struct {
 	// Completed Delete only completed (true) or open (false) tasks; all if absent.
@@ -543,6 +567,30 @@ type ListTasksParams struct {
 
 // ListTasksParamsCompleted defines parameters for ListTasks.
 type ListTasksParamsCompleted string
+
+// DeleteTaskParams defines parameters for DeleteTask.
+type DeleteTaskParams struct {
+	// IfMatch Write only if the task's current ETag is one of these (or * for any): 412 otherwise, and nothing is written.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// GetTaskParams defines parameters for GetTask.
+type GetTaskParams struct {
+	// IfNoneMatch Answer 304 with no body if the task's current ETag is one of these (or * for any).
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// PatchTaskParams defines parameters for PatchTask.
+type PatchTaskParams struct {
+	// IfMatch Write only if the task's current ETag is one of these (or * for any): 412 otherwise, and nothing is written.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// ReplaceTaskParams defines parameters for ReplaceTask.
+type ReplaceTaskParams struct {
+	// IfMatch Write only if the task's current ETag is one of these (or * for any): 412 otherwise, and nothing is written.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
 
 // CreateOrgJSONRequestBody defines body for CreateOrg for application/json ContentType.
 type CreateOrgJSONRequestBody = OrgIn
@@ -776,53 +824,53 @@ type ClientInterface interface {
 
 	// DeleteOrgTask Delete one task
 	//
-	// Delete one task. Any member may.
+	// Delete one task. Any member may. With If-Match, only the version named (412 otherwise).
 	//
 	// Corresponds with DELETE /api/orgs/{org_id}/tasks/{task_id} (the `DeleteOrgTask` operationId).
-	DeleteOrgTask(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteOrgTask(ctx context.Context, orgId string, taskId string, params *DeleteOrgTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetOrgTask Get one task
+	// GetOrgTask Get one task, with its ETag; 304 with If-None-Match naming the current one
 	//
-	// Get one task. Any member may.
+	// Get one task, with its ETag; 304 with If-None-Match naming the current one. Any member may.
 	//
 	// Corresponds with GET /api/orgs/{org_id}/tasks/{task_id} (the `GetOrgTask` operationId).
-	GetOrgTask(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetOrgTask(ctx context.Context, orgId string, taskId string, params *GetOrgTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PatchOrgTaskWithBody Change the fields given; null clears the description or the assignee
 	//
-	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-	PatchOrgTaskWithBody(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PatchOrgTaskWithBody(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PatchOrgTask Change the fields given; null clears the description or the assignee
 	//
-	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-	PatchOrgTask(ctx context.Context, orgId string, taskId string, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PatchOrgTask(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReplaceOrgTaskWithBody Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-	ReplaceOrgTaskWithBody(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ReplaceOrgTaskWithBody(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReplaceOrgTask Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-	ReplaceOrgTask(ctx context.Context, orgId string, taskId string, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ReplaceOrgTask(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteTasks Delete all the caller's tasks, or only completed or open ones
 	//
@@ -858,53 +906,53 @@ type ClientInterface interface {
 
 	// DeleteTask Delete one task
 	//
-	// Delete one task.
+	// Delete one task. With If-Match, only the version named (412 otherwise).
 	//
 	// Corresponds with DELETE /api/{user_id}/tasks/{task_id} (the `DeleteTask` operationId).
-	DeleteTask(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteTask(ctx context.Context, userId string, taskId string, params *DeleteTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetTask Get one task
+	// GetTask Get one task, with its ETag; 304 with If-None-Match naming the current one
 	//
-	// Get one task.
+	// Get one task, with its ETag; 304 with If-None-Match naming the current one.
 	//
 	// Corresponds with GET /api/{user_id}/tasks/{task_id} (the `GetTask` operationId).
-	GetTask(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetTask(ctx context.Context, userId string, taskId string, params *GetTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PatchTaskWithBody Change the fields given; null clears the description
 	//
-	// Change the fields given; null clears the description.
+	// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-	PatchTaskWithBody(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PatchTaskWithBody(ctx context.Context, userId string, taskId string, params *PatchTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PatchTask Change the fields given; null clears the description
 	//
-	// Change the fields given; null clears the description.
+	// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-	PatchTask(ctx context.Context, userId string, taskId string, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PatchTask(ctx context.Context, userId string, taskId string, params *PatchTaskParams, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReplaceTaskWithBody Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset.
+	// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-	ReplaceTaskWithBody(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ReplaceTaskWithBody(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReplaceTask Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset.
+	// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-	ReplaceTask(ctx context.Context, userId string, taskId string, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ReplaceTask(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// LoginWithBody Open a cookie session (HttpOnly, SameSite=Lax)
 	//
@@ -1281,11 +1329,11 @@ func (c *Client) CreateOrgTask(ctx context.Context, orgId string, body CreateOrg
 
 // DeleteOrgTask Delete one task
 //
-// Delete one task. Any member may.
+// Delete one task. Any member may. With If-Match, only the version named (412 otherwise).
 //
 // Corresponds with DELETE /api/orgs/{org_id}/tasks/{task_id} (the `DeleteOrgTask` operationId).
-func (c *Client) DeleteOrgTask(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteOrgTaskRequest(c.Server, orgId, taskId)
+func (c *Client) DeleteOrgTask(ctx context.Context, orgId string, taskId string, params *DeleteOrgTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteOrgTaskRequest(c.Server, orgId, taskId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1296,13 +1344,13 @@ func (c *Client) DeleteOrgTask(ctx context.Context, orgId string, taskId string,
 	return c.Client.Do(req)
 }
 
-// GetOrgTask Get one task
+// GetOrgTask Get one task, with its ETag; 304 with If-None-Match naming the current one
 //
-// Get one task. Any member may.
+// Get one task, with its ETag; 304 with If-None-Match naming the current one. Any member may.
 //
 // Corresponds with GET /api/orgs/{org_id}/tasks/{task_id} (the `GetOrgTask` operationId).
-func (c *Client) GetOrgTask(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetOrgTaskRequest(c.Server, orgId, taskId)
+func (c *Client) GetOrgTask(ctx context.Context, orgId string, taskId string, params *GetOrgTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrgTaskRequest(c.Server, orgId, taskId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1315,13 +1363,13 @@ func (c *Client) GetOrgTask(ctx context.Context, orgId string, taskId string, re
 
 // PatchOrgTaskWithBody Change the fields given; null clears the description or the assignee
 //
-// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-func (c *Client) PatchOrgTaskWithBody(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPatchOrgTaskRequestWithBody(c.Server, orgId, taskId, contentType, body)
+func (c *Client) PatchOrgTaskWithBody(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchOrgTaskRequestWithBody(c.Server, orgId, taskId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1334,13 +1382,13 @@ func (c *Client) PatchOrgTaskWithBody(ctx context.Context, orgId string, taskId 
 
 // PatchOrgTask Change the fields given; null clears the description or the assignee
 //
-// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-func (c *Client) PatchOrgTask(ctx context.Context, orgId string, taskId string, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPatchOrgTaskRequest(c.Server, orgId, taskId, body)
+func (c *Client) PatchOrgTask(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchOrgTaskRequest(c.Server, orgId, taskId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1353,13 +1401,13 @@ func (c *Client) PatchOrgTask(ctx context.Context, orgId string, taskId string, 
 
 // ReplaceOrgTaskWithBody Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-func (c *Client) ReplaceOrgTaskWithBody(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReplaceOrgTaskRequestWithBody(c.Server, orgId, taskId, contentType, body)
+func (c *Client) ReplaceOrgTaskWithBody(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceOrgTaskRequestWithBody(c.Server, orgId, taskId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1372,13 +1420,13 @@ func (c *Client) ReplaceOrgTaskWithBody(ctx context.Context, orgId string, taskI
 
 // ReplaceOrgTask Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-func (c *Client) ReplaceOrgTask(ctx context.Context, orgId string, taskId string, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReplaceOrgTaskRequest(c.Server, orgId, taskId, body)
+func (c *Client) ReplaceOrgTask(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceOrgTaskRequest(c.Server, orgId, taskId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1463,11 +1511,11 @@ func (c *Client) CreateTask(ctx context.Context, userId string, body CreateTaskJ
 
 // DeleteTask Delete one task
 //
-// Delete one task.
+// Delete one task. With If-Match, only the version named (412 otherwise).
 //
 // Corresponds with DELETE /api/{user_id}/tasks/{task_id} (the `DeleteTask` operationId).
-func (c *Client) DeleteTask(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteTaskRequest(c.Server, userId, taskId)
+func (c *Client) DeleteTask(ctx context.Context, userId string, taskId string, params *DeleteTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTaskRequest(c.Server, userId, taskId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1478,13 +1526,13 @@ func (c *Client) DeleteTask(ctx context.Context, userId string, taskId string, r
 	return c.Client.Do(req)
 }
 
-// GetTask Get one task
+// GetTask Get one task, with its ETag; 304 with If-None-Match naming the current one
 //
-// Get one task.
+// Get one task, with its ETag; 304 with If-None-Match naming the current one.
 //
 // Corresponds with GET /api/{user_id}/tasks/{task_id} (the `GetTask` operationId).
-func (c *Client) GetTask(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetTaskRequest(c.Server, userId, taskId)
+func (c *Client) GetTask(ctx context.Context, userId string, taskId string, params *GetTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTaskRequest(c.Server, userId, taskId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1497,13 +1545,13 @@ func (c *Client) GetTask(ctx context.Context, userId string, taskId string, reqE
 
 // PatchTaskWithBody Change the fields given; null clears the description
 //
-// Change the fields given; null clears the description.
+// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-func (c *Client) PatchTaskWithBody(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPatchTaskRequestWithBody(c.Server, userId, taskId, contentType, body)
+func (c *Client) PatchTaskWithBody(ctx context.Context, userId string, taskId string, params *PatchTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchTaskRequestWithBody(c.Server, userId, taskId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1516,13 +1564,13 @@ func (c *Client) PatchTaskWithBody(ctx context.Context, userId string, taskId st
 
 // PatchTask Change the fields given; null clears the description
 //
-// Change the fields given; null clears the description.
+// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-func (c *Client) PatchTask(ctx context.Context, userId string, taskId string, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPatchTaskRequest(c.Server, userId, taskId, body)
+func (c *Client) PatchTask(ctx context.Context, userId string, taskId string, params *PatchTaskParams, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchTaskRequest(c.Server, userId, taskId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1535,13 +1583,13 @@ func (c *Client) PatchTask(ctx context.Context, userId string, taskId string, bo
 
 // ReplaceTaskWithBody Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset.
+// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-func (c *Client) ReplaceTaskWithBody(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReplaceTaskRequestWithBody(c.Server, userId, taskId, contentType, body)
+func (c *Client) ReplaceTaskWithBody(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceTaskRequestWithBody(c.Server, userId, taskId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1554,13 +1602,13 @@ func (c *Client) ReplaceTaskWithBody(ctx context.Context, userId string, taskId 
 
 // ReplaceTask Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset.
+// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-func (c *Client) ReplaceTask(ctx context.Context, userId string, taskId string, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReplaceTaskRequest(c.Server, userId, taskId, body)
+func (c *Client) ReplaceTask(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceTaskRequest(c.Server, userId, taskId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2378,7 +2426,7 @@ func NewCreateOrgTaskRequestWithBody(server string, orgId string, contentType st
 }
 
 // NewDeleteOrgTaskRequest constructs an http.Request for the DeleteOrgTask method
-func NewDeleteOrgTaskRequest(server string, orgId string, taskId string) (*http.Request, error) {
+func NewDeleteOrgTaskRequest(server string, orgId string, taskId string, params *DeleteOrgTaskParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2415,11 +2463,26 @@ func NewDeleteOrgTaskRequest(server string, orgId string, taskId string) (*http.
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewGetOrgTaskRequest constructs an http.Request for the GetOrgTask method
-func NewGetOrgTaskRequest(server string, orgId string, taskId string) (*http.Request, error) {
+func NewGetOrgTaskRequest(server string, orgId string, taskId string, params *GetOrgTaskParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2456,22 +2519,37 @@ func NewGetOrgTaskRequest(server string, orgId string, taskId string) (*http.Req
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewPatchOrgTaskRequest calls the generic PatchOrgTask builder with application/json body
-func NewPatchOrgTaskRequest(server string, orgId string, taskId string, body PatchOrgTaskJSONRequestBody) (*http.Request, error) {
+func NewPatchOrgTaskRequest(server string, orgId string, taskId string, params *PatchOrgTaskParams, body PatchOrgTaskJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPatchOrgTaskRequestWithBody(server, orgId, taskId, "application/json", bodyReader)
+	return NewPatchOrgTaskRequestWithBody(server, orgId, taskId, params, "application/json", bodyReader)
 }
 
 // NewPatchOrgTaskRequestWithBody constructs an http.Request for the PatchOrgTask method, with any body, and a specified content type
-func NewPatchOrgTaskRequestWithBody(server string, orgId string, taskId string, contentType string, body io.Reader) (*http.Request, error) {
+func NewPatchOrgTaskRequestWithBody(server string, orgId string, taskId string, params *PatchOrgTaskParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2510,22 +2588,37 @@ func NewPatchOrgTaskRequestWithBody(server string, orgId string, taskId string, 
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewReplaceOrgTaskRequest calls the generic ReplaceOrgTask builder with application/json body
-func NewReplaceOrgTaskRequest(server string, orgId string, taskId string, body ReplaceOrgTaskJSONRequestBody) (*http.Request, error) {
+func NewReplaceOrgTaskRequest(server string, orgId string, taskId string, params *ReplaceOrgTaskParams, body ReplaceOrgTaskJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewReplaceOrgTaskRequestWithBody(server, orgId, taskId, "application/json", bodyReader)
+	return NewReplaceOrgTaskRequestWithBody(server, orgId, taskId, params, "application/json", bodyReader)
 }
 
 // NewReplaceOrgTaskRequestWithBody constructs an http.Request for the ReplaceOrgTask method, with any body, and a specified content type
-func NewReplaceOrgTaskRequestWithBody(server string, orgId string, taskId string, contentType string, body io.Reader) (*http.Request, error) {
+func NewReplaceOrgTaskRequestWithBody(server string, orgId string, taskId string, params *ReplaceOrgTaskParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2563,6 +2656,21 @@ func NewReplaceOrgTaskRequestWithBody(server string, orgId string, taskId string
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -2761,7 +2869,7 @@ func NewCreateTaskRequestWithBody(server string, userId string, contentType stri
 }
 
 // NewDeleteTaskRequest constructs an http.Request for the DeleteTask method
-func NewDeleteTaskRequest(server string, userId string, taskId string) (*http.Request, error) {
+func NewDeleteTaskRequest(server string, userId string, taskId string, params *DeleteTaskParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2798,11 +2906,26 @@ func NewDeleteTaskRequest(server string, userId string, taskId string) (*http.Re
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewGetTaskRequest constructs an http.Request for the GetTask method
-func NewGetTaskRequest(server string, userId string, taskId string) (*http.Request, error) {
+func NewGetTaskRequest(server string, userId string, taskId string, params *GetTaskParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2839,22 +2962,37 @@ func NewGetTaskRequest(server string, userId string, taskId string) (*http.Reque
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewPatchTaskRequest calls the generic PatchTask builder with application/json body
-func NewPatchTaskRequest(server string, userId string, taskId string, body PatchTaskJSONRequestBody) (*http.Request, error) {
+func NewPatchTaskRequest(server string, userId string, taskId string, params *PatchTaskParams, body PatchTaskJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPatchTaskRequestWithBody(server, userId, taskId, "application/json", bodyReader)
+	return NewPatchTaskRequestWithBody(server, userId, taskId, params, "application/json", bodyReader)
 }
 
 // NewPatchTaskRequestWithBody constructs an http.Request for the PatchTask method, with any body, and a specified content type
-func NewPatchTaskRequestWithBody(server string, userId string, taskId string, contentType string, body io.Reader) (*http.Request, error) {
+func NewPatchTaskRequestWithBody(server string, userId string, taskId string, params *PatchTaskParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2893,22 +3031,37 @@ func NewPatchTaskRequestWithBody(server string, userId string, taskId string, co
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewReplaceTaskRequest calls the generic ReplaceTask builder with application/json body
-func NewReplaceTaskRequest(server string, userId string, taskId string, body ReplaceTaskJSONRequestBody) (*http.Request, error) {
+func NewReplaceTaskRequest(server string, userId string, taskId string, params *ReplaceTaskParams, body ReplaceTaskJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewReplaceTaskRequestWithBody(server, userId, taskId, "application/json", bodyReader)
+	return NewReplaceTaskRequestWithBody(server, userId, taskId, params, "application/json", bodyReader)
 }
 
 // NewReplaceTaskRequestWithBody constructs an http.Request for the ReplaceTask method, with any body, and a specified content type
-func NewReplaceTaskRequestWithBody(server string, userId string, taskId string, contentType string, body io.Reader) (*http.Request, error) {
+func NewReplaceTaskRequestWithBody(server string, userId string, taskId string, params *ReplaceTaskParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2946,6 +3099,21 @@ func NewReplaceTaskRequestWithBody(server string, userId string, taskId string, 
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -3430,57 +3598,57 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteOrgTaskWithResponse Delete one task
 	//
-	// Delete one task. Any member may.
+	// Delete one task. Any member may. With If-Match, only the version named (412 otherwise).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/orgs/{org_id}/tasks/{task_id} (the `DeleteOrgTask` operationId).
-	DeleteOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*DeleteOrgTaskResponse, error)
+	DeleteOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *DeleteOrgTaskParams, reqEditors ...RequestEditorFn) (*DeleteOrgTaskResponse, error)
 
-	// GetOrgTaskWithResponse Get one task
+	// GetOrgTaskWithResponse Get one task, with its ETag; 304 with If-None-Match naming the current one
 	//
-	// Get one task. Any member may.
+	// Get one task, with its ETag; 304 with If-None-Match naming the current one. Any member may.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/orgs/{org_id}/tasks/{task_id} (the `GetOrgTask` operationId).
-	GetOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*GetOrgTaskResponse, error)
+	GetOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *GetOrgTaskParams, reqEditors ...RequestEditorFn) (*GetOrgTaskResponse, error)
 
 	// PatchOrgTaskWithBodyWithResponse Change the fields given; null clears the description or the assignee
 	//
-	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-	PatchOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error)
+	PatchOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error)
 
 	// PatchOrgTaskWithResponse Change the fields given; null clears the description or the assignee
 	//
-	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-	PatchOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error)
+	PatchOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error)
 
 	// ReplaceOrgTaskWithBodyWithResponse Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-	ReplaceOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error)
+	ReplaceOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error)
 
 	// ReplaceOrgTaskWithResponse Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-	ReplaceOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error)
+	ReplaceOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error)
 
 	// DeleteTasksWithResponse Delete all the caller's tasks, or only completed or open ones
 	//
@@ -3520,57 +3688,57 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteTaskWithResponse Delete one task
 	//
-	// Delete one task.
+	// Delete one task. With If-Match, only the version named (412 otherwise).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/{user_id}/tasks/{task_id} (the `DeleteTask` operationId).
-	DeleteTaskWithResponse(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*DeleteTaskResponse, error)
+	DeleteTaskWithResponse(ctx context.Context, userId string, taskId string, params *DeleteTaskParams, reqEditors ...RequestEditorFn) (*DeleteTaskResponse, error)
 
-	// GetTaskWithResponse Get one task
+	// GetTaskWithResponse Get one task, with its ETag; 304 with If-None-Match naming the current one
 	//
-	// Get one task.
+	// Get one task, with its ETag; 304 with If-None-Match naming the current one.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/{user_id}/tasks/{task_id} (the `GetTask` operationId).
-	GetTaskWithResponse(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*GetTaskResponse, error)
+	GetTaskWithResponse(ctx context.Context, userId string, taskId string, params *GetTaskParams, reqEditors ...RequestEditorFn) (*GetTaskResponse, error)
 
 	// PatchTaskWithBodyWithResponse Change the fields given; null clears the description
 	//
-	// Change the fields given; null clears the description.
+	// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-	PatchTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error)
+	PatchTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, params *PatchTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error)
 
 	// PatchTaskWithResponse Change the fields given; null clears the description
 	//
-	// Change the fields given; null clears the description.
+	// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-	PatchTaskWithResponse(ctx context.Context, userId string, taskId string, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error)
+	PatchTaskWithResponse(ctx context.Context, userId string, taskId string, params *PatchTaskParams, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error)
 
 	// ReplaceTaskWithBodyWithResponse Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset.
+	// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-	ReplaceTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error)
+	ReplaceTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error)
 
 	// ReplaceTaskWithResponse Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset.
+	// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-	ReplaceTaskWithResponse(ctx context.Context, userId string, taskId string, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error)
+	ReplaceTaskWithResponse(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error)
 
 	// LoginWithBodyWithResponse Open a cookie session (HttpOnly, SameSite=Lax)
 	//
@@ -4649,6 +4817,11 @@ func (r ListOrgTasksResponse) ContentType() string {
 	return ""
 }
 
+// CreateOrgTaskResponse201Headers the declared response headers of an HTTP 201 response for CreateOrgTask
+type CreateOrgTaskResponse201Headers struct {
+	ETag *string
+}
+
 // CreateOrgTaskResponse401Headers the declared response headers of an HTTP 401 response for CreateOrgTask
 type CreateOrgTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -4684,6 +4857,8 @@ type CreateOrgTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateOrgTaskResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateOrgTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -4793,6 +4968,8 @@ type DeleteOrgTaskResponse struct {
 	ApplicationproblemJSON403 *ErrorModel
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
@@ -4818,6 +4995,11 @@ func (r DeleteOrgTaskResponse) GetApplicationproblemJSON403() *ErrorModel {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r DeleteOrgTaskResponse) GetApplicationproblemJSON404() *ErrorModel {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteOrgTaskResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
@@ -4864,6 +5046,16 @@ func (r DeleteOrgTaskResponse) ContentType() string {
 	return ""
 }
 
+// GetOrgTaskResponse200Headers the declared response headers of an HTTP 200 response for GetOrgTask
+type GetOrgTaskResponse200Headers struct {
+	ETag *string
+}
+
+// GetOrgTaskResponse304Headers the declared response headers of an HTTP 304 response for GetOrgTask
+type GetOrgTaskResponse304Headers struct {
+	ETag *string
+}
+
 // GetOrgTaskResponse401Headers the declared response headers of an HTTP 401 response for GetOrgTask
 type GetOrgTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -4889,6 +5081,10 @@ type GetOrgTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetOrgTaskResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetOrgTaskResponse304Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetOrgTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -4954,6 +5150,11 @@ func (r GetOrgTaskResponse) ContentType() string {
 	return ""
 }
 
+// PatchOrgTaskResponse200Headers the declared response headers of an HTTP 200 response for PatchOrgTask
+type PatchOrgTaskResponse200Headers struct {
+	ETag *string
+}
+
 // PatchOrgTaskResponse401Headers the declared response headers of an HTTP 401 response for PatchOrgTask
 type PatchOrgTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -4979,6 +5180,8 @@ type PatchOrgTaskResponse struct {
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
 	ApplicationproblemJSON408 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *ErrorModel
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -4989,6 +5192,8 @@ type PatchOrgTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PatchOrgTaskResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *PatchOrgTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -5023,6 +5228,11 @@ func (r PatchOrgTaskResponse) GetApplicationproblemJSON404() *ErrorModel {
 // GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
 func (r PatchOrgTaskResponse) GetApplicationproblemJSON408() *ErrorModel {
 	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchOrgTaskResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -5079,6 +5289,11 @@ func (r PatchOrgTaskResponse) ContentType() string {
 	return ""
 }
 
+// ReplaceOrgTaskResponse200Headers the declared response headers of an HTTP 200 response for ReplaceOrgTask
+type ReplaceOrgTaskResponse200Headers struct {
+	ETag *string
+}
+
 // ReplaceOrgTaskResponse401Headers the declared response headers of an HTTP 401 response for ReplaceOrgTask
 type ReplaceOrgTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -5104,6 +5319,8 @@ type ReplaceOrgTaskResponse struct {
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
 	ApplicationproblemJSON408 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *ErrorModel
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -5114,6 +5331,8 @@ type ReplaceOrgTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReplaceOrgTaskResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ReplaceOrgTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -5148,6 +5367,11 @@ func (r ReplaceOrgTaskResponse) GetApplicationproblemJSON404() *ErrorModel {
 // GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
 func (r ReplaceOrgTaskResponse) GetApplicationproblemJSON408() *ErrorModel {
 	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceOrgTaskResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -5391,6 +5615,11 @@ func (r ListTasksResponse) ContentType() string {
 	return ""
 }
 
+// CreateTaskResponse201Headers the declared response headers of an HTTP 201 response for CreateTask
+type CreateTaskResponse201Headers struct {
+	ETag *string
+}
+
 // CreateTaskResponse401Headers the declared response headers of an HTTP 401 response for CreateTask
 type CreateTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -5424,6 +5653,8 @@ type CreateTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateTaskResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -5528,6 +5759,8 @@ type DeleteTaskResponse struct {
 	ApplicationproblemJSON403 *ErrorModel
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
@@ -5553,6 +5786,11 @@ func (r DeleteTaskResponse) GetApplicationproblemJSON403() *ErrorModel {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r DeleteTaskResponse) GetApplicationproblemJSON404() *ErrorModel {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteTaskResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
@@ -5599,6 +5837,16 @@ func (r DeleteTaskResponse) ContentType() string {
 	return ""
 }
 
+// GetTaskResponse200Headers the declared response headers of an HTTP 200 response for GetTask
+type GetTaskResponse200Headers struct {
+	ETag *string
+}
+
+// GetTaskResponse304Headers the declared response headers of an HTTP 304 response for GetTask
+type GetTaskResponse304Headers struct {
+	ETag *string
+}
+
 // GetTaskResponse401Headers the declared response headers of an HTTP 401 response for GetTask
 type GetTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -5626,6 +5874,10 @@ type GetTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetTaskResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetTaskResponse304Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -5696,6 +5948,11 @@ func (r GetTaskResponse) ContentType() string {
 	return ""
 }
 
+// PatchTaskResponse200Headers the declared response headers of an HTTP 200 response for PatchTask
+type PatchTaskResponse200Headers struct {
+	ETag *string
+}
+
 // PatchTaskResponse401Headers the declared response headers of an HTTP 401 response for PatchTask
 type PatchTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -5721,6 +5978,8 @@ type PatchTaskResponse struct {
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
 	ApplicationproblemJSON408 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *ErrorModel
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -5731,6 +5990,8 @@ type PatchTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PatchTaskResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *PatchTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -5765,6 +6026,11 @@ func (r PatchTaskResponse) GetApplicationproblemJSON404() *ErrorModel {
 // GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
 func (r PatchTaskResponse) GetApplicationproblemJSON408() *ErrorModel {
 	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchTaskResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -5821,6 +6087,11 @@ func (r PatchTaskResponse) ContentType() string {
 	return ""
 }
 
+// ReplaceTaskResponse200Headers the declared response headers of an HTTP 200 response for ReplaceTask
+type ReplaceTaskResponse200Headers struct {
+	ETag *string
+}
+
 // ReplaceTaskResponse401Headers the declared response headers of an HTTP 401 response for ReplaceTask
 type ReplaceTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -5846,6 +6117,8 @@ type ReplaceTaskResponse struct {
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
 	ApplicationproblemJSON408 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *ErrorModel
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -5856,6 +6129,8 @@ type ReplaceTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReplaceTaskResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ReplaceTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -5890,6 +6165,11 @@ func (r ReplaceTaskResponse) GetApplicationproblemJSON404() *ErrorModel {
 // GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
 func (r ReplaceTaskResponse) GetApplicationproblemJSON408() *ErrorModel {
 	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceTaskResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -7039,28 +7319,28 @@ func (c *ClientWithResponses) CreateOrgTaskWithResponse(ctx context.Context, org
 
 // DeleteOrgTaskWithResponse Delete one task
 //
-// Delete one task. Any member may.
+// Delete one task. Any member may. With If-Match, only the version named (412 otherwise).
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/orgs/{org_id}/tasks/{task_id} (the `DeleteOrgTask` operationId).
-func (c *ClientWithResponses) DeleteOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*DeleteOrgTaskResponse, error) {
-	rsp, err := c.DeleteOrgTask(ctx, orgId, taskId, reqEditors...)
+func (c *ClientWithResponses) DeleteOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *DeleteOrgTaskParams, reqEditors ...RequestEditorFn) (*DeleteOrgTaskResponse, error) {
+	rsp, err := c.DeleteOrgTask(ctx, orgId, taskId, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseDeleteOrgTaskResponse(rsp)
 }
 
-// GetOrgTaskWithResponse Get one task
+// GetOrgTaskWithResponse Get one task, with its ETag; 304 with If-None-Match naming the current one
 //
-// Get one task. Any member may.
+// Get one task, with its ETag; 304 with If-None-Match naming the current one. Any member may.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/orgs/{org_id}/tasks/{task_id} (the `GetOrgTask` operationId).
-func (c *ClientWithResponses) GetOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*GetOrgTaskResponse, error) {
-	rsp, err := c.GetOrgTask(ctx, orgId, taskId, reqEditors...)
+func (c *ClientWithResponses) GetOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *GetOrgTaskParams, reqEditors ...RequestEditorFn) (*GetOrgTaskResponse, error) {
+	rsp, err := c.GetOrgTask(ctx, orgId, taskId, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7069,13 +7349,13 @@ func (c *ClientWithResponses) GetOrgTaskWithResponse(ctx context.Context, orgId 
 
 // PatchOrgTaskWithBodyWithResponse Change the fields given; null clears the description or the assignee
 //
-// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-func (c *ClientWithResponses) PatchOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error) {
-	rsp, err := c.PatchOrgTaskWithBody(ctx, orgId, taskId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PatchOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error) {
+	rsp, err := c.PatchOrgTaskWithBody(ctx, orgId, taskId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7084,13 +7364,13 @@ func (c *ClientWithResponses) PatchOrgTaskWithBodyWithResponse(ctx context.Conte
 
 // PatchOrgTaskWithResponse Change the fields given; null clears the description or the assignee
 //
-// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-func (c *ClientWithResponses) PatchOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error) {
-	rsp, err := c.PatchOrgTask(ctx, orgId, taskId, body, reqEditors...)
+func (c *ClientWithResponses) PatchOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error) {
+	rsp, err := c.PatchOrgTask(ctx, orgId, taskId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7099,13 +7379,13 @@ func (c *ClientWithResponses) PatchOrgTaskWithResponse(ctx context.Context, orgI
 
 // ReplaceOrgTaskWithBodyWithResponse Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-func (c *ClientWithResponses) ReplaceOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error) {
-	rsp, err := c.ReplaceOrgTaskWithBody(ctx, orgId, taskId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ReplaceOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error) {
+	rsp, err := c.ReplaceOrgTaskWithBody(ctx, orgId, taskId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7114,13 +7394,13 @@ func (c *ClientWithResponses) ReplaceOrgTaskWithBodyWithResponse(ctx context.Con
 
 // ReplaceOrgTaskWithResponse Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-func (c *ClientWithResponses) ReplaceOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error) {
-	rsp, err := c.ReplaceOrgTask(ctx, orgId, taskId, body, reqEditors...)
+func (c *ClientWithResponses) ReplaceOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error) {
+	rsp, err := c.ReplaceOrgTask(ctx, orgId, taskId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7189,28 +7469,28 @@ func (c *ClientWithResponses) CreateTaskWithResponse(ctx context.Context, userId
 
 // DeleteTaskWithResponse Delete one task
 //
-// Delete one task.
+// Delete one task. With If-Match, only the version named (412 otherwise).
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/{user_id}/tasks/{task_id} (the `DeleteTask` operationId).
-func (c *ClientWithResponses) DeleteTaskWithResponse(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*DeleteTaskResponse, error) {
-	rsp, err := c.DeleteTask(ctx, userId, taskId, reqEditors...)
+func (c *ClientWithResponses) DeleteTaskWithResponse(ctx context.Context, userId string, taskId string, params *DeleteTaskParams, reqEditors ...RequestEditorFn) (*DeleteTaskResponse, error) {
+	rsp, err := c.DeleteTask(ctx, userId, taskId, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseDeleteTaskResponse(rsp)
 }
 
-// GetTaskWithResponse Get one task
+// GetTaskWithResponse Get one task, with its ETag; 304 with If-None-Match naming the current one
 //
-// Get one task.
+// Get one task, with its ETag; 304 with If-None-Match naming the current one.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/{user_id}/tasks/{task_id} (the `GetTask` operationId).
-func (c *ClientWithResponses) GetTaskWithResponse(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*GetTaskResponse, error) {
-	rsp, err := c.GetTask(ctx, userId, taskId, reqEditors...)
+func (c *ClientWithResponses) GetTaskWithResponse(ctx context.Context, userId string, taskId string, params *GetTaskParams, reqEditors ...RequestEditorFn) (*GetTaskResponse, error) {
+	rsp, err := c.GetTask(ctx, userId, taskId, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7219,13 +7499,13 @@ func (c *ClientWithResponses) GetTaskWithResponse(ctx context.Context, userId st
 
 // PatchTaskWithBodyWithResponse Change the fields given; null clears the description
 //
-// Change the fields given; null clears the description.
+// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-func (c *ClientWithResponses) PatchTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error) {
-	rsp, err := c.PatchTaskWithBody(ctx, userId, taskId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PatchTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, params *PatchTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error) {
+	rsp, err := c.PatchTaskWithBody(ctx, userId, taskId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7234,13 +7514,13 @@ func (c *ClientWithResponses) PatchTaskWithBodyWithResponse(ctx context.Context,
 
 // PatchTaskWithResponse Change the fields given; null clears the description
 //
-// Change the fields given; null clears the description.
+// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-func (c *ClientWithResponses) PatchTaskWithResponse(ctx context.Context, userId string, taskId string, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error) {
-	rsp, err := c.PatchTask(ctx, userId, taskId, body, reqEditors...)
+func (c *ClientWithResponses) PatchTaskWithResponse(ctx context.Context, userId string, taskId string, params *PatchTaskParams, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error) {
+	rsp, err := c.PatchTask(ctx, userId, taskId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7249,13 +7529,13 @@ func (c *ClientWithResponses) PatchTaskWithResponse(ctx context.Context, userId 
 
 // ReplaceTaskWithBodyWithResponse Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset.
+// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-func (c *ClientWithResponses) ReplaceTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error) {
-	rsp, err := c.ReplaceTaskWithBody(ctx, userId, taskId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ReplaceTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error) {
+	rsp, err := c.ReplaceTaskWithBody(ctx, userId, taskId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7264,13 +7544,13 @@ func (c *ClientWithResponses) ReplaceTaskWithBodyWithResponse(ctx context.Contex
 
 // ReplaceTaskWithResponse Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset.
+// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-func (c *ClientWithResponses) ReplaceTaskWithResponse(ctx context.Context, userId string, taskId string, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error) {
-	rsp, err := c.ReplaceTask(ctx, userId, taskId, body, reqEditors...)
+func (c *ClientWithResponses) ReplaceTaskWithResponse(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error) {
+	rsp, err := c.ReplaceTask(ctx, userId, taskId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -8489,6 +8769,16 @@ func ParseCreateOrgTaskResponse(rsp *http.Response) (*CreateOrgTaskResponse, err
 	}
 
 	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateOrgTaskResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateOrgTaskResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -8551,6 +8841,13 @@ func ParseDeleteOrgTaskResponse(rsp *http.Response) (*DeleteOrgTaskResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
@@ -8622,6 +8919,9 @@ func ParseGetOrgTaskResponse(rsp *http.Response) (*GetOrgTaskResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8660,6 +8960,26 @@ func ParseGetOrgTaskResponse(rsp *http.Response) (*GetOrgTaskResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetOrgTaskResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetOrgTaskResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetOrgTaskResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -8741,6 +9061,13 @@ func ParsePatchOrgTaskResponse(rsp *http.Response) (*PatchOrgTaskResponse, error
 		}
 		response.ApplicationproblemJSON408 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8779,6 +9106,16 @@ func ParsePatchOrgTaskResponse(rsp *http.Response) (*PatchOrgTaskResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers PatchOrgTaskResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers PatchOrgTaskResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -8860,6 +9197,13 @@ func ParseReplaceOrgTaskResponse(rsp *http.Response) (*ReplaceOrgTaskResponse, e
 		}
 		response.ApplicationproblemJSON408 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8898,6 +9242,16 @@ func ParseReplaceOrgTaskResponse(rsp *http.Response) (*ReplaceOrgTaskResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ReplaceOrgTaskResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers ReplaceOrgTaskResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -9188,6 +9542,16 @@ func ParseCreateTaskResponse(rsp *http.Response) (*CreateTaskResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateTaskResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateTaskResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -9250,6 +9614,13 @@ func ParseDeleteTaskResponse(rsp *http.Response) (*DeleteTaskResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
@@ -9321,6 +9692,9 @@ func ParseGetTaskResponse(rsp *http.Response) (*GetTaskResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9366,6 +9740,26 @@ func ParseGetTaskResponse(rsp *http.Response) (*GetTaskResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetTaskResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetTaskResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetTaskResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -9447,6 +9841,13 @@ func ParsePatchTaskResponse(rsp *http.Response) (*PatchTaskResponse, error) {
 		}
 		response.ApplicationproblemJSON408 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9485,6 +9886,16 @@ func ParsePatchTaskResponse(rsp *http.Response) (*PatchTaskResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers PatchTaskResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers PatchTaskResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -9566,6 +9977,13 @@ func ParseReplaceTaskResponse(rsp *http.Response) (*ReplaceTaskResponse, error) 
 		}
 		response.ApplicationproblemJSON408 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9604,6 +10022,16 @@ func ParseReplaceTaskResponse(rsp *http.Response) (*ReplaceTaskResponse, error) 
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ReplaceTaskResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers ReplaceTaskResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {

@@ -88,6 +88,10 @@ func (viewTx) CreateTask(context.Context, tenantry.NewTask) (tenantry.Task, erro
 	return tenantry.Task{}, readOnlyError("CreateTask")
 }
 
+func (viewTx) TaskForUpdate(context.Context, uuid.UUID) (tenantry.Task, error) {
+	return tenantry.Task{}, readOnlyError("TaskForUpdate")
+}
+
 func (viewTx) ReplaceTask(context.Context, uuid.UUID, tenantry.NewTask) (tenantry.Task, error) {
 	return tenantry.Task{}, readOnlyError("ReplaceTask")
 }

@@ -39,6 +39,7 @@ type Task struct {
 	AssignedUserID *uuid.UUID
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	Version        int64
 }
 
 type Tenant struct {

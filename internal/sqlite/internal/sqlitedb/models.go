@@ -37,6 +37,7 @@ type Task struct {
 	AssignedUserID []byte
 	CreatedAt      int64
 	UpdatedAt      int64
+	Version        int64
 }
 
 type Tenant struct {
