@@ -114,6 +114,14 @@ func (viewTx) SetRole(context.Context, uuid.UUID, tenantry.Role) (tenantry.Membe
 	return tenantry.Member{}, readOnlyError("SetRole")
 }
 
+func (viewTx) CreateInvitation(context.Context, tenantry.NewInvitation) (tenantry.Invitation, error) {
+	return tenantry.Invitation{}, readOnlyError("CreateInvitation")
+}
+
+func (viewTx) RevokeInvitation(context.Context, uuid.UUID) error {
+	return readOnlyError("RevokeInvitation")
+}
+
 func (viewTx) RemoveMember(context.Context, uuid.UUID) error { return readOnlyError("RemoveMember") }
 
 // Update runs fn in one read-write transaction in the tenant's context.

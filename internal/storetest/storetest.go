@@ -38,6 +38,7 @@ func Exercise(t *testing.T, open func(t *testing.T) tenantry.Store) {
 	all = append(all, orgCases()...)
 	all = append(all, taskCases()...)
 	all = append(all, versionCases()...)
+	all = append(all, invitationCases()...)
 	all = append(all, memberCases()...)
 	all = append(all, pagingCases()...)
 	all = append(all, isolationCases()...)
