@@ -80,6 +80,20 @@ func (s *server) routes(api huma.API) {
 		"Remove a member; their tasks are unassigned. Any member may remove themselves; removing others takes owner or admin, and removing an owner takes owner. 409 for the last owner.",
 		http.StatusNotFound, http.StatusConflict), s.removeMember)
 
+	// Invitations: owners and admins invite; whoever holds the token and
+	// signs in with the invited email accepts.
+	route(s, api, created(withBody(authedOp(post, "/api/orgs/{org_id}/invitations", "createInvitation",
+		"Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.",
+		http.StatusNotFound))), s.createInvitation)
+	route(s, api, authedOp(get, "/api/orgs/{org_id}/invitations", "listInvitations",
+		"The pending invitations (not accepted, revoked or expired), oldest first, without tokens. Owners and admins only. A full page carries a Link header to the next one.",
+		http.StatusNotFound, http.StatusUnprocessableEntity), s.listInvitations)
+	route(s, api, authedOp(del, "/api/orgs/{org_id}/invitations/{invitation_id}", "revokeInvitation",
+		"Revoke a pending invitation; its token stops working. Owners and admins only.", http.StatusNotFound), s.revokeInvitation)
+	route(s, api, withBody(authedOp(post, "/auth/invitations/accept", "acceptInvitation",
+		"Accept an invitation: the caller, signed in with the invited email, becomes a member with its role. Accepting again changes nothing. An unknown, expired, revoked or used token, or another account's, is the same 404.",
+		http.StatusNotFound)), s.acceptInvitation)
+
 	// Organization tasks: every member may read, create, edit and delete one
 	// task; bulk delete needs owner or admin.
 	route(s, api, created(withBody(authedOp(post, "/api/orgs/{org_id}/tasks", "createOrgTask",
