@@ -14,6 +14,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // the caller is known but may not do this
 	EUNAUTHORIZED = "unauthorized" // no valid credentials
 	EUNAVAILABLE  = "unavailable"  // the database does not answer for now; worth a retry
+	EPRECONDITION = "precondition" // the caller's condition (If-Match) does not hold; nothing was written
 	EINTERNAL     = "internal"     // anything else: logged, never shown
 )
 
@@ -94,6 +95,9 @@ var (
 	// (connection refused or lost, server shutting down); the request may
 	// succeed if tried again later.
 	ErrUnavailable = &Error{Code: EUNAVAILABLE, Message: "The service is unavailable; try again shortly"}
+	// ErrVersionMismatch is returned when a change names a version of a task
+	// that is no longer current.
+	ErrVersionMismatch = &Error{Code: EPRECONDITION, Message: "The task has changed since that version"}
 	// ErrSessionNotFound is returned for an unknown, expired or deleted session.
 	ErrSessionNotFound = &Error{Code: EUNAUTHORIZED, Message: MsgNotAuthed}
 )

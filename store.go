@@ -53,6 +53,13 @@ type Store interface {
 
 	// CreateOrg creates an organization with owner as its first owner.
 	CreateOrg(ctx context.Context, owner uuid.UUID, name string) (OrgMembership, error)
+	// AcceptInvitation makes userID a member of tenantID with the role of
+	// the pending invitation there whose token hashes to tokenHash and whose
+	// email is the user's. Accepting an invitation the user already accepted
+	// changes nothing and answers their current membership. Anything else
+	// (unknown token, another user's email, expired, revoked, accepted by
+	// someone else) is ErrInvitationNotFound, one answer for all.
+	AcceptInvitation(ctx context.Context, userID, tenantID uuid.UUID, tokenHash []byte) (Member, error)
 	// UserOrgs returns one page of the organizations the user is a member
 	// of, with the user's role, oldest first, tie-broken by id.
 	UserOrgs(ctx context.Context, userID uuid.UUID, p Page) ([]OrgMembership, error)
@@ -91,6 +98,10 @@ type TenantTx interface {
 	CreateTask(ctx context.Context, t NewTask) (Task, error)
 	// Task returns one task. ErrTaskNotFound.
 	Task(ctx context.Context, id uuid.UUID) (Task, error)
+	// TaskForUpdate returns one task and keeps it from changing until the
+	// Update ends, so that a check of its Version still holds when the change
+	// is written. Only in Update. ErrTaskNotFound.
+	TaskForUpdate(ctx context.Context, id uuid.UUID) (Task, error)
 	// Tasks returns one page of tasks in id order.
 	Tasks(ctx context.Context, f TaskFilter) ([]Task, error)
 	// ReplaceTask overwrites every settable field. ErrTaskNotFound, ErrAssigneeNotMember.
@@ -112,6 +123,14 @@ type TenantTx interface {
 	AddMember(ctx context.Context, userID uuid.UUID, role Role) (Member, error)
 	// SetRole changes a member's role. ErrMemberNotFound, ErrLastOwner.
 	SetRole(ctx context.Context, userID uuid.UUID, role Role) (Member, error)
+	// CreateInvitation stores an invitation by the scope's user.
+	CreateInvitation(ctx context.Context, in NewInvitation) (Invitation, error)
+	// Invitations returns one page of the pending invitations (neither
+	// accepted, revoked nor expired) in id (creation) order.
+	Invitations(ctx context.Context, p Page) ([]Invitation, error)
+	// RevokeInvitation ends a pending invitation. ErrInvitationNotFound.
+	RevokeInvitation(ctx context.Context, id uuid.UUID) error
+
 	// RemoveMember removes a member and unassigns their tasks.
 	// ErrMemberNotFound, ErrLastOwner.
 	RemoveMember(ctx context.Context, userID uuid.UUID) error

@@ -24,6 +24,9 @@ type Task struct {
 	AssignedUserID *uuid.UUID // org tasks only; must be a member
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// Version is 1 when the task is created and grows by one with every
+	// change, so a client can say which state it edited (an ETag).
+	Version int64
 }
 
 // NewTask is what a caller may set on a task it creates or replaces. It has

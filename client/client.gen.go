@@ -19,6 +19,27 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AcceptedOutRole.
+const (
+	AcceptedOutRoleAdmin  AcceptedOutRole = "admin"
+	AcceptedOutRoleMember AcceptedOutRole = "member"
+	AcceptedOutRoleOwner  AcceptedOutRole = "owner"
+)
+
+// Valid indicates whether the value is a known member of the AcceptedOutRole enum.
+func (e AcceptedOutRole) Valid() bool {
+	switch e {
+	case AcceptedOutRoleAdmin:
+		return true
+	case AcceptedOutRoleMember:
+		return true
+	case AcceptedOutRoleOwner:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthOutStatus.
 const (
 	Ok HealthOutStatus = "ok"
@@ -28,6 +49,69 @@ const (
 func (e HealthOutStatus) Valid() bool {
 	switch e {
 	case Ok:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InvitationCreatedOutRole.
+const (
+	InvitationCreatedOutRoleAdmin  InvitationCreatedOutRole = "admin"
+	InvitationCreatedOutRoleMember InvitationCreatedOutRole = "member"
+	InvitationCreatedOutRoleOwner  InvitationCreatedOutRole = "owner"
+)
+
+// Valid indicates whether the value is a known member of the InvitationCreatedOutRole enum.
+func (e InvitationCreatedOutRole) Valid() bool {
+	switch e {
+	case InvitationCreatedOutRoleAdmin:
+		return true
+	case InvitationCreatedOutRoleMember:
+		return true
+	case InvitationCreatedOutRoleOwner:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InvitationInRole.
+const (
+	InvitationInRoleAdmin  InvitationInRole = "admin"
+	InvitationInRoleMember InvitationInRole = "member"
+	InvitationInRoleOwner  InvitationInRole = "owner"
+)
+
+// Valid indicates whether the value is a known member of the InvitationInRole enum.
+func (e InvitationInRole) Valid() bool {
+	switch e {
+	case InvitationInRoleAdmin:
+		return true
+	case InvitationInRoleMember:
+		return true
+	case InvitationInRoleOwner:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InvitationOutRole.
+const (
+	InvitationOutRoleAdmin  InvitationOutRole = "admin"
+	InvitationOutRoleMember InvitationOutRole = "member"
+	InvitationOutRoleOwner  InvitationOutRole = "owner"
+)
+
+// Valid indicates whether the value is a known member of the InvitationOutRole enum.
+func (e InvitationOutRole) Valid() bool {
+	switch e {
+	case InvitationOutRoleAdmin:
+		return true
+	case InvitationOutRoleMember:
+		return true
+	case InvitationOutRoleOwner:
 		return true
 	default:
 		return false
@@ -220,6 +304,21 @@ func (e ListTasksParamsCompleted) Valid() bool {
 	}
 }
 
+// AcceptInvitationIn defines model for AcceptInvitationIn.
+type AcceptInvitationIn struct {
+	// Token The token from the invitation's create answer.
+	Token string `json:"token"`
+}
+
+// AcceptedOut defines model for AcceptedOut.
+type AcceptedOut struct {
+	OrgId openapi_types.UUID `json:"org_id"`
+	Role  AcceptedOutRole    `json:"role"`
+}
+
+// AcceptedOutRole defines model for AcceptedOut.Role.
+type AcceptedOutRole string
+
 // DeleteMeIn defines model for DeleteMeIn.
 type DeleteMeIn struct {
 	// Password The account's current password.
@@ -281,6 +380,45 @@ type HealthOut struct {
 
 // HealthOutStatus defines model for HealthOut.Status.
 type HealthOutStatus string
+
+// InvitationCreatedOut defines model for InvitationCreatedOut.
+type InvitationCreatedOut struct {
+	CreatedAt time.Time                `json:"created_at"`
+	Email     string                   `json:"email"`
+	ExpiresAt time.Time                `json:"expires_at"`
+	Id        openapi_types.UUID       `json:"id"`
+	Role      InvitationCreatedOutRole `json:"role"`
+
+	// Token The one copy of the token: give it to the invitee, who accepts with POST /auth/invitations/accept.
+	Token string `json:"token"`
+}
+
+// InvitationCreatedOutRole defines model for InvitationCreatedOut.Role.
+type InvitationCreatedOutRole string
+
+// InvitationIn defines model for InvitationIn.
+type InvitationIn struct {
+	// Email The invitee's email; it need not have an account yet.
+	Email string `json:"email"`
+
+	// Role Only owners may invite owners.
+	Role InvitationInRole `json:"role"`
+}
+
+// InvitationInRole Only owners may invite owners.
+type InvitationInRole string
+
+// InvitationOut defines model for InvitationOut.
+type InvitationOut struct {
+	CreatedAt time.Time          `json:"created_at"`
+	Email     string             `json:"email"`
+	ExpiresAt time.Time          `json:"expires_at"`
+	Id        openapi_types.UUID `json:"id"`
+	Role      InvitationOutRole  `json:"role"`
+}
+
+// InvitationOutRole defines model for InvitationOut.Role.
+type InvitationOutRole string
 
 // LoginIn defines model for LoginIn.
 type LoginIn struct {
@@ -487,6 +625,15 @@ type ListOrgsParams struct {
 	After *openapi_types.UUID `form:"after,omitempty" json:"after,omitempty"`
 }
 
+// ListInvitationsParams defines parameters for ListInvitations.
+type ListInvitationsParams struct {
+	// Limit Page size, 1 to 100.
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After Cursor: the id of the last item of the previous page (see the Link header).
+	After *openapi_types.UUID `form:"after,omitempty" json:"after,omitempty"`
+}
+
 // ListMembersParams defines parameters for ListMembers.
 type ListMembersParams struct {
 	// Limit Page size, 1 to 100.
@@ -520,6 +667,30 @@ type ListOrgTasksParams struct {
 // ListOrgTasksParamsCompleted defines parameters for ListOrgTasks.
 type ListOrgTasksParamsCompleted string
 
+// DeleteOrgTaskParams defines parameters for DeleteOrgTask.
+type DeleteOrgTaskParams struct {
+	// IfMatch Write only if the task's current ETag is one of these (or * for any): 412 otherwise, and nothing is written.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// GetOrgTaskParams defines parameters for GetOrgTask.
+type GetOrgTaskParams struct {
+	// IfNoneMatch Answer 304 with no body if the task's current ETag is one of these (or * for any).
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// PatchOrgTaskParams defines parameters for PatchOrgTask.
+type PatchOrgTaskParams struct {
+	// IfMatch Write only if the task's current ETag is one of these (or * for any): 412 otherwise, and nothing is written.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// ReplaceOrgTaskParams defines parameters for ReplaceOrgTask.
+type ReplaceOrgTaskParams struct {
+	// IfMatch Write only if the task's current ETag is one of these (or * for any): 412 otherwise, and nothing is written.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
 // DeleteTasksParams defines parameters for DeleteTasks.
 type DeleteTasksParams struct {
 	// Completed Delete only completed (true) or open (false) tasks; all if absent.
@@ -544,8 +715,35 @@ type ListTasksParams struct {
 // ListTasksParamsCompleted defines parameters for ListTasks.
 type ListTasksParamsCompleted string
 
+// DeleteTaskParams defines parameters for DeleteTask.
+type DeleteTaskParams struct {
+	// IfMatch Write only if the task's current ETag is one of these (or * for any): 412 otherwise, and nothing is written.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// GetTaskParams defines parameters for GetTask.
+type GetTaskParams struct {
+	// IfNoneMatch Answer 304 with no body if the task's current ETag is one of these (or * for any).
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// PatchTaskParams defines parameters for PatchTask.
+type PatchTaskParams struct {
+	// IfMatch Write only if the task's current ETag is one of these (or * for any): 412 otherwise, and nothing is written.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// ReplaceTaskParams defines parameters for ReplaceTask.
+type ReplaceTaskParams struct {
+	// IfMatch Write only if the task's current ETag is one of these (or * for any): 412 otherwise, and nothing is written.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
 // CreateOrgJSONRequestBody defines body for CreateOrg for application/json ContentType.
 type CreateOrgJSONRequestBody = OrgIn
+
+// CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
+type CreateInvitationJSONRequestBody = InvitationIn
 
 // AddMemberJSONRequestBody defines body for AddMember for application/json ContentType.
 type AddMemberJSONRequestBody = MemberIn
@@ -570,6 +768,9 @@ type PatchTaskJSONRequestBody = TaskPatchIn
 
 // ReplaceTaskJSONRequestBody defines body for ReplaceTask for application/json ContentType.
 type ReplaceTaskJSONRequestBody = TaskIn
+
+// AcceptInvitationJSONRequestBody defines body for AcceptInvitation for application/json ContentType.
+type AcceptInvitationJSONRequestBody = AcceptInvitationIn
 
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginIn
@@ -692,6 +893,38 @@ type ClientInterface interface {
 	// Corresponds with GET /api/orgs/{org_id} (the `GetOrg` operationId).
 	GetOrg(ctx context.Context, orgId string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListInvitations The pending invitations (not accepted, revoked or expired), oldest first, without tokens
+	//
+	// The pending invitations (not accepted, revoked or expired), oldest first, without tokens. Owners and admins only. A full page carries a Link header to the next one.
+	//
+	// Corresponds with GET /api/orgs/{org_id}/invitations (the `ListInvitations` operationId).
+	ListInvitations(ctx context.Context, orgId string, params *ListInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateInvitationWithBody Invite an email with a role, whether or not it has an account
+	//
+	// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
+	CreateInvitationWithBody(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateInvitation Invite an email with a role, whether or not it has an account
+	//
+	// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
+	CreateInvitation(ctx context.Context, orgId string, body CreateInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeInvitation Revoke a pending invitation; its token stops working
+	//
+	// Revoke a pending invitation; its token stops working. Owners and admins only.
+	//
+	// Corresponds with DELETE /api/orgs/{org_id}/invitations/{invitation_id} (the `RevokeInvitation` operationId).
+	RevokeInvitation(ctx context.Context, orgId string, invitationId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMembers The members, oldest membership first (tie-broken by user id)
 	//
 	// The members, oldest membership first (tie-broken by user id). Any member may list them. A full page carries a Link header to the next one.
@@ -776,53 +1009,53 @@ type ClientInterface interface {
 
 	// DeleteOrgTask Delete one task
 	//
-	// Delete one task. Any member may.
+	// Delete one task. Any member may. With If-Match, only the version named (412 otherwise).
 	//
 	// Corresponds with DELETE /api/orgs/{org_id}/tasks/{task_id} (the `DeleteOrgTask` operationId).
-	DeleteOrgTask(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteOrgTask(ctx context.Context, orgId string, taskId string, params *DeleteOrgTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetOrgTask Get one task
+	// GetOrgTask Get one task, with its ETag; 304 with If-None-Match naming the current one
 	//
-	// Get one task. Any member may.
+	// Get one task, with its ETag; 304 with If-None-Match naming the current one. Any member may.
 	//
 	// Corresponds with GET /api/orgs/{org_id}/tasks/{task_id} (the `GetOrgTask` operationId).
-	GetOrgTask(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetOrgTask(ctx context.Context, orgId string, taskId string, params *GetOrgTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PatchOrgTaskWithBody Change the fields given; null clears the description or the assignee
 	//
-	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-	PatchOrgTaskWithBody(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PatchOrgTaskWithBody(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PatchOrgTask Change the fields given; null clears the description or the assignee
 	//
-	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-	PatchOrgTask(ctx context.Context, orgId string, taskId string, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PatchOrgTask(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReplaceOrgTaskWithBody Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-	ReplaceOrgTaskWithBody(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ReplaceOrgTaskWithBody(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReplaceOrgTask Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-	ReplaceOrgTask(ctx context.Context, orgId string, taskId string, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ReplaceOrgTask(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteTasks Delete all the caller's tasks, or only completed or open ones
 	//
@@ -858,53 +1091,71 @@ type ClientInterface interface {
 
 	// DeleteTask Delete one task
 	//
-	// Delete one task.
+	// Delete one task. With If-Match, only the version named (412 otherwise).
 	//
 	// Corresponds with DELETE /api/{user_id}/tasks/{task_id} (the `DeleteTask` operationId).
-	DeleteTask(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteTask(ctx context.Context, userId string, taskId string, params *DeleteTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetTask Get one task
+	// GetTask Get one task, with its ETag; 304 with If-None-Match naming the current one
 	//
-	// Get one task.
+	// Get one task, with its ETag; 304 with If-None-Match naming the current one.
 	//
 	// Corresponds with GET /api/{user_id}/tasks/{task_id} (the `GetTask` operationId).
-	GetTask(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetTask(ctx context.Context, userId string, taskId string, params *GetTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PatchTaskWithBody Change the fields given; null clears the description
 	//
-	// Change the fields given; null clears the description.
+	// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-	PatchTaskWithBody(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PatchTaskWithBody(ctx context.Context, userId string, taskId string, params *PatchTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PatchTask Change the fields given; null clears the description
 	//
-	// Change the fields given; null clears the description.
+	// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-	PatchTask(ctx context.Context, userId string, taskId string, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PatchTask(ctx context.Context, userId string, taskId string, params *PatchTaskParams, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReplaceTaskWithBody Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset.
+	// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-	ReplaceTaskWithBody(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ReplaceTaskWithBody(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReplaceTask Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset.
+	// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-	ReplaceTask(ctx context.Context, userId string, taskId string, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ReplaceTask(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AcceptInvitationWithBody Accept an invitation
+	//
+	// Accept an invitation: the caller, signed in with the invited email, becomes a member with its role. Accepting again changes nothing. An unknown, expired, revoked or used token, or another account's, is the same 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /auth/invitations/accept (the `AcceptInvitation` operationId).
+	AcceptInvitationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AcceptInvitation Accept an invitation
+	//
+	// Accept an invitation: the caller, signed in with the invited email, becomes a member with its role. Accepting again changes nothing. An unknown, expired, revoked or used token, or another account's, is the same 404.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /auth/invitations/accept (the `AcceptInvitation` operationId).
+	AcceptInvitation(ctx context.Context, body AcceptInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// LoginWithBody Open a cookie session (HttpOnly, SameSite=Lax)
 	//
@@ -1087,6 +1338,78 @@ func (c *Client) CreateOrg(ctx context.Context, body CreateOrgJSONRequestBody, r
 // Corresponds with GET /api/orgs/{org_id} (the `GetOrg` operationId).
 func (c *Client) GetOrg(ctx context.Context, orgId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOrgRequest(c.Server, orgId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListInvitations The pending invitations (not accepted, revoked or expired), oldest first, without tokens
+//
+// The pending invitations (not accepted, revoked or expired), oldest first, without tokens. Owners and admins only. A full page carries a Link header to the next one.
+//
+// Corresponds with GET /api/orgs/{org_id}/invitations (the `ListInvitations` operationId).
+func (c *Client) ListInvitations(ctx context.Context, orgId string, params *ListInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInvitationsRequest(c.Server, orgId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateInvitationWithBody Invite an email with a role, whether or not it has an account
+//
+// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
+func (c *Client) CreateInvitationWithBody(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateInvitationRequestWithBody(c.Server, orgId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateInvitation Invite an email with a role, whether or not it has an account
+//
+// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
+func (c *Client) CreateInvitation(ctx context.Context, orgId string, body CreateInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateInvitationRequest(c.Server, orgId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeInvitation Revoke a pending invitation; its token stops working
+//
+// Revoke a pending invitation; its token stops working. Owners and admins only.
+//
+// Corresponds with DELETE /api/orgs/{org_id}/invitations/{invitation_id} (the `RevokeInvitation` operationId).
+func (c *Client) RevokeInvitation(ctx context.Context, orgId string, invitationId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeInvitationRequest(c.Server, orgId, invitationId)
 	if err != nil {
 		return nil, err
 	}
@@ -1281,11 +1604,11 @@ func (c *Client) CreateOrgTask(ctx context.Context, orgId string, body CreateOrg
 
 // DeleteOrgTask Delete one task
 //
-// Delete one task. Any member may.
+// Delete one task. Any member may. With If-Match, only the version named (412 otherwise).
 //
 // Corresponds with DELETE /api/orgs/{org_id}/tasks/{task_id} (the `DeleteOrgTask` operationId).
-func (c *Client) DeleteOrgTask(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteOrgTaskRequest(c.Server, orgId, taskId)
+func (c *Client) DeleteOrgTask(ctx context.Context, orgId string, taskId string, params *DeleteOrgTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteOrgTaskRequest(c.Server, orgId, taskId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1296,13 +1619,13 @@ func (c *Client) DeleteOrgTask(ctx context.Context, orgId string, taskId string,
 	return c.Client.Do(req)
 }
 
-// GetOrgTask Get one task
+// GetOrgTask Get one task, with its ETag; 304 with If-None-Match naming the current one
 //
-// Get one task. Any member may.
+// Get one task, with its ETag; 304 with If-None-Match naming the current one. Any member may.
 //
 // Corresponds with GET /api/orgs/{org_id}/tasks/{task_id} (the `GetOrgTask` operationId).
-func (c *Client) GetOrgTask(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetOrgTaskRequest(c.Server, orgId, taskId)
+func (c *Client) GetOrgTask(ctx context.Context, orgId string, taskId string, params *GetOrgTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrgTaskRequest(c.Server, orgId, taskId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1315,13 +1638,13 @@ func (c *Client) GetOrgTask(ctx context.Context, orgId string, taskId string, re
 
 // PatchOrgTaskWithBody Change the fields given; null clears the description or the assignee
 //
-// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-func (c *Client) PatchOrgTaskWithBody(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPatchOrgTaskRequestWithBody(c.Server, orgId, taskId, contentType, body)
+func (c *Client) PatchOrgTaskWithBody(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchOrgTaskRequestWithBody(c.Server, orgId, taskId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1334,13 +1657,13 @@ func (c *Client) PatchOrgTaskWithBody(ctx context.Context, orgId string, taskId 
 
 // PatchOrgTask Change the fields given; null clears the description or the assignee
 //
-// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-func (c *Client) PatchOrgTask(ctx context.Context, orgId string, taskId string, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPatchOrgTaskRequest(c.Server, orgId, taskId, body)
+func (c *Client) PatchOrgTask(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchOrgTaskRequest(c.Server, orgId, taskId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1353,13 +1676,13 @@ func (c *Client) PatchOrgTask(ctx context.Context, orgId string, taskId string, 
 
 // ReplaceOrgTaskWithBody Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-func (c *Client) ReplaceOrgTaskWithBody(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReplaceOrgTaskRequestWithBody(c.Server, orgId, taskId, contentType, body)
+func (c *Client) ReplaceOrgTaskWithBody(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceOrgTaskRequestWithBody(c.Server, orgId, taskId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1372,13 +1695,13 @@ func (c *Client) ReplaceOrgTaskWithBody(ctx context.Context, orgId string, taskI
 
 // ReplaceOrgTask Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-func (c *Client) ReplaceOrgTask(ctx context.Context, orgId string, taskId string, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReplaceOrgTaskRequest(c.Server, orgId, taskId, body)
+func (c *Client) ReplaceOrgTask(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceOrgTaskRequest(c.Server, orgId, taskId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1463,11 +1786,11 @@ func (c *Client) CreateTask(ctx context.Context, userId string, body CreateTaskJ
 
 // DeleteTask Delete one task
 //
-// Delete one task.
+// Delete one task. With If-Match, only the version named (412 otherwise).
 //
 // Corresponds with DELETE /api/{user_id}/tasks/{task_id} (the `DeleteTask` operationId).
-func (c *Client) DeleteTask(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteTaskRequest(c.Server, userId, taskId)
+func (c *Client) DeleteTask(ctx context.Context, userId string, taskId string, params *DeleteTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTaskRequest(c.Server, userId, taskId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1478,13 +1801,13 @@ func (c *Client) DeleteTask(ctx context.Context, userId string, taskId string, r
 	return c.Client.Do(req)
 }
 
-// GetTask Get one task
+// GetTask Get one task, with its ETag; 304 with If-None-Match naming the current one
 //
-// Get one task.
+// Get one task, with its ETag; 304 with If-None-Match naming the current one.
 //
 // Corresponds with GET /api/{user_id}/tasks/{task_id} (the `GetTask` operationId).
-func (c *Client) GetTask(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetTaskRequest(c.Server, userId, taskId)
+func (c *Client) GetTask(ctx context.Context, userId string, taskId string, params *GetTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTaskRequest(c.Server, userId, taskId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1497,13 +1820,13 @@ func (c *Client) GetTask(ctx context.Context, userId string, taskId string, reqE
 
 // PatchTaskWithBody Change the fields given; null clears the description
 //
-// Change the fields given; null clears the description.
+// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-func (c *Client) PatchTaskWithBody(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPatchTaskRequestWithBody(c.Server, userId, taskId, contentType, body)
+func (c *Client) PatchTaskWithBody(ctx context.Context, userId string, taskId string, params *PatchTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchTaskRequestWithBody(c.Server, userId, taskId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1516,13 +1839,13 @@ func (c *Client) PatchTaskWithBody(ctx context.Context, userId string, taskId st
 
 // PatchTask Change the fields given; null clears the description
 //
-// Change the fields given; null clears the description.
+// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-func (c *Client) PatchTask(ctx context.Context, userId string, taskId string, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPatchTaskRequest(c.Server, userId, taskId, body)
+func (c *Client) PatchTask(ctx context.Context, userId string, taskId string, params *PatchTaskParams, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchTaskRequest(c.Server, userId, taskId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1535,13 +1858,13 @@ func (c *Client) PatchTask(ctx context.Context, userId string, taskId string, bo
 
 // ReplaceTaskWithBody Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset.
+// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-func (c *Client) ReplaceTaskWithBody(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReplaceTaskRequestWithBody(c.Server, userId, taskId, contentType, body)
+func (c *Client) ReplaceTaskWithBody(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceTaskRequestWithBody(c.Server, userId, taskId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1554,13 +1877,51 @@ func (c *Client) ReplaceTaskWithBody(ctx context.Context, userId string, taskId 
 
 // ReplaceTask Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset.
+// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-func (c *Client) ReplaceTask(ctx context.Context, userId string, taskId string, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReplaceTaskRequest(c.Server, userId, taskId, body)
+func (c *Client) ReplaceTask(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceTaskRequest(c.Server, userId, taskId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AcceptInvitationWithBody Accept an invitation
+//
+// Accept an invitation: the caller, signed in with the invited email, becomes a member with its role. Accepting again changes nothing. An unknown, expired, revoked or used token, or another account's, is the same 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /auth/invitations/accept (the `AcceptInvitation` operationId).
+func (c *Client) AcceptInvitationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAcceptInvitationRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AcceptInvitation Accept an invitation
+//
+// Accept an invitation: the caller, signed in with the invited email, becomes a member with its role. Accepting again changes nothing. An unknown, expired, revoked or used token, or another account's, is the same 404.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /auth/invitations/accept (the `AcceptInvitation` operationId).
+func (c *Client) AcceptInvitation(ctx context.Context, body AcceptInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAcceptInvitationRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1962,6 +2323,167 @@ func NewGetOrgRequest(server string, orgId string) (*http.Request, error) {
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListInvitationsRequest constructs an http.Request for the ListInvitations method
+func NewListInvitationsRequest(server string, orgId string, params *ListInvitationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/orgs/%s/invitations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateInvitationRequest calls the generic CreateInvitation builder with application/json body
+func NewCreateInvitationRequest(server string, orgId string, body CreateInvitationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateInvitationRequestWithBody(server, orgId, "application/json", bodyReader)
+}
+
+// NewCreateInvitationRequestWithBody constructs an http.Request for the CreateInvitation method, with any body, and a specified content type
+func NewCreateInvitationRequestWithBody(server string, orgId string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/orgs/%s/invitations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRevokeInvitationRequest constructs an http.Request for the RevokeInvitation method
+func NewRevokeInvitationRequest(server string, orgId string, invitationId string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "invitation_id", invitationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/orgs/%s/invitations/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -2378,7 +2900,7 @@ func NewCreateOrgTaskRequestWithBody(server string, orgId string, contentType st
 }
 
 // NewDeleteOrgTaskRequest constructs an http.Request for the DeleteOrgTask method
-func NewDeleteOrgTaskRequest(server string, orgId string, taskId string) (*http.Request, error) {
+func NewDeleteOrgTaskRequest(server string, orgId string, taskId string, params *DeleteOrgTaskParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2415,11 +2937,26 @@ func NewDeleteOrgTaskRequest(server string, orgId string, taskId string) (*http.
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewGetOrgTaskRequest constructs an http.Request for the GetOrgTask method
-func NewGetOrgTaskRequest(server string, orgId string, taskId string) (*http.Request, error) {
+func NewGetOrgTaskRequest(server string, orgId string, taskId string, params *GetOrgTaskParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2456,22 +2993,37 @@ func NewGetOrgTaskRequest(server string, orgId string, taskId string) (*http.Req
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewPatchOrgTaskRequest calls the generic PatchOrgTask builder with application/json body
-func NewPatchOrgTaskRequest(server string, orgId string, taskId string, body PatchOrgTaskJSONRequestBody) (*http.Request, error) {
+func NewPatchOrgTaskRequest(server string, orgId string, taskId string, params *PatchOrgTaskParams, body PatchOrgTaskJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPatchOrgTaskRequestWithBody(server, orgId, taskId, "application/json", bodyReader)
+	return NewPatchOrgTaskRequestWithBody(server, orgId, taskId, params, "application/json", bodyReader)
 }
 
 // NewPatchOrgTaskRequestWithBody constructs an http.Request for the PatchOrgTask method, with any body, and a specified content type
-func NewPatchOrgTaskRequestWithBody(server string, orgId string, taskId string, contentType string, body io.Reader) (*http.Request, error) {
+func NewPatchOrgTaskRequestWithBody(server string, orgId string, taskId string, params *PatchOrgTaskParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2510,22 +3062,37 @@ func NewPatchOrgTaskRequestWithBody(server string, orgId string, taskId string, 
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewReplaceOrgTaskRequest calls the generic ReplaceOrgTask builder with application/json body
-func NewReplaceOrgTaskRequest(server string, orgId string, taskId string, body ReplaceOrgTaskJSONRequestBody) (*http.Request, error) {
+func NewReplaceOrgTaskRequest(server string, orgId string, taskId string, params *ReplaceOrgTaskParams, body ReplaceOrgTaskJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewReplaceOrgTaskRequestWithBody(server, orgId, taskId, "application/json", bodyReader)
+	return NewReplaceOrgTaskRequestWithBody(server, orgId, taskId, params, "application/json", bodyReader)
 }
 
 // NewReplaceOrgTaskRequestWithBody constructs an http.Request for the ReplaceOrgTask method, with any body, and a specified content type
-func NewReplaceOrgTaskRequestWithBody(server string, orgId string, taskId string, contentType string, body io.Reader) (*http.Request, error) {
+func NewReplaceOrgTaskRequestWithBody(server string, orgId string, taskId string, params *ReplaceOrgTaskParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2563,6 +3130,21 @@ func NewReplaceOrgTaskRequestWithBody(server string, orgId string, taskId string
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -2761,7 +3343,7 @@ func NewCreateTaskRequestWithBody(server string, userId string, contentType stri
 }
 
 // NewDeleteTaskRequest constructs an http.Request for the DeleteTask method
-func NewDeleteTaskRequest(server string, userId string, taskId string) (*http.Request, error) {
+func NewDeleteTaskRequest(server string, userId string, taskId string, params *DeleteTaskParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2798,11 +3380,26 @@ func NewDeleteTaskRequest(server string, userId string, taskId string) (*http.Re
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewGetTaskRequest constructs an http.Request for the GetTask method
-func NewGetTaskRequest(server string, userId string, taskId string) (*http.Request, error) {
+func NewGetTaskRequest(server string, userId string, taskId string, params *GetTaskParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2839,22 +3436,37 @@ func NewGetTaskRequest(server string, userId string, taskId string) (*http.Reque
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewPatchTaskRequest calls the generic PatchTask builder with application/json body
-func NewPatchTaskRequest(server string, userId string, taskId string, body PatchTaskJSONRequestBody) (*http.Request, error) {
+func NewPatchTaskRequest(server string, userId string, taskId string, params *PatchTaskParams, body PatchTaskJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPatchTaskRequestWithBody(server, userId, taskId, "application/json", bodyReader)
+	return NewPatchTaskRequestWithBody(server, userId, taskId, params, "application/json", bodyReader)
 }
 
 // NewPatchTaskRequestWithBody constructs an http.Request for the PatchTask method, with any body, and a specified content type
-func NewPatchTaskRequestWithBody(server string, userId string, taskId string, contentType string, body io.Reader) (*http.Request, error) {
+func NewPatchTaskRequestWithBody(server string, userId string, taskId string, params *PatchTaskParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2893,22 +3505,37 @@ func NewPatchTaskRequestWithBody(server string, userId string, taskId string, co
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewReplaceTaskRequest calls the generic ReplaceTask builder with application/json body
-func NewReplaceTaskRequest(server string, userId string, taskId string, body ReplaceTaskJSONRequestBody) (*http.Request, error) {
+func NewReplaceTaskRequest(server string, userId string, taskId string, params *ReplaceTaskParams, body ReplaceTaskJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewReplaceTaskRequestWithBody(server, userId, taskId, "application/json", bodyReader)
+	return NewReplaceTaskRequestWithBody(server, userId, taskId, params, "application/json", bodyReader)
 }
 
 // NewReplaceTaskRequestWithBody constructs an http.Request for the ReplaceTask method, with any body, and a specified content type
-func NewReplaceTaskRequestWithBody(server string, userId string, taskId string, contentType string, body io.Reader) (*http.Request, error) {
+func NewReplaceTaskRequestWithBody(server string, userId string, taskId string, params *ReplaceTaskParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2941,6 +3568,61 @@ func NewReplaceTaskRequestWithBody(server string, userId string, taskId string, 
 	}
 
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewAcceptInvitationRequest calls the generic AcceptInvitation builder with application/json body
+func NewAcceptInvitationRequest(server string, body AcceptInvitationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAcceptInvitationRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAcceptInvitationRequestWithBody constructs an http.Request for the AcceptInvitation method, with any body, and a specified content type
+func NewAcceptInvitationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/auth/invitations/accept")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -3338,6 +4020,42 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/orgs/{org_id} (the `GetOrg` operationId).
 	GetOrgWithResponse(ctx context.Context, orgId string, reqEditors ...RequestEditorFn) (*GetOrgResponse, error)
 
+	// ListInvitationsWithResponse The pending invitations (not accepted, revoked or expired), oldest first, without tokens
+	//
+	// The pending invitations (not accepted, revoked or expired), oldest first, without tokens. Owners and admins only. A full page carries a Link header to the next one.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/orgs/{org_id}/invitations (the `ListInvitations` operationId).
+	ListInvitationsWithResponse(ctx context.Context, orgId string, params *ListInvitationsParams, reqEditors ...RequestEditorFn) (*ListInvitationsResponse, error)
+
+	// CreateInvitationWithBodyWithResponse Invite an email with a role, whether or not it has an account
+	//
+	// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
+	CreateInvitationWithBodyWithResponse(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInvitationResponse, error)
+
+	// CreateInvitationWithResponse Invite an email with a role, whether or not it has an account
+	//
+	// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
+	CreateInvitationWithResponse(ctx context.Context, orgId string, body CreateInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInvitationResponse, error)
+
+	// RevokeInvitationWithResponse Revoke a pending invitation; its token stops working
+	//
+	// Revoke a pending invitation; its token stops working. Owners and admins only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/orgs/{org_id}/invitations/{invitation_id} (the `RevokeInvitation` operationId).
+	RevokeInvitationWithResponse(ctx context.Context, orgId string, invitationId string, reqEditors ...RequestEditorFn) (*RevokeInvitationResponse, error)
+
 	// ListMembersWithResponse The members, oldest membership first (tie-broken by user id)
 	//
 	// The members, oldest membership first (tie-broken by user id). Any member may list them. A full page carries a Link header to the next one.
@@ -3430,57 +4148,57 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteOrgTaskWithResponse Delete one task
 	//
-	// Delete one task. Any member may.
+	// Delete one task. Any member may. With If-Match, only the version named (412 otherwise).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/orgs/{org_id}/tasks/{task_id} (the `DeleteOrgTask` operationId).
-	DeleteOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*DeleteOrgTaskResponse, error)
+	DeleteOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *DeleteOrgTaskParams, reqEditors ...RequestEditorFn) (*DeleteOrgTaskResponse, error)
 
-	// GetOrgTaskWithResponse Get one task
+	// GetOrgTaskWithResponse Get one task, with its ETag; 304 with If-None-Match naming the current one
 	//
-	// Get one task. Any member may.
+	// Get one task, with its ETag; 304 with If-None-Match naming the current one. Any member may.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/orgs/{org_id}/tasks/{task_id} (the `GetOrgTask` operationId).
-	GetOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*GetOrgTaskResponse, error)
+	GetOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *GetOrgTaskParams, reqEditors ...RequestEditorFn) (*GetOrgTaskResponse, error)
 
 	// PatchOrgTaskWithBodyWithResponse Change the fields given; null clears the description or the assignee
 	//
-	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-	PatchOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error)
+	PatchOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error)
 
 	// PatchOrgTaskWithResponse Change the fields given; null clears the description or the assignee
 	//
-	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+	// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-	PatchOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error)
+	PatchOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error)
 
 	// ReplaceOrgTaskWithBodyWithResponse Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-	ReplaceOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error)
+	ReplaceOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error)
 
 	// ReplaceOrgTaskWithResponse Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+	// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-	ReplaceOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error)
+	ReplaceOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error)
 
 	// DeleteTasksWithResponse Delete all the caller's tasks, or only completed or open ones
 	//
@@ -3520,57 +4238,75 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteTaskWithResponse Delete one task
 	//
-	// Delete one task.
+	// Delete one task. With If-Match, only the version named (412 otherwise).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/{user_id}/tasks/{task_id} (the `DeleteTask` operationId).
-	DeleteTaskWithResponse(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*DeleteTaskResponse, error)
+	DeleteTaskWithResponse(ctx context.Context, userId string, taskId string, params *DeleteTaskParams, reqEditors ...RequestEditorFn) (*DeleteTaskResponse, error)
 
-	// GetTaskWithResponse Get one task
+	// GetTaskWithResponse Get one task, with its ETag; 304 with If-None-Match naming the current one
 	//
-	// Get one task.
+	// Get one task, with its ETag; 304 with If-None-Match naming the current one.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/{user_id}/tasks/{task_id} (the `GetTask` operationId).
-	GetTaskWithResponse(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*GetTaskResponse, error)
+	GetTaskWithResponse(ctx context.Context, userId string, taskId string, params *GetTaskParams, reqEditors ...RequestEditorFn) (*GetTaskResponse, error)
 
 	// PatchTaskWithBodyWithResponse Change the fields given; null clears the description
 	//
-	// Change the fields given; null clears the description.
+	// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-	PatchTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error)
+	PatchTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, params *PatchTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error)
 
 	// PatchTaskWithResponse Change the fields given; null clears the description
 	//
-	// Change the fields given; null clears the description.
+	// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-	PatchTaskWithResponse(ctx context.Context, userId string, taskId string, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error)
+	PatchTaskWithResponse(ctx context.Context, userId string, taskId string, params *PatchTaskParams, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error)
 
 	// ReplaceTaskWithBodyWithResponse Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset.
+	// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-	ReplaceTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error)
+	ReplaceTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error)
 
 	// ReplaceTaskWithResponse Replace every settable field of a task; absent optional fields are reset
 	//
-	// Replace every settable field of a task; absent optional fields are reset.
+	// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-	ReplaceTaskWithResponse(ctx context.Context, userId string, taskId string, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error)
+	ReplaceTaskWithResponse(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error)
+
+	// AcceptInvitationWithBodyWithResponse Accept an invitation
+	//
+	// Accept an invitation: the caller, signed in with the invited email, becomes a member with its role. Accepting again changes nothing. An unknown, expired, revoked or used token, or another account's, is the same 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /auth/invitations/accept (the `AcceptInvitation` operationId).
+	AcceptInvitationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AcceptInvitationResponse, error)
+
+	// AcceptInvitationWithResponse Accept an invitation
+	//
+	// Accept an invitation: the caller, signed in with the invited email, becomes a member with its role. Accepting again changes nothing. An unknown, expired, revoked or used token, or another account's, is the same 404.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /auth/invitations/accept (the `AcceptInvitation` operationId).
+	AcceptInvitationWithResponse(ctx context.Context, body AcceptInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*AcceptInvitationResponse, error)
 
 	// LoginWithBodyWithResponse Open a cookie session (HttpOnly, SameSite=Lax)
 	//
@@ -3991,6 +4727,325 @@ func (r GetOrgResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetOrgResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListInvitationsResponse200Headers the declared response headers of an HTTP 200 response for ListInvitations
+type ListInvitationsResponse200Headers struct {
+	Link *string
+}
+
+// ListInvitationsResponse401Headers the declared response headers of an HTTP 401 response for ListInvitations
+type ListInvitationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListInvitationsResponse429Headers the declared response headers of an HTTP 429 response for ListInvitations
+type ListInvitationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListInvitationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]InvitationOut
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListInvitationsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListInvitationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListInvitationsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInvitationsResponse) GetJSON200() *[]InvitationOut {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListInvitationsResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListInvitationsResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListInvitationsResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListInvitationsResponse) GetApplicationproblemJSON429() *ErrorModel {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListInvitationsResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInvitationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInvitationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInvitationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInvitationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateInvitationResponse201Headers the declared response headers of an HTTP 201 response for CreateInvitation
+type CreateInvitationResponse201Headers struct {
+	CacheControl *string
+}
+
+// CreateInvitationResponse401Headers the declared response headers of an HTTP 401 response for CreateInvitation
+type CreateInvitationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateInvitationResponse429Headers the declared response headers of an HTTP 429 response for CreateInvitation
+type CreateInvitationResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InvitationCreatedOut
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *ErrorModel
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *ErrorModel
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ErrorModel
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateInvitationResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateInvitationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateInvitationResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateInvitationResponse) GetJSON201() *InvitationCreatedOut {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateInvitationResponse) GetApplicationproblemJSON400() *ErrorModel {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateInvitationResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateInvitationResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateInvitationResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r CreateInvitationResponse) GetApplicationproblemJSON408() *ErrorModel {
+	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateInvitationResponse) GetApplicationproblemJSON413() *ErrorModel {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateInvitationResponse) GetApplicationproblemJSON415() *ErrorModel {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateInvitationResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateInvitationResponse) GetApplicationproblemJSON429() *ErrorModel {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateInvitationResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RevokeInvitationResponse401Headers the declared response headers of an HTTP 401 response for RevokeInvitation
+type RevokeInvitationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RevokeInvitationResponse429Headers the declared response headers of an HTTP 429 response for RevokeInvitation
+type RevokeInvitationResponse429Headers struct {
+	RetryAfter *int
+}
+
+type RevokeInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RevokeInvitationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RevokeInvitationResponse429Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeInvitationResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RevokeInvitationResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RevokeInvitationResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RevokeInvitationResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RevokeInvitationResponse) GetApplicationproblemJSON429() *ErrorModel {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RevokeInvitationResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeInvitationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4649,6 +5704,11 @@ func (r ListOrgTasksResponse) ContentType() string {
 	return ""
 }
 
+// CreateOrgTaskResponse201Headers the declared response headers of an HTTP 201 response for CreateOrgTask
+type CreateOrgTaskResponse201Headers struct {
+	ETag *string
+}
+
 // CreateOrgTaskResponse401Headers the declared response headers of an HTTP 401 response for CreateOrgTask
 type CreateOrgTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -4684,6 +5744,8 @@ type CreateOrgTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateOrgTaskResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateOrgTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -4793,6 +5855,8 @@ type DeleteOrgTaskResponse struct {
 	ApplicationproblemJSON403 *ErrorModel
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
@@ -4818,6 +5882,11 @@ func (r DeleteOrgTaskResponse) GetApplicationproblemJSON403() *ErrorModel {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r DeleteOrgTaskResponse) GetApplicationproblemJSON404() *ErrorModel {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteOrgTaskResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
@@ -4864,6 +5933,16 @@ func (r DeleteOrgTaskResponse) ContentType() string {
 	return ""
 }
 
+// GetOrgTaskResponse200Headers the declared response headers of an HTTP 200 response for GetOrgTask
+type GetOrgTaskResponse200Headers struct {
+	ETag *string
+}
+
+// GetOrgTaskResponse304Headers the declared response headers of an HTTP 304 response for GetOrgTask
+type GetOrgTaskResponse304Headers struct {
+	ETag *string
+}
+
 // GetOrgTaskResponse401Headers the declared response headers of an HTTP 401 response for GetOrgTask
 type GetOrgTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -4889,6 +5968,10 @@ type GetOrgTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetOrgTaskResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetOrgTaskResponse304Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetOrgTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -4954,6 +6037,11 @@ func (r GetOrgTaskResponse) ContentType() string {
 	return ""
 }
 
+// PatchOrgTaskResponse200Headers the declared response headers of an HTTP 200 response for PatchOrgTask
+type PatchOrgTaskResponse200Headers struct {
+	ETag *string
+}
+
 // PatchOrgTaskResponse401Headers the declared response headers of an HTTP 401 response for PatchOrgTask
 type PatchOrgTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -4979,6 +6067,8 @@ type PatchOrgTaskResponse struct {
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
 	ApplicationproblemJSON408 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *ErrorModel
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -4989,6 +6079,8 @@ type PatchOrgTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PatchOrgTaskResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *PatchOrgTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -5023,6 +6115,11 @@ func (r PatchOrgTaskResponse) GetApplicationproblemJSON404() *ErrorModel {
 // GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
 func (r PatchOrgTaskResponse) GetApplicationproblemJSON408() *ErrorModel {
 	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchOrgTaskResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -5079,6 +6176,11 @@ func (r PatchOrgTaskResponse) ContentType() string {
 	return ""
 }
 
+// ReplaceOrgTaskResponse200Headers the declared response headers of an HTTP 200 response for ReplaceOrgTask
+type ReplaceOrgTaskResponse200Headers struct {
+	ETag *string
+}
+
 // ReplaceOrgTaskResponse401Headers the declared response headers of an HTTP 401 response for ReplaceOrgTask
 type ReplaceOrgTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -5104,6 +6206,8 @@ type ReplaceOrgTaskResponse struct {
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
 	ApplicationproblemJSON408 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *ErrorModel
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -5114,6 +6218,8 @@ type ReplaceOrgTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReplaceOrgTaskResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ReplaceOrgTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -5148,6 +6254,11 @@ func (r ReplaceOrgTaskResponse) GetApplicationproblemJSON404() *ErrorModel {
 // GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
 func (r ReplaceOrgTaskResponse) GetApplicationproblemJSON408() *ErrorModel {
 	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceOrgTaskResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -5391,6 +6502,11 @@ func (r ListTasksResponse) ContentType() string {
 	return ""
 }
 
+// CreateTaskResponse201Headers the declared response headers of an HTTP 201 response for CreateTask
+type CreateTaskResponse201Headers struct {
+	ETag *string
+}
+
 // CreateTaskResponse401Headers the declared response headers of an HTTP 401 response for CreateTask
 type CreateTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -5424,6 +6540,8 @@ type CreateTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateTaskResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -5528,6 +6646,8 @@ type DeleteTaskResponse struct {
 	ApplicationproblemJSON403 *ErrorModel
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
@@ -5553,6 +6673,11 @@ func (r DeleteTaskResponse) GetApplicationproblemJSON403() *ErrorModel {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r DeleteTaskResponse) GetApplicationproblemJSON404() *ErrorModel {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteTaskResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
@@ -5599,6 +6724,16 @@ func (r DeleteTaskResponse) ContentType() string {
 	return ""
 }
 
+// GetTaskResponse200Headers the declared response headers of an HTTP 200 response for GetTask
+type GetTaskResponse200Headers struct {
+	ETag *string
+}
+
+// GetTaskResponse304Headers the declared response headers of an HTTP 304 response for GetTask
+type GetTaskResponse304Headers struct {
+	ETag *string
+}
+
 // GetTaskResponse401Headers the declared response headers of an HTTP 401 response for GetTask
 type GetTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -5626,6 +6761,10 @@ type GetTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetTaskResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetTaskResponse304Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -5696,6 +6835,11 @@ func (r GetTaskResponse) ContentType() string {
 	return ""
 }
 
+// PatchTaskResponse200Headers the declared response headers of an HTTP 200 response for PatchTask
+type PatchTaskResponse200Headers struct {
+	ETag *string
+}
+
 // PatchTaskResponse401Headers the declared response headers of an HTTP 401 response for PatchTask
 type PatchTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -5721,6 +6865,8 @@ type PatchTaskResponse struct {
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
 	ApplicationproblemJSON408 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *ErrorModel
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -5731,6 +6877,8 @@ type PatchTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PatchTaskResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *PatchTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -5765,6 +6913,11 @@ func (r PatchTaskResponse) GetApplicationproblemJSON404() *ErrorModel {
 // GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
 func (r PatchTaskResponse) GetApplicationproblemJSON408() *ErrorModel {
 	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchTaskResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -5821,6 +6974,11 @@ func (r PatchTaskResponse) ContentType() string {
 	return ""
 }
 
+// ReplaceTaskResponse200Headers the declared response headers of an HTTP 200 response for ReplaceTask
+type ReplaceTaskResponse200Headers struct {
+	ETag *string
+}
+
 // ReplaceTaskResponse401Headers the declared response headers of an HTTP 401 response for ReplaceTask
 type ReplaceTaskResponse401Headers struct {
 	WWWAuthenticate *string
@@ -5846,6 +7004,8 @@ type ReplaceTaskResponse struct {
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
 	ApplicationproblemJSON408 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *ErrorModel
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -5856,6 +7016,8 @@ type ReplaceTaskResponse struct {
 	ApplicationproblemJSON429 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReplaceTaskResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ReplaceTaskResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -5890,6 +7052,11 @@ func (r ReplaceTaskResponse) GetApplicationproblemJSON404() *ErrorModel {
 // GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
 func (r ReplaceTaskResponse) GetApplicationproblemJSON408() *ErrorModel {
 	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceTaskResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -5940,6 +7107,131 @@ func (r ReplaceTaskResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReplaceTaskResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AcceptInvitationResponse401Headers the declared response headers of an HTTP 401 response for AcceptInvitation
+type AcceptInvitationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// AcceptInvitationResponse429Headers the declared response headers of an HTTP 429 response for AcceptInvitation
+type AcceptInvitationResponse429Headers struct {
+	RetryAfter *int
+}
+
+type AcceptInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AcceptedOut
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *ErrorModel
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *ErrorModel
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ErrorModel
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AcceptInvitationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AcceptInvitationResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AcceptInvitationResponse) GetJSON200() *AcceptedOut {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationproblemJSON400() *ErrorModel {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationproblemJSON408() *ErrorModel {
+	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationproblemJSON413() *ErrorModel {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationproblemJSON415() *ErrorModel {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationproblemJSON429() *ErrorModel {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AcceptInvitationResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AcceptInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AcceptInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AcceptInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AcceptInvitationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6887,6 +8179,66 @@ func (c *ClientWithResponses) GetOrgWithResponse(ctx context.Context, orgId stri
 	return ParseGetOrgResponse(rsp)
 }
 
+// ListInvitationsWithResponse The pending invitations (not accepted, revoked or expired), oldest first, without tokens
+//
+// The pending invitations (not accepted, revoked or expired), oldest first, without tokens. Owners and admins only. A full page carries a Link header to the next one.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/orgs/{org_id}/invitations (the `ListInvitations` operationId).
+func (c *ClientWithResponses) ListInvitationsWithResponse(ctx context.Context, orgId string, params *ListInvitationsParams, reqEditors ...RequestEditorFn) (*ListInvitationsResponse, error) {
+	rsp, err := c.ListInvitations(ctx, orgId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInvitationsResponse(rsp)
+}
+
+// CreateInvitationWithBodyWithResponse Invite an email with a role, whether or not it has an account
+//
+// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
+func (c *ClientWithResponses) CreateInvitationWithBodyWithResponse(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInvitationResponse, error) {
+	rsp, err := c.CreateInvitationWithBody(ctx, orgId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateInvitationResponse(rsp)
+}
+
+// CreateInvitationWithResponse Invite an email with a role, whether or not it has an account
+//
+// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
+func (c *ClientWithResponses) CreateInvitationWithResponse(ctx context.Context, orgId string, body CreateInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInvitationResponse, error) {
+	rsp, err := c.CreateInvitation(ctx, orgId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateInvitationResponse(rsp)
+}
+
+// RevokeInvitationWithResponse Revoke a pending invitation; its token stops working
+//
+// Revoke a pending invitation; its token stops working. Owners and admins only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/orgs/{org_id}/invitations/{invitation_id} (the `RevokeInvitation` operationId).
+func (c *ClientWithResponses) RevokeInvitationWithResponse(ctx context.Context, orgId string, invitationId string, reqEditors ...RequestEditorFn) (*RevokeInvitationResponse, error) {
+	rsp, err := c.RevokeInvitation(ctx, orgId, invitationId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeInvitationResponse(rsp)
+}
+
 // ListMembersWithResponse The members, oldest membership first (tie-broken by user id)
 //
 // The members, oldest membership first (tie-broken by user id). Any member may list them. A full page carries a Link header to the next one.
@@ -7039,28 +8391,28 @@ func (c *ClientWithResponses) CreateOrgTaskWithResponse(ctx context.Context, org
 
 // DeleteOrgTaskWithResponse Delete one task
 //
-// Delete one task. Any member may.
+// Delete one task. Any member may. With If-Match, only the version named (412 otherwise).
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/orgs/{org_id}/tasks/{task_id} (the `DeleteOrgTask` operationId).
-func (c *ClientWithResponses) DeleteOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*DeleteOrgTaskResponse, error) {
-	rsp, err := c.DeleteOrgTask(ctx, orgId, taskId, reqEditors...)
+func (c *ClientWithResponses) DeleteOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *DeleteOrgTaskParams, reqEditors ...RequestEditorFn) (*DeleteOrgTaskResponse, error) {
+	rsp, err := c.DeleteOrgTask(ctx, orgId, taskId, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseDeleteOrgTaskResponse(rsp)
 }
 
-// GetOrgTaskWithResponse Get one task
+// GetOrgTaskWithResponse Get one task, with its ETag; 304 with If-None-Match naming the current one
 //
-// Get one task. Any member may.
+// Get one task, with its ETag; 304 with If-None-Match naming the current one. Any member may.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/orgs/{org_id}/tasks/{task_id} (the `GetOrgTask` operationId).
-func (c *ClientWithResponses) GetOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, reqEditors ...RequestEditorFn) (*GetOrgTaskResponse, error) {
-	rsp, err := c.GetOrgTask(ctx, orgId, taskId, reqEditors...)
+func (c *ClientWithResponses) GetOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *GetOrgTaskParams, reqEditors ...RequestEditorFn) (*GetOrgTaskResponse, error) {
+	rsp, err := c.GetOrgTask(ctx, orgId, taskId, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7069,13 +8421,13 @@ func (c *ClientWithResponses) GetOrgTaskWithResponse(ctx context.Context, orgId 
 
 // PatchOrgTaskWithBodyWithResponse Change the fields given; null clears the description or the assignee
 //
-// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-func (c *ClientWithResponses) PatchOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error) {
-	rsp, err := c.PatchOrgTaskWithBody(ctx, orgId, taskId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PatchOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error) {
+	rsp, err := c.PatchOrgTaskWithBody(ctx, orgId, taskId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7084,13 +8436,13 @@ func (c *ClientWithResponses) PatchOrgTaskWithBodyWithResponse(ctx context.Conte
 
 // PatchOrgTaskWithResponse Change the fields given; null clears the description or the assignee
 //
-// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).
+// Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /api/orgs/{org_id}/tasks/{task_id} (the `PatchOrgTask` operationId).
-func (c *ClientWithResponses) PatchOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error) {
-	rsp, err := c.PatchOrgTask(ctx, orgId, taskId, body, reqEditors...)
+func (c *ClientWithResponses) PatchOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *PatchOrgTaskParams, body PatchOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchOrgTaskResponse, error) {
+	rsp, err := c.PatchOrgTask(ctx, orgId, taskId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7099,13 +8451,13 @@ func (c *ClientWithResponses) PatchOrgTaskWithResponse(ctx context.Context, orgI
 
 // ReplaceOrgTaskWithBodyWithResponse Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-func (c *ClientWithResponses) ReplaceOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error) {
-	rsp, err := c.ReplaceOrgTaskWithBody(ctx, orgId, taskId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ReplaceOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error) {
+	rsp, err := c.ReplaceOrgTaskWithBody(ctx, orgId, taskId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7114,13 +8466,13 @@ func (c *ClientWithResponses) ReplaceOrgTaskWithBodyWithResponse(ctx context.Con
 
 // ReplaceOrgTaskWithResponse Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).
+// Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
-func (c *ClientWithResponses) ReplaceOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error) {
-	rsp, err := c.ReplaceOrgTask(ctx, orgId, taskId, body, reqEditors...)
+func (c *ClientWithResponses) ReplaceOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error) {
+	rsp, err := c.ReplaceOrgTask(ctx, orgId, taskId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7189,28 +8541,28 @@ func (c *ClientWithResponses) CreateTaskWithResponse(ctx context.Context, userId
 
 // DeleteTaskWithResponse Delete one task
 //
-// Delete one task.
+// Delete one task. With If-Match, only the version named (412 otherwise).
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/{user_id}/tasks/{task_id} (the `DeleteTask` operationId).
-func (c *ClientWithResponses) DeleteTaskWithResponse(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*DeleteTaskResponse, error) {
-	rsp, err := c.DeleteTask(ctx, userId, taskId, reqEditors...)
+func (c *ClientWithResponses) DeleteTaskWithResponse(ctx context.Context, userId string, taskId string, params *DeleteTaskParams, reqEditors ...RequestEditorFn) (*DeleteTaskResponse, error) {
+	rsp, err := c.DeleteTask(ctx, userId, taskId, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseDeleteTaskResponse(rsp)
 }
 
-// GetTaskWithResponse Get one task
+// GetTaskWithResponse Get one task, with its ETag; 304 with If-None-Match naming the current one
 //
-// Get one task.
+// Get one task, with its ETag; 304 with If-None-Match naming the current one.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/{user_id}/tasks/{task_id} (the `GetTask` operationId).
-func (c *ClientWithResponses) GetTaskWithResponse(ctx context.Context, userId string, taskId string, reqEditors ...RequestEditorFn) (*GetTaskResponse, error) {
-	rsp, err := c.GetTask(ctx, userId, taskId, reqEditors...)
+func (c *ClientWithResponses) GetTaskWithResponse(ctx context.Context, userId string, taskId string, params *GetTaskParams, reqEditors ...RequestEditorFn) (*GetTaskResponse, error) {
+	rsp, err := c.GetTask(ctx, userId, taskId, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7219,13 +8571,13 @@ func (c *ClientWithResponses) GetTaskWithResponse(ctx context.Context, userId st
 
 // PatchTaskWithBodyWithResponse Change the fields given; null clears the description
 //
-// Change the fields given; null clears the description.
+// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-func (c *ClientWithResponses) PatchTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error) {
-	rsp, err := c.PatchTaskWithBody(ctx, userId, taskId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PatchTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, params *PatchTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error) {
+	rsp, err := c.PatchTaskWithBody(ctx, userId, taskId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7234,13 +8586,13 @@ func (c *ClientWithResponses) PatchTaskWithBodyWithResponse(ctx context.Context,
 
 // PatchTaskWithResponse Change the fields given; null clears the description
 //
-// Change the fields given; null clears the description.
+// Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /api/{user_id}/tasks/{task_id} (the `PatchTask` operationId).
-func (c *ClientWithResponses) PatchTaskWithResponse(ctx context.Context, userId string, taskId string, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error) {
-	rsp, err := c.PatchTask(ctx, userId, taskId, body, reqEditors...)
+func (c *ClientWithResponses) PatchTaskWithResponse(ctx context.Context, userId string, taskId string, params *PatchTaskParams, body PatchTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchTaskResponse, error) {
+	rsp, err := c.PatchTask(ctx, userId, taskId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7249,13 +8601,13 @@ func (c *ClientWithResponses) PatchTaskWithResponse(ctx context.Context, userId 
 
 // ReplaceTaskWithBodyWithResponse Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset.
+// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-func (c *ClientWithResponses) ReplaceTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error) {
-	rsp, err := c.ReplaceTaskWithBody(ctx, userId, taskId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ReplaceTaskWithBodyWithResponse(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error) {
+	rsp, err := c.ReplaceTaskWithBody(ctx, userId, taskId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7264,17 +8616,47 @@ func (c *ClientWithResponses) ReplaceTaskWithBodyWithResponse(ctx context.Contex
 
 // ReplaceTaskWithResponse Replace every settable field of a task; absent optional fields are reset
 //
-// Replace every settable field of a task; absent optional fields are reset.
+// Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/{user_id}/tasks/{task_id} (the `ReplaceTask` operationId).
-func (c *ClientWithResponses) ReplaceTaskWithResponse(ctx context.Context, userId string, taskId string, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error) {
-	rsp, err := c.ReplaceTask(ctx, userId, taskId, body, reqEditors...)
+func (c *ClientWithResponses) ReplaceTaskWithResponse(ctx context.Context, userId string, taskId string, params *ReplaceTaskParams, body ReplaceTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceTaskResponse, error) {
+	rsp, err := c.ReplaceTask(ctx, userId, taskId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseReplaceTaskResponse(rsp)
+}
+
+// AcceptInvitationWithBodyWithResponse Accept an invitation
+//
+// Accept an invitation: the caller, signed in with the invited email, becomes a member with its role. Accepting again changes nothing. An unknown, expired, revoked or used token, or another account's, is the same 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /auth/invitations/accept (the `AcceptInvitation` operationId).
+func (c *ClientWithResponses) AcceptInvitationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AcceptInvitationResponse, error) {
+	rsp, err := c.AcceptInvitationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAcceptInvitationResponse(rsp)
+}
+
+// AcceptInvitationWithResponse Accept an invitation
+//
+// Accept an invitation: the caller, signed in with the invited email, becomes a member with its role. Accepting again changes nothing. An unknown, expired, revoked or used token, or another account's, is the same 404.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /auth/invitations/accept (the `AcceptInvitation` operationId).
+func (c *ClientWithResponses) AcceptInvitationWithResponse(ctx context.Context, body AcceptInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*AcceptInvitationResponse, error) {
+	rsp, err := c.AcceptInvitation(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAcceptInvitationResponse(rsp)
 }
 
 // LoginWithBodyWithResponse Open a cookie session (HttpOnly, SameSite=Lax)
@@ -7757,6 +9139,316 @@ func ParseGetOrgResponse(rsp *http.Response) (*GetOrgResponse, error) {
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetOrgResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListInvitationsResponse parses an HTTP response from a ListInvitationsWithResponse call
+func ParseListInvitationsResponse(rsp *http.Response) (*ListInvitationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInvitationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []InvitationOut
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListInvitationsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListInvitationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListInvitationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateInvitationResponse parses an HTTP response from a CreateInvitationWithResponse call
+func ParseCreateInvitationResponse(rsp *http.Response) (*CreateInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InvitationCreatedOut
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateInvitationResponse201Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateInvitationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateInvitationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRevokeInvitationResponse parses an HTTP response from a RevokeInvitationWithResponse call
+func ParseRevokeInvitationResponse(rsp *http.Response) (*RevokeInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RevokeInvitationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RevokeInvitationResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -8489,6 +10181,16 @@ func ParseCreateOrgTaskResponse(rsp *http.Response) (*CreateOrgTaskResponse, err
 	}
 
 	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateOrgTaskResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateOrgTaskResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -8551,6 +10253,13 @@ func ParseDeleteOrgTaskResponse(rsp *http.Response) (*DeleteOrgTaskResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
@@ -8622,6 +10331,9 @@ func ParseGetOrgTaskResponse(rsp *http.Response) (*GetOrgTaskResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8660,6 +10372,26 @@ func ParseGetOrgTaskResponse(rsp *http.Response) (*GetOrgTaskResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetOrgTaskResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetOrgTaskResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetOrgTaskResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -8741,6 +10473,13 @@ func ParsePatchOrgTaskResponse(rsp *http.Response) (*PatchOrgTaskResponse, error
 		}
 		response.ApplicationproblemJSON408 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8779,6 +10518,16 @@ func ParsePatchOrgTaskResponse(rsp *http.Response) (*PatchOrgTaskResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers PatchOrgTaskResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers PatchOrgTaskResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -8860,6 +10609,13 @@ func ParseReplaceOrgTaskResponse(rsp *http.Response) (*ReplaceOrgTaskResponse, e
 		}
 		response.ApplicationproblemJSON408 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8898,6 +10654,16 @@ func ParseReplaceOrgTaskResponse(rsp *http.Response) (*ReplaceOrgTaskResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ReplaceOrgTaskResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers ReplaceOrgTaskResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -9188,6 +10954,16 @@ func ParseCreateTaskResponse(rsp *http.Response) (*CreateTaskResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateTaskResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateTaskResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -9250,6 +11026,13 @@ func ParseDeleteTaskResponse(rsp *http.Response) (*DeleteTaskResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
@@ -9321,6 +11104,9 @@ func ParseGetTaskResponse(rsp *http.Response) (*GetTaskResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9366,6 +11152,26 @@ func ParseGetTaskResponse(rsp *http.Response) (*GetTaskResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetTaskResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetTaskResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetTaskResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -9447,6 +11253,13 @@ func ParsePatchTaskResponse(rsp *http.Response) (*PatchTaskResponse, error) {
 		}
 		response.ApplicationproblemJSON408 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9485,6 +11298,16 @@ func ParsePatchTaskResponse(rsp *http.Response) (*PatchTaskResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers PatchTaskResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers PatchTaskResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -9566,6 +11389,142 @@ func ParseReplaceTaskResponse(rsp *http.Response) (*ReplaceTaskResponse, error) 
 		}
 		response.ApplicationproblemJSON408 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReplaceTaskResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceTaskResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceTaskResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAcceptInvitationResponse parses an HTTP response from a AcceptInvitationWithResponse call
+func ParseAcceptInvitationResponse(rsp *http.Response) (*AcceptInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AcceptInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AcceptedOut
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9605,7 +11564,7 @@ func ParseReplaceTaskResponse(rsp *http.Response) (*ReplaceTaskResponse, error) 
 
 	switch {
 	case rsp.StatusCode == 401:
-		var headers ReplaceTaskResponse401Headers
+		var headers AcceptInvitationResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -9615,7 +11574,7 @@ func ParseReplaceTaskResponse(rsp *http.Response) (*ReplaceTaskResponse, error) 
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
-		var headers ReplaceTaskResponse429Headers
+		var headers AcceptInvitationResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -258,19 +258,19 @@ func TestLifecycle(t *testing.T) {
 	}
 
 	first := created[0]
-	got, err := a.GetTaskWithResponse(ctx, aliceID, first.Id.String())
+	got, err := a.GetTaskWithResponse(ctx, aliceID, first.Id.String(), nil)
 	must(t, "get task", got, err, http.StatusOK)
 	if got.JSON200.Id != first.Id || got.JSON200.Title != first.Title || !got.JSON200.CreatedAt.Equal(first.CreatedAt) {
 		t.Errorf("got %+v, want %+v", *got.JSON200, first)
 	}
-	denied, err := b.GetTaskWithResponse(ctx, aliceID, first.Id.String())
+	denied, err := b.GetTaskWithResponse(ctx, aliceID, first.Id.String(), nil)
 	must(t, "bob gets alice's path", denied, err, http.StatusForbidden)
 	problem(t, "bob gets alice's path", denied.ApplicationproblemJSON403, http.StatusForbidden, tenantry.MsgAccessDenied)
-	foreign, err := b.GetTaskWithResponse(ctx, bob.Id.String(), first.Id.String())
+	foreign, err := b.GetTaskWithResponse(ctx, bob.Id.String(), first.Id.String(), nil)
 	must(t, "bob gets alice's task on his path", foreign, err, http.StatusNotFound)
 	problem(t, "bob gets alice's task on his path", foreign.ApplicationproblemJSON404, http.StatusNotFound, tenantry.MsgTaskNotFound)
 
-	put, err := a.ReplaceTaskWithResponse(ctx, aliceID, first.Id.String(), client.TaskIn{Title: "one, replaced"})
+	put, err := a.ReplaceTaskWithResponse(ctx, aliceID, first.Id.String(), nil, client.TaskIn{Title: "one, replaced"})
 	must(t, "replace task", put, err, http.StatusOK)
 	if got, want := put.JSON200.Title, "one, replaced"; got != want {
 		t.Errorf("replaced title %q, want %q", got, want)
@@ -281,24 +281,24 @@ func TestLifecycle(t *testing.T) {
 	if put.JSON200.UpdatedAt.Before(put.JSON200.CreatedAt) {
 		t.Errorf("updated_at %v before created_at %v", put.JSON200.UpdatedAt, put.JSON200.CreatedAt)
 	}
-	patch, err := a.PatchTaskWithResponse(ctx, aliceID, first.Id.String(),
+	patch, err := a.PatchTaskWithResponse(ctx, aliceID, first.Id.String(), nil,
 		client.TaskPatchIn{Completed: ptr(true), Description: nullable.NewNullableWithValue("patched")})
 	must(t, "patch task", patch, err, http.StatusOK)
 	if !patch.JSON200.Completed || patch.JSON200.Description.MustGet() != "patched" || patch.JSON200.Title != "one, replaced" {
 		t.Errorf("patched %+v: want completed, description \"patched\", title kept", *patch.JSON200)
 	}
-	clear, err := a.PatchTaskWithResponse(ctx, aliceID, first.Id.String(), client.TaskPatchIn{Description: nullable.NewNullNullable[string]()})
+	clear, err := a.PatchTaskWithResponse(ctx, aliceID, first.Id.String(), nil, client.TaskPatchIn{Description: nullable.NewNullNullable[string]()})
 	must(t, "patch description null", clear, err, http.StatusOK)
 	if !clear.JSON200.Description.IsNull() || !clear.JSON200.Completed {
 		t.Errorf("after null description: %+v, want description null and completed kept", *clear.JSON200)
 	}
-	missing, err := a.PatchTaskWithResponse(ctx, aliceID, uuid.New().String(), client.TaskPatchIn{Completed: ptr(false)})
+	missing, err := a.PatchTaskWithResponse(ctx, aliceID, uuid.New().String(), nil, client.TaskPatchIn{Completed: ptr(false)})
 	must(t, "patch a missing task", missing, err, http.StatusNotFound)
 	problem(t, "patch a missing task", missing.ApplicationproblemJSON404, http.StatusNotFound, tenantry.MsgTaskNotFound)
 
-	del, err := a.DeleteTaskWithResponse(ctx, aliceID, created[4].Id.String())
+	del, err := a.DeleteTaskWithResponse(ctx, aliceID, created[4].Id.String(), nil)
 	must(t, "delete task", del, err, http.StatusNoContent)
-	gone, err := a.GetTaskWithResponse(ctx, aliceID, created[4].Id.String())
+	gone, err := a.GetTaskWithResponse(ctx, aliceID, created[4].Id.String(), nil)
 	must(t, "get deleted task", gone, err, http.StatusNotFound)
 	problem(t, "get deleted task", gone.ApplicationproblemJSON404, http.StatusNotFound, tenantry.MsgTaskNotFound)
 
@@ -367,7 +367,7 @@ func TestLifecycle(t *testing.T) {
 	if got := *bobTasks.JSON200; len(got) != 1 || got[0].Id != task.Id {
 		t.Errorf("bob lists %+v, want the one task", got)
 	}
-	bobPatch, err := b.PatchOrgTaskWithResponse(ctx, orgID, taskID, client.OrgTaskPatchIn{Completed: ptr(true)})
+	bobPatch, err := b.PatchOrgTaskWithResponse(ctx, orgID, taskID, nil, client.OrgTaskPatchIn{Completed: ptr(true)})
 	must(t, "member patches org task", bobPatch, err, http.StatusOK)
 	if !bobPatch.JSON200.Completed || bobPatch.JSON200.AssignedUserId.MustGet() != bob.Id {
 		t.Errorf("patched %+v, want completed and still bob's", *bobPatch.JSON200)
@@ -395,12 +395,12 @@ func TestLifecycle(t *testing.T) {
 
 	removed, err := a.RemoveMemberWithResponse(ctx, orgID, bob.Id.String())
 	must(t, "remove member", removed, err, http.StatusNoContent)
-	unassigned, err := a.GetOrgTaskWithResponse(ctx, orgID, taskID)
+	unassigned, err := a.GetOrgTaskWithResponse(ctx, orgID, taskID, nil)
 	must(t, "get org task", unassigned, err, http.StatusOK)
 	if !unassigned.JSON200.AssignedUserId.IsNull() {
 		t.Errorf("task of a removed member still assigned to %v", unassigned.JSON200.AssignedUserId)
 	}
-	lost, err := b.GetOrgTaskWithResponse(ctx, orgID, taskID)
+	lost, err := b.GetOrgTaskWithResponse(ctx, orgID, taskID, nil)
 	must(t, "removed member gets org task", lost, err, http.StatusNotFound)
 	problem(t, "removed member gets org task", lost.ApplicationproblemJSON404, http.StatusNotFound, tenantry.MsgOrgNotFound)
 	lostOrg, err := b.GetOrgWithResponse(ctx, orgID)

@@ -274,6 +274,11 @@ func checkOperations(t *testing.T, doc *specDoc) {
 				if len(res.Content) != 0 {
 					t.Errorf("%s 204 declares content %v", key, slices.Collect(maps.Keys(res.Content)))
 				}
+			case code == http.StatusNotModified:
+				// A conditional read's answer (If-None-Match): no body.
+				if len(res.Content) != 0 {
+					t.Errorf("%s 304 declares content %v", key, slices.Collect(maps.Keys(res.Content)))
+				}
 			case code >= 200 && code < 300:
 				ok++
 				m, found := res.Content[appJSON]

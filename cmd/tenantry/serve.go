@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/database"
 	"github.com/tenantry/tenantry/internal/server"
 )
@@ -55,6 +56,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	metricsAddr := fs.string("metrics-addr", "TENANTRY_METRICS_ADDR", "", "serve Prometheus metrics at /metrics on this separate operator `address`, e.g. 127.0.0.1:9090; off when empty")
 	level := fs.level("log-level", "TENANTRY_LOG_LEVEL", slog.LevelInfo, "log `level`: debug, info, warn or error")
 	accessLog := fs.bool("access-log", "TENANTRY_ACCESS_LOG", true, "log one line per request at info (method, route, status, bytes, duration, user id, request id)")
+	inviteTTL := fs.duration("invitation-ttl", "TENANTRY_INVITATION_TTL", tenantry.DefaultInvitationTTL, "how long an invitation's token can be accepted")
 	corsList := fs.string("cors-origins", "TENANTRY_CORS_ORIGINS", "", "comma-separated exact origins, e.g. https://app.example, whose pages may call the API with credentials; CORS is off when empty")
 	limits := limitFlags(fs)
 	if err := fs.parse(args); err != nil {
@@ -139,6 +141,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		CORSOrigins:   corsOrigins,
 		Limits:        &lim,
 		Version:       version,
+		InvitationTTL: *inviteTTL,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

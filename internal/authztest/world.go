@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -30,6 +31,10 @@ type World struct {
 	OrgB      tenantry.Tenant
 	OrgBTask  tenantry.Task
 	EveTask   tenantry.Task
+	// OrgAInvitation and OrgBInvitation are pending, for emails with no
+	// account; OrgAInvitationToken is the token of organization A's.
+	OrgAInvitation, OrgBInvitation tenantry.Invitation
+	OrgAInvitationToken            string
 
 	// Secret is in the title of Alice's personal task, OrgSecret in
 	// organization A's name and task: no answer to anyone who may not see
@@ -94,6 +99,21 @@ func NewWorld(t testing.TB, h *Harness) *World {
 		w.OrgBTask, err = tx.CreateTask(ctx, tenantry.NewTask{Title: "org b task"})
 		return err
 	}))
+	invite := func(by uuid.UUID, org uuid.UUID, email string) (tenantry.Invitation, string) {
+		t.Helper()
+		tok, hash, err := tenantry.NewInvitationToken(org, rand.Reader)
+		must(err)
+		var inv tenantry.Invitation
+		must(h.Store.Update(ctx, by, org, func(tx tenantry.TenantTx) (err error) {
+			inv, err = tx.CreateInvitation(ctx, tenantry.NewInvitation{
+				Email: email, Role: tenantry.RoleMember, TokenHash: hash, ExpiresAt: time.Now().Add(time.Hour),
+			})
+			return err
+		}))
+		return inv, tok
+	}
+	w.OrgAInvitation, w.OrgAInvitationToken = invite(w.Alice.ID, w.OrgA.ID, "newcomer@example.com")
+	w.OrgBInvitation, _ = invite(w.Oscar.ID, w.OrgB.ID, "friend-of-b@example.com")
 	w.DanToken = h.Token(w.Dan)
 	must(h.Store.DeleteUser(ctx, w.Dan.ID))
 	return w

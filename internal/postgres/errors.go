@@ -19,6 +19,7 @@ const (
 	codeUniqueViolation       = "23505"
 	codeForeignKeyViolation   = "23503"
 	codeInsufficientPrivilege = "42501"
+	codeNoDataFound           = "P0002" // a function's RAISE for "no such row"
 )
 
 // interpretError is the one place the store reads the database's errors.
@@ -38,6 +39,8 @@ func interpretError(op string, err, noRows error) error {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch {
+		case noRows != nil && pgErr.Code == codeNoDataFound:
+			return noRows
 		case pgErr.Code == codeUniqueViolation && pgErr.ConstraintName == "users_email_key":
 			return tenantry.ErrEmailTaken
 		case pgErr.Code == codeUniqueViolation && pgErr.ConstraintName == "memberships_pkey":

@@ -35,6 +35,16 @@ func (t *tenantTx) Task(ctx context.Context, id uuid.UUID) (tenantry.Task, error
 	return toTask(r), nil
 }
 
+// TaskForUpdate returns one task of the tenant and locks its row until the
+// transaction ends. ErrTaskNotFound.
+func (t *tenantTx) TaskForUpdate(ctx context.Context, id uuid.UUID) (tenantry.Task, error) {
+	r, err := t.q.TaskForUpdate(ctx, pgdb.TaskForUpdateParams{TenantID: t.scope.TenantID, ID: id})
+	if err != nil {
+		return tenantry.Task{}, interpretError("task for update", err, tenantry.ErrTaskNotFound)
+	}
+	return toTask(r), nil
+}
+
 // Tasks returns one page of the tenant's tasks in id order. A Limit outside
 // 1..MaxPageSize is read as DefaultPageSize or MaxPageSize.
 func (t *tenantTx) Tasks(ctx context.Context, f tenantry.TaskFilter) ([]tenantry.Task, error) {
@@ -151,6 +161,6 @@ func toTask(r pgdb.Task) tenantry.Task {
 	return tenantry.Task{
 		TenantID: r.TenantID, ID: r.ID, Title: r.Title, Description: r.Description,
 		Completed: r.Completed, AssignedUserID: r.AssignedUserID,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
 	}
 }

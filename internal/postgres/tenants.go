@@ -88,6 +88,10 @@ func (viewTx) CreateTask(context.Context, tenantry.NewTask) (tenantry.Task, erro
 	return tenantry.Task{}, readOnlyError("CreateTask")
 }
 
+func (viewTx) TaskForUpdate(context.Context, uuid.UUID) (tenantry.Task, error) {
+	return tenantry.Task{}, readOnlyError("TaskForUpdate")
+}
+
 func (viewTx) ReplaceTask(context.Context, uuid.UUID, tenantry.NewTask) (tenantry.Task, error) {
 	return tenantry.Task{}, readOnlyError("ReplaceTask")
 }
@@ -108,6 +112,14 @@ func (viewTx) AddMember(context.Context, uuid.UUID, tenantry.Role) (tenantry.Mem
 
 func (viewTx) SetRole(context.Context, uuid.UUID, tenantry.Role) (tenantry.Member, error) {
 	return tenantry.Member{}, readOnlyError("SetRole")
+}
+
+func (viewTx) CreateInvitation(context.Context, tenantry.NewInvitation) (tenantry.Invitation, error) {
+	return tenantry.Invitation{}, readOnlyError("CreateInvitation")
+}
+
+func (viewTx) RevokeInvitation(context.Context, uuid.UUID) error {
+	return readOnlyError("RevokeInvitation")
 }
 
 func (viewTx) RemoveMember(context.Context, uuid.UUID) error { return readOnlyError("RemoveMember") }

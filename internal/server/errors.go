@@ -52,6 +52,8 @@ func status(code string) int {
 		return http.StatusForbidden
 	case tenantry.EUNAUTHORIZED:
 		return http.StatusUnauthorized
+	case tenantry.EPRECONDITION:
+		return http.StatusPreconditionFailed
 	case tenantry.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	}

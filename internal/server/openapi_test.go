@@ -24,6 +24,8 @@ func routes() []string {
 		"POST /api/orgs/{org_id}/tasks", "GET /api/orgs/{org_id}/tasks", "DELETE /api/orgs/{org_id}/tasks",
 		"GET /api/orgs/{org_id}/tasks/{task_id}", "PUT /api/orgs/{org_id}/tasks/{task_id}",
 		"PATCH /api/orgs/{org_id}/tasks/{task_id}", "DELETE /api/orgs/{org_id}/tasks/{task_id}",
+		"POST /api/orgs/{org_id}/invitations", "GET /api/orgs/{org_id}/invitations",
+		"DELETE /api/orgs/{org_id}/invitations/{invitation_id}", "POST /auth/invitations/accept",
 	}
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/tenantry/tenantry"
 )
@@ -15,9 +16,20 @@ type CreateOrgTaskInput struct {
 	Body OrgTaskIn
 }
 
-// OrgTaskOutput answers with an organization's task.
+// OrgTaskOutput answers with an organization's task and its ETag; Status
+// is 304 (and the body is not sent) when the client's copy is current.
 type OrgTaskOutput struct {
-	Body OrgTaskOut
+	Status int
+	ETag   string `header:"ETag" doc:"The task's version, a strong validator for If-Match and If-None-Match."`
+	Body   OrgTaskOut
+}
+
+// orgTaskOutput is the answer with t and status (huma sends an output's Status
+// as it is, so every answer sets it).
+func orgTaskOutput(t tenantry.Task, status int) *OrgTaskOutput {
+	out := &OrgTaskOutput{ETag: taskETag(t), Body: orgTaskOut(t)}
+	out.Status = status
+	return out
 }
 
 func (s *server) createOrgTask(ctx context.Context, in *CreateOrgTaskInput) (*OrgTaskOutput, error) {
@@ -25,7 +37,7 @@ func (s *server) createOrgTask(ctx context.Context, in *CreateOrgTaskInput) (*Or
 	if err != nil {
 		return nil, err
 	}
-	return &OrgTaskOutput{Body: orgTaskOut(t)}, nil
+	return orgTaskOutput(t, http.StatusCreated), nil
 }
 
 // ListOrgTasksInput is the request of GET /api/orgs/{org_id}/tasks.
@@ -53,48 +65,58 @@ func (s *server) listOrgTasks(ctx context.Context, in *ListOrgTasksInput) (*OrgT
 type OrgTaskInput struct {
 	OrgPath
 	TaskPath
+	IfNoneMatchHeader
 }
 
 func (s *server) getOrgTask(ctx context.Context, in *OrgTaskInput) (*OrgTaskOutput, error) {
-	t, err := s.orgTasks(in.OrgID).get(ctx, in.TaskID)
+	t, notModified, err := s.orgTasks(in.OrgID).get(ctx, in.TaskID, in.IfNoneMatch)
 	if err != nil {
 		return nil, err
 	}
-	return &OrgTaskOutput{Body: orgTaskOut(t)}, nil
+	return orgTaskOutput(t, readStatus(notModified)), nil
 }
 
 // ReplaceOrgTaskInput is the request of PUT /api/orgs/{org_id}/tasks/{task_id}.
 type ReplaceOrgTaskInput struct {
 	OrgPath
 	TaskPath
+	IfMatchHeader
 	Body OrgTaskIn
 }
 
 func (s *server) replaceOrgTask(ctx context.Context, in *ReplaceOrgTaskInput) (*OrgTaskOutput, error) {
-	t, err := s.orgTasks(in.OrgID).replace(ctx, in.TaskID, in.Body.newTask())
+	t, err := s.orgTasks(in.OrgID).replace(ctx, in.TaskID, in.IfMatch, in.Body.newTask())
 	if err != nil {
 		return nil, err
 	}
-	return &OrgTaskOutput{Body: orgTaskOut(t)}, nil
+	return orgTaskOutput(t, http.StatusOK), nil
 }
 
 // PatchOrgTaskInput is the request of PATCH /api/orgs/{org_id}/tasks/{task_id}.
 type PatchOrgTaskInput struct {
 	OrgPath
 	TaskPath
+	IfMatchHeader
 	Body OrgTaskPatchIn
 }
 
 func (s *server) patchOrgTask(ctx context.Context, in *PatchOrgTaskInput) (*OrgTaskOutput, error) {
-	t, err := s.orgTasks(in.OrgID).patch(ctx, in.TaskID, in.Body.patch())
+	t, err := s.orgTasks(in.OrgID).patch(ctx, in.TaskID, in.IfMatch, in.Body.patch())
 	if err != nil {
 		return nil, err
 	}
-	return &OrgTaskOutput{Body: orgTaskOut(t)}, nil
+	return orgTaskOutput(t, http.StatusOK), nil
 }
 
-func (s *server) deleteOrgTask(ctx context.Context, in *OrgTaskInput) (*NoContentOutput, error) {
-	if err := s.orgTasks(in.OrgID).delete(ctx, in.TaskID); err != nil {
+// DeleteOrgTaskInput is the request of DELETE /api/orgs/{org_id}/tasks/{task_id}.
+type DeleteOrgTaskInput struct {
+	OrgPath
+	TaskPath
+	IfMatchHeader
+}
+
+func (s *server) deleteOrgTask(ctx context.Context, in *DeleteOrgTaskInput) (*NoContentOutput, error) {
+	if err := s.orgTasks(in.OrgID).delete(ctx, in.TaskID, in.IfMatch); err != nil {
 		return nil, err
 	}
 	return &NoContentOutput{}, nil

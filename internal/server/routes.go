@@ -50,12 +50,16 @@ func (s *server) routes(api huma.API) {
 		"List the caller's tasks in creation order. A full page carries a Link header to the next one.", http.StatusUnprocessableEntity), s.listTasks)
 	route(s, api, personalOp(del, "/api/{user_id}/tasks", "deleteTasks",
 		"Delete all the caller's tasks, or only completed or open ones.", http.StatusUnprocessableEntity), s.deleteTasks)
-	route(s, api, personalOp(get, "/api/{user_id}/tasks/{task_id}", "getTask", "Get one task.", http.StatusNotFound), s.getTask)
+	route(s, api, personalOp(get, "/api/{user_id}/tasks/{task_id}", "getTask",
+		"Get one task, with its ETag; 304 with If-None-Match naming the current one.", http.StatusNotFound), s.getTask)
 	route(s, api, withBody(personalOp(put, "/api/{user_id}/tasks/{task_id}", "replaceTask",
-		"Replace every settable field of a task; absent optional fields are reset.", http.StatusNotFound)), s.replaceTask)
+		"Replace every settable field of a task; absent optional fields are reset. With If-Match, only the version named (412 otherwise).",
+		http.StatusNotFound, http.StatusPreconditionFailed)), s.replaceTask)
 	route(s, api, withBody(personalOp(patch, "/api/{user_id}/tasks/{task_id}", "patchTask",
-		"Change the fields given; null clears the description.", http.StatusNotFound)), s.patchTask)
-	route(s, api, personalOp(del, "/api/{user_id}/tasks/{task_id}", "deleteTask", "Delete one task.", http.StatusNotFound), s.deleteTask)
+		"Change the fields given; null clears the description. With If-Match, only the version named (412 otherwise).",
+		http.StatusNotFound, http.StatusPreconditionFailed)), s.patchTask)
+	route(s, api, personalOp(del, "/api/{user_id}/tasks/{task_id}", "deleteTask",
+		"Delete one task. With If-Match, only the version named (412 otherwise).", http.StatusNotFound, http.StatusPreconditionFailed), s.deleteTask)
 
 	// Organizations. Not a member: 404 for the organization and everything under it.
 	route(s, api, created(withBody(authedOp(post, "/api/orgs", "createOrg", "Create an organization; the caller becomes its owner."))), s.createOrg)
@@ -76,6 +80,20 @@ func (s *server) routes(api huma.API) {
 		"Remove a member; their tasks are unassigned. Any member may remove themselves; removing others takes owner or admin, and removing an owner takes owner. 409 for the last owner.",
 		http.StatusNotFound, http.StatusConflict), s.removeMember)
 
+	// Invitations: owners and admins invite; whoever holds the token and
+	// signs in with the invited email accepts.
+	route(s, api, created(withBody(authedOp(post, "/api/orgs/{org_id}/invitations", "createInvitation",
+		"Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.",
+		http.StatusNotFound))), s.createInvitation)
+	route(s, api, authedOp(get, "/api/orgs/{org_id}/invitations", "listInvitations",
+		"The pending invitations (not accepted, revoked or expired), oldest first, without tokens. Owners and admins only. A full page carries a Link header to the next one.",
+		http.StatusNotFound, http.StatusUnprocessableEntity), s.listInvitations)
+	route(s, api, authedOp(del, "/api/orgs/{org_id}/invitations/{invitation_id}", "revokeInvitation",
+		"Revoke a pending invitation; its token stops working. Owners and admins only.", http.StatusNotFound), s.revokeInvitation)
+	route(s, api, withBody(authedOp(post, "/auth/invitations/accept", "acceptInvitation",
+		"Accept an invitation: the caller, signed in with the invited email, becomes a member with its role. Accepting again changes nothing. An unknown, expired, revoked or used token, or another account's, is the same 404.",
+		http.StatusNotFound)), s.acceptInvitation)
+
 	// Organization tasks: every member may read, create, edit and delete one
 	// task; bulk delete needs owner or admin.
 	route(s, api, created(withBody(authedOp(post, "/api/orgs/{org_id}/tasks", "createOrgTask",
@@ -86,14 +104,16 @@ func (s *server) routes(api huma.API) {
 	route(s, api, authedOp(del, "/api/orgs/{org_id}/tasks", "deleteOrgTasks",
 		"Delete all the organization's tasks, or only completed or open ones. Owners and admins only.",
 		http.StatusNotFound, http.StatusUnprocessableEntity), s.deleteOrgTasks)
-	route(s, api, authedOp(get, "/api/orgs/{org_id}/tasks/{task_id}", "getOrgTask", "Get one task. Any member may.", http.StatusNotFound), s.getOrgTask)
+	route(s, api, authedOp(get, "/api/orgs/{org_id}/tasks/{task_id}", "getOrgTask",
+		"Get one task, with its ETag; 304 with If-None-Match naming the current one. Any member may.", http.StatusNotFound), s.getOrgTask)
 	route(s, api, withBody(authedOp(put, "/api/orgs/{org_id}/tasks/{task_id}", "replaceOrgTask",
-		"Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422).",
-		http.StatusNotFound)), s.replaceOrgTask)
+		"Replace every settable field of a task; absent optional fields are reset. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).",
+		http.StatusNotFound, http.StatusPreconditionFailed)), s.replaceOrgTask)
 	route(s, api, withBody(authedOp(patch, "/api/orgs/{org_id}/tasks/{task_id}", "patchOrgTask",
-		"Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422).",
-		http.StatusNotFound)), s.patchOrgTask)
-	route(s, api, authedOp(del, "/api/orgs/{org_id}/tasks/{task_id}", "deleteOrgTask", "Delete one task. Any member may.", http.StatusNotFound), s.deleteOrgTask)
+		"Change the fields given; null clears the description or the assignee. Any member may. assigned_user_id must be a member (422). With If-Match, only the version named (412 otherwise).",
+		http.StatusNotFound, http.StatusPreconditionFailed)), s.patchOrgTask)
+	route(s, api, authedOp(del, "/api/orgs/{org_id}/tasks/{task_id}", "deleteOrgTask",
+		"Delete one task. Any member may. With If-Match, only the version named (412 otherwise).", http.StatusNotFound, http.StatusPreconditionFailed), s.deleteOrgTask)
 
 	s.document(api)
 }
@@ -161,6 +181,18 @@ func (s *server) document(api huma.API) {
 					}
 				}
 			}
+		}
+	}
+
+	// A task read may be answered 304 (etag.go); huma documents only the
+	// default status of an output with a Status field.
+	for _, path := range []string{"/api/{user_id}/tasks/{task_id}", "/api/orgs/{org_id}/tasks/{task_id}"} {
+		op := api.OpenAPI().Paths[path].Get
+		op.Responses["304"] = &huma.Response{
+			Description: "Not Modified: If-None-Match names the task's current ETag. No body.",
+			Headers: map[string]*huma.Param{"ETag": {
+				Description: "The task's current ETag.", Schema: &huma.Schema{Type: huma.TypeString},
+			}},
 		}
 	}
 

@@ -69,6 +69,12 @@ type Config struct {
 	// whose pages may call the API, with credentials (cors.go). Empty, no
 	// cross-origin page may.
 	CORSOrigins []string
+	// InvitationTTL is how long an invitation can be accepted
+	// (tenantry.DefaultInvitationTTL by default).
+	InvitationTTL time.Duration
+	// Notifier, when set, is handed each new invitation's token, to deliver
+	// it (by mail, say). Without one the inviter passes the token on.
+	Notifier tenantry.Notifier
 	// Limits bounds what one client, account, user or tenant may ask
 	// (DefaultLimits when nil; &Limits{} turns every limit off).
 	Limits *Limits
@@ -95,6 +101,8 @@ type server struct {
 	bodyTimeout time.Duration
 	accessLog   bool
 	lim         *limits
+	inviteTTL   time.Duration
+	notifier    tenantry.Notifier
 }
 
 // New builds the HTTP API over cfg.Store.
@@ -131,8 +139,11 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.SessionIdle < 0 || cfg.SessionMax < 0 {
-		return nil, errors.New("server: session lifetimes must be positive")
+	if cfg.InvitationTTL == 0 {
+		cfg.InvitationTTL = tenantry.DefaultInvitationTTL
+	}
+	if cfg.SessionIdle < 0 || cfg.SessionMax < 0 || cfg.InvitationTTL < 0 {
+		return nil, errors.New("server: session and invitation lifetimes must be positive")
 	}
 	tokens, err := auth.NewTokens(cfg.Secret, cfg.Issuer, cfg.Audience, cfg.TokenTTL, cfg.Now)
 	if err != nil {
@@ -155,6 +166,8 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 		bodyTimeout: bodyTimeout,
 		accessLog:   cfg.AccessLog,
 		lim:         newLimits(lim),
+		inviteTTL:   cfg.InvitationTTL,
+		notifier:    cfg.Notifier,
 	}
 	if cfg.hashObserver != nil && s.lim.hashing != nil {
 		s.lim.hashing.OnCompute(cfg.hashObserver)
@@ -178,7 +191,7 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 	api.UseMiddleware(s.recoverer(api), s.observe, s.authenticate(api), s.limitCalls(api), s.guardBody(api))
 	s.routes(api)
 	s.pages(mux)
-	ui, err := web.New(web.Config{Store: cfg.Store, Accounts: webAccounts{s}, Secret: cfg.Secret, SecureCookies: cfg.SecureCookies, Logger: cfg.Logger})
+	ui, err := web.New(web.Config{Store: cfg.Store, Accounts: webAccounts{s}, Secret: cfg.Secret, SecureCookies: cfg.SecureCookies, Logger: cfg.Logger, InvitationTTL: cfg.InvitationTTL, Now: cfg.Now})
 	if err != nil {
 		return nil, err
 	}

@@ -52,32 +52,43 @@ func (o taskOps) withTask(ctx context.Context, write bool, rawID string, fn func
 	})
 }
 
-func (o taskOps) get(ctx context.Context, rawID string) (t tenantry.Task, err error) {
+// get reads one task. notModified says that ifNoneMatch names its current
+// ETag, so the client's copy is current.
+func (o taskOps) get(ctx context.Context, rawID, ifNoneMatch string) (t tenantry.Task, notModified bool, err error) {
 	err = o.withTask(ctx, false, rawID, func(tx tenantry.TenantTx, id uuid.UUID) (err error) {
 		t, err = tx.Task(ctx, id)
 		return err
 	})
-	return t, err
+	return t, err == nil && ifNoneMatch != "" && etagMatches(ifNoneMatch, taskETag(t), true), err
 }
 
-func (o taskOps) replace(ctx context.Context, rawID string, nt tenantry.NewTask) (t tenantry.Task, err error) {
+func (o taskOps) replace(ctx context.Context, rawID, ifMatch string, nt tenantry.NewTask) (t tenantry.Task, err error) {
 	err = o.withTask(ctx, true, rawID, func(tx tenantry.TenantTx, id uuid.UUID) (err error) {
+		if err := checkIfMatch(ctx, tx, id, ifMatch); err != nil {
+			return err
+		}
 		t, err = tx.ReplaceTask(ctx, id, nt)
 		return err
 	})
 	return t, err
 }
 
-func (o taskOps) patch(ctx context.Context, rawID string, p tenantry.TaskPatch) (t tenantry.Task, err error) {
+func (o taskOps) patch(ctx context.Context, rawID, ifMatch string, p tenantry.TaskPatch) (t tenantry.Task, err error) {
 	err = o.withTask(ctx, true, rawID, func(tx tenantry.TenantTx, id uuid.UUID) (err error) {
+		if err := checkIfMatch(ctx, tx, id, ifMatch); err != nil {
+			return err
+		}
 		t, err = tx.PatchTask(ctx, id, p)
 		return err
 	})
 	return t, err
 }
 
-func (o taskOps) delete(ctx context.Context, rawID string) error {
+func (o taskOps) delete(ctx context.Context, rawID, ifMatch string) error {
 	return o.withTask(ctx, true, rawID, func(tx tenantry.TenantTx, id uuid.UUID) error {
+		if err := checkIfMatch(ctx, tx, id, ifMatch); err != nil {
+			return err
+		}
 		return tx.DeleteTask(ctx, id)
 	})
 }

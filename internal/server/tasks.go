@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 
 	"github.com/google/uuid"
 
@@ -61,9 +62,20 @@ type CreateTaskInput struct {
 	Body TaskIn
 }
 
-// TaskOutput answers with a personal task.
+// TaskOutput answers with a personal task and its ETag; Status is 304
+// (and the body is not sent) when the client's copy is current.
 type TaskOutput struct {
-	Body TaskOut
+	Status int
+	ETag   string `header:"ETag" doc:"The task's version, a strong validator for If-Match and If-None-Match."`
+	Body   TaskOut
+}
+
+// taskOutput is the answer with t and status (huma sends an output's Status
+// as it is, so every answer sets it).
+func taskOutput(t tenantry.Task, status int) *TaskOutput {
+	out := &TaskOutput{ETag: taskETag(t), Body: taskOut(t)}
+	out.Status = status
+	return out
 }
 
 func (s *server) createTask(ctx context.Context, in *CreateTaskInput) (*TaskOutput, error) {
@@ -71,7 +83,7 @@ func (s *server) createTask(ctx context.Context, in *CreateTaskInput) (*TaskOutp
 	if err != nil {
 		return nil, err
 	}
-	return &TaskOutput{Body: taskOut(t)}, nil
+	return taskOutput(t, http.StatusCreated), nil
 }
 
 // ListTasksInput is the request of GET /api/{user_id}/tasks.
@@ -100,52 +112,62 @@ func (s *server) listTasks(ctx context.Context, in *ListTasksInput) (*TaskListOu
 	return &TaskListOutput{Link: link, Body: body}, nil
 }
 
-// TaskInput names one personal task.
+// TaskInput names one personal task to read.
 type TaskInput struct {
 	UserPath
 	TaskPath
+	IfNoneMatchHeader
 }
 
 func (s *server) getTask(ctx context.Context, in *TaskInput) (*TaskOutput, error) {
-	t, err := s.personalTasks().get(ctx, in.TaskID)
+	t, notModified, err := s.personalTasks().get(ctx, in.TaskID, in.IfNoneMatch)
 	if err != nil {
 		return nil, err
 	}
-	return &TaskOutput{Body: taskOut(t)}, nil
+	return taskOutput(t, readStatus(notModified)), nil
 }
 
 // ReplaceTaskInput is the request of PUT /api/{user_id}/tasks/{task_id}.
 type ReplaceTaskInput struct {
 	UserPath
 	TaskPath
+	IfMatchHeader
 	Body TaskIn
 }
 
 func (s *server) replaceTask(ctx context.Context, in *ReplaceTaskInput) (*TaskOutput, error) {
-	t, err := s.personalTasks().replace(ctx, in.TaskID, in.Body.newTask())
+	t, err := s.personalTasks().replace(ctx, in.TaskID, in.IfMatch, in.Body.newTask())
 	if err != nil {
 		return nil, err
 	}
-	return &TaskOutput{Body: taskOut(t)}, nil
+	return taskOutput(t, http.StatusOK), nil
 }
 
 // PatchTaskInput is the request of PATCH /api/{user_id}/tasks/{task_id}.
 type PatchTaskInput struct {
 	UserPath
 	TaskPath
+	IfMatchHeader
 	Body TaskPatchIn
 }
 
 func (s *server) patchTask(ctx context.Context, in *PatchTaskInput) (*TaskOutput, error) {
-	t, err := s.personalTasks().patch(ctx, in.TaskID, in.Body.patch())
+	t, err := s.personalTasks().patch(ctx, in.TaskID, in.IfMatch, in.Body.patch())
 	if err != nil {
 		return nil, err
 	}
-	return &TaskOutput{Body: taskOut(t)}, nil
+	return taskOutput(t, http.StatusOK), nil
 }
 
-func (s *server) deleteTask(ctx context.Context, in *TaskInput) (*NoContentOutput, error) {
-	if err := s.personalTasks().delete(ctx, in.TaskID); err != nil {
+// DeleteTaskInput is the request of DELETE /api/{user_id}/tasks/{task_id}.
+type DeleteTaskInput struct {
+	UserPath
+	TaskPath
+	IfMatchHeader
+}
+
+func (s *server) deleteTask(ctx context.Context, in *DeleteTaskInput) (*NoContentOutput, error) {
+	if err := s.personalTasks().delete(ctx, in.TaskID, in.IfMatch); err != nil {
 		return nil, err
 	}
 	return &NoContentOutput{}, nil

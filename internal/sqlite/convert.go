@@ -75,6 +75,7 @@ func toTask(r sqlitedb.Task) tenantry.Task {
 		AssignedUserID: fromNullBytes(r.AssignedUserID),
 		CreatedAt:      fromMicros(r.CreatedAt),
 		UpdatedAt:      fromMicros(r.UpdatedAt),
+		Version:        r.Version,
 	}
 }
 

@@ -28,7 +28,10 @@ func (t *tenantTx) CreateTask(ctx context.Context, in tenantry.NewTask) (tenantr
 	if err := t.q.CreateTask(ctx, p); err != nil {
 		return tenantry.Task{}, taskWriteErr("create task", err)
 	}
-	return toTask(sqlitedb.Task(p)), nil
+	return toTask(sqlitedb.Task{
+		TenantID: p.TenantID, ID: p.ID, Title: p.Title, Description: p.Description, Completed: p.Completed,
+		AssignedUserID: p.AssignedUserID, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: 1,
+	}), nil
 }
 
 // Task returns one task of the tenant. ErrTaskNotFound.
@@ -36,6 +39,16 @@ func (t *tenantTx) Task(ctx context.Context, id uuid.UUID) (tenantry.Task, error
 	r, err := t.q.Task(ctx, sqlitedb.TaskParams{TenantID: t.tid, ID: idBytes(id)})
 	if err != nil {
 		return tenantry.Task{}, interpretError("task", err, tenantry.ErrTaskNotFound)
+	}
+	return toTask(r), nil
+}
+
+// TaskForUpdate returns one task of the tenant. The store has one writer,
+// so the task cannot change before the Update ends. ErrTaskNotFound.
+func (t *tenantTx) TaskForUpdate(ctx context.Context, id uuid.UUID) (tenantry.Task, error) {
+	r, err := t.q.TaskForUpdate(ctx, sqlitedb.TaskForUpdateParams{TenantID: t.tid, ID: idBytes(id)})
+	if err != nil {
+		return tenantry.Task{}, interpretError("task for update", err, tenantry.ErrTaskNotFound)
 	}
 	return toTask(r), nil
 }

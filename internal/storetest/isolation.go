@@ -105,6 +105,13 @@ func isolationCases() []testCase {
 				}
 				return err
 			}, tenantry.ErrTaskNotFound},
+			attack{where.name + "/TaskForUpdate", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+				got, err := tx.TaskForUpdate(t.Context(), where.target(w))
+				if err == nil {
+					t.Errorf("locked the victim's task: %+v", got)
+				}
+				return err
+			}, tenantry.ErrTaskNotFound},
 			attack{where.name + "/ReplaceTask", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
 				_, err := tx.ReplaceTask(t.Context(), where.target(w), tenantry.NewTask{Title: "pwned", Completed: true})
 				return err

@@ -37,6 +37,8 @@ func Exercise(t *testing.T, open func(t *testing.T) tenantry.Store) {
 	all = append(all, sessionCases()...)
 	all = append(all, orgCases()...)
 	all = append(all, taskCases()...)
+	all = append(all, versionCases()...)
+	all = append(all, invitationCases()...)
 	all = append(all, memberCases()...)
 	all = append(all, pagingCases()...)
 	all = append(all, isolationCases()...)
@@ -197,6 +199,7 @@ func taskDiff(got, want tenantry.Task) string {
 	add("Description", strp(got.Description), strp(want.Description))
 	add("Completed", got.Completed, want.Completed)
 	add("AssignedUserID", idp(got.AssignedUserID), idp(want.AssignedUserID))
+	add("Version", got.Version, want.Version)
 	if !got.CreatedAt.Equal(want.CreatedAt) {
 		d = append(d, fmt.Sprintf("CreatedAt = %v, want %v", got.CreatedAt, want.CreatedAt))
 	}

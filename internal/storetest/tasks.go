@@ -150,7 +150,7 @@ func taskCases() []testCase {
 			})
 			want := orig
 			want.Title, want.Description, want.Completed, want.AssignedUserID = "new", nil, true, &f.member.ID
-			want.UpdatedAt = got.UpdatedAt
+			want.UpdatedAt, want.Version = got.UpdatedAt, orig.Version+1
 			wantTask(t, "ReplaceTask", got, want)
 			if !got.UpdatedAt.After(orig.UpdatedAt) {
 				t.Errorf("UpdatedAt = %v, want after %v", got.UpdatedAt, orig.UpdatedAt)
@@ -199,7 +199,7 @@ func taskCases() []testCase {
 				})
 				want := orig
 				c.apply(&want)
-				want.UpdatedAt = got.UpdatedAt
+				want.UpdatedAt, want.Version = got.UpdatedAt, orig.Version+1
 				wantTask(t, c.name, got, want)
 				if got.UpdatedAt.Before(orig.UpdatedAt) {
 					t.Errorf("%s: UpdatedAt went back from %v to %v", c.name, orig.UpdatedAt, got.UpdatedAt)

@@ -51,6 +51,11 @@ type membersPage struct {
 	Form    *form
 	Next    string // the next page of members, if any
 	Paged   bool   // this is not the first page
+	// Invitations are the pending ones, for owners and admins; NewToken is
+	// the token of the invitation just made, shown this once.
+	Invitations []tenantry.Invitation
+	NewToken    string
+	InviteForm  *form
 }
 
 // memberPageSize is how many members one page shows.
@@ -59,7 +64,18 @@ const memberPageSize = 50
 func (ui *UI) membersPage(q *req) { ui.showMembers(q, http.StatusOK, newForm()) }
 
 func (ui *UI) showMembers(q *req, status int, f *form) {
-	p := membersPage{Self: q.caller.UserID, Form: f}
+	ui.showMembersPage(q, status, membersPage{Self: q.caller.UserID, Form: f})
+}
+
+// showMembersPage renders the members page from what p already holds (a
+// form's errors, a new invitation's token).
+func (ui *UI) showMembersPage(q *req, status int, p membersPage) {
+	if p.Form == nil {
+		p.Form = newForm()
+	}
+	if p.InviteForm == nil {
+		p.InviteForm = newForm()
+	}
 	page := tenantry.Page{Limit: memberPageSize + 1}
 	if a := q.r.URL.Query().Get("after"); a != "" {
 		id, err := uuid.Parse(a)
@@ -75,7 +91,12 @@ func (ui *UI) showMembers(q *req, status int, f *form) {
 			return err
 		}
 		p.Role = tx.Scope().Role
-		p.Members, err = tx.Members(q.r.Context(), page)
+		if p.Members, err = tx.Members(q.r.Context(), page); err != nil {
+			return err
+		}
+		if p.Role.AtLeast(tenantry.RoleAdmin) {
+			p.Invitations, err = tx.Invitations(q.r.Context(), tenantry.Page{Limit: tenantry.MaxPageSize})
+		}
 		return err
 	})
 	if err != nil {

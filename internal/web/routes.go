@@ -45,6 +45,10 @@ func (ui *UI) Register(mux Mux) {
 	h("POST /orgs/{org_id}/members/{user_id}/role", ui.private(ui.org(ui.setRole)))
 	h("POST /orgs/{org_id}/members/{user_id}/remove", ui.private(ui.org(ui.removeMember)))
 	h("POST /orgs/{org_id}/leave", ui.private(ui.org(ui.leaveOrg)))
+	h("POST /orgs/{org_id}/invitations", ui.private(ui.org(ui.invite)))
+	h("POST /orgs/{org_id}/invitations/{invitation_id}/revoke", ui.private(ui.org(ui.revokeInvitation)))
+	h("GET /invitations/accept", ui.private(ui.acceptPage))
+	h("POST /invitations/accept", ui.private(ui.acceptInvitation))
 
 	// The account.
 	h("GET /account", ui.private(ui.accountPage))

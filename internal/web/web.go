@@ -82,18 +82,25 @@ type Config struct {
 	SecureCookies bool
 	// Logger receives unexpected errors. Nil discards them.
 	Logger *slog.Logger
+	// InvitationTTL is how long an invitation made here can be accepted
+	// (tenantry.DefaultInvitationTTL when zero).
+	InvitationTTL time.Duration
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
 }
 
 // UI is the web interface's handlers.
 type UI struct {
-	store    tenantry.Store
-	accounts Accounts
-	secret   []byte
-	secure   bool
-	log      *slog.Logger
-	pages    *pages
-	assets   *assets
-	cop      *http.CrossOriginProtection
+	store     tenantry.Store
+	accounts  Accounts
+	secret    []byte
+	secure    bool
+	log       *slog.Logger
+	pages     *pages
+	assets    *assets
+	cop       *http.CrossOriginProtection
+	inviteTTL time.Duration
+	now       func() time.Time
 }
 
 // New builds the web interface.
@@ -115,8 +122,16 @@ func New(cfg Config) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.InvitationTTL <= 0 {
+		cfg.InvitationTTL = tenantry.DefaultInvitationTTL
+	}
 	return &UI{
-		store: cfg.Store, accounts: cfg.Accounts, secret: cfg.Secret, secure: cfg.SecureCookies,
+		inviteTTL: cfg.InvitationTTL,
+		now:       cfg.Now,
+		store:     cfg.Store, accounts: cfg.Accounts, secret: cfg.Secret, secure: cfg.SecureCookies,
 		log: cfg.Logger, pages: ps, assets: as, cop: http.NewCrossOriginProtection(),
 	}, nil
 }

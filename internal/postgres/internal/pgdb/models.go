@@ -8,7 +8,22 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
+
+type Invitation struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	Email      string
+	Role       string
+	TokenHash  []byte
+	InvitedBy  uuid.UUID
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	AcceptedBy *uuid.UUID
+	AcceptedAt pgtype.Timestamptz
+	RevokedAt  pgtype.Timestamptz
+}
 
 type Membership struct {
 	TenantID  uuid.UUID
@@ -39,6 +54,7 @@ type Task struct {
 	AssignedUserID *uuid.UUID
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	Version        int64
 }
 
 type Tenant struct {

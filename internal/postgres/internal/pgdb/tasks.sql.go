@@ -15,7 +15,7 @@ import (
 const createTask = `-- name: CreateTask :one
 INSERT INTO tasks (tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+RETURNING tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at, version
 `
 
 type CreateTaskParams struct {
@@ -50,6 +50,7 @@ func (q *Queries) CreateTask(ctx context.Context, arg CreateTaskParams) (Task, e
 		&i.AssignedUserID,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Version,
 	)
 	return i, err
 }
@@ -106,9 +107,9 @@ SET title = coalesce($1, title),
     completed = coalesce($2, completed),
     description = CASE WHEN $3::boolean THEN $4 ELSE description END,
     assigned_user_id = CASE WHEN $5::boolean THEN $6::uuid ELSE assigned_user_id END,
-    updated_at = $7
+    updated_at = $7, version = version + 1
 WHERE tenant_id = $8 AND id = $9
-RETURNING tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+RETURNING tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at, version
 `
 
 type PatchTaskParams struct {
@@ -146,15 +147,16 @@ func (q *Queries) PatchTask(ctx context.Context, arg PatchTaskParams) (Task, err
 		&i.AssignedUserID,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Version,
 	)
 	return i, err
 }
 
 const replaceTask = `-- name: ReplaceTask :one
 UPDATE tasks SET title = $1, description = $2, completed = $3,
-    assigned_user_id = $4, updated_at = $5
+    assigned_user_id = $4, updated_at = $5, version = version + 1
 WHERE tenant_id = $6 AND id = $7
-RETURNING tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+RETURNING tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at, version
 `
 
 type ReplaceTaskParams struct {
@@ -187,12 +189,13 @@ func (q *Queries) ReplaceTask(ctx context.Context, arg ReplaceTaskParams) (Task,
 		&i.AssignedUserID,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Version,
 	)
 	return i, err
 }
 
 const task = `-- name: Task :one
-SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at, version
 FROM tasks WHERE tenant_id = $1 AND id = $2
 `
 
@@ -213,12 +216,43 @@ func (q *Queries) Task(ctx context.Context, arg TaskParams) (Task, error) {
 		&i.AssignedUserID,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Version,
+	)
+	return i, err
+}
+
+const taskForUpdate = `-- name: TaskForUpdate :one
+SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at, version
+FROM tasks WHERE tenant_id = $1 AND id = $2
+FOR UPDATE
+`
+
+type TaskForUpdateParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+// The row stays locked until the Update ends, so a version checked against
+// it is still the version the change replaces.
+func (q *Queries) TaskForUpdate(ctx context.Context, arg TaskForUpdateParams) (Task, error) {
+	row := q.db.QueryRow(ctx, taskForUpdate, arg.TenantID, arg.ID)
+	var i Task
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.Title,
+		&i.Description,
+		&i.Completed,
+		&i.AssignedUserID,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Version,
 	)
 	return i, err
 }
 
 const tasks = `-- name: Tasks :many
-SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at, version
 FROM tasks WHERE tenant_id = $1 AND id > $2
 ORDER BY id LIMIT $3
 `
@@ -247,6 +281,7 @@ func (q *Queries) Tasks(ctx context.Context, arg TasksParams) ([]Task, error) {
 			&i.AssignedUserID,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Version,
 		); err != nil {
 			return nil, err
 		}
@@ -259,7 +294,7 @@ func (q *Queries) Tasks(ctx context.Context, arg TasksParams) ([]Task, error) {
 }
 
 const tasksByCompleted = `-- name: TasksByCompleted :many
-SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at, version
 FROM tasks WHERE tenant_id = $1 AND completed = $2 AND id > $3
 ORDER BY id LIMIT $4
 `
@@ -294,6 +329,7 @@ func (q *Queries) TasksByCompleted(ctx context.Context, arg TasksByCompletedPara
 			&i.AssignedUserID,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Version,
 		); err != nil {
 			return nil, err
 		}

@@ -8,6 +8,20 @@ import (
 	"database/sql"
 )
 
+type Invitation struct {
+	TenantID   []byte
+	ID         []byte
+	Email      string
+	Role       string
+	TokenHash  []byte
+	InvitedBy  []byte
+	CreatedAt  int64
+	ExpiresAt  int64
+	AcceptedBy []byte
+	AcceptedAt sql.NullInt64
+	RevokedAt  sql.NullInt64
+}
+
 type Membership struct {
 	TenantID  []byte
 	UserID    []byte
@@ -37,6 +51,7 @@ type Task struct {
 	AssignedUserID []byte
 	CreatedAt      int64
 	UpdatedAt      int64
+	Version        int64
 }
 
 type Tenant struct {

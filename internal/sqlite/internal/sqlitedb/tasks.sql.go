@@ -96,9 +96,9 @@ SET title = coalesce(?1, title),
     completed = coalesce(?2, completed),
     description = CASE WHEN CAST(?3 AS BOOLEAN) THEN ?4 ELSE description END,
     assigned_user_id = CASE WHEN CAST(?5 AS BOOLEAN) THEN ?6 ELSE assigned_user_id END,
-    updated_at = ?7
+    updated_at = ?7, version = version + 1
 WHERE tenant_id = ?8 AND id = ?9
-RETURNING tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+RETURNING tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at, version
 `
 
 type PatchTaskParams struct {
@@ -135,6 +135,7 @@ func (q *Queries) PatchTask(ctx context.Context, arg PatchTaskParams) (Task, err
 		&i.AssignedUserID,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Version,
 	)
 	return i, err
 }
@@ -142,9 +143,9 @@ func (q *Queries) PatchTask(ctx context.Context, arg PatchTaskParams) (Task, err
 const replaceTask = `-- name: ReplaceTask :one
 UPDATE tasks
 SET title = ?1, description = ?2, completed = ?3,
-    assigned_user_id = ?4, updated_at = ?5
+    assigned_user_id = ?4, updated_at = ?5, version = version + 1
 WHERE tenant_id = ?6 AND id = ?7
-RETURNING tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+RETURNING tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at, version
 `
 
 type ReplaceTaskParams struct {
@@ -177,12 +178,13 @@ func (q *Queries) ReplaceTask(ctx context.Context, arg ReplaceTaskParams) (Task,
 		&i.AssignedUserID,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Version,
 	)
 	return i, err
 }
 
 const task = `-- name: Task :one
-SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at, version
 FROM tasks
 WHERE tenant_id = ?1 AND id = ?2
 `
@@ -204,12 +206,42 @@ func (q *Queries) Task(ctx context.Context, arg TaskParams) (Task, error) {
 		&i.AssignedUserID,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Version,
+	)
+	return i, err
+}
+
+const taskForUpdate = `-- name: TaskForUpdate :one
+SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at, version
+FROM tasks
+WHERE tenant_id = ?1 AND id = ?2
+`
+
+type TaskForUpdateParams struct {
+	TenantID []byte
+	ID       []byte
+}
+
+// One writer at a time: the row cannot change before the Update ends.
+func (q *Queries) TaskForUpdate(ctx context.Context, arg TaskForUpdateParams) (Task, error) {
+	row := q.db.QueryRowContext(ctx, taskForUpdate, arg.TenantID, arg.ID)
+	var i Task
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.Title,
+		&i.Description,
+		&i.Completed,
+		&i.AssignedUserID,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Version,
 	)
 	return i, err
 }
 
 const tasks = `-- name: Tasks :many
-SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at, version
 FROM tasks
 WHERE tenant_id = ?1 AND id > ?2
 ORDER BY id
@@ -241,6 +273,7 @@ func (q *Queries) Tasks(ctx context.Context, arg TasksParams) ([]Task, error) {
 			&i.AssignedUserID,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Version,
 		); err != nil {
 			return nil, err
 		}
@@ -256,7 +289,7 @@ func (q *Queries) Tasks(ctx context.Context, arg TasksParams) ([]Task, error) {
 }
 
 const tasksByCompleted = `-- name: TasksByCompleted :many
-SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at
+SELECT tenant_id, id, title, description, completed, assigned_user_id, created_at, updated_at, version
 FROM tasks
 WHERE tenant_id = ?1 AND completed = ?2 AND id > ?3
 ORDER BY id
@@ -293,6 +326,7 @@ func (q *Queries) TasksByCompleted(ctx context.Context, arg TasksByCompletedPara
 			&i.AssignedUserID,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Version,
 		); err != nil {
 			return nil, err
 		}
