@@ -21,3 +21,21 @@ func TestAuthorizationMatrixRLSAlone(t *testing.T) {
 	}
 	authztest.Run(t, func(t *testing.T) tenantry.Store { return postgrestest.Unfiltered(t) })
 }
+
+// TestAuthorizationMatrixOnCitus runs the authorization matrix over HTTP on
+// Citus (TENANTRY_TEST_CITUS), both walls standing and then row-level
+// security alone, whose settings must reach the workers.
+func TestAuthorizationMatrixOnCitus(t *testing.T) {
+	postgrestest.CitusURL(t)
+	var citus postgrestest.Citus
+	t.Run("both walls", func(t *testing.T) {
+		authztest.Run(t, func(t *testing.T) tenantry.Store { return citus.Open(t) })
+	})
+	t.Run("RLS alone", func(t *testing.T) {
+		authztest.Run(t, func(t *testing.T) tenantry.Store {
+			db := citus.Open(t)
+			postgrestest.Unfilter(db)
+			return db
+		})
+	})
+}

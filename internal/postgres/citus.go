@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // On Citus (docs/scaling.md), the tenant tables are distributed by
@@ -170,4 +171,57 @@ func setPropagation(ctx context.Context, conn *pgx.Conn, appRole string) error {
 	_, err := conn.Exec(ctx, "ALTER ROLE "+pgx.Identifier{appRole}.Sanitize()+" IN DATABASE "+
 		pgx.Identifier{db}.Sanitize()+" SET citus.propagate_set_commands = "+propagateSetting)
 	return err
+}
+
+// checkPropagation refuses to serve on Citus unless the role's
+// citus.propagate_set_commands is propagateSetting: with Citus's default,
+// none, the workers would run every tenant statement without the settings
+// the policies compare with, and every tenant read would fail closed.
+func checkPropagation(ctx context.Context, pool *pgxpool.Pool) error {
+	var setting, role, db string
+	err := pool.QueryRow(ctx, `SELECT current_setting('citus.propagate_set_commands'), current_user, current_database()`).
+		Scan(&setting, &role, &db)
+	if err != nil {
+		return fmt.Errorf("postgres: check citus.propagate_set_commands: %w", err)
+	}
+	if setting != propagateSetting {
+		return fmt.Errorf("postgres: on Citus, citus.propagate_set_commands is %q for role %s, so the workers would not see "+
+			"the tenant context and every tenant read would be refused; run \"tenantry migrate\" again, or as the owner: "+
+			"ALTER ROLE %s IN DATABASE %s SET citus.propagate_set_commands = %s",
+			setting, role, pgx.Identifier{role}.Sanitize(), pgx.Identifier{db}.Sanitize(), propagateSetting)
+	}
+	return nil
+}
+
+// sequentialSQL makes Citus run the rest of the transaction's multi-shard
+// statements one shard at a time, over one connection per worker. A
+// transaction that reads or writes several shards in parallel may not then
+// modify a reference table (DeleteUser: the user's memberships, then the
+// user), nor run into its own parallel writes from another connection.
+const sequentialSQL = `SET LOCAL citus.multi_shard_modify_mode = 'sequential'`
+
+// sequential runs sequentialSQL in tx on Citus; on plain PostgreSQL it
+// sends nothing.
+func (db *DB) sequential(ctx context.Context, tx pgx.Tx) error {
+	if !db.citus {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, sequentialSQL); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	return nil
+}
+
+// announce sends, on Citus, the announcement that the triggers of 00003 send
+// on plain PostgreSQL (and stay silent for on Citus's shards, see 00007):
+// payload on the token caches' channel, from the coordinator's own
+// transaction, so that it is delivered when, and only when, it commits.
+func (db *DB) announce(ctx context.Context, tx pgx.Tx, payload string) error {
+	if !db.citus {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_notify('tenantry_auth', $1)`, payload); err != nil {
+		return fmt.Errorf("postgres: announce: %w", err)
+	}
+	return nil
 }

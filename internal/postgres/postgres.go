@@ -41,6 +41,11 @@ type DB struct {
 	// tests set it (postgrestest.Unfiltered), through SetQueryWrapper.
 	wrap func(pgdb.DBTX) pgdb.DBTX
 
+	// citus is the database being Citus's coordinator (the citus extension
+	// is installed), found at open: a View then reads inside an explicit
+	// transaction, and a few transactions run sequentially (citus.go).
+	citus bool
+
 	// scopes remembers members' roles, so that a View needs no round trip
 	// of its own before its first statement (see scopeCache).
 	scopes *scopeCache
@@ -85,6 +90,12 @@ func OpenWith(ctx context.Context, url string, opts Options) (*DB, error) {
 		db.pool.Close()
 		return nil, err
 	}
+	if db.citus {
+		if err := checkPropagation(ctx, db.pool); err != nil {
+			db.pool.Close()
+			return nil, err
+		}
+	}
 	return db, nil
 }
 
@@ -114,10 +125,16 @@ func openWith(ctx context.Context, url string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
+	citus, err := isCitus(ctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
 	return &DB{
 		pool:   pool,
 		Now:    time.Now,
 		NewID:  newV7,
+		citus:  citus,
 		scopes: newScopeCache(defaultMaxScopes),
 	}, nil
 }

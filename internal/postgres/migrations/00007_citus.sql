@@ -20,6 +20,15 @@
 -- the application role may read and write these tables under the same
 -- policies and may set the same settings itself (docs/design.md, "What wall
 -- two holds against"), and search_path stays pinned.
+--
+-- 3. The announcement triggers (00003) stay silent on Citus's shards. On
+-- Citus, users and revoked_tokens are reference tables, whose triggers fire
+-- on every node's placement, and a NOTIFY there makes the two-phase commit
+-- of a reference table fail ("cannot PREPARE a transaction that has
+-- executed ... NOTIFY"). A shard is named after its table with a suffix
+-- (users_102009), so the functions notify only for the table itself; on
+-- Citus the store sends the same announcements in its own transaction on
+-- the coordinator (citus.go). On plain PostgreSQL nothing changes.
 
 -- +goose Up
 ALTER TABLE tasks DROP CONSTRAINT tasks_assignee_fkey;
@@ -29,7 +38,68 @@ ALTER FUNCTION tenant_context(uuid, uuid) SECURITY INVOKER;
 ALTER FUNCTION user_context(uuid) SECURITY INVOKER;
 ALTER FUNCTION create_tenant(uuid, uuid, text, text, timestamptz) SECURITY INVOKER;
 
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION announce_token() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'revoked_tokens' THEN
+        PERFORM pg_notify('tenantry_auth', 'token:' || NEW.token_id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION announce_user() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_TABLE_NAME <> 'users' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        PERFORM pg_notify('tenantry_auth', 'user:' || OLD.id::text);
+    ELSE
+        PERFORM pg_notify('tenantry_auth', 'user:' || NEW.id::text);
+    END IF;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+
 -- +goose Down
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION announce_token() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM pg_notify('tenantry_auth', 'token:' || NEW.token_id);
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION announce_user() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM pg_notify('tenantry_auth', 'user:' || OLD.id::text);
+    ELSE
+        PERFORM pg_notify('tenantry_auth', 'user:' || NEW.id::text);
+    END IF;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+
 ALTER FUNCTION create_tenant(uuid, uuid, text, text, timestamptz) SECURITY DEFINER;
 ALTER FUNCTION user_context(uuid) SECURITY DEFINER;
 ALTER FUNCTION tenant_context(uuid, uuid) SECURITY DEFINER;
