@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tenantry/tenantry/internal/postgres"
 )
 
 // Settings are the benchmark's flags.
@@ -90,7 +92,7 @@ func parseSettings(args []string, getenv func(string) string, stderr io.Writer) 
 	fs.StringVar(&s.PprofDir, "pprof", "", "write CPU profiles of the server under each operation, and a heap profile, into this directory")
 	fs.BoolVar(&s.NoAuthCache, "no-authcache", false, "serve without the in-memory token cache (every request asks the database)")
 	fs.IntVar(&s.SeedWorkers, "seed-workers", 4, "tenants seeded at a time")
-	fs.IntVar(&s.PGPool, "pg-pool", 0, "PostgreSQL connections per server (pool_max_conns), for the server and the baseline alike (0: pgxpool's default, max(4, CPUs))")
+	fs.IntVar(&s.PGPool, "pg-pool", postgres.DefaultMaxConns, "PostgreSQL connections per server (pool_max_conns), for the server, the baseline and the floor alike (0: each its driver's default, which differ)")
 	fs.BoolVar(&s.Floor, "floor", false, "on PostgreSQL, also measure the floor: the baseline with the tenant_context call docs/design.md requires in front of every statement, as the application role (a third server, in the same turns)")
 	fs.StringVar(&s.RateLimit, "rate-limit", "on", "the server's limits: on (its defaults), off, or hash (only the bound on concurrent password hashing)")
 	fs.BoolVar(&s.Flood, "flood", false, "abuse mode: the victim's reads alone, under a login flood (wrong passwords for its account) and under a noisy neighbour tenant, the server's peak RSS and the 429s")

@@ -88,6 +88,12 @@ func TestServeRefusesBadConfig(t *testing.T) {
 			[]string{"-tls-cert and -tls-key go together"}},
 		{"TLS files missing", nil, []string{"-db", "$DIR/t.db", "-tls-cert", "$DIR/cert.pem", "-tls-key", "$DIR/key.pem"},
 			[]string{"-tls-cert, -tls-key", "cert.pem", "no such file"}},
+		{"pool size zero", nil, []string{"-db", "$DIR/t.db", "-db-max-conns", "0"},
+			[]string{"-db-max-conns must be a number of connections"}},
+		{"pool size in the variable", map[string]string{"TENANTRY_DB_MAX_CONNS": "0"}, []string{"-db", "$DIR/t.db"},
+			[]string{"TENANTRY_DB_MAX_CONNS must be a number of connections"}},
+		{"pool size twice", secret, []string{"-db", "host=127.0.0.1 port=1 user=u dbname=d pool_max_conns=3", "-db-max-conns", "5"},
+			[]string{"pool size is set twice", "set one"}},
 		{"short secret", map[string]string{"TENANTRY_SECRET": "short"}, []string{"-db", "$DIR/t.db"},
 			[]string{"TENANTRY_SECRET must be at least 32"}},
 	} {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/database"
+	"github.com/tenantry/tenantry/internal/postgres"
 	"github.com/tenantry/tenantry/internal/server"
 )
 
@@ -57,6 +59,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	level := fs.level("log-level", "TENANTRY_LOG_LEVEL", slog.LevelInfo, "log `level`: debug, info, warn or error")
 	accessLog := fs.bool("access-log", "TENANTRY_ACCESS_LOG", true, "log one line per request at info (method, route, status, bytes, duration, user id, request id)")
 	inviteTTL := fs.duration("invitation-ttl", "TENANTRY_INVITATION_TTL", tenantry.DefaultInvitationTTL, "how long an invitation's token can be accepted")
+	maxConns := fs.int("db-max-conns", "TENANTRY_DB_MAX_CONNS", postgres.DefaultMaxConns, "PostgreSQL connections the server may open (or pool_max_conns in the URL, not both)")
 	corsList := fs.string("cors-origins", "TENANTRY_CORS_ORIGINS", "", "comma-separated exact origins, e.g. https://app.example, whose pages may call the API with credentials; CORS is off when empty")
 	limits := limitFlags(fs)
 	if err := fs.parse(args); err != nil {
@@ -87,6 +90,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := checkDB(fs.source("db"), *db); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	if *maxConns < 1 || *maxConns > math.MaxInt32 {
+		return fmt.Errorf("serve: %s must be a number of connections from 1 to %d, not %d", fs.source("db-max-conns"), math.MaxInt32, *maxConns)
+	}
+	// Only a size the operator gave competes with the URL's pool_max_conns.
+	var poolSize int32
+	if fs.given("db-max-conns") {
+		poolSize = int32(*maxConns)
+	}
 	secret, err := envSecret(getenv, *db)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -116,7 +127,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			logger.Info("generated a token signing secret", "file", *db+".secret")
 		}
 	}
-	store, err := database.Open(ctx, *db, database.Options{Logger: logger})
+	store, err := database.Open(ctx, *db, database.Options{Logger: logger, MaxConns: poolSize})
 	if err != nil {
 		return fmt.Errorf("serve: open database %s: %w", database.Redact(*db), err)
 	}

@@ -38,6 +38,9 @@ type Options struct {
 	// server's idle limit; when zero, only sessions past their absolute
 	// expiry are purged.
 	SessionIdle time.Duration
+	// MaxConns is PostgreSQL's pool size (postgres.Options.MaxConns): zero
+	// for the URL's pool_max_conns or postgres.DefaultMaxConns.
+	MaxConns int32
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database: a
@@ -68,7 +71,7 @@ func Open(ctx context.Context, dsn string, opts Options) (tenantry.Store, error)
 	)
 	pg := IsPostgres(dsn)
 	if pg {
-		store, err = postgres.Open(ctx, dsn)
+		store, err = postgres.OpenWith(ctx, dsn, postgres.Options{MaxConns: opts.MaxConns})
 	} else {
 		store, err = sqlite.Open(ctx, dsn)
 	}

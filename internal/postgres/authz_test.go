@@ -21,3 +21,14 @@ func TestAuthorizationMatrixRLSAlone(t *testing.T) {
 	}
 	authztest.Run(t, func(t *testing.T) tenantry.Store { return postgrestest.Unfiltered(t) })
 }
+
+// TestAuthorizationMatrixOnCitus runs the authorization matrix over HTTP on
+// Citus (TENANTRY_TEST_CITUS), with both walls. Row-level security alone
+// (postgrestest.Unfiltered) cannot run there: on Citus the tenant filter is
+// also what routes a statement to its shard, and without it a locking read
+// (LockTenant's FOR UPDATE) is a multi-shard one, which Citus refuses.
+func TestAuthorizationMatrixOnCitus(t *testing.T) {
+	postgrestest.CitusURL(t)
+	var citus postgrestest.Citus
+	authztest.Run(t, func(t *testing.T) tenantry.Store { return citus.Open(t) })
+}

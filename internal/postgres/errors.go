@@ -38,20 +38,33 @@ func interpretError(op string, err, noRows error) error {
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		switch {
-		case noRows != nil && pgErr.Code == codeNoDataFound:
+		if noRows != nil && pgErr.Code == codeNoDataFound {
 			return noRows
-		case pgErr.Code == codeUniqueViolation && pgErr.ConstraintName == "users_email_key":
-			return tenantry.ErrEmailTaken
-		case pgErr.Code == codeUniqueViolation && pgErr.ConstraintName == "memberships_pkey":
-			return tenantry.ErrAlreadyMember
-		case pgErr.Code == codeForeignKeyViolation && pgErr.ConstraintName == "tasks_assignee_fkey":
-			return tenantry.ErrAssigneeNotMember
-		case pgErr.Code == codeForeignKeyViolation && pgErr.ConstraintName == "memberships_user_id_fkey":
-			return tenantry.ErrUserNotFound
+		}
+		if sentinel := violations[violation{op, pgErr.Code}]; sentinel != nil {
+			return sentinel
 		}
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
+}
+
+// violation is a constraint violation of one statement: its op, as the
+// store names it, and the SQLSTATE.
+type violation struct{ op, code string }
+
+// violations are the constraint violations with a domain meaning, by the
+// statement that meets them: each statement can violate only the one key
+// named here with that SQLSTATE (users' other unique key is id, a fresh
+// UUIDv7), so neither the constraint's name nor the table's is read. Citus
+// re-raises a worker's error without the constraint name, and the names in
+// its messages carry the shard's suffix (users_email_key_102079).
+var violations = map[violation]error{
+	{"create user", codeUniqueViolation}:      tenantry.ErrEmailTaken,    // users_email_key
+	{"add member", codeUniqueViolation}:       tenantry.ErrAlreadyMember, // memberships_pkey
+	{"add member", codeForeignKeyViolation}:   tenantry.ErrUserNotFound,  // memberships_user_id_fkey
+	{"create task", codeForeignKeyViolation}:  tenantry.ErrAssigneeNotMember,
+	{"replace task", codeForeignKeyViolation}: tenantry.ErrAssigneeNotMember,
+	{"patch task", codeForeignKeyViolation}:   tenantry.ErrAssigneeNotMember, // tasks_assignee_fkey
 }
 
 // contextError interprets the error of a tenant_context call:

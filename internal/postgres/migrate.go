@@ -31,7 +31,7 @@ func appTables() []string {
 	return []string{"users", "tenants", "memberships", "tasks", "sessions", "revoked_tokens", "invitations"}
 }
 
-// contextFunctions are the SECURITY DEFINER functions the application role calls.
+// contextFunctions are the context functions the application role calls.
 func contextFunctions() []string {
 	return []string{
 		"tenant_context(uuid, uuid)",
@@ -79,6 +79,18 @@ func Migrate(ctx context.Context, ownerURL, appRole string) error {
 	defer conn.Close(context.WithoutCancel(ctx))
 	if err := ensureAppRole(ctx, conn, appRole); err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	citus, err := isCitus(ctx, conn)
+	if err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	if citus {
+		if err := distribute(ctx, conn); err != nil {
+			return fmt.Errorf("postgres: migrate: %w", err)
+		}
+		if err := setPropagation(ctx, conn, appRole); err != nil {
+			return fmt.Errorf("postgres: migrate: set citus.propagate_set_commands for %s: %w", appRole, err)
+		}
 	}
 	if err := grantAppRole(ctx, conn, appRole); err != nil {
 		return fmt.Errorf("postgres: migrate: grant to %s: %w", appRole, err)

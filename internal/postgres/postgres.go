@@ -15,6 +15,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,6 +41,11 @@ type DB struct {
 	// tests set it (postgrestest.Unfiltered), through SetQueryWrapper.
 	wrap func(pgdb.DBTX) pgdb.DBTX
 
+	// citus is the database being Citus's coordinator (the citus extension
+	// is installed), found at open: a View then reads inside an explicit
+	// transaction, and a few transactions run sequentially (citus.go).
+	citus bool
+
 	// scopes remembers members' roles, so that a View needs no round trip
 	// of its own before its first statement (see scopeCache).
 	scopes *scopeCache
@@ -52,11 +58,31 @@ var _ tenantry.Store = (*DB)(nil)
 // batch with every Update's COMMIT (no round trip of its own).
 const resetContext = `SELECT set_config('app.user_id', '', false), set_config('app.tenant_id', '', false), set_config('app.tenant_ids', '', false)`
 
+// DefaultMaxConns is the pool size when neither Options.MaxConns nor the
+// URL's pool_max_conns sets one. pgxpool's own default, max(4, CPUs), left
+// the server waiting for connections under 8 parallel readers on a 2-core
+// machine; this one was chosen with tenantry-bench -floor
+// (docs/performance.md, "Pool size").
+const DefaultMaxConns = 8
+
+// Options tune OpenWith.
+type Options struct {
+	// MaxConns is the most connections the pool opens. Zero means the
+	// URL's pool_max_conns, or DefaultMaxConns; setting both is refused as
+	// ambiguous.
+	MaxConns int32
+}
+
 // Open connects to url as the application role and checks that the role
 // cannot bypass row-level security. The URL accepts pgxpool's settings
 // (pool_max_conns and others).
 func Open(ctx context.Context, url string) (*DB, error) {
-	db, err := open(ctx, url)
+	return OpenWith(ctx, url, Options{})
+}
+
+// OpenWith is Open with opts.
+func OpenWith(ctx context.Context, url string, opts Options) (*DB, error) {
+	db, err := openWith(ctx, url, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -64,15 +90,26 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		db.pool.Close()
 		return nil, err
 	}
+	if db.citus {
+		if err := checkPropagation(ctx, db.pool); err != nil {
+			db.pool.Close()
+			return nil, err
+		}
+	}
 	return db, nil
 }
 
 // open connects without checking the role. Benchmarks use it to measure the
 // same store with row-level security bypassed.
-func open(ctx context.Context, url string) (*DB, error) {
+func open(ctx context.Context, url string) (*DB, error) { return openWith(ctx, url, Options{}) }
+
+func openWith(ctx context.Context, url string, opts Options) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse database URL: %w", err)
+	}
+	if err := setMaxConns(cfg, url, opts.MaxConns); err != nil {
+		return nil, err
 	}
 	// No AfterRelease hook: the settings are SET LOCAL, and pgxpool destroys
 	// a connection released inside a transaction (docs/design.md).
@@ -88,13 +125,41 @@ func open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
+	citus, err := isCitus(ctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
 	return &DB{
 		pool:   pool,
 		Now:    time.Now,
 		NewID:  newV7,
+		citus:  citus,
 		scopes: newScopeCache(defaultMaxScopes),
 	}, nil
 }
+
+// setMaxConns applies the pool size: the URL's pool_max_conns, or max, or
+// DefaultMaxConns.
+func setMaxConns(cfg *pgxpool.Config, url string, max int32) error {
+	inURL := poolMaxConnsParam.MatchString(url)
+	switch {
+	case max < 0:
+		return fmt.Errorf("postgres: the pool size %d is negative", max)
+	case inURL && max > 0:
+		return fmt.Errorf("postgres: the pool size is set twice, %d and the database URL's pool_max_conns=%d: set one", max, cfg.MaxConns)
+	case inURL:
+	case max > 0:
+		cfg.MaxConns = max
+	default:
+		cfg.MaxConns = DefaultMaxConns
+	}
+	return nil
+}
+
+// poolMaxConnsParam finds pgxpool's pool_max_conns in a URL query or a
+// keyword/value string.
+var poolMaxConnsParam = regexp.MustCompile(`(?:^|[?&;\s])pool_max_conns\s*=`)
 
 func newV7() uuid.UUID { return uuid.Must(uuid.NewV7()) }
 

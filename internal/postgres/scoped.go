@@ -51,7 +51,7 @@ func (db *DB) inScope(ctx context.Context, userID, tenantID uuid.UUID, write boo
 // hint that no statement confirmed is confirmed by a context call alone. A
 // transaction left open (an Update's, not committed) is rolled back.
 func (db *DB) once(ctx context.Context, conn *pgxpool.Conn, key scopeKey, write bool, hint scopeEntry, hinted bool, run func(*scopedConn) error) error {
-	c := &scopedConn{ctx: ctx, conn: conn, write: write, scope: tenantry.Scope{UserID: key.user, TenantID: key.tenant}}
+	c := &scopedConn{ctx: ctx, conn: conn, write: write, citus: db.citus, scope: tenantry.Scope{UserID: key.user, TenantID: key.tenant}}
 	defer c.rollback()
 	if hinted {
 		c.scope.Role, c.scope.Kind, c.hinted = hint.role, hint.kind, true
@@ -84,6 +84,7 @@ type scopedConn struct {
 	ctx    context.Context // the View's or Update's: check's context call runs in it
 	conn   *pgxpool.Conn
 	write  bool           // an Update's
+	citus  bool           // a View's reads each go in a transaction of their own
 	scope  tenantry.Scope // Role and Kind once known, or hinted
 	hinted bool           // Role and Kind came from the scope cache
 	known  bool           // a context call succeeded (and matched the hint)
@@ -109,7 +110,7 @@ func (v *scopedConn) check() {
 	if v.known || v.err != nil {
 		return
 	}
-	if !v.write {
+	if !v.write && !v.citus {
 		_ = v.enter(v.conn.QueryRow(v.ctx, contextSQL, v.scope.UserID, v.scope.TenantID))
 		return
 	}
@@ -149,14 +150,25 @@ func (v *scopedConn) enter(row pgx.Row) error {
 // aborted).
 func (v *scopedConn) open(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
 	head := &pgx.Batch{}
-	if v.write {
+	switch {
+	case v.write:
 		head.Queue("BEGIN READ WRITE")
 		v.begun = true
+	case v.citus:
+		// Citus sends SET LOCAL to the workers only inside a transaction
+		// block: a View's read is [BEGIN; context call; statement;
+		// COMMIT], still one round trip. Should the context call or the
+		// statement fail, the COMMIT is skipped and rollback ends the
+		// transaction. Plain PostgreSQL's implicit transaction needs none.
+		head.Queue("BEGIN READ ONLY")
 	}
 	head.Queue(contextSQL, v.scope.UserID, v.scope.TenantID)
 	head.QueuedQueries = append(head.QueuedQueries, b.QueuedQueries...)
+	if !v.write && v.citus {
+		head.Queue("COMMIT")
+	}
 	br := v.conn.SendBatch(ctx, head)
-	if v.write {
+	if v.write || v.citus {
 		if _, err := br.Exec(); err != nil {
 			_ = br.Close()
 			v.err = fmt.Errorf("postgres: begin: %w", err)

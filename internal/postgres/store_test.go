@@ -13,3 +13,11 @@ func TestStore(t *testing.T) {
 	postgrestest.URL(t)
 	storetest.Exercise(t, func(t *testing.T) tenantry.Store { return postgrestest.MustOpen(t) })
 }
+
+// TestStoreOnCitus runs the conformance suite on Citus (TENANTRY_TEST_CITUS),
+// its cases one after another on the one distributed database.
+func TestStoreOnCitus(t *testing.T) {
+	postgrestest.CitusURL(t)
+	var citus postgrestest.Citus
+	storetest.Exercise(t, func(t *testing.T) tenantry.Store { return citus.Open(t) })
+}

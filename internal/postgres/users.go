@@ -69,6 +69,9 @@ func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 	defer db.scopes.dropUser(id) // a View may have remembered one in between
 	return db.tx(ctx, readWrite, func(tx pgx.Tx) error {
 		q := db.queries(tx)
+		if err := db.sequential(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `SELECT user_context($1)`, id); err != nil {
 			return interpretError("delete user", err, nil)
 		}
@@ -113,7 +116,7 @@ func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 		} else if n == 0 {
 			return tenantry.ErrUserNotFound
 		}
-		return nil
+		return db.announce(ctx, tx, "user:"+id.String())
 	})
 }
 
@@ -131,7 +134,7 @@ func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string
 			return interpretError("set password", err, nil)
 		}
 		u = toUser(row)
-		return nil
+		return db.announce(ctx, tx, "user:"+id.String())
 	})
 	return u, err
 }
@@ -162,7 +165,7 @@ func (db *DB) RevokeToken(ctx context.Context, tokenID string, expiresAt time.Ti
 		if err != nil {
 			return interpretError("revoke token", err, nil)
 		}
-		return nil
+		return db.announce(ctx, tx, "token:"+tokenID)
 	})
 }
 

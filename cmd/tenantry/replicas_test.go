@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// replicaPassword is the test user's password.
+const replicaPassword = "correct horse battery"
+
+// nginxBin is Debian's nginx.
+const nginxBin = "/usr/sbin/nginx"
+
+// TestReplicasBehindNginx runs three replicas of the built binary over one
+// PostgreSQL database behind nginx with deploy/nginx.conf, drives writes
+// through nginx, kills one replica with SIGKILL and starts it again: every
+// write nginx acknowledged is in the database, only requests in flight on
+// the killed replica may fail (at most one per writer), and a logout on one
+// replica is refused by another as soon as the database has announced it.
+func TestReplicasBehindNginx(t *testing.T) {
+	admin := os.Getenv("TENANTRY_TEST_POSTGRES")
+	if admin == "" {
+		t.Skip("TENANTRY_TEST_POSTGRES is not set: skipping the replicas end-to-end test")
+	}
+	if _, err := os.Stat(nginxBin); err != nil {
+		t.Skip("no " + nginxBin + " (apt-get install nginx-light): skipping the replicas end-to-end test")
+	}
+	if testing.Short() {
+		t.Skip("-short: the replicas end-to-end test builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "tenantry")
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ownerURL, appRole := createDatabase(t, admin)
+	if err := run(context.Background(), []string{"tenantry", "migrate", "-db", ownerURL, "-app-role", appRole},
+		func(string) string { return "" }, nil, io.Discard, io.Discard); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	u, err := url.Parse(ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(appRole)
+	env := append(os.Environ(), "TENANTRY_SECRET="+strings.Repeat("s", 40), "TENANTRY_DB="+u.String(),
+		"TENANTRY_RATE_LIMIT=off", "TENANTRY_ACCESS_LOG=false")
+
+	ports := []int{freePort(t), freePort(t), freePort(t)}
+	replicas := make([]*exec.Cmd, len(ports))
+	start := func(i int) {
+		t.Helper()
+		cmd := exec.Command(bin, "serve", "-addr", fmt.Sprintf("127.0.0.1:%d", ports[i]))
+		cmd.Env = env
+		cmd.Stderr = io.Discard
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		replicas[i] = cmd
+		waitReady(t, fmt.Sprintf("http://127.0.0.1:%d", ports[i]))
+	}
+	for i := range ports {
+		start(i)
+	}
+	t.Cleanup(func() {
+		for _, c := range replicas {
+			_ = c.Process.Kill()
+			_ = c.Wait()
+		}
+	})
+
+	front := startNginx(t, dir, ports)
+	alice := newClient(t, front)
+	var user struct{ ID string }
+	alice.do("POST", "/auth/register", map[string]string{"email": "alice@example.com", "password": replicaPassword}, 201, &user)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	alice.do("POST", "/auth/token", url.Values{"username": {"alice@example.com"}, "password": {replicaPassword}}, 200, &tok)
+
+	// Writers post tasks through nginx until they have sent perWriter each;
+	// the replica is killed once killAfter writes are acknowledged.
+	const writers, perWriter, killAfter = 4, 60, 80
+	var (
+		mu      sync.Mutex
+		acked   []string
+		failed  int
+		killed  = make(chan struct{})
+		killOne sync.Once
+	)
+	hc := &http.Client{Timeout: 10 * time.Second}
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perWriter {
+				body := fmt.Sprintf(`{"title":"w%d-%d"}`, w, i)
+				req, _ := http.NewRequest("POST", front+"/api/"+user.ID+"/tasks", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+				resp, err := hc.Do(req)
+				var task struct{ ID string }
+				ok := err == nil && resp.StatusCode == http.StatusCreated && json.NewDecoder(resp.Body).Decode(&task) == nil
+				if err == nil {
+					resp.Body.Close()
+				}
+				mu.Lock()
+				if ok {
+					acked = append(acked, task.ID)
+				} else {
+					failed++
+				}
+				n := len(acked)
+				mu.Unlock()
+				if n >= killAfter {
+					killOne.Do(func() { close(killed) })
+				}
+			}
+		}()
+	}
+	<-killed
+	if err := replicas[0].Process.Kill(); err != nil { // SIGKILL
+		t.Fatal(err)
+	}
+	_ = replicas[0].Wait()
+	start(0)
+	wg.Wait()
+
+	t.Logf("writes: %d acknowledged, %d failed, replica on :%d killed with SIGKILL after %d", len(acked), failed, ports[0], killAfter)
+	if failed > writers {
+		t.Errorf("%d writes failed; only the killed replica's in-flight requests (at most %d) may", failed, writers)
+	}
+	if len(acked)+failed != writers*perWriter {
+		t.Errorf("%d acknowledged + %d failed, want %d writes", len(acked), failed, writers*perWriter)
+	}
+	for _, id := range acked {
+		alice.token = tok.AccessToken
+		alice.do("GET", "/api/"+user.ID+"/tasks/"+id, nil, 200, nil)
+	}
+
+	// A logout on replica 2 is honoured by replica 3, which has the token
+	// in its cache: the database announces the revocation when it commits.
+	r2 := newClient(t, fmt.Sprintf("http://127.0.0.1:%d", ports[1]))
+	r3 := newClient(t, fmt.Sprintf("http://127.0.0.1:%d", ports[2]))
+	var bob struct {
+		AccessToken string `json:"access_token"`
+	}
+	r2.do("POST", "/auth/token", url.Values{"username": {"alice@example.com"}, "password": {replicaPassword}}, 200, &bob)
+	r2.token, r3.token = bob.AccessToken, bob.AccessToken
+	r3.do("GET", "/auth/me", nil, 200, nil)
+	r2.do("POST", "/auth/logout", nil, 204, nil)
+	// The announcement travels asynchronously (NOTIFY after COMMIT); the
+	// cache's own bound is authcache.DefaultTTL, 5 s. Refused well within
+	// a second means it came from the announcement, not the TTL.
+	deadline := time.Now().Add(time.Second)
+	for {
+		resp := r3.raw("GET", "/auth/me")
+		if resp == http.StatusUnauthorized {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("replica 3 still accepts the token logged out on replica 2 (status %d)", resp)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// raw sends a request with c's token and returns the status.
+func (c *client) raw(method, path string) int {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// waitReady polls base's /readyz until it answers 200.
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	for range 200 {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s is not ready after 10 s", base)
+}
+
+// startNginx runs nginx in the foreground with deploy/nginx.conf, its
+// upstream servers and listen port replaced by loopback ones, and returns
+// its base URL.
+func startNginx(t *testing.T, dir string, ports []int) string {
+	t.Helper()
+	conf, err := os.ReadFile(filepath.Join("..", "..", "deploy", "nginx.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	front := freePort(t)
+	var servers strings.Builder
+	for _, p := range ports {
+		fmt.Fprintf(&servers, "    server 127.0.0.1:%d max_fails=1 fail_timeout=5s;\n", p)
+	}
+	site := regexp.MustCompile(`(?m)^\s*server 127\.0\.0\.1:\d+.*\n`).ReplaceAllString(string(conf), "")
+	site = strings.Replace(site, "upstream tenantry {\n", "upstream tenantry {\n"+servers.String(), 1)
+	site = strings.Replace(site, "listen 80;", fmt.Sprintf("listen 127.0.0.1:%d;", front), 1)
+	main := fmt.Sprintf("pid %[1]s/nginx.pid;\nerror_log %[1]s/error.log;\nevents {}\nhttp {\n"+
+		"access_log off;\nclient_body_temp_path %[1]s;\nproxy_temp_path %[1]s;\n%[2]s\n}\n", dir, site)
+	path := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(path, []byte(main), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(nginxBin, "-c", path, "-p", dir, "-g", "daemon off;")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	base := fmt.Sprintf("http://127.0.0.1:%d", front)
+	waitReady(t, base)
+	return base
+}
