@@ -96,4 +96,7 @@ var (
 	ErrUnavailable = &Error{Code: EUNAVAILABLE, Message: "The service is unavailable; try again shortly"}
 	// ErrSessionNotFound is returned for an unknown, expired or deleted session.
 	ErrSessionNotFound = &Error{Code: EUNAUTHORIZED, Message: MsgNotAuthed}
+	// ErrAPITokenNotFound is returned for an API token that is not the
+	// user's, or no longer exists, or (when used) has expired.
+	ErrAPITokenNotFound = &Error{Code: ENOTFOUND, Message: "API token not found"}
 )

@@ -51,6 +51,22 @@ type Store interface {
 	// DeleteSession ends one session. Deleting an unknown one is not an error.
 	DeleteSession(ctx context.Context, idHash []byte) error
 
+	// CreateAPIToken stores a new API token of t.UserID for t.TenantID.
+	// ErrNotMember if the user is not a member of the tenant. The token is
+	// deleted with the membership.
+	CreateAPIToken(ctx context.Context, t APIToken) (APIToken, error)
+	// APITokens returns the user's API tokens, oldest first.
+	APITokens(ctx context.Context, userID uuid.UUID) ([]APIToken, error)
+	// DeleteAPIToken revokes one of the user's API tokens.
+	// ErrAPITokenNotFound if the user has no such token.
+	DeleteAPIToken(ctx context.Context, userID, id uuid.UUID) error
+	// DeleteAPITokens revokes every API token of the user.
+	DeleteAPITokens(ctx context.Context, userID uuid.UUID) error
+	// APITokenUser is the per-request check of an API token: the live token
+	// with that secret hash and its user, the use recorded (at most once per
+	// APITokenTouch). ErrAPITokenNotFound if unknown or expired at now.
+	APITokenUser(ctx context.Context, secretHash []byte, now time.Time) (APIToken, User, error)
+
 	// CreateOrg creates an organization with owner as its first owner.
 	CreateOrg(ctx context.Context, owner uuid.UUID, name string) (OrgMembership, error)
 	// UserOrgs returns one page of the organizations the user is a member

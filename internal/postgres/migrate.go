@@ -28,7 +28,7 @@ func Migrations() fs.FS {
 
 // appTables are the tables the application role reads and writes.
 func appTables() []string {
-	return []string{"users", "tenants", "memberships", "tasks", "sessions", "revoked_tokens"}
+	return []string{"users", "tenants", "memberships", "tasks", "sessions", "revoked_tokens", "api_tokens"}
 }
 
 // contextFunctions are the SECURITY DEFINER functions the application role calls.
@@ -37,6 +37,7 @@ func contextFunctions() []string {
 		"tenant_context(uuid, uuid)",
 		"user_context(uuid)",
 		"create_tenant(uuid, uuid, text, text, timestamptz)",
+		"api_token_use(bytea, timestamptz, timestamptz)",
 	}
 }
 

@@ -8,6 +8,18 @@ import (
 	"database/sql"
 )
 
+type ApiToken struct {
+	TenantID   []byte
+	ID         []byte
+	UserID     []byte
+	Name       string
+	Scope      string
+	SecretHash []byte
+	CreatedAt  int64
+	ExpiresAt  sql.NullInt64
+	LastUsedAt sql.NullInt64
+}
+
 type Membership struct {
 	TenantID  []byte
 	UserID    []byte

@@ -1,0 +1,26 @@
+-- API tokens: a user's long-lived credentials for scripts, each for one
+-- tenant the user belongs to. The secret is kept only as its SHA-256. The
+-- key (tenant_id, user_id) references the membership, so a token is deleted
+-- with it: a member removed, or a user deleted, leaves no token behind.
+
+-- +goose Up
+
+CREATE TABLE api_tokens (
+    tenant_id    BLOB    NOT NULL,
+    id           BLOB    NOT NULL,
+    user_id      BLOB    NOT NULL,
+    name         TEXT    NOT NULL,
+    scope        TEXT    NOT NULL CHECK (scope IN ('read', 'write')),
+    secret_hash  BLOB    NOT NULL UNIQUE,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER,
+    last_used_at INTEGER,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, user_id) REFERENCES memberships (tenant_id, user_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+CREATE INDEX api_tokens_user ON api_tokens (user_id, id);
+
+-- +goose Down
+
+DROP TABLE api_tokens;
