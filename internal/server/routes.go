@@ -57,6 +57,16 @@ func (s *server) routes(api huma.API) {
 		"Change the fields given; null clears the description.", http.StatusNotFound)), s.patchTask)
 	route(s, api, personalOp(del, "/api/{user_id}/tasks/{task_id}", "deleteTask", "Delete one task.", http.StatusNotFound), s.deleteTask)
 
+	// API tokens: the caller's own, managed with a password-proven
+	// credential only (an API token gets 403 here, as on every route but
+	// the tasks').
+	route(s, api, created(withBody(personalOp(post, "/api/{user_id}/tokens", "createAPIToken",
+		"Create an API token for one tenant the caller belongs to, read or write, optionally expiring. The secret is in the answer only. 404 for a tenant the caller is not in.",
+		apiTokenErrors...))), s.createAPIToken)
+	route(s, api, personalOp(get, "/api/{user_id}/tokens", "listAPITokens", "The caller's API tokens, oldest first, without their secrets."), s.listAPITokens)
+	route(s, api, personalOp(del, "/api/{user_id}/tokens/{token_id}", "deleteAPIToken",
+		"Revoke an API token: it stops working at once, on every server.", apiTokenErrors...), s.deleteAPIToken)
+
 	// Organizations. Not a member: 404 for the organization and everything under it.
 	route(s, api, created(withBody(authedOp(post, "/api/orgs", "createOrg", "Create an organization; the caller becomes its owner."))), s.createOrg)
 	route(s, api, authedOp(get, "/api/orgs", "listOrgs",
@@ -259,6 +269,8 @@ func tag(path string) string {
 		return "accounts"
 	case len(path) >= 9 && path[:9] == "/api/orgs":
 		return "organizations"
+	case strings.HasSuffix(path, "/tokens") || strings.Contains(path, "/tokens/"):
+		return "api tokens"
 	}
 	return "personal tasks"
 }
