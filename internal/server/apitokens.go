@@ -148,27 +148,39 @@ type NewAPITokenOutput struct {
 }
 
 func (s *server) createAPIToken(ctx context.Context, in *CreateAPITokenInput) (*NewAPITokenOutput, error) {
-	c := tenantry.CallerFromContext(ctx)
-	if in.Body.ExpiresAt != nil && !in.Body.ExpiresAt.After(s.now()) {
-		return nil, errTokenExpiry
-	}
-	secret, hash, err := newAPIToken()
+	t, secret, err := s.makeAPIToken(ctx, tenantry.APIToken{
+		UserID: tenantry.CallerFromContext(ctx).UserID, TenantID: in.Body.TenantID, Name: in.Body.Name,
+		Scope: in.Body.Scope, ExpiresAt: in.Body.ExpiresAt,
+	})
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.store.CreateAPIToken(ctx, tenantry.APIToken{
-		UserID: c.UserID, TenantID: in.Body.TenantID, Name: in.Body.Name, Scope: in.Body.Scope,
-		SecretHash: hash, ExpiresAt: in.Body.ExpiresAt,
-	})
+	return &NewAPITokenOutput{Body: NewAPITokenOut{APITokenOut: apiTokenOut(t), Token: secret}}, nil
+}
+
+// makeAPIToken makes the API token t describes, with a new secret, for the
+// API and the web interface alike. A tenant the user is not in is the
+// organization's 404.
+func (s *server) makeAPIToken(ctx context.Context, t tenantry.APIToken) (tenantry.APIToken, string, error) {
+	if t.ExpiresAt != nil && !t.ExpiresAt.After(s.now()) {
+		return t, "", errTokenExpiry
+	}
+	secret, hash, err := newAPIToken()
+	if err != nil {
+		return t, "", err
+	}
+	t.SecretHash = hash
+	tenant := t.TenantID
+	t, err = s.store.CreateAPIToken(ctx, t)
 	if errors.Is(err, tenantry.ErrNotMember) {
-		s.security(ctx, "api_token_not_member", slog.String("target_tenant_id", in.Body.TenantID.String()))
+		s.security(ctx, "api_token_not_member", slog.String("target_tenant_id", tenant.String()))
 		s.metrics.crossTenant("api_token_not_member")
-		return nil, errOrgNotFound
+		return t, "", errOrgNotFound
 	} else if err != nil {
-		return nil, err
+		return t, "", err
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "api token created", append(requestAttrs(ctx), slog.String("token_id", t.ID.String()))...)
-	return &NewAPITokenOutput{Body: NewAPITokenOut{APITokenOut: apiTokenOut(t), Token: secret}}, nil
+	return t, secret, nil
 }
 
 // ListAPITokensInput is the request of GET /api/{user_id}/tokens.

@@ -188,3 +188,9 @@ func webError(err error) error {
 	}
 	return errors.New("server: " + he.detail)
 }
+
+func (a webAccounts) CreateAPIToken(r *http.Request, c *tenantry.Caller, t tenantry.APIToken) (string, error) {
+	t.UserID = c.UserID
+	_, secret, err := a.s.makeAPIToken(a.ctx(r), t)
+	return secret, webError(err)
+}

@@ -51,4 +51,7 @@ func (ui *UI) Register(mux Mux) {
 	h("POST /account/password", ui.private(ui.changePassword))
 	h("POST /account/signout-everywhere", ui.private(ui.signOutEverywhere))
 	h("POST /account/delete", ui.private(ui.deleteAccount))
+	h("GET /account/tokens", ui.private(ui.tokensPage))
+	h("POST /account/tokens", ui.private(ui.createToken))
+	h("POST /account/tokens/{token_id}/revoke", ui.private(ui.revokeToken))
 }

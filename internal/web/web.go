@@ -44,6 +44,9 @@ type Accounts interface {
 	// DeleteAccount checks the password and deletes c's account: the cookie
 	// that deletes the session.
 	DeleteAccount(r *http.Request, c *tenantry.Caller, password string) (*http.Cookie, error)
+	// CreateAPIToken makes an API token of c's user with t's name, tenant,
+	// scope and expiry: its secret, to show once.
+	CreateAPIToken(r *http.Request, c *tenantry.Caller, t tenantry.APIToken) (secret string, err error)
 	// Admit applies the per-user and per-tenant request limits to one
 	// page of c's in tenant; release when done.
 	Admit(r *http.Request, c *tenantry.Caller, tenant string) (release func(), err error)
