@@ -13,7 +13,7 @@ import (
 func routes() []string {
 	return []string{
 		"GET /healthz", "GET /readyz",
-		"POST /auth/register", "POST /auth/token", "POST /auth/login", "POST /auth/logout",
+		"POST /auth/register", "POST /auth/token", "POST /auth/login", "POST /auth/logout", "POST /auth/logout-all",
 		"GET /auth/me", "DELETE /auth/me", "POST /auth/password",
 		"POST /api/{user_id}/tasks", "GET /api/{user_id}/tasks", "DELETE /api/{user_id}/tasks",
 		"GET /api/{user_id}/tasks/{task_id}", "PUT /api/{user_id}/tasks/{task_id}",

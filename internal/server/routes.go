@@ -37,6 +37,8 @@ func (s *server) routes(api huma.API) {
 		http.StatusUnauthorized, http.StatusTooManyRequests)), s.login)
 	route(s, api, authedOp(post, "/auth/logout", "logout",
 		"End the presented credential at once: the cookie session is deleted, or the bearer token is revoked."), s.logout)
+	route(s, api, authedOp(post, "/auth/logout-all", "logoutAll",
+		"End every session and access token of the caller at once, on every server, this one included; API tokens too with include_api_tokens=true."), s.logoutAll)
 	route(s, api, authedOp(get, "/auth/me", "me", "The caller's account."), s.me)
 	route(s, api, withBody(authedOp(del, "/auth/me", "deleteMe",
 		"Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. The body gives the current password (403 if wrong). 409 if it is the last owner of an organization with other members.",

@@ -117,14 +117,8 @@ func (a webAccounts) ChangePassword(r *http.Request, c *tenantry.Caller, current
 }
 
 func (a webAccounts) SignOutEverywhere(r *http.Request, c *tenantry.Caller) (*http.Cookie, error) {
-	ctx := a.ctx(r)
-	u, err := a.s.store.UserByID(ctx, c.UserID)
-	if err != nil {
-		return nil, webError(err)
-	}
-	// Setting the same hash bumps the credentials' version and deletes
-	// every session: every token and session issued so far stops working.
-	if _, err := a.s.store.SetPassword(ctx, c.UserID, u.PasswordHash); err != nil {
+	// The page promises the API tokens end too.
+	if err := a.s.signOutEverywhere(a.ctx(r), c.UserID, true); err != nil {
 		return nil, webError(err)
 	}
 	cookie := a.s.sessionCookie("", -1)
