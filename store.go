@@ -67,6 +67,24 @@ type Store interface {
 	// APITokenTouch). ErrAPITokenNotFound if unknown or expired at now.
 	APITokenUser(ctx context.Context, secretHash []byte, now time.Time) (APIToken, User, error)
 
+	// SetTOTPSecret stores a pending two-factor secret, replacing a pending
+	// one. ErrTOTPEnabled if two-factor sign-in is on; ErrUserNotFound.
+	SetTOTPSecret(ctx context.Context, userID uuid.UUID, secret string) error
+	// UserTOTP returns the user's two-factor secret. ErrTOTPNotFound.
+	UserTOTP(ctx context.Context, userID uuid.UUID) (TOTP, error)
+	// EnableTOTP turns the pending secret on, accepting time step step, and
+	// replaces the recovery codes with codeHashes, in one change.
+	// ErrTOTPNotFound if none is pending or step is not after the last.
+	EnableTOTP(ctx context.Context, userID uuid.UUID, step int64, codeHashes [][]byte) error
+	// UseTOTPStep records a code accepted for time step step, and reports
+	// false if a code of that step or a later one was accepted already.
+	UseTOTPStep(ctx context.Context, userID uuid.UUID, step int64) (bool, error)
+	// UseRecoveryCode spends one recovery code, and reports false if the
+	// user has no such code (never had, or spent it).
+	UseRecoveryCode(ctx context.Context, userID uuid.UUID, codeHash []byte) (bool, error)
+	// DisableTOTP deletes the two-factor secret and the recovery codes.
+	DisableTOTP(ctx context.Context, userID uuid.UUID) error
+
 	// CreateOrg creates an organization with owner as its first owner.
 	CreateOrg(ctx context.Context, owner uuid.UUID, name string) (OrgMembership, error)
 	// UserOrgs returns one page of the organizations the user is a member

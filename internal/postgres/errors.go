@@ -46,6 +46,8 @@ func interpretError(op string, err, noRows error) error {
 			return tenantry.ErrAssigneeNotMember
 		case pgErr.Code == codeForeignKeyViolation && pgErr.ConstraintName == "memberships_user_id_fkey":
 			return tenantry.ErrUserNotFound
+		case pgErr.Code == codeForeignKeyViolation && pgErr.ConstraintName == "totp_user_id_fkey":
+			return tenantry.ErrUserNotFound
 		case pgErr.Code == codeForeignKeyViolation && pgErr.ConstraintName == "api_tokens_membership_fkey":
 			return tenantry.ErrNotMember
 		}

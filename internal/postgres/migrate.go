@@ -28,7 +28,7 @@ func Migrations() fs.FS {
 
 // appTables are the tables the application role reads and writes.
 func appTables() []string {
-	return []string{"users", "tenants", "memberships", "tasks", "sessions", "revoked_tokens", "api_tokens"}
+	return []string{"users", "tenants", "memberships", "tasks", "sessions", "revoked_tokens", "api_tokens", "totp", "recovery_codes"}
 }
 
 // contextFunctions are the SECURITY DEFINER functions the application role calls.

@@ -14,6 +14,7 @@ func routes() []string {
 	return []string{
 		"GET /healthz", "GET /readyz",
 		"POST /auth/register", "POST /auth/token", "POST /auth/login", "POST /auth/logout", "POST /auth/logout-all",
+		"POST /auth/2fa/enroll", "POST /auth/2fa/confirm", "POST /auth/2fa/disable",
 		"GET /auth/me", "DELETE /auth/me", "POST /auth/password",
 		"POST /api/{user_id}/tasks", "GET /api/{user_id}/tasks", "DELETE /api/{user_id}/tasks",
 		"GET /api/{user_id}/tasks/{task_id}", "PUT /api/{user_id}/tasks/{task_id}",

@@ -39,6 +39,14 @@ func (s *server) routes(api huma.API) {
 		"End the presented credential at once: the cookie session is deleted, or the bearer token is revoked."), s.logout)
 	route(s, api, authedOp(post, "/auth/logout-all", "logoutAll",
 		"End every session and access token of the caller at once, on every server, this one included; API tokens too with include_api_tokens=true."), s.logoutAll)
+	route(s, api, authedOp(post, "/auth/2fa/enroll", "enrollTOTP",
+		"Start two-factor sign-in: a new secret and its otpauth:// URI, pending until confirmed. 409 if it is on already."), s.enrollTOTP)
+	route(s, api, withBody(authedOp(post, "/auth/2fa/confirm", "confirmTOTP",
+		"Turn two-factor sign-in on with the first code; answers ten recovery codes, shown once. 403 for a wrong code, 404 if none is pending.",
+		http.StatusNotFound, http.StatusConflict)), s.confirmTOTP)
+	route(s, api, withBody(authedOp(post, "/auth/2fa/disable", "disableTOTP",
+		"Turn two-factor sign-in off, with a code (or a recovery code) or the current password. 403 if wrong, 409 if it is off.",
+		http.StatusConflict)), s.disableTOTP)
 	route(s, api, authedOp(get, "/auth/me", "me", "The caller's account."), s.me)
 	route(s, api, withBody(authedOp(del, "/auth/me", "deleteMe",
 		"Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. The body gives the current password (403 if wrong). 409 if it is the last owner of an organization with other members.",

@@ -30,6 +30,11 @@ type Membership struct {
 	CreatedAt time.Time
 }
 
+type RecoveryCode struct {
+	UserID   uuid.UUID
+	CodeHash []byte
+}
+
 type RevokedToken struct {
 	TokenID   string
 	ExpiresAt time.Time
@@ -58,6 +63,14 @@ type Tenant struct {
 	ID        uuid.UUID
 	Kind      string
 	Name      string
+	CreatedAt time.Time
+}
+
+type Totp struct {
+	UserID    uuid.UUID
+	Secret    string
+	Enabled   bool
+	LastStep  int64
 	CreatedAt time.Time
 }
 

@@ -27,6 +27,11 @@ type Membership struct {
 	CreatedAt int64
 }
 
+type RecoveryCode struct {
+	UserID   []byte
+	CodeHash []byte
+}
+
 type RevokedToken struct {
 	TokenID   string
 	ExpiresAt int64
@@ -55,6 +60,14 @@ type Tenant struct {
 	ID        []byte
 	Kind      string
 	Name      string
+	CreatedAt int64
+}
+
+type Totp struct {
+	UserID    []byte
+	Secret    string
+	Enabled   int64
+	LastStep  int64
 	CreatedAt int64
 }
 

@@ -72,6 +72,27 @@ $$;
 
 REVOKE ALL ON FUNCTION api_token_use(bytea, timestamptz, timestamptz) FROM PUBLIC;
 
+-- Two-factor sign-in (TOTP, RFC 6238): a user's secret, pending until a
+-- first code confirms it, the last time step a code was accepted for (so
+-- that no code is accepted twice), and the recovery codes, kept as SHA-256
+-- (each is 80 random bits). Credentials of a user, no tenant's: no
+-- tenant_id and no row-level security, as sessions.
+CREATE TABLE totp (
+    user_id    uuid        PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    secret     text        NOT NULL,
+    enabled    boolean     NOT NULL DEFAULT false,
+    last_step  bigint      NOT NULL DEFAULT 0,
+    created_at timestamptz NOT NULL
+);
+
+CREATE TABLE recovery_codes (
+    user_id   uuid  NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code_hash bytea NOT NULL,
+    PRIMARY KEY (user_id, code_hash)
+);
+
 -- +goose Down
+DROP TABLE recovery_codes;
+DROP TABLE totp;
 DROP FUNCTION api_token_use(bytea, timestamptz, timestamptz);
 DROP TABLE api_tokens;

@@ -21,6 +21,28 @@ CREATE TABLE api_tokens (
 
 CREATE INDEX api_tokens_user ON api_tokens (user_id, id);
 
+-- Two-factor sign-in (TOTP): the secret, pending until a first code
+-- confirms it, the last time step accepted (no code works twice), and the
+-- recovery codes as SHA-256 (each is 80 random bits).
+
+CREATE TABLE totp (
+    user_id    BLOB    NOT NULL PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    secret     TEXT    NOT NULL,
+    enabled    INTEGER NOT NULL DEFAULT 0,
+    last_step  INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE recovery_codes (
+    user_id   BLOB NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code_hash BLOB NOT NULL,
+    PRIMARY KEY (user_id, code_hash)
+) WITHOUT ROWID;
+
 -- +goose Down
+
+DROP TABLE recovery_codes;
+
+DROP TABLE totp;
 
 DROP TABLE api_tokens;
