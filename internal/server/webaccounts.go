@@ -68,7 +68,7 @@ func (a webAccounts) presented(r *http.Request) string {
 	return ""
 }
 
-func (a webAccounts) SignIn(r *http.Request, email, password string) (*http.Cookie, error) {
+func (a webAccounts) SignIn(r *http.Request, email, password, code string) (*http.Cookie, error) {
 	ctx := a.ctx(r)
 	if len(email) > 254 || len(password) > 1024 {
 		return nil, &web.FieldError{Field: "password", Message: errBadLogin.Message + "."}
@@ -78,6 +78,13 @@ func (a webAccounts) SignIn(r *http.Request, email, password string) (*http.Cook
 	}
 	u, err := a.s.checkPassword(ctx, email, password)
 	if err != nil {
+		return nil, webError(err)
+	}
+	if err := a.s.secondFactor(ctx, u, email, code); errors.Is(err, errMFARequired) {
+		return nil, &web.FieldError{Field: "totp", Message: "Enter the code from your authenticator app, or a recovery code."}
+	} else if errors.Is(err, errBadLogin) {
+		return nil, &web.FieldError{Field: "totp", Message: "That code is not valid, or was used already."}
+	} else if err != nil {
 		return nil, webError(err)
 	}
 	cookie, err := a.s.openSession(ctx, a.presented(r), u.ID)
@@ -187,4 +194,24 @@ func (a webAccounts) CreateAPIToken(r *http.Request, c *tenantry.Caller, t tenan
 	t.UserID = c.UserID
 	_, secret, err := a.s.makeAPIToken(a.ctx(r), t)
 	return secret, webError(err)
+}
+
+func (a webAccounts) EnrollTOTP(r *http.Request, c *tenantry.Caller) (string, string, error) {
+	out, err := a.s.startTOTP(a.ctx(r), c)
+	return out.Secret, out.OTPAuthURI, webError(err)
+}
+
+func (a webAccounts) ConfirmTOTP(r *http.Request, c *tenantry.Caller, code string) ([]string, error) {
+	codes, err := a.s.finishTOTP(a.ctx(r), c, code)
+	if errors.Is(err, errWrongCode) {
+		return nil, &web.FieldError{Field: "code", Message: "That code is not valid: enter the one your app shows now."}
+	}
+	return codes, webError(err)
+}
+
+func (a webAccounts) DisableTOTP(r *http.Request, c *tenantry.Caller, password string) error {
+	if len(password) > 1024 || password == "" {
+		return &web.FieldError{Field: "password", Message: "Current password is incorrect."}
+	}
+	return webError(a.s.stopTOTP(a.ctx(r), c, "", password))
 }

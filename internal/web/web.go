@@ -30,8 +30,16 @@ type Accounts interface {
 	// SignUp creates an account and opens a session for it: the cookie
 	// to set.
 	SignUp(r *http.Request, email, password string) (*http.Cookie, error)
-	// SignIn checks the credentials and opens a session: the cookie to set.
-	SignIn(r *http.Request, email, password string) (*http.Cookie, error)
+	// SignIn checks the credentials, and the two-factor code when the
+	// account has two-factor sign-in on (a FieldError for "totp" when it
+	// is missing), and opens a session: the cookie to set.
+	SignIn(r *http.Request, email, password, code string) (*http.Cookie, error)
+	// EnrollTOTP starts two-factor sign-in: the secret and its otpauth URI.
+	EnrollTOTP(r *http.Request, c *tenantry.Caller) (secret, uri string, err error)
+	// ConfirmTOTP turns it on with a first code: the recovery codes.
+	ConfirmTOTP(r *http.Request, c *tenantry.Caller, code string) ([]string, error)
+	// DisableTOTP turns it off, proven by the current password.
+	DisableTOTP(r *http.Request, c *tenantry.Caller, password string) error
 	// SignOut ends c's session: the cookie that deletes it.
 	SignOut(r *http.Request, c *tenantry.Caller) (*http.Cookie, error)
 	// ChangePassword checks the current password, sets the new one (every
