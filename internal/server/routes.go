@@ -77,6 +77,10 @@ func (s *server) routes(api huma.API) {
 	route(s, api, personalOp(del, "/api/{user_id}/tokens/{token_id}", "deleteAPIToken",
 		"Revoke an API token: it stops working at once, on every server.", apiTokenErrors...), s.deleteAPIToken)
 
+	// Export: the caller's own data, streamed.
+	route(s, api, exportOp(api, personalOp(get, "/api/{user_id}/export", "exportAccount",
+		"Everything the caller owns or sees as a member, as one JSON document streamed page by page: account, personal_tasks, organizations (each with its tasks). Not one snapshot.")), s.export)
+
 	// Organizations. Not a member: 404 for the organization and everything under it.
 	route(s, api, created(withBody(authedOp(post, "/api/orgs", "createOrg", "Create an organization; the caller becomes its owner."))), s.createOrg)
 	route(s, api, authedOp(get, "/api/orgs", "listOrgs",
@@ -253,6 +257,17 @@ func withBody(op huma.Operation) huma.Operation {
 		http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
 	op.MaxBodyBytes = maxBodyBytes
 	op.BodyReadTimeout = -1 // guardBody bounds the read and lifts its deadline after
+	return op
+}
+
+// exportOp documents the streamed export's answer, which huma cannot
+// reflect from a StreamResponse.
+func exportOp(api huma.API, op huma.Operation) huma.Operation {
+	schema := api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[ExportOut](), true, "ExportOut")
+	op.Responses = map[string]*huma.Response{"200": {
+		Description: "The export.",
+		Content:     map[string]*huma.MediaType{"application/json": {Schema: schema}},
+	}}
 	return op
 }
 

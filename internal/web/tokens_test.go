@@ -85,3 +85,18 @@ func TestAPITokensPage(t *testing.T) {
 		mustStatus(t, "create with "+name, f.alice.post("/account/tokens", form), 422)
 	}
 }
+
+// TestExportLink: the account page links to the export, which the session
+// downloads.
+func TestExportLink(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	p := f.alice.get("/account")
+	if !strings.Contains(p.body, `href="/api/me/export"`) {
+		t.Fatalf("no export link on the account page:\n%s", p.body)
+	}
+	p = f.alice.get("/api/me/export")
+	if mustStatus(t, "export", p, 200); !strings.Contains(p.body, `"email":"alice@example.com"`) || !strings.Contains(p.body, "Acme") {
+		t.Errorf("export:\n%s", p.body)
+	}
+}
