@@ -286,7 +286,7 @@ func (s *server) deleteMe(ctx context.Context, in *DeleteMeInput) (*ClearCookieO
 	if err := s.checkCurrentPassword(ctx, c, in.Body.Password, "account_deletion_refused"); err != nil {
 		return nil, err
 	}
-	if err := s.store.DeleteUser(ctx, c.UserID); err != nil {
+	if err := s.eraseUser(ctx, c.UserID); err != nil {
 		return nil, err
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "account deleted", requestAttrs(ctx)...)

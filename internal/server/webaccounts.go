@@ -140,7 +140,7 @@ func (a webAccounts) DeleteAccount(r *http.Request, c *tenantry.Caller, password
 	if err := a.s.checkCurrentPassword(ctx, c, password, "account_deletion_refused"); err != nil {
 		return nil, webError(err)
 	}
-	if err := a.s.store.DeleteUser(ctx, c.UserID); err != nil {
+	if err := a.s.eraseUser(ctx, c.UserID); err != nil {
 		return nil, webError(err)
 	}
 	cookie := a.s.sessionCookie("", -1)
