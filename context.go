@@ -14,6 +14,8 @@ type AuthMethod string
 const (
 	AuthBearer  AuthMethod = "bearer"
 	AuthSession AuthMethod = "session"
+	// AuthAPIToken is a long-lived API token (tnt_…) for one tenant.
+	AuthAPIToken AuthMethod = "api_token"
 )
 
 // Caller is the authenticated user of one request.
@@ -26,6 +28,9 @@ type Caller struct {
 	TokenExpiry time.Time
 	// SessionHash identifies the cookie session (for logout).
 	SessionHash []byte
+	// APIToken is the API token the caller presented (AuthAPIToken): it
+	// reaches only its TenantID, and with ScopeRead only reads.
+	APIToken *APIToken
 }
 
 type callerKey struct{}

@@ -100,4 +100,13 @@ var (
 	ErrVersionMismatch = &Error{Code: EPRECONDITION, Message: "The task has changed since that version"}
 	// ErrSessionNotFound is returned for an unknown, expired or deleted session.
 	ErrSessionNotFound = &Error{Code: EUNAUTHORIZED, Message: MsgNotAuthed}
+	// ErrAPITokenNotFound is returned for an API token that is not the
+	// user's, or no longer exists, or (when used) has expired.
+	ErrAPITokenNotFound = &Error{Code: ENOTFOUND, Message: "API token not found"}
+	// ErrTOTPNotFound is returned when the user has no two-factor secret,
+	// or none pending when one is confirmed.
+	ErrTOTPNotFound = &Error{Code: ENOTFOUND, Message: "Two-factor sign-in is not set up"}
+	// ErrTOTPEnabled is returned when enrolling a user whose two-factor
+	// sign-in is on already.
+	ErrTOTPEnabled = &Error{Code: ECONFLICT, Message: "Two-factor sign-in is already on; disable it first"}
 )

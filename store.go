@@ -51,6 +51,40 @@ type Store interface {
 	// DeleteSession ends one session. Deleting an unknown one is not an error.
 	DeleteSession(ctx context.Context, idHash []byte) error
 
+	// CreateAPIToken stores a new API token of t.UserID for t.TenantID.
+	// ErrNotMember if the user is not a member of the tenant. The token is
+	// deleted with the membership.
+	CreateAPIToken(ctx context.Context, t APIToken) (APIToken, error)
+	// APITokens returns the user's API tokens, oldest first.
+	APITokens(ctx context.Context, userID uuid.UUID) ([]APIToken, error)
+	// DeleteAPIToken revokes one of the user's API tokens.
+	// ErrAPITokenNotFound if the user has no such token.
+	DeleteAPIToken(ctx context.Context, userID, id uuid.UUID) error
+	// DeleteAPITokens revokes every API token of the user.
+	DeleteAPITokens(ctx context.Context, userID uuid.UUID) error
+	// APITokenUser is the per-request check of an API token: the live token
+	// with that secret hash and its user, the use recorded (at most once per
+	// APITokenTouch). ErrAPITokenNotFound if unknown or expired at now.
+	APITokenUser(ctx context.Context, secretHash []byte, now time.Time) (APIToken, User, error)
+
+	// SetTOTPSecret stores a pending two-factor secret, replacing a pending
+	// one. ErrTOTPEnabled if two-factor sign-in is on; ErrUserNotFound.
+	SetTOTPSecret(ctx context.Context, userID uuid.UUID, secret string) error
+	// UserTOTP returns the user's two-factor secret. ErrTOTPNotFound.
+	UserTOTP(ctx context.Context, userID uuid.UUID) (TOTP, error)
+	// EnableTOTP turns the pending secret on, accepting time step step, and
+	// replaces the recovery codes with codeHashes, in one change.
+	// ErrTOTPNotFound if none is pending or step is not after the last.
+	EnableTOTP(ctx context.Context, userID uuid.UUID, step int64, codeHashes [][]byte) error
+	// UseTOTPStep records a code accepted for time step step, and reports
+	// false if a code of that step or a later one was accepted already.
+	UseTOTPStep(ctx context.Context, userID uuid.UUID, step int64) (bool, error)
+	// UseRecoveryCode spends one recovery code, and reports false if the
+	// user has no such code (never had, or spent it).
+	UseRecoveryCode(ctx context.Context, userID uuid.UUID, codeHash []byte) (bool, error)
+	// DisableTOTP deletes the two-factor secret and the recovery codes.
+	DisableTOTP(ctx context.Context, userID uuid.UUID) error
+
 	// CreateOrg creates an organization with owner as its first owner.
 	CreateOrg(ctx context.Context, owner uuid.UUID, name string) (OrgMembership, error)
 	// AcceptInvitation makes userID a member of tenantID with the role of

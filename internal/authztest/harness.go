@@ -23,6 +23,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/google/uuid"
+
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/auth"
 	"github.com/tenantry/tenantry/internal/server"
@@ -287,4 +289,21 @@ func (h *Harness) Session(u tenantry.User) string {
 		h.T.Fatal(err)
 	}
 	return base64.RawURLEncoding.EncodeToString(raw)
+}
+
+// APIToken creates an API token of u for tenantID through the API, as a
+// script's owner would, and returns its id and secret.
+func (h *Harness) APIToken(u tenantry.User, tenantID uuid.UUID, scope tenantry.TokenScope) (id, secret string) {
+	h.T.Helper()
+	res := h.Do(http.MethodPost, "/api/"+u.ID.String()+"/tokens",
+		map[string]any{"name": "script", "tenant_id": tenantID, "scope": scope}, Bearer(h.Token(u)))
+	var out struct {
+		ID    string `json:"id"`
+		Token string `json:"token"`
+	}
+	if res.Status != http.StatusCreated {
+		h.T.Fatalf("create API token: %d %s", res.Status, res.Body)
+	}
+	res.JSON(h.T, &out)
+	return out.ID, out.Token
 }

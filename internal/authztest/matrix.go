@@ -22,6 +22,10 @@ type Principal struct {
 	ForeignOrigin bool
 	// OwnsB: the owner of organization B.
 	OwnsB bool
+	// Token is the tenant of a valid API token of Alice's ("orgA" or
+	// "personal"); ReadOnly that its scope is read.
+	Token    string
+	ReadOnly bool
 
 	self  func(*World) tenantry.User
 	creds func(*World) []Opt // fresh credentials per call
@@ -58,6 +62,15 @@ func Principals() []Principal {
 		{Name: "alg none", self: alice, creds: func(w *World) []Opt { return []Opt{Bearer(w.H.NoneToken(w.Alice))} }},
 		{Name: "deleted user", self: func(w *World) tenantry.User { return w.Dan },
 			creds: func(w *World) []Opt { return []Opt{Bearer(w.DanToken)} }},
+		{Name: "read token of the tenant", Authed: true, Token: "orgA", ReadOnly: true, self: alice,
+			creds: func(w *World) []Opt { return []Opt{Bearer(w.ReadToken)} }},
+		{Name: "write token of the tenant", Authed: true, Token: "orgA", self: alice,
+			creds: func(w *World) []Opt { return []Opt{Bearer(w.WriteToken)} }},
+		{Name: "token of another tenant", Authed: true, Token: "personal", self: alice,
+			creds: func(w *World) []Opt { return []Opt{Bearer(w.PersonalToken)} }},
+		{Name: "revoked token", self: alice, creds: func(w *World) []Opt { return []Opt{Bearer(w.RevokedToken)} }},
+		{Name: "token of a removed member", self: func(w *World) tenantry.User { return w.Rex },
+			creds: func(w *World) []Opt { return []Opt{Bearer(w.RexAPIToken)} }},
 		{Name: "unknown session cookie", self: alice,
 			creds: func(*World) []Opt { return []Opt{Cookie(CookieName, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")} }},
 	}
@@ -91,6 +104,11 @@ type Case struct {
 	Public bool
 	// Opts are sent with the request besides the principal's credentials.
 	Opts []Opt
+	// Tenant is the tenant an API token must be for to be let in, as
+	// Alice: "personal" (hers), "orgA", or "any" when every token gets
+	// Alice's own answer (the same 404 or 422 for all). "" is a route API
+	// tokens never reach (403).
+	Tenant string
 }
 
 func isAlice(p Principal) bool     { return p.IsAlice }
@@ -99,7 +117,7 @@ func isAdmin(p Principal) bool     { return p.Role.AtLeast(tenantry.RoleAdmin) }
 func isOwner(p Principal) bool     { return p.Role == tenantry.RoleOwner }
 func anyone(Principal) bool        { return true }
 func ownsB(p Principal) bool       { return p.OwnsB }
-func aliceSkip(p Principal) bool   { return p.IsAlice }
+func aliceSkip(p Principal) bool   { return p.IsAlice || p.Token != "" }
 func personalPath(w *World) string { return "/api/" + w.Alice.ID.String() + "/tasks" }
 func orgPath(w *World) string      { return "/api/orgs/" + w.OrgA.ID.String() }
 func fixed(f func(*World) string) func(*World, Principal) string {
@@ -128,63 +146,63 @@ func Cases() []Case {
 			Body: body(map[string]any{"email": "alice@example.com", "password": "wrong-password"}), Public: true, Status: 401},
 
 		// Personal space, by its path.
-		{Name: "list victim's tasks", Method: get, Path: fixed(personalPath), Allow: isAlice, Status: 200, Deny: 403, DenyDetail: denied, Read: true},
+		{Name: "list victim's tasks", Method: get, Path: fixed(personalPath), Allow: isAlice, Status: 200, Deny: 403, DenyDetail: denied, Read: true, Tenant: "personal"},
 		{Name: "get victim's task", Method: get, Path: fixed(func(w *World) string { return personalPath(w) + "/" + w.AliceTask.ID.String() }),
-			Allow: isAlice, Status: 200, Deny: 403, DenyDetail: denied, Read: true},
+			Allow: isAlice, Status: 200, Deny: 403, DenyDetail: denied, Read: true, Tenant: "personal"},
 		{Name: "get a task with a malformed id under the victim's path", Method: get, Path: fixed(func(w *World) string { return personalPath(w) + "/not-a-uuid" }),
-			Allow: isAlice, Status: 404, OKDetail: taskGone, Deny: 403, DenyDetail: denied, Read: true},
+			Allow: isAlice, Status: 404, OKDetail: taskGone, Deny: 403, DenyDetail: denied, Read: true, Tenant: "personal"},
 		{Name: "list own tasks", Method: get, Path: func(w *World, p Principal) string { return "/api/" + p.self(w).ID.String() + "/tasks" },
-			Allow: anyone, Status: 200, Read: true},
+			Allow: anyone, Status: 200, Read: true, Tenant: "personal"},
 		{Name: "get victim's task through own path", Method: get, Path: ownPathAliceTask, Allow: isAlice, Status: 200, Deny: 404, DenyDetail: taskGone, Skip: aliceSkip, Read: true},
 		{Name: "create in victim's space", Method: post, Path: fixed(personalPath), Body: body(map[string]any{"title": "planted"}),
-			Allow: isAlice, Status: 201, Deny: 403, DenyDetail: denied, Mutates: []string{"alice"}},
+			Allow: isAlice, Status: 201, Deny: 403, DenyDetail: denied, Mutates: []string{"alice"}, Tenant: "personal"},
 		{Name: "create in victim's space with owner fields", Method: post, Path: fixed(personalPath),
 			Body:  func(w *World) any { return map[string]any{"title": "planted", "user_id": w.Eve.ID, "id": w.EveTask.ID} },
-			Allow: isAlice, Status: 422, Deny: 403, DenyDetail: denied}, // the path check comes first
+			Allow: isAlice, Status: 422, Deny: 403, DenyDetail: denied, Tenant: "any"}, // the path check comes first
 		{Name: "replace victim's task", Method: put, Path: fixed(func(w *World) string { return personalPath(w) + "/" + w.AliceTask.ID.String() }),
-			Body: body(map[string]any{"title": "replaced"}), Allow: isAlice, Status: 200, Deny: 403, DenyDetail: denied, Mutates: []string{"alice"}},
+			Body: body(map[string]any{"title": "replaced"}), Allow: isAlice, Status: 200, Deny: 403, DenyDetail: denied, Mutates: []string{"alice"}, Tenant: "personal"},
 		{Name: "patch victim's task", Method: patch, Path: fixed(func(w *World) string { return personalPath(w) + "/" + w.AliceTask.ID.String() }),
-			Body: body(map[string]any{"completed": true}), Allow: isAlice, Status: 200, Deny: 403, DenyDetail: denied, Mutates: []string{"alice"}},
+			Body: body(map[string]any{"completed": true}), Allow: isAlice, Status: 200, Deny: 403, DenyDetail: denied, Mutates: []string{"alice"}, Tenant: "personal"},
 		{Name: "replace victim's task through own path", Method: put, Path: ownPathAliceTask, Body: body(map[string]any{"title": "x"}),
 			Allow: isAlice, Deny: 404, DenyDetail: taskGone, Skip: aliceSkip},
 		{Name: "patch victim's task through own path", Method: patch, Path: ownPathAliceTask, Body: body(map[string]any{"title": "x"}),
 			Allow: isAlice, Deny: 404, DenyDetail: taskGone, Skip: aliceSkip},
 		{Name: "delete victim's task through own path", Method: del, Path: ownPathAliceTask, Allow: isAlice, Deny: 404, DenyDetail: taskGone, Skip: aliceSkip},
 		{Name: "delete victim's task", Method: del, Path: fixed(func(w *World) string { return personalPath(w) + "/" + w.AliceTask.ID.String() }),
-			Allow: isAlice, Status: 204, Deny: 403, DenyDetail: denied, Mutates: []string{"alice"}},
-		{Name: "bulk delete victim's tasks", Method: del, Path: fixed(personalPath), Allow: isAlice, Status: 200, Deny: 403, DenyDetail: denied, Mutates: []string{"alice"}},
+			Allow: isAlice, Status: 204, Deny: 403, DenyDetail: denied, Mutates: []string{"alice"}, Tenant: "personal"},
+		{Name: "bulk delete victim's tasks", Method: del, Path: fixed(personalPath), Allow: isAlice, Status: 200, Deny: 403, DenyDetail: denied, Mutates: []string{"alice"}, Tenant: "personal"},
 
 		// Organization A.
 		{Name: "list orgs", Method: get, Path: fixed(func(*World) string { return "/api/orgs" }), Allow: anyone, Status: 200, Read: true},
-		{Name: "get org", Method: get, Path: fixed(orgPath), Allow: isMember, Status: 200, Deny: 404, DenyDetail: orgGone, Read: true},
+		{Name: "get org", Method: get, Path: fixed(orgPath), Allow: isMember, Status: 200, Deny: 404, DenyDetail: orgGone, Read: true, Tenant: "orgA"},
 		{Name: "get org with a malformed id", Method: get, Path: fixed(func(*World) string { return "/api/orgs/not-a-uuid" }),
-			Allow: func(Principal) bool { return false }, Deny: 404, DenyDetail: orgGone, Read: true},
+			Allow: func(Principal) bool { return false }, Deny: 404, DenyDetail: orgGone, Read: true, Tenant: "any"},
 		{Name: "get own personal space as an org", Method: get, Path: func(w *World, p Principal) string { return "/api/orgs/" + p.self(w).ID.String() },
-			Allow: func(Principal) bool { return false }, Deny: 404, DenyDetail: orgGone, Read: true},
+			Allow: func(Principal) bool { return false }, Deny: 404, DenyDetail: orgGone, Read: true, Tenant: "any"},
 		{Name: "list members", Method: get, Path: fixed(func(w *World) string { return orgPath(w) + "/members" }), Allow: isMember, Status: 200, Deny: 404, DenyDetail: orgGone, Read: true},
-		{Name: "list org tasks", Method: get, Path: fixed(func(w *World) string { return orgPath(w) + "/tasks" }), Allow: isMember, Status: 200, Deny: 404, DenyDetail: orgGone, Read: true},
+		{Name: "list org tasks", Method: get, Path: fixed(func(w *World) string { return orgPath(w) + "/tasks" }), Allow: isMember, Status: 200, Deny: 404, DenyDetail: orgGone, Read: true, Tenant: "orgA"},
 		{Name: "get org task", Method: get, Path: fixed(func(w *World) string { return orgPath(w) + "/tasks/" + w.OrgATask.ID.String() }),
-			Allow: isMember, Status: 200, Deny: 404, DenyDetail: orgGone, Read: true},
+			Allow: isMember, Status: 200, Deny: 404, DenyDetail: orgGone, Read: true, Tenant: "orgA"},
 		{Name: "get another org's task through org A", Method: get, Path: fixed(func(w *World) string { return orgPath(w) + "/tasks/" + w.OrgBTask.ID.String() }),
-			Allow: isMember, Status: 404, OKDetail: taskGone, Deny: 404, DenyDetail: orgGone, Read: true},
+			Allow: isMember, Status: 404, OKDetail: taskGone, Deny: 404, DenyDetail: orgGone, Read: true, Tenant: "orgA"},
 		{Name: "get org B", Method: get, Path: fixed(func(w *World) string { return "/api/orgs/" + w.OrgB.ID.String() }),
-			Allow: ownsB, Status: 200, Deny: 404, DenyDetail: orgGone, Read: true},
+			Allow: ownsB, Status: 200, Deny: 404, DenyDetail: orgGone, Read: true, Tenant: "any"},
 		{Name: "get org B's task", Method: get, Path: fixed(func(w *World) string { return "/api/orgs/" + w.OrgB.ID.String() + "/tasks/" + w.OrgBTask.ID.String() }),
-			Allow: ownsB, Status: 200, Deny: 404, DenyDetail: orgGone, Read: true},
+			Allow: ownsB, Status: 200, Deny: 404, DenyDetail: orgGone, Read: true, Tenant: "any"},
 		{Name: "create org task", Method: post, Path: fixed(func(w *World) string { return orgPath(w) + "/tasks" }), Body: body(map[string]any{"title": "planted"}),
-			Allow: isMember, Status: 201, Deny: 404, DenyDetail: orgGone, Mutates: []string{"orgA"}},
+			Allow: isMember, Status: 201, Deny: 404, DenyDetail: orgGone, Mutates: []string{"orgA"}, Tenant: "orgA"},
 		{Name: "create org task assigned to a non-member", Method: post, Path: fixed(func(w *World) string { return orgPath(w) + "/tasks" }),
 			Body:  func(w *World) any { return map[string]any{"title": "planted", "assigned_user_id": w.Eve.ID} },
-			Allow: isMember, Status: 422, Deny: 404, DenyDetail: orgGone},
+			Allow: isMember, Status: 422, Deny: 404, DenyDetail: orgGone, Tenant: "orgA"},
 		{Name: "create org task with owner fields", Method: post, Path: fixed(func(w *World) string { return orgPath(w) + "/tasks" }),
 			Body:  func(w *World) any { return map[string]any{"title": "planted", "org_id": w.OrgB.ID} },
-			Allow: anyone, Status: 422}, // the body is refused before any lookup: it says nothing of the org
+			Allow: anyone, Status: 422, Tenant: "any"}, // the body is refused before any lookup: it says nothing of the org
 		{Name: "replace org task", Method: put, Path: fixed(func(w *World) string { return orgPath(w) + "/tasks/" + w.OrgATask.ID.String() }),
-			Body: body(map[string]any{"title": "replaced"}), Allow: isMember, Status: 200, Deny: 404, DenyDetail: orgGone, Mutates: []string{"orgA"}},
+			Body: body(map[string]any{"title": "replaced"}), Allow: isMember, Status: 200, Deny: 404, DenyDetail: orgGone, Mutates: []string{"orgA"}, Tenant: "orgA"},
 		{Name: "patch org task", Method: patch, Path: fixed(func(w *World) string { return orgPath(w) + "/tasks/" + w.OrgATask.ID.String() }),
-			Body: body(map[string]any{"completed": true}), Allow: isMember, Status: 200, Deny: 404, DenyDetail: orgGone, Mutates: []string{"orgA"}},
+			Body: body(map[string]any{"completed": true}), Allow: isMember, Status: 200, Deny: 404, DenyDetail: orgGone, Mutates: []string{"orgA"}, Tenant: "orgA"},
 		{Name: "patch another org's task through org A", Method: patch, Path: fixed(func(w *World) string { return orgPath(w) + "/tasks/" + w.OrgBTask.ID.String() }),
-			Body: body(map[string]any{"completed": true}), Allow: isMember, Status: 404, OKDetail: taskGone, Deny: 404, DenyDetail: orgGone},
+			Body: body(map[string]any{"completed": true}), Allow: isMember, Status: 404, OKDetail: taskGone, Deny: 404, DenyDetail: orgGone, Tenant: "orgA"},
 		{Name: "list invitations", Method: get, Path: fixed(func(w *World) string { return orgPath(w) + "/invitations" }),
 			Allow: isAdmin, Status: 200, Deny: 404, DenyDetail: orgGone, RoleDeny: 403, Read: true},
 		{Name: "invite", Method: post, Path: fixed(func(w *World) string { return orgPath(w) + "/invitations" }),
@@ -206,9 +224,9 @@ func Cases() []Case {
 		{Name: "remove the last owner", Method: del, Path: fixed(func(w *World) string { return orgPath(w) + "/members/" + w.Alice.ID.String() }),
 			Allow: isOwner, Status: 409, Deny: 404, DenyDetail: orgGone, RoleDeny: 403},
 		{Name: "delete org task", Method: del, Path: fixed(func(w *World) string { return orgPath(w) + "/tasks/" + w.OrgATask.ID.String() }),
-			Allow: isMember, Status: 204, Deny: 404, DenyDetail: orgGone, Mutates: []string{"orgA"}},
+			Allow: isMember, Status: 204, Deny: 404, DenyDetail: orgGone, Mutates: []string{"orgA"}, Tenant: "orgA"},
 		{Name: "bulk delete org tasks", Method: del, Path: fixed(func(w *World) string { return orgPath(w) + "/tasks" }),
-			Allow: isAdmin, Status: 200, Deny: 404, DenyDetail: orgGone, RoleDeny: 403, Mutates: []string{"orgA"}},
+			Allow: isAdmin, Status: 200, Deny: 404, DenyDetail: orgGone, RoleDeny: 403, Mutates: []string{"orgA"}, Tenant: "orgA"},
 		{Name: "add an owner", Method: post, Path: fixed(func(w *World) string { return orgPath(w) + "/members" }),
 			Body:  func(w *World) any { return map[string]any{"user_id": w.Oscar.ID, "role": "owner"} },
 			Allow: isOwner, Status: 201, Deny: 404, DenyDetail: orgGone, RoleDeny: 403, Mutates: []string{"orgA"}},
@@ -244,6 +262,8 @@ func expect(c Case, p Principal) (status int, detail string, allowed bool) {
 		return 401, tenantry.MsgBadCredentials, false
 	case p.ForeignOrigin && c.Method != http.MethodGet:
 		return 403, "Cross-origin request refused", false
+	case p.Token != "":
+		return expectToken(c, p)
 	case !c.Allow(p) && p.Role != "" && c.RoleDeny != 0:
 		return c.RoleDeny, "", false
 	case !c.Allow(p):
@@ -259,13 +279,33 @@ func expect(c Case, p Principal) (status int, detail string, allowed bool) {
 	return st, c.OKDetail, st < 300
 }
 
+// expectToken is what a valid API token of Alice's gets: Alice's own answer
+// in its tenant, within its scope; the tenant's 404 anywhere else; 403 on
+// every route that is not a tenant's tasks.
+func expectToken(c Case, p Principal) (status int, detail string, allowed bool) {
+	alice := Principal{Name: p.Name, Authed: true, IsAlice: true, Role: tenantry.RoleOwner, self: p.self}
+	switch {
+	case c.Tenant == "":
+		return 403, "API tokens cannot be used here", false
+	case c.Tenant == "any":
+		return expect(c, alice)
+	case c.Tenant != p.Token && c.Tenant == "orgA":
+		return 404, tenantry.MsgOrgNotFound, false
+	case c.Tenant != p.Token:
+		return 404, "", false
+	case p.ReadOnly && c.Method != http.MethodGet:
+		return 403, "This API token may only read", false
+	}
+	return expect(c, alice)
+}
+
 // forbidden is what p's answers must never contain.
 func (w *World) forbidden(p Principal) [][]byte {
 	var f []string
-	if !p.IsAlice {
+	if !p.IsAlice && p.Token != "personal" {
 		f = append(f, w.Secret, w.AliceTask.ID.String())
 	}
-	if p.Role == "" {
+	if p.Role == "" && p.Token != "orgA" {
 		f = append(f, w.OrgSecret, w.OrgATask.ID.String())
 	}
 	if !p.OwnsB {

@@ -24,6 +24,10 @@ type World struct {
 	Alice, Adam, Mia, Rex, Eve, Oscar, Dan tenantry.User
 	// RexToken and DanToken were issued before Rex's removal and Dan's deletion.
 	RexToken, DanToken string
+	// Alice's API tokens: read and write for organization A, write for her
+	// personal tasks, one she revoked; RexAPIToken was Rex's for
+	// organization A while he was a member.
+	ReadToken, WriteToken, PersonalToken, RevokedToken, RexAPIToken string
 
 	AliceTask tenantry.Task // in Alice's personal space
 	OrgA      tenantry.Tenant
@@ -89,6 +93,15 @@ func NewWorld(t testing.TB, h *Harness) *World {
 		return err
 	}))
 	w.RexToken = h.Token(w.Rex)
+	_, w.RexAPIToken = h.APIToken(w.Rex, w.OrgA.ID, tenantry.ScopeWrite)
+	_, w.ReadToken = h.APIToken(w.Alice, w.OrgA.ID, tenantry.ScopeRead)
+	_, w.WriteToken = h.APIToken(w.Alice, w.OrgA.ID, tenantry.ScopeWrite)
+	_, w.PersonalToken = h.APIToken(w.Alice, w.Alice.ID, tenantry.ScopeWrite)
+	var revoked string
+	revoked, w.RevokedToken = h.APIToken(w.Alice, w.OrgA.ID, tenantry.ScopeWrite)
+	if res := h.Do("DELETE", "/api/"+w.Alice.ID.String()+"/tokens/"+revoked, nil, Bearer(h.Token(w.Alice))); res.Status != 204 {
+		t.Fatalf("revoke API token: %d %s", res.Status, res.Body)
+	}
 	must(h.Store.Update(ctx, w.Alice.ID, w.OrgA.ID, func(tx tenantry.TenantTx) error {
 		return tx.RemoveMember(ctx, w.Rex.ID)
 	}))

@@ -59,12 +59,14 @@ type violation struct{ op, code string }
 // re-raises a worker's error without the constraint name, and the names in
 // its messages carry the shard's suffix (users_email_key_102079).
 var violations = map[violation]error{
-	{"create user", codeUniqueViolation}:      tenantry.ErrEmailTaken,    // users_email_key
-	{"add member", codeUniqueViolation}:       tenantry.ErrAlreadyMember, // memberships_pkey
-	{"add member", codeForeignKeyViolation}:   tenantry.ErrUserNotFound,  // memberships_user_id_fkey
-	{"create task", codeForeignKeyViolation}:  tenantry.ErrAssigneeNotMember,
-	{"replace task", codeForeignKeyViolation}: tenantry.ErrAssigneeNotMember,
-	{"patch task", codeForeignKeyViolation}:   tenantry.ErrAssigneeNotMember, // tasks_assignee_fkey
+	{"create user", codeUniqueViolation}:          tenantry.ErrEmailTaken,    // users_email_key
+	{"add member", codeUniqueViolation}:           tenantry.ErrAlreadyMember, // memberships_pkey
+	{"add member", codeForeignKeyViolation}:       tenantry.ErrUserNotFound,  // memberships_user_id_fkey
+	{"create task", codeForeignKeyViolation}:      tenantry.ErrAssigneeNotMember,
+	{"replace task", codeForeignKeyViolation}:     tenantry.ErrAssigneeNotMember,
+	{"patch task", codeForeignKeyViolation}:       tenantry.ErrAssigneeNotMember, // tasks_assignee_fkey
+	{"create api token", codeForeignKeyViolation}: tenantry.ErrNotMember,         // api_tokens_membership_fkey
+	{"set totp secret", codeForeignKeyViolation}:  tenantry.ErrUserNotFound,      // totp_user_id_fkey
 }
 
 // contextError interprets the error of a tenant_context call:

@@ -28,7 +28,7 @@ func Migrations() fs.FS {
 
 // appTables are the tables the application role reads and writes.
 func appTables() []string {
-	return []string{"users", "tenants", "memberships", "tasks", "sessions", "revoked_tokens", "invitations"}
+	return []string{"users", "tenants", "memberships", "tasks", "sessions", "revoked_tokens", "invitations", "api_tokens", "totp", "recovery_codes"}
 }
 
 // contextFunctions are the context functions the application role calls.
@@ -38,6 +38,7 @@ func contextFunctions() []string {
 		"user_context(uuid)",
 		"create_tenant(uuid, uuid, text, text, timestamptz)",
 		"accept_invitation(uuid, uuid, bytea, timestamptz)",
+		"api_token_use(bytea, timestamptz, timestamptz)",
 	}
 }
 

@@ -94,7 +94,7 @@ func (s *server) checkPassword(ctx context.Context, email, pw string) (tenantry.
 	return u, nil
 }
 
-const msgUnknownFormField = "Unknown form field: the form takes grant_type, username, password, scope, client_id and client_secret"
+const msgUnknownFormField = "Unknown form field: the form takes grant_type, username, password, totp, scope, client_id and client_secret"
 
 // TokenInput is the form of POST /auth/token. The form is parsed by hand
 // (huma reads JSON bodies); its schema is TokenForm.
@@ -117,7 +117,7 @@ func (s *server) token(ctx context.Context, in *TokenInput) (*TokenOutput, error
 	// bare password) parses as one field named by the whole body.
 	for k, v := range form {
 		switch k {
-		case "grant_type", "username", "password", "scope", "client_id", "client_secret":
+		case "grant_type", "username", "password", "scope", "client_id", "client_secret", "totp":
 		default:
 			return nil, badForm(msgUnknownFormField)
 		}
@@ -141,6 +141,9 @@ func (s *server) token(ctx context.Context, in *TokenInput) (*TokenOutput, error
 	}
 	u, err := s.checkPassword(ctx, email, pw)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.secondFactor(ctx, u, email, form.Get("totp")); err != nil {
 		return nil, err
 	}
 	tok, claims, err := s.tokens.Issue(u)
@@ -174,6 +177,9 @@ type LoginOutput struct {
 func (s *server) login(ctx context.Context, in *LoginInput) (*LoginOutput, error) {
 	u, err := s.checkPassword(ctx, in.Body.Email, in.Body.Password)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.secondFactor(ctx, u, in.Body.Email, in.Body.TOTP); err != nil {
 		return nil, err
 	}
 	cookie, err := s.openSession(ctx, s.presentedCookie(in), u.ID)
@@ -280,7 +286,7 @@ func (s *server) deleteMe(ctx context.Context, in *DeleteMeInput) (*ClearCookieO
 	if err := s.checkCurrentPassword(ctx, c, in.Body.Password, "account_deletion_refused"); err != nil {
 		return nil, err
 	}
-	if err := s.store.DeleteUser(ctx, c.UserID); err != nil {
+	if err := s.eraseUser(ctx, c.UserID); err != nil {
 		return nil, err
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "account deleted", requestAttrs(ctx)...)

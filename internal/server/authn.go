@@ -39,6 +39,9 @@ func (s *server) identifyBearer(ctx context.Context, header string) (*tenantry.C
 		s.security(ctx, "token_invalid", slog.String("reason", "not a bearer authorization header"))
 		return nil, errBadCredentials
 	}
+	if strings.HasPrefix(token, apiTokenPrefix) {
+		return s.identifyAPIToken(ctx, token)
+	}
 	claims, err := s.tokens.Parse(token)
 	if err != nil {
 		s.security(ctx, "token_invalid", slog.String("reason", reason(err)))

@@ -37,6 +37,7 @@ type RegisterIn struct {
 type LoginIn struct {
 	Email    string `json:"email" maxLength:"254"`
 	Password string `json:"password" maxLength:"1024"`
+	TOTP     string `json:"totp,omitempty" maxLength:"32" doc:"With two-factor sign-in on: the code, or a recovery code."`
 }
 
 // TokenForm is the OAuth2 password grant form of POST /auth/token.
@@ -44,6 +45,7 @@ type TokenForm struct {
 	GrantType string `json:"grant_type,omitempty" enum:"password" doc:"Optional; \"password\" if given."`
 	Username  string `json:"username" doc:"The account's email."`
 	Password  string `json:"password"`
+	TOTP      string `json:"totp,omitempty" doc:"With two-factor sign-in on: the code, or a recovery code. Without it, the right password gets a 401 with mfa_required: true."`
 	Scope     string `json:"scope,omitempty" doc:"Ignored."`
 	// OAuth2 clients may send their credentials in the form (RFC 6749
 	// 2.3.1); there are no registered clients, so both are ignored.

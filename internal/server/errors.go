@@ -66,6 +66,7 @@ type problem struct {
 	detail string
 	header http.Header
 	errs   []error
+	mfa    bool // the body says "mfa_required": true
 }
 
 // answer maps any error to the problem the client sees; it is the one place
@@ -100,6 +101,7 @@ func (s *server) answer(ctx context.Context, err error) problem {
 	}
 	if p.status == http.StatusUnauthorized {
 		p.header = http.Header{"WWW-Authenticate": {"Bearer"}}
+		p.mfa = errors.Is(err, errMFARequired)
 	}
 	return p
 }
@@ -112,6 +114,10 @@ func route[I, O any](s *server, api huma.API, op huma.Operation, h func(context.
 		if err != nil {
 			p := s.answer(ctx, err)
 			e := huma.NewError(p.status, p.detail, p.errs...)
+			if m, ok := e.(*huma.ErrorModel); ok && p.mfa {
+				m.Instance = instanceOf(ctx)
+				e = &mfaProblem{ErrorModel: *m, MFARequired: true}
+			}
 			if p.header != nil {
 				return nil, huma.ErrorWithHeaders(e, p.header)
 			}

@@ -16,6 +16,7 @@ func TestSecurityEventsLoggedWithoutSecrets(t *testing.T) {
 	// With the access log on: its lines must not hold a secret either.
 	h := authztest.NewHarness(t, openSQLite(t), func(c *server.Config) { c.AccessLog = true })
 	w := authztest.NewWorld(t, h)
+	built := strings.Count(h.Logs.String(), `"msg":"request"`) // the world's own requests (API tokens)
 	eveTok := h.Token(w.Eve)
 	eve := authztest.Bearer(eveTok)
 	cookie := h.Session(w.Alice)
@@ -41,10 +42,13 @@ func TestSecurityEventsLoggedWithoutSecrets(t *testing.T) {
 	h.Do("GET", "/auth/me", nil, authztest.Cookie(authztest.CookieName, cookie))
 	h.Do("POST", "/auth/login", `{"email":"eve@example.com","password":"login-password-xyz"}`)
 	h.Do("POST", "/auth/login", `{"email":"eve@example.com","password":"`+authztest.Password+`"}`)
+	h.Do("DELETE", "/api/orgs/"+w.OrgA.ID.String()+"/tasks", nil, authztest.Bearer(w.ReadToken)) // read-only API token
+	h.Do("GET", "/api/orgs/"+w.OrgA.ID.String()+"/tasks", nil, authztest.Bearer(w.RevokedToken)) // revoked API token
+	h.Do("GET", "/auth/me", nil, authztest.Bearer(w.WriteToken))                                 // API token on an account route
 
 	logs := h.Logs.String()
-	if n := strings.Count(logs, `"msg":"request"`); n != 17 {
-		t.Errorf("%d access-log lines for 17 requests:\n%s", n, logs)
+	if n := strings.Count(logs, `"msg":"request"`) - built; n != 20 {
+		t.Errorf("%d access-log lines for 20 requests:\n%s", n, logs)
 	}
 	events := map[string]map[string]any{}
 	sc := bufio.NewScanner(strings.NewReader(logs))
@@ -59,7 +63,8 @@ func TestSecurityEventsLoggedWithoutSecrets(t *testing.T) {
 		}
 	}
 	for _, e := range []string{"path_mismatch", "org_not_member", "task_not_found", "login_failed", "token_invalid",
-		"token_unknown_user", "role_forbidden", "token_revoked", "cross_origin_refused"} {
+		"token_unknown_user", "role_forbidden", "token_revoked", "cross_origin_refused",
+		"api_token_read_only", "api_token_invalid", "api_token_refused"} {
 		if events[e] == nil {
 			t.Errorf("no %s event in the log", e)
 		}
@@ -76,7 +81,8 @@ func TestSecurityEventsLoggedWithoutSecrets(t *testing.T) {
 		t.Errorf("org_not_member event lacks the target: %v", rec)
 	}
 	for _, secret := range []string{eveTok, eveTok[:20], cookie, "wrong-password-xyz", "query-password-xyz", "login-password-xyz",
-		authztest.Password, w.DanToken, "Bearer ", "$argon2id", "access_token", "?"} {
+		authztest.Password, w.DanToken, "Bearer ", "$argon2id", "access_token", "?",
+		w.ReadToken, w.WriteToken, w.PersonalToken, w.RevokedToken, w.RexAPIToken, "tnt_"} {
 		if strings.Contains(logs, secret) {
 			t.Errorf("the log contains a secret %.20q…", secret)
 		}

@@ -177,6 +177,11 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			s.writeProblem(api, ctx, errCrossOrigin)
 			return
 		}
+		if caller.Method == tenantry.AuthAPIToken && !apiTokenRoute(op) {
+			s.security(ctx.Context(), "api_token_refused", slog.String("token_id", caller.APIToken.ID.String()))
+			s.writeProblem(api, ctx, errAPITokenRefused)
+			return
+		}
 		if op.Metadata[metaPersonal] == true && ctx.Param("user_id") != pathMe {
 			if id, err := parsePathID(ctx.Param("user_id")); err != nil || id != caller.UserID {
 				s.security(ctx.Context(), "path_mismatch", slog.String("target_user_id", targetID(ctx.Param("user_id"))))

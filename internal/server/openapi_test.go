@@ -13,11 +13,13 @@ import (
 func routes() []string {
 	return []string{
 		"GET /healthz", "GET /readyz",
-		"POST /auth/register", "POST /auth/token", "POST /auth/login", "POST /auth/logout",
+		"POST /auth/register", "POST /auth/token", "POST /auth/login", "POST /auth/logout", "POST /auth/logout-all",
+		"POST /auth/2fa/enroll", "POST /auth/2fa/confirm", "POST /auth/2fa/disable",
 		"GET /auth/me", "DELETE /auth/me", "POST /auth/password",
 		"POST /api/{user_id}/tasks", "GET /api/{user_id}/tasks", "DELETE /api/{user_id}/tasks",
 		"GET /api/{user_id}/tasks/{task_id}", "PUT /api/{user_id}/tasks/{task_id}",
 		"PATCH /api/{user_id}/tasks/{task_id}", "DELETE /api/{user_id}/tasks/{task_id}",
+		"GET /api/{user_id}/export", "POST /api/{user_id}/tokens", "GET /api/{user_id}/tokens", "DELETE /api/{user_id}/tokens/{token_id}",
 		"POST /api/orgs", "GET /api/orgs", "GET /api/orgs/{org_id}",
 		"GET /api/orgs/{org_id}/members", "POST /api/orgs/{org_id}/members",
 		"PATCH /api/orgs/{org_id}/members/{user_id}", "DELETE /api/orgs/{org_id}/members/{user_id}",

@@ -28,6 +28,13 @@ func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(te
 		s.security(ctx, "org_not_found", slog.String("target_tenant_id", targetID(orgID)))
 		return errOrgNotFound
 	}
+	if err := s.tokenReaches(ctx, c, id, write); err != nil {
+		if errors.Is(err, tenantry.ErrNotMember) {
+			s.metrics.crossTenant("api_token_tenant")
+			return errOrgNotFound
+		}
+		return err
+	}
 	run := s.store.View
 	if write {
 		run = s.store.Update

@@ -37,6 +37,16 @@ func (s *server) routes(api huma.API) {
 		http.StatusUnauthorized, http.StatusTooManyRequests)), s.login)
 	route(s, api, authedOp(post, "/auth/logout", "logout",
 		"End the presented credential at once: the cookie session is deleted, or the bearer token is revoked."), s.logout)
+	route(s, api, authedOp(post, "/auth/logout-all", "logoutAll",
+		"End every session and access token of the caller at once, on every server, this one included; API tokens too with include_api_tokens=true."), s.logoutAll)
+	route(s, api, authedOp(post, "/auth/2fa/enroll", "enrollTOTP",
+		"Start two-factor sign-in: a new secret and its otpauth:// URI, pending until confirmed. 409 if it is on already."), s.enrollTOTP)
+	route(s, api, withBody(authedOp(post, "/auth/2fa/confirm", "confirmTOTP",
+		"Turn two-factor sign-in on with the first code; answers ten recovery codes, shown once. 403 for a wrong code, 404 if none is pending.",
+		http.StatusNotFound, http.StatusConflict)), s.confirmTOTP)
+	route(s, api, withBody(authedOp(post, "/auth/2fa/disable", "disableTOTP",
+		"Turn two-factor sign-in off, with a code (or a recovery code) or the current password. 403 if wrong, 409 if it is off.",
+		http.StatusConflict)), s.disableTOTP)
 	route(s, api, authedOp(get, "/auth/me", "me", "The caller's account."), s.me)
 	route(s, api, withBody(authedOp(del, "/auth/me", "deleteMe",
 		"Delete the caller's account with its personal tasks, sessions and memberships; its tokens stop working. The body gives the current password (403 if wrong). 409 if it is the last owner of an organization with other members.",
@@ -60,6 +70,20 @@ func (s *server) routes(api huma.API) {
 		http.StatusNotFound, http.StatusPreconditionFailed)), s.patchTask)
 	route(s, api, personalOp(del, "/api/{user_id}/tasks/{task_id}", "deleteTask",
 		"Delete one task. With If-Match, only the version named (412 otherwise).", http.StatusNotFound, http.StatusPreconditionFailed), s.deleteTask)
+
+	// API tokens: the caller's own, managed with a password-proven
+	// credential only (an API token gets 403 here, as on every route but
+	// the tasks').
+	route(s, api, created(withBody(personalOp(post, "/api/{user_id}/tokens", "createAPIToken",
+		"Create an API token for one tenant the caller belongs to, read or write, optionally expiring. The secret is in the answer only. 404 for a tenant the caller is not in.",
+		apiTokenErrors...))), s.createAPIToken)
+	route(s, api, personalOp(get, "/api/{user_id}/tokens", "listAPITokens", "The caller's API tokens, oldest first, without their secrets."), s.listAPITokens)
+	route(s, api, personalOp(del, "/api/{user_id}/tokens/{token_id}", "deleteAPIToken",
+		"Revoke an API token: it stops working at once, on every server.", apiTokenErrors...), s.deleteAPIToken)
+
+	// Export: the caller's own data, streamed.
+	route(s, api, exportOp(api, personalOp(get, "/api/{user_id}/export", "exportAccount",
+		"Everything the caller owns or sees as a member, as one JSON document streamed page by page: account, personal_tasks, organizations (each with its tasks). Not one snapshot.")), s.export)
 
 	// Organizations. Not a member: 404 for the organization and everything under it.
 	route(s, api, created(withBody(authedOp(post, "/api/orgs", "createOrg", "Create an organization; the caller becomes its owner."))), s.createOrg)
@@ -268,6 +292,17 @@ func withBody(op huma.Operation) huma.Operation {
 	return op
 }
 
+// exportOp documents the streamed export's answer, which huma cannot
+// reflect from a StreamResponse.
+func exportOp(api huma.API, op huma.Operation) huma.Operation {
+	schema := api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[ExportOut](), true, "ExportOut")
+	op.Responses = map[string]*huma.Response{"200": {
+		Description: "The export.",
+		Content:     map[string]*huma.MediaType{"application/json": {Schema: schema}},
+	}}
+	return op
+}
+
 // created answers 201.
 func created(op huma.Operation) huma.Operation {
 	op.DefaultStatus = http.StatusCreated
@@ -291,6 +326,8 @@ func tag(path string) string {
 		return "accounts"
 	case len(path) >= 9 && path[:9] == "/api/orgs":
 		return "organizations"
+	case strings.HasSuffix(path, "/tokens") || strings.Contains(path, "/tokens/"):
+		return "api tokens"
 	}
 	return "personal tasks"
 }

@@ -30,6 +30,9 @@ type TaskPath struct {
 // inPersonal runs fn in the caller's personal tenant.
 func (s *server) inPersonal(ctx context.Context, write bool, fn func(tenantry.TenantTx) error) error {
 	c := tenantry.CallerFromContext(ctx)
+	if err := s.tokenReaches(ctx, c, c.UserID, write); err != nil {
+		return err
+	}
 	run := s.store.View
 	if write {
 		run = s.store.Update

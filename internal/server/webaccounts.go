@@ -68,7 +68,7 @@ func (a webAccounts) presented(r *http.Request) string {
 	return ""
 }
 
-func (a webAccounts) SignIn(r *http.Request, email, password string) (*http.Cookie, error) {
+func (a webAccounts) SignIn(r *http.Request, email, password, code string) (*http.Cookie, error) {
 	ctx := a.ctx(r)
 	if len(email) > 254 || len(password) > 1024 {
 		return nil, &web.FieldError{Field: "password", Message: errBadLogin.Message + "."}
@@ -78,6 +78,13 @@ func (a webAccounts) SignIn(r *http.Request, email, password string) (*http.Cook
 	}
 	u, err := a.s.checkPassword(ctx, email, password)
 	if err != nil {
+		return nil, webError(err)
+	}
+	if err := a.s.secondFactor(ctx, u, email, code); errors.Is(err, errMFARequired) {
+		return nil, &web.FieldError{Field: "totp", Message: "Enter the code from your authenticator app, or a recovery code."}
+	} else if errors.Is(err, errBadLogin) {
+		return nil, &web.FieldError{Field: "totp", Message: "That code is not valid, or was used already."}
+	} else if err != nil {
 		return nil, webError(err)
 	}
 	cookie, err := a.s.openSession(ctx, a.presented(r), u.ID)
@@ -117,14 +124,8 @@ func (a webAccounts) ChangePassword(r *http.Request, c *tenantry.Caller, current
 }
 
 func (a webAccounts) SignOutEverywhere(r *http.Request, c *tenantry.Caller) (*http.Cookie, error) {
-	ctx := a.ctx(r)
-	u, err := a.s.store.UserByID(ctx, c.UserID)
-	if err != nil {
-		return nil, webError(err)
-	}
-	// Setting the same hash bumps the credentials' version and deletes
-	// every session: every token and session issued so far stops working.
-	if _, err := a.s.store.SetPassword(ctx, c.UserID, u.PasswordHash); err != nil {
+	// The page promises the API tokens end too.
+	if err := a.s.signOutEverywhere(a.ctx(r), c.UserID, true); err != nil {
 		return nil, webError(err)
 	}
 	cookie := a.s.sessionCookie("", -1)
@@ -139,7 +140,7 @@ func (a webAccounts) DeleteAccount(r *http.Request, c *tenantry.Caller, password
 	if err := a.s.checkCurrentPassword(ctx, c, password, "account_deletion_refused"); err != nil {
 		return nil, webError(err)
 	}
-	if err := a.s.store.DeleteUser(ctx, c.UserID); err != nil {
+	if err := a.s.eraseUser(ctx, c.UserID); err != nil {
 		return nil, webError(err)
 	}
 	cookie := a.s.sessionCookie("", -1)
@@ -187,4 +188,30 @@ func webError(err error) error {
 		return tenantry.ErrUnavailable
 	}
 	return errors.New("server: " + he.detail)
+}
+
+func (a webAccounts) CreateAPIToken(r *http.Request, c *tenantry.Caller, t tenantry.APIToken) (string, error) {
+	t.UserID = c.UserID
+	_, secret, err := a.s.makeAPIToken(a.ctx(r), t)
+	return secret, webError(err)
+}
+
+func (a webAccounts) EnrollTOTP(r *http.Request, c *tenantry.Caller) (string, string, error) {
+	out, err := a.s.startTOTP(a.ctx(r), c)
+	return out.Secret, out.OTPAuthURI, webError(err)
+}
+
+func (a webAccounts) ConfirmTOTP(r *http.Request, c *tenantry.Caller, code string) ([]string, error) {
+	codes, err := a.s.finishTOTP(a.ctx(r), c, code)
+	if errors.Is(err, errWrongCode) {
+		return nil, &web.FieldError{Field: "code", Message: "That code is not valid: enter the one your app shows now."}
+	}
+	return codes, webError(err)
+}
+
+func (a webAccounts) DisableTOTP(r *http.Request, c *tenantry.Caller, password string) error {
+	if len(password) > 1024 || password == "" {
+		return &web.FieldError{Field: "password", Message: "Current password is incorrect."}
+	}
+	return webError(a.s.stopTOTP(a.ctx(r), c, "", password))
 }

@@ -35,6 +35,8 @@ func Exercise(t *testing.T, open func(t *testing.T) tenantry.Store) {
 	var all []testCase
 	all = append(all, userCases()...)
 	all = append(all, sessionCases()...)
+	all = append(all, apiTokenCases()...)
+	all = append(all, totpCases()...)
 	all = append(all, orgCases()...)
 	all = append(all, taskCases()...)
 	all = append(all, versionCases()...)

@@ -27,6 +27,8 @@ var notices = map[string]string{
 	"password":       "Password changed. Your other sessions have ended.",
 	"everywhere":     "You are signed out on every device.",
 	"account-gone":   "Your account and its tasks are deleted.",
+	"token-revoked":  "Token revoked: it no longer works.",
+	"2fa-off":        "Two-factor sign-in is off.",
 }
 
 // flashCookie is the name of the notice cookie.

@@ -55,4 +55,11 @@ func (ui *UI) Register(mux Mux) {
 	h("POST /account/password", ui.private(ui.changePassword))
 	h("POST /account/signout-everywhere", ui.private(ui.signOutEverywhere))
 	h("POST /account/delete", ui.private(ui.deleteAccount))
+	h("GET /account/2fa", ui.private(ui.twoFactorPage))
+	h("POST /account/2fa/enroll", ui.private(ui.enrollTwoFactor))
+	h("POST /account/2fa/confirm", ui.private(ui.confirmTwoFactor))
+	h("POST /account/2fa/disable", ui.private(ui.disableTwoFactor))
+	h("GET /account/tokens", ui.private(ui.tokensPage))
+	h("POST /account/tokens", ui.private(ui.createToken))
+	h("POST /account/tokens/{token_id}/revoke", ui.private(ui.revokeToken))
 }

@@ -72,7 +72,11 @@ func (ui *UI) signIn(w http.ResponseWriter, r *http.Request) {
 	q := &req{w: w, r: r, token: ui.preSessionToken(w, r)}
 	f, email, password := credentialsForm(r)
 	if f.ok() {
-		cookie, err := ui.accounts.SignIn(r, email, password)
+		code := r.PostFormValue("totp")
+		if code != "" {
+			f.Values["totp"] = "shown" // the field stays on the page; the code is never sent back
+		}
+		cookie, err := ui.accounts.SignIn(r, email, password, code)
 		if err == nil {
 			http.SetCookie(w, cookie)
 			ui.redirect(q, "/tasks", "")

@@ -30,8 +30,16 @@ type Accounts interface {
 	// SignUp creates an account and opens a session for it: the cookie
 	// to set.
 	SignUp(r *http.Request, email, password string) (*http.Cookie, error)
-	// SignIn checks the credentials and opens a session: the cookie to set.
-	SignIn(r *http.Request, email, password string) (*http.Cookie, error)
+	// SignIn checks the credentials, and the two-factor code when the
+	// account has two-factor sign-in on (a FieldError for "totp" when it
+	// is missing), and opens a session: the cookie to set.
+	SignIn(r *http.Request, email, password, code string) (*http.Cookie, error)
+	// EnrollTOTP starts two-factor sign-in: the secret and its otpauth URI.
+	EnrollTOTP(r *http.Request, c *tenantry.Caller) (secret, uri string, err error)
+	// ConfirmTOTP turns it on with a first code: the recovery codes.
+	ConfirmTOTP(r *http.Request, c *tenantry.Caller, code string) ([]string, error)
+	// DisableTOTP turns it off, proven by the current password.
+	DisableTOTP(r *http.Request, c *tenantry.Caller, password string) error
 	// SignOut ends c's session: the cookie that deletes it.
 	SignOut(r *http.Request, c *tenantry.Caller) (*http.Cookie, error)
 	// ChangePassword checks the current password, sets the new one (every
@@ -44,6 +52,9 @@ type Accounts interface {
 	// DeleteAccount checks the password and deletes c's account: the cookie
 	// that deletes the session.
 	DeleteAccount(r *http.Request, c *tenantry.Caller, password string) (*http.Cookie, error)
+	// CreateAPIToken makes an API token of c's user with t's name, tenant,
+	// scope and expiry: its secret, to show once.
+	CreateAPIToken(r *http.Request, c *tenantry.Caller, t tenantry.APIToken) (secret string, err error)
 	// Admit applies the per-user and per-tenant request limits to one
 	// page of c's in tenant; release when done.
 	Admit(r *http.Request, c *tenantry.Caller, tenant string) (release func(), err error)

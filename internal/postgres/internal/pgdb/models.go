@@ -11,6 +11,18 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type ApiToken struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	UserID     uuid.UUID
+	Name       string
+	Scope      string
+	SecretHash []byte
+	CreatedAt  time.Time
+	ExpiresAt  pgtype.Timestamptz
+	LastUsedAt pgtype.Timestamptz
+}
+
 type Invitation struct {
 	TenantID   uuid.UUID
 	ID         uuid.UUID
@@ -30,6 +42,11 @@ type Membership struct {
 	UserID    uuid.UUID
 	Role      string
 	CreatedAt time.Time
+}
+
+type RecoveryCode struct {
+	UserID   uuid.UUID
+	CodeHash []byte
 }
 
 type RevokedToken struct {
@@ -61,6 +78,14 @@ type Tenant struct {
 	ID        uuid.UUID
 	Kind      string
 	Name      string
+	CreatedAt time.Time
+}
+
+type Totp struct {
+	UserID    uuid.UUID
+	Secret    string
+	Enabled   bool
+	LastStep  int64
 	CreatedAt time.Time
 }
 

@@ -8,6 +8,18 @@ import (
 	"database/sql"
 )
 
+type ApiToken struct {
+	TenantID   []byte
+	ID         []byte
+	UserID     []byte
+	Name       string
+	Scope      string
+	SecretHash []byte
+	CreatedAt  int64
+	ExpiresAt  sql.NullInt64
+	LastUsedAt sql.NullInt64
+}
+
 type Invitation struct {
 	TenantID   []byte
 	ID         []byte
@@ -27,6 +39,11 @@ type Membership struct {
 	UserID    []byte
 	Role      string
 	CreatedAt int64
+}
+
+type RecoveryCode struct {
+	UserID   []byte
+	CodeHash []byte
 }
 
 type RevokedToken struct {
@@ -58,6 +75,14 @@ type Tenant struct {
 	ID        []byte
 	Kind      string
 	Name      string
+	CreatedAt int64
+}
+
+type Totp struct {
+	UserID    []byte
+	Secret    string
+	Enabled   int64
+	LastStep  int64
 	CreatedAt int64
 }
 
