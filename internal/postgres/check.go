@@ -122,4 +122,6 @@ func checkRole(ctx context.Context, pool *pgxpool.Pool) error {
 }
 
 // tenantTables are the tables that hold tenant data and carry policies.
-func tenantTables() []string { return []string{"api_tokens", "invitations", "memberships", "tasks", "tenants"} }
+func tenantTables() []string {
+	return []string{"api_tokens", "invitations", "memberships", "tasks", "tenants"}
+}
