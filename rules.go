@@ -40,7 +40,7 @@ func MayAddMember(s Scope, role Role) error {
 // owners and admins may, and only owners grant the owner role or change an
 // owner's. The member is looked up only once the caller has the admin
 // role, so a plain member learns nothing about who belongs.
-func MaySetRole(ctx context.Context, tx TenantTx, userID uuid.UUID, role Role) error {
+func MaySetRole(ctx context.Context, tx TenantAccess, userID uuid.UUID, role Role) error {
 	if err := Need(tx.Scope(), RoleAdmin, MsgManageMembers); err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func MaySetRole(ctx context.Context, tx TenantTx, userID uuid.UUID, role Role) e
 // MayRemoveMember checks that the caller may remove the member userID:
 // anyone may leave; removing others takes owner or admin, and removing an
 // owner takes owner.
-func MayRemoveMember(ctx context.Context, tx TenantTx, userID uuid.UUID) error {
+func MayRemoveMember(ctx context.Context, tx TenantAccess, userID uuid.UUID) error {
 	if userID == tx.Scope().UserID {
 		return nil
 	}

@@ -14,7 +14,7 @@ const MaxSessionsPerUser = 50
 // Store is everything Tenantry keeps. The sqlite and postgres packages
 // implement it, and storetest.Exercise checks that both behave the same.
 //
-// Methods outside TenantTx touch only data that no tenant owns (accounts,
+// Methods outside TenantAccess touch only data that no tenant owns (accounts,
 // credentials) or create a tenant. Tenant-owned data is reached only through
 // View and Update.
 type Store interface {
@@ -102,15 +102,15 @@ type Store interface {
 	// to be a member of it: ErrNotMember otherwise, the same for a tenant
 	// that does not exist, and fn does not run. A member removed while fn
 	// runs gets ErrNotMember, and what fn read must not be used. Its
-	// TenantTx's write methods fail. fn only reads and writes through its
-	// TenantTx: a store may run it more than once, and the last run counts.
-	View(ctx context.Context, userID, tenantID uuid.UUID, fn func(TenantTx) error) error
+	// TenantAccess's write methods fail. fn only reads and writes through its
+	// TenantAccess: a store may run it more than once, and the last run counts.
+	View(ctx context.Context, userID, tenantID uuid.UUID, fn func(TenantAccess) error) error
 	// Update runs fn as one all-or-nothing change to tenantID's data, with
 	// the same membership check as View, made inside the change: a member
 	// removed meanwhile gets ErrNotMember and nothing is kept. If fn returns
 	// an error, nothing it wrote is kept. As in View, fn only reads and
-	// writes through its TenantTx, and may run more than once.
-	Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(TenantTx) error) error
+	// writes through its TenantAccess, and may run more than once.
+	Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(TenantAccess) error) error
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -118,11 +118,12 @@ type Store interface {
 	Close() error
 }
 
-// TenantTx is one member's access to one tenant, as View or Update gives it:
-// every method works only on that tenant's rows. In Update its writes are
+// TenantAccess is one member's access to one tenant, as View or Update
+// gives it: every method works only on that tenant's rows. It is not a
+// transaction in View, hence the name. In Update its writes are
 // kept together or not at all; in View its reads may each see the latest
 // committed data rather than one shared snapshot.
-type TenantTx interface {
+type TenantAccess interface {
 	// Scope says whose transaction this is.
 	Scope() Scope
 	// Tenant returns the tenant itself.

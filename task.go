@@ -30,7 +30,7 @@ type Task struct {
 }
 
 // NewTask is what a caller may set on a task it creates or replaces. It has
-// no owner field: the tenant always comes from the TenantTx.
+// no owner field: the tenant always comes from the TenantAccess.
 type NewTask struct {
 	Title          string
 	Description    *string

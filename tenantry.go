@@ -3,7 +3,7 @@
 // HTTP layer maps to statuses.
 //
 // A tenant is whoever owns data: a user's personal space or an organization.
-// Tenant-owned data is reached only through a TenantTx, and a TenantTx is only
+// Tenant-owned data is reached only through a TenantAccess, and a TenantAccess is only
 // handed out by Store.View or Store.Update after the store has checked that the
 // user is a member of the tenant. No method anywhere takes a bare task id.
 package tenantry
@@ -66,8 +66,8 @@ type Tenant struct {
 }
 
 // Scope describes a checked membership: the user, the tenant, and the user's
-// role in it. It is reported by TenantTx.Scope and never accepted as input, so
-// holding one proves nothing; holding a TenantTx does.
+// role in it. It is reported by TenantAccess.Scope and never accepted as input, so
+// holding one proves nothing; holding a TenantAccess does.
 type Scope struct {
 	UserID   uuid.UUID
 	TenantID uuid.UUID

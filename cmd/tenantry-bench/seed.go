@@ -49,7 +49,7 @@ func seed(ctx context.Context, store tenantry.Store, hash string, from, to, task
 				return fmt.Errorf("seeding user %d: %w", i, err)
 			}
 			ids := make([]uuid.UUID, 0, tasks)
-			err = store.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+			err = store.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 				for j := range tasks {
 					t, err := tx.CreateTask(ctx, seedTask(i, j))
 					if err != nil {

@@ -270,10 +270,10 @@ func (s *Store) DeleteSession(ctx context.Context, idHash []byte) error {
 // Update runs fn like the wrapped store, and after a commit that changed
 // memberships forgets the users concerned here (the other replicas hear of
 // it from the database).
-func (s *Store) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+func (s *Store) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantAccess) error) error {
 	var changed []uuid.UUID
-	err := s.Store.Update(ctx, userID, tenantID, func(tx tenantry.TenantTx) error {
-		return fn(&memberTx{TenantTx: tx, changed: &changed})
+	err := s.Store.Update(ctx, userID, tenantID, func(tx tenantry.TenantAccess) error {
+		return fn(&memberTx{TenantAccess: tx, changed: &changed})
 	})
 	for _, id := range changed {
 		s.InvalidateUser(id)
@@ -295,24 +295,24 @@ func (s *Store) Close() error {
 
 // memberTx notes whose membership a transaction touched.
 type memberTx struct {
-	tenantry.TenantTx
+	tenantry.TenantAccess
 	changed *[]uuid.UUID
 }
 
 // AddMember adds the member and notes the user.
 func (tx *memberTx) AddMember(ctx context.Context, userID uuid.UUID, role tenantry.Role) (tenantry.Member, error) {
 	*tx.changed = append(*tx.changed, userID)
-	return tx.TenantTx.AddMember(ctx, userID, role)
+	return tx.TenantAccess.AddMember(ctx, userID, role)
 }
 
 // SetRole changes the role and notes the user.
 func (tx *memberTx) SetRole(ctx context.Context, userID uuid.UUID, role tenantry.Role) (tenantry.Member, error) {
 	*tx.changed = append(*tx.changed, userID)
-	return tx.TenantTx.SetRole(ctx, userID, role)
+	return tx.TenantAccess.SetRole(ctx, userID, role)
 }
 
 // RemoveMember removes the member and notes the user.
 func (tx *memberTx) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 	*tx.changed = append(*tx.changed, userID)
-	return tx.TenantTx.RemoveMember(ctx, userID)
+	return tx.TenantAccess.RemoveMember(ctx, userID)
 }

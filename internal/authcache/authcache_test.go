@@ -97,7 +97,7 @@ func (f *fakeStore) DeleteUser(_ context.Context, id uuid.UUID) error {
 
 func (f *fakeStore) DeleteSession(context.Context, []byte) error { return nil }
 
-func (f *fakeStore) View(_ context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+func (f *fakeStore) View(_ context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantAccess) error) error {
 	f.mu.Lock()
 	role, ok := f.members[[2]uuid.UUID{userID, tenantID}]
 	f.mu.Unlock()
@@ -107,14 +107,14 @@ func (f *fakeStore) View(_ context.Context, userID, tenantID uuid.UUID, fn func(
 	return fn(&fakeTx{f: f, scope: tenantry.Scope{UserID: userID, TenantID: tenantID, Role: role}})
 }
 
-func (f *fakeStore) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+func (f *fakeStore) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantAccess) error) error {
 	return f.View(ctx, userID, tenantID, fn)
 }
 
 func (f *fakeStore) Close() error { f.closed = true; return nil }
 
 type fakeTx struct {
-	tenantry.TenantTx
+	tenantry.TenantAccess
 	f     *fakeStore
 	scope tenantry.Scope
 }
@@ -261,24 +261,24 @@ func TestMemberRemovalTakesEffectImmediately(t *testing.T) {
 	org := owner.ID // any tenant the owner belongs to
 	s := authcache.New(f, authcache.Options{TTL: time.Hour})
 
-	if err := s.Update(ctx, owner.ID, org, func(tx tenantry.TenantTx) error {
+	if err := s.Update(ctx, owner.ID, org, func(tx tenantry.TenantAccess) error {
 		_, err := tx.AddMember(ctx, member.ID, tenantry.RoleMember)
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
 	mustTokenUser(t, s, member.ID, "member-tok")
-	if err := s.View(ctx, member.ID, org, func(tenantry.TenantTx) error { return nil }); err != nil {
+	if err := s.View(ctx, member.ID, org, func(tenantry.TenantAccess) error { return nil }); err != nil {
 		t.Fatalf("member View before removal: %v", err)
 	}
 	calls := f.Calls()
 
-	if err := s.Update(ctx, owner.ID, org, func(tx tenantry.TenantTx) error {
+	if err := s.Update(ctx, owner.ID, org, func(tx tenantry.TenantAccess) error {
 		return tx.RemoveMember(ctx, member.ID)
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.View(ctx, member.ID, org, func(tenantry.TenantTx) error { return nil }); !errors.Is(err, tenantry.ErrNotMember) {
+	if err := s.View(ctx, member.ID, org, func(tenantry.TenantAccess) error { return nil }); !errors.Is(err, tenantry.ErrNotMember) {
 		t.Errorf("View after removal: err = %v, want ErrNotMember", err)
 	}
 	mustTokenUser(t, s, member.ID, "member-tok")

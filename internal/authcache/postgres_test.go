@@ -119,20 +119,20 @@ func TestPostgresChangesReachOtherReplicas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := a.Update(ctx, owner.ID, org.Org.ID, func(tx tenantry.TenantTx) error {
+		if err := a.Update(ctx, owner.ID, org.Org.ID, func(tx tenantry.TenantAccess) error {
 			_, err := tx.AddMember(ctx, member.ID, tenantry.RoleMember)
 			return err
 		}); err != nil {
 			t.Fatal(err)
 		}
 		view := func(s tenantry.Store) error {
-			return s.View(ctx, member.ID, org.Org.ID, func(tenantry.TenantTx) error { return nil })
+			return s.View(ctx, member.ID, org.Org.ID, func(tenantry.TenantAccess) error { return nil })
 		}
 		mustTokenUser(t, b, member.ID, "tok-member")
 		if err := view(b); err != nil {
 			t.Fatalf("member's View before removal: %v", err)
 		}
-		if err := a.Update(ctx, owner.ID, org.Org.ID, func(tx tenantry.TenantTx) error {
+		if err := a.Update(ctx, owner.ID, org.Org.ID, func(tx tenantry.TenantAccess) error {
 			return tx.RemoveMember(ctx, member.ID)
 		}); err != nil {
 			t.Fatal(err)

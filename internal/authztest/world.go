@@ -67,19 +67,19 @@ func NewWorld(t testing.TB, h *Harness) *World {
 			t.Fatal(err)
 		}
 	}
-	must(h.Store.Update(ctx, w.Alice.ID, w.Alice.ID, func(tx tenantry.TenantTx) (err error) {
+	must(h.Store.Update(ctx, w.Alice.ID, w.Alice.ID, func(tx tenantry.TenantAccess) (err error) {
 		d := "personal " + w.Secret
 		w.AliceTask, err = tx.CreateTask(ctx, tenantry.NewTask{Title: "alice " + w.Secret, Description: &d})
 		return err
 	}))
-	must(h.Store.Update(ctx, w.Eve.ID, w.Eve.ID, func(tx tenantry.TenantTx) (err error) {
+	must(h.Store.Update(ctx, w.Eve.ID, w.Eve.ID, func(tx tenantry.TenantAccess) (err error) {
 		w.EveTask, err = tx.CreateTask(ctx, tenantry.NewTask{Title: "eve's own"})
 		return err
 	}))
 	a, err := h.Store.CreateOrg(ctx, w.Alice.ID, "Org A "+w.OrgSecret)
 	must(err)
 	w.OrgA = a.Org
-	must(h.Store.Update(ctx, w.Alice.ID, w.OrgA.ID, func(tx tenantry.TenantTx) error {
+	must(h.Store.Update(ctx, w.Alice.ID, w.OrgA.ID, func(tx tenantry.TenantAccess) error {
 		for _, m := range []struct {
 			id   uuid.UUID
 			role tenantry.Role
@@ -102,13 +102,13 @@ func NewWorld(t testing.TB, h *Harness) *World {
 	if res := h.Do("DELETE", "/api/"+w.Alice.ID.String()+"/tokens/"+revoked, nil, Bearer(h.Token(w.Alice))); res.Status != 204 {
 		t.Fatalf("revoke API token: %d %s", res.Status, res.Body)
 	}
-	must(h.Store.Update(ctx, w.Alice.ID, w.OrgA.ID, func(tx tenantry.TenantTx) error {
+	must(h.Store.Update(ctx, w.Alice.ID, w.OrgA.ID, func(tx tenantry.TenantAccess) error {
 		return tx.RemoveMember(ctx, w.Rex.ID)
 	}))
 	bo, err := h.Store.CreateOrg(ctx, w.Oscar.ID, "Org B")
 	must(err)
 	w.OrgB = bo.Org
-	must(h.Store.Update(ctx, w.Oscar.ID, w.OrgB.ID, func(tx tenantry.TenantTx) (err error) {
+	must(h.Store.Update(ctx, w.Oscar.ID, w.OrgB.ID, func(tx tenantry.TenantAccess) (err error) {
 		w.OrgBTask, err = tx.CreateTask(ctx, tenantry.NewTask{Title: "org b task"})
 		return err
 	}))
@@ -117,7 +117,7 @@ func NewWorld(t testing.TB, h *Harness) *World {
 		tok, hash, err := tenantry.NewInvitationToken(org, rand.Reader)
 		must(err)
 		var inv tenantry.Invitation
-		must(h.Store.Update(ctx, by, org, func(tx tenantry.TenantTx) (err error) {
+		must(h.Store.Update(ctx, by, org, func(tx tenantry.TenantAccess) (err error) {
 			inv, err = tx.CreateInvitation(ctx, tenantry.NewInvitation{
 				Email: email, Role: tenantry.RoleMember, TokenHash: hash, ExpiresAt: time.Now().Add(time.Hour),
 			})
@@ -146,7 +146,7 @@ func (w *World) Snapshot(t testing.TB) Snapshot {
 		var ts []tenantry.Task
 		var ms []tenantry.Member
 		var tn tenantry.Tenant
-		err := w.H.Store.View(ctx, user, tenant, func(tx tenantry.TenantTx) (err error) {
+		err := w.H.Store.View(ctx, user, tenant, func(tx tenantry.TenantAccess) (err error) {
 			if tn, err = tx.Tenant(ctx); err != nil {
 				return err
 			}

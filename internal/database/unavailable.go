@@ -103,12 +103,12 @@ func (u *unavailable) UserOrgs(ctx context.Context, userID uuid.UUID, page tenan
 }
 
 // View implements tenantry.Store.
-func (u *unavailable) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+func (u *unavailable) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantAccess) error) error {
 	return u.mark(u.Store.View(ctx, userID, tenantID, fn))
 }
 
 // Update implements tenantry.Store.
-func (u *unavailable) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+func (u *unavailable) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantAccess) error) error {
 	return u.mark(u.Store.Update(ctx, userID, tenantID, fn))
 }
 

@@ -16,7 +16,7 @@ type failingStore struct {
 	err error
 }
 
-func (f failingStore) View(context.Context, uuid.UUID, uuid.UUID, func(tenantry.TenantTx) error) error {
+func (f failingStore) View(context.Context, uuid.UUID, uuid.UUID, func(tenantry.TenantAccess) error) error {
 	return f.err
 }
 

@@ -94,7 +94,7 @@ func TestSQLiteSurvivesKill9(t *testing.T) {
 	defer store.Close()
 	uid := uuid.MustParse(userID)
 	missing := 0
-	err = store.View(ctx, uid, uid, func(tx tenantry.TenantTx) error {
+	err = store.View(ctx, uid, uid, func(tx tenantry.TenantAccess) error {
 		for id, title := range acked {
 			task, err := tx.Task(ctx, id)
 			if err != nil || task.Title != title {

@@ -183,7 +183,7 @@ func benchRLS(b *testing.B, request func(ctx context.Context, s tenantry.Store, 
 // BenchmarkGetTask is one task by id, as GET /api/{user_id}/tasks/{task_id}.
 func BenchmarkGetTask(b *testing.B) {
 	benchRLS(b, func(ctx context.Context, s tenantry.Store, t benchTarget) error {
-		return s.View(ctx, t.user, t.tenant, func(tx tenantry.TenantTx) error {
+		return s.View(ctx, t.user, t.tenant, func(tx tenantry.TenantAccess) error {
 			_, err := tx.Task(ctx, t.task)
 			return err
 		})
@@ -193,7 +193,7 @@ func BenchmarkGetTask(b *testing.B) {
 // BenchmarkListTasks50 is the first page of 50 tasks, as GET /api/{user_id}/tasks.
 func BenchmarkListTasks50(b *testing.B) {
 	benchRLS(b, func(ctx context.Context, s tenantry.Store, t benchTarget) error {
-		return s.View(ctx, t.user, t.tenant, func(tx tenantry.TenantTx) error {
+		return s.View(ctx, t.user, t.tenant, func(tx tenantry.TenantAccess) error {
 			tasks, err := tx.Tasks(ctx, tenantry.TaskFilter{Limit: 50})
 			if err == nil && len(tasks) == 0 {
 				err = fmt.Errorf("no tasks in tenant %s", t.tenant)
@@ -229,13 +229,13 @@ func BenchmarkRLSOverhead(b *testing.B) {
 		request func(ctx context.Context, s tenantry.Store, t benchTarget) error
 	}{
 		{"GetTask", func(ctx context.Context, s tenantry.Store, t benchTarget) error {
-			return s.View(ctx, t.user, t.tenant, func(tx tenantry.TenantTx) error {
+			return s.View(ctx, t.user, t.tenant, func(tx tenantry.TenantAccess) error {
 				_, err := tx.Task(ctx, t.task)
 				return err
 			})
 		}},
 		{"ListTasks50", func(ctx context.Context, s tenantry.Store, t benchTarget) error {
-			return s.View(ctx, t.user, t.tenant, func(tx tenantry.TenantTx) error {
+			return s.View(ctx, t.user, t.tenant, func(tx tenantry.TenantAccess) error {
 				_, err := tx.Tasks(ctx, tenantry.TaskFilter{Limit: 50})
 				return err
 			})

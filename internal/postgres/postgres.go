@@ -9,7 +9,7 @@
 // the database confirms it with fn's first statement: if it was stale, fn
 // runs again with the current one. Each statement of a View is a transaction
 // of its own, so a View's reads need not share a snapshot. Hence the rule:
-// fn only reads and writes through its TenantTx.
+// fn only reads and writes through its TenantAccess.
 package postgres
 
 import (

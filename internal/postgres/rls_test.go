@@ -35,11 +35,11 @@ func newWorld(t *testing.T) *world {
 	w.carol = mustUser(t, w.store, "carol@example.com")
 	w.orgA = mustOrg(t, w.store, w.alice, "A")
 	w.orgB = mustOrg(t, w.store, w.bob, "B")
-	update(t, w.store, w.bob, w.orgB, func(tx tenantry.TenantTx) error {
+	update(t, w.store, w.bob, w.orgB, func(tx tenantry.TenantAccess) error {
 		_, err := tx.AddMember(ctx, w.alice.ID, tenantry.RoleMember)
 		return err
 	})
-	update(t, w.store, w.alice, w.orgA, func(tx tenantry.TenantTx) error {
+	update(t, w.store, w.alice, w.orgA, func(tx tenantry.TenantAccess) error {
 		if _, err := tx.AddMember(ctx, w.carol.ID, tenantry.RoleMember); err != nil {
 			return err
 		}
@@ -47,13 +47,13 @@ func newWorld(t *testing.T) *world {
 	})
 	w.tasksA, w.tasksB = 3, 2
 	for range w.tasksA {
-		update(t, w.store, w.alice, w.orgA, func(tx tenantry.TenantTx) error {
+		update(t, w.store, w.alice, w.orgA, func(tx tenantry.TenantAccess) error {
 			_, err := tx.CreateTask(ctx, tenantry.NewTask{Title: "a", AssignedUserID: &w.alice.ID})
 			return err
 		})
 	}
 	for range w.tasksB {
-		update(t, w.store, w.bob, w.orgB, func(tx tenantry.TenantTx) error {
+		update(t, w.store, w.bob, w.orgB, func(tx tenantry.TenantAccess) error {
 			_, err := tx.CreateTask(ctx, tenantry.NewTask{Title: "b"})
 			return err
 		})
@@ -79,7 +79,7 @@ func mustOrg(t *testing.T, s tenantry.Store, owner tenantry.User, name string) u
 	return om.Org.ID
 }
 
-func update(t *testing.T, s tenantry.Store, u tenantry.User, tenant uuid.UUID, fn func(tenantry.TenantTx) error) {
+func update(t *testing.T, s tenantry.Store, u tenantry.User, tenant uuid.UUID, fn func(tenantry.TenantAccess) error) {
 	t.Helper()
 	if err := s.Update(t.Context(), u.ID, tenant, fn); err != nil {
 		t.Fatalf("Update: %v", err)
@@ -352,7 +352,7 @@ func TestTenantContextRefusesNonMembers(t *testing.T) {
 				}
 			}
 
-			err = w.store.View(ctx, c.user, c.tenant, func(tenantry.TenantTx) error {
+			err = w.store.View(ctx, c.user, c.tenant, func(tenantry.TenantAccess) error {
 				t.Error("View ran fn for a non-member")
 				return nil
 			})
@@ -374,7 +374,7 @@ func TestPoolOfOneConnection(t *testing.T) {
 
 	count := func(u tenantry.User, tenant uuid.UUID) (n int) {
 		t.Helper()
-		err := store.View(ctx, u.ID, tenant, func(tx tenantry.TenantTx) error {
+		err := store.View(ctx, u.ID, tenant, func(tx tenantry.TenantAccess) error {
 			tasks, err := tx.Tasks(ctx, tenantry.TaskFilter{Limit: 100})
 			for _, task := range tasks {
 				if task.TenantID != tenant {
@@ -399,7 +399,7 @@ func TestPoolOfOneConnection(t *testing.T) {
 	}
 
 	// The connection comes back with no context at all.
-	if err := store.View(ctx, w.alice.ID, w.orgA, func(tenantry.TenantTx) error { return nil }); err != nil {
+	if err := store.View(ctx, w.alice.ID, w.orgA, func(tenantry.TenantAccess) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	var user, tenant string
@@ -467,7 +467,7 @@ func TestPoolOfOneConnection(t *testing.T) {
 	if got, want := len(orgs), 1; got != want || orgs[0].Org.ID != w.orgB {
 		t.Errorf("bob's orgs with A's session-level settings on the connection: %v, want only B", orgs)
 	}
-	update(t, store, w.bob, w.orgB, func(tenantry.TenantTx) error { return nil })
+	update(t, store, w.bob, w.orgB, func(tenantry.TenantAccess) error { return nil })
 	var ids string
 	err = pool.QueryRow(ctx,
 		"SELECT coalesce(current_setting('app.user_id', true), ''), coalesce(current_setting('app.tenant_id', true), ''), coalesce(current_setting('app.tenant_ids', true), '')").
@@ -608,14 +608,14 @@ func TestLastOwnerUnderConcurrency(t *testing.T) {
 	b := mustUser(t, store, "b@example.com")
 	for round := range 5 {
 		org := mustOrg(t, store, a, "org")
-		update(t, store, a, org, func(tx tenantry.TenantTx) error {
+		update(t, store, a, org, func(tx tenantry.TenantAccess) error {
 			_, err := tx.AddMember(ctx, b.ID, tenantry.RoleOwner)
 			return err
 		})
 		ready := make(chan struct{})
 		errs := make(chan error, 2)
 		demote := func(actor, target tenantry.User, remove bool) {
-			errs <- store.Update(ctx, actor.ID, org, func(tx tenantry.TenantTx) error {
+			errs <- store.Update(ctx, actor.ID, org, func(tx tenantry.TenantAccess) error {
 				<-ready
 				if remove {
 					return tx.RemoveMember(ctx, target.ID)
@@ -646,7 +646,7 @@ func TestLastOwnerUnderConcurrency(t *testing.T) {
 			t.Fatalf("round %d: %d succeeded and %d were refused, want 1 and 1", round, ok, lastOwner)
 		}
 		var owners int
-		err := store.View(ctx, a.ID, org, func(tx tenantry.TenantTx) error {
+		err := store.View(ctx, a.ID, org, func(tx tenantry.TenantAccess) error {
 			members, err := tx.Members(ctx, tenantry.Page{})
 			for _, m := range members {
 				if m.Role == tenantry.RoleOwner {
@@ -659,7 +659,7 @@ func TestLastOwnerUnderConcurrency(t *testing.T) {
 			t.Fatal(err)
 		}
 		if errors.Is(err, tenantry.ErrNotMember) {
-			err = store.View(ctx, b.ID, org, func(tx tenantry.TenantTx) error {
+			err = store.View(ctx, b.ID, org, func(tx tenantry.TenantAccess) error {
 				members, err := tx.Members(ctx, tenantry.Page{})
 				for _, m := range members {
 					if m.Role == tenantry.RoleOwner {
@@ -685,7 +685,7 @@ func TestUpdateWhoseFnSwallowsADatabaseErrorKeepsNothing(t *testing.T) {
 	ctx := t.Context()
 	store := postgrestest.MustOpen(t)
 	u := mustUser(t, store, "u@example.com")
-	err := store.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+	err := store.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 		if _, err := tx.CreateTask(ctx, tenantry.NewTask{Title: "kept?"}); err != nil {
 			return err
 		}
@@ -697,7 +697,7 @@ func TestUpdateWhoseFnSwallowsADatabaseErrorKeepsNothing(t *testing.T) {
 	if err == nil {
 		t.Fatal("Update returned nil after its transaction was aborted")
 	}
-	err = store.View(ctx, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+	err = store.View(ctx, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 		tasks, err := tx.Tasks(ctx, tenantry.TaskFilter{Limit: 10})
 		if got, want := len(tasks), 0; got != want {
 			t.Errorf("%d tasks kept, want %d", got, want)

@@ -155,7 +155,7 @@ func BenchmarkPostgresTenantRead(b *testing.B) {
 	})
 	b.Run("store-view", func(b *testing.B) {
 		run(b, func(ctx context.Context, user, task uuid.UUID) error {
-			return store.View(ctx, user, user, func(tx tenantry.TenantTx) error {
+			return store.View(ctx, user, user, func(tx tenantry.TenantAccess) error {
 				_, err := tx.Task(ctx, task)
 				return err
 			})
@@ -182,7 +182,7 @@ func seedReads(b *testing.B, store tenantry.Store) []readData {
 			b.Fatal(err)
 		}
 		out[i].user = u.ID
-		err = store.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+		err = store.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 			for j := range 100 {
 				t, err := tx.CreateTask(ctx, tenantry.NewTask{Title: fmt.Sprintf("Task %d", j), Description: &desc, Completed: j%3 == 0})
 				if err != nil {

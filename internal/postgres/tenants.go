@@ -69,13 +69,13 @@ func (db *DB) UserOrgs(ctx context.Context, userID uuid.UUID, p tenantry.Page) (
 // call of its own (one round trip), so each checks the membership anew. The
 // Scope is the scope cache's hint when there is one, confirmed by fn's first
 // statement (docs/design.md, "Wall two").
-func (db *DB) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+func (db *DB) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantAccess) error) error {
 	return db.inScope(ctx, userID, tenantID, false, func(c *scopedConn) error {
 		return fn(viewTx{&tenantTx{db: db, q: db.queries(c), scope: c.scope, view: c}})
 	})
 }
 
-// viewTx is a View's TenantTx: its write methods refuse to run. The View has
+// viewTx is a View's TenantAccess: its write methods refuse to run. The View has
 // no transaction that could be made read-only, so the refusal is the store's.
 type viewTx struct{ *tenantTx }
 
@@ -129,7 +129,7 @@ func (viewTx) RemoveMember(context.Context, uuid.UUID) error { return readOnlyEr
 // the scope cache has a hint, so that a one-statement write costs two round
 // trips; a stale hint is found before anything commits, the transaction is
 // rolled back and fn runs again, asking first.
-func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantAccess) error) error {
 	return db.inScope(ctx, userID, tenantID, true, func(c *scopedConn) error {
 		tx := &tenantTx{db: db, q: db.queries(c), scope: c.scope}
 		// Memberships this transaction changed are forgotten again once it

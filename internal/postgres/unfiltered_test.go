@@ -50,14 +50,14 @@ func TestUnfilteredLeaksWithoutRLS(t *testing.T) {
 	alice := mustUser(t, store, "alice@example.com")
 	bob := mustUser(t, store, "bob@example.com")
 	var bobs tenantry.Task
-	update(t, store, bob, bob.ID, func(tx tenantry.TenantTx) (err error) {
+	update(t, store, bob, bob.ID, func(tx tenantry.TenantAccess) (err error) {
 		bobs, err = tx.CreateTask(ctx, tenantry.NewTask{Title: "bob's"})
 		return err
 	})
 
 	// The filtered store, RLS on: not found.
 	read := func(s tenantry.Store) error {
-		return s.View(ctx, alice.ID, alice.ID, func(tx tenantry.TenantTx) error {
+		return s.View(ctx, alice.ID, alice.ID, func(tx tenantry.TenantAccess) error {
 			_, err := tx.Task(ctx, bobs.ID)
 			return err
 		})

@@ -19,13 +19,13 @@ func TestUpdateHintOfARemovedMemberWritesNothing(t *testing.T) {
 	w := newWorld(t)
 	ctx := t.Context()
 	a, b := replicas(t, w)
-	update(t, b, w.bob, w.orgB, func(tx tenantry.TenantTx) error {
+	update(t, b, w.bob, w.orgB, func(tx tenantry.TenantAccess) error {
 		return tx.RemoveMember(ctx, w.alice.ID)
 	})
 
 	calls := 0
 	var writeErr error
-	err := a.Update(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantTx) error {
+	err := a.Update(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantAccess) error {
 		calls++
 		_, writeErr = tx.CreateTask(ctx, tenantry.NewTask{Title: "planted"})
 		return nil // even if fn swallows the error, the Update reports it
@@ -40,7 +40,7 @@ func TestUpdateHintOfARemovedMemberWritesNothing(t *testing.T) {
 		t.Errorf("Update on the stale hint: %v, want ErrNotMember", err)
 	}
 	calls = 0
-	err = a.Update(ctx, w.alice.ID, w.orgB, func(tenantry.TenantTx) error { calls++; return nil })
+	err = a.Update(ctx, w.alice.ID, w.orgB, func(tenantry.TenantAccess) error { calls++; return nil })
 	if !errors.Is(err, tenantry.ErrNotMember) || calls != 0 {
 		t.Errorf("next Update: %v, fn ran %d times; want ErrNotMember and fn never run", err, calls)
 	}
@@ -66,13 +66,13 @@ func TestUpdateHintOfADemotedAdminIsRolledBack(t *testing.T) {
 	ctx := t.Context()
 	a, b := replicas(t, w)
 	setRole := func(s tenantry.Store, r tenantry.Role) {
-		update(t, s, w.bob, w.orgB, func(tx tenantry.TenantTx) error {
+		update(t, s, w.bob, w.orgB, func(tx tenantry.TenantAccess) error {
 			_, err := tx.SetRole(ctx, w.alice.ID, r)
 			return err
 		})
 	}
 	setRole(a, tenantry.RoleAdmin) // a forgets her, and learns the admin role:
-	if err := a.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantTx) error {
+	if err := a.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantAccess) error {
 		_, err := tx.Tasks(ctx, tenantry.TaskFilter{Limit: 1})
 		return err
 	}); err != nil {
@@ -82,7 +82,7 @@ func TestUpdateHintOfADemotedAdminIsRolledBack(t *testing.T) {
 
 	forbidden := errors.New("forbidden")
 	var roles []tenantry.Role
-	err := a.Update(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantTx) error {
+	err := a.Update(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantAccess) error {
 		roles = append(roles, tx.Scope().Role)
 		if !tx.Scope().Role.AtLeast(tenantry.RoleAdmin) {
 			return forbidden
@@ -110,14 +110,14 @@ func TestUpdateHintOfAPromotedMemberIsConfirmed(t *testing.T) {
 	w := newWorld(t)
 	ctx := t.Context()
 	a, b := replicas(t, w)
-	update(t, b, w.bob, w.orgB, func(tx tenantry.TenantTx) error {
+	update(t, b, w.bob, w.orgB, func(tx tenantry.TenantAccess) error {
 		_, err := tx.SetRole(ctx, w.alice.ID, tenantry.RoleAdmin)
 		return err
 	})
 	forbidden := errors.New("forbidden")
 	var roles []tenantry.Role
 	var deleted int64
-	err := a.Update(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantTx) (err error) {
+	err := a.Update(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantAccess) (err error) {
 		roles = append(roles, tx.Scope().Role)
 		if !tx.Scope().Role.AtLeast(tenantry.RoleAdmin) {
 			return forbidden
@@ -140,11 +140,11 @@ func TestUpdateHintWithoutAStatementIsConfirmed(t *testing.T) {
 	w := newWorld(t)
 	ctx := t.Context()
 	a, b := replicas(t, w)
-	update(t, b, w.bob, w.orgB, func(tx tenantry.TenantTx) error {
+	update(t, b, w.bob, w.orgB, func(tx tenantry.TenantAccess) error {
 		return tx.RemoveMember(ctx, w.alice.ID)
 	})
 	calls := 0
-	err := a.Update(ctx, w.alice.ID, w.orgB, func(tenantry.TenantTx) error { calls++; return nil })
+	err := a.Update(ctx, w.alice.ID, w.orgB, func(tenantry.TenantAccess) error { calls++; return nil })
 	if calls != 1 {
 		t.Fatalf("fn ran %d times, want 1 (the test needs the hint)", calls)
 	}

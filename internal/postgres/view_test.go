@@ -31,7 +31,7 @@ func TestViewContextEndsWithEachStatement(t *testing.T) {
 	}
 
 	before := pid()
-	err := store.View(ctx, w.alice.ID, w.orgA, func(tx tenantry.TenantTx) error {
+	err := store.View(ctx, w.alice.ID, w.orgA, func(tx tenantry.TenantAccess) error {
 		if got, want := tx.Scope(), (tenantry.Scope{UserID: w.alice.ID, TenantID: w.orgA, Kind: tenantry.KindOrg, Role: tenantry.RoleOwner}); got != want {
 			t.Errorf("Scope() = %+v, want %+v", got, want)
 		}
@@ -97,7 +97,7 @@ func TestViewChecksTheMembershipForEachStatement(t *testing.T) {
 	postgrestest.Unfilter(store)
 
 	var second error
-	err := store.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantTx) error {
+	err := store.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantAccess) error {
 		tasks, err := tx.Tasks(ctx, tenantry.TaskFilter{Limit: 100})
 		if err != nil {
 			return err
@@ -105,7 +105,7 @@ func TestViewChecksTheMembershipForEachStatement(t *testing.T) {
 		if got, want := len(tasks), w.tasksB; got != want {
 			t.Errorf("before the removal: %d tasks, want %d", got, want)
 		}
-		update(t, w.store, w.bob, w.orgB, func(tx tenantry.TenantTx) error {
+		update(t, w.store, w.bob, w.orgB, func(tx tenantry.TenantAccess) error {
 			return tx.RemoveMember(ctx, w.alice.ID)
 		})
 		tasks, second = tx.Tasks(ctx, tenantry.TaskFilter{Limit: 100})
@@ -122,14 +122,14 @@ func TestViewChecksTheMembershipForEachStatement(t *testing.T) {
 	}
 }
 
-// TestViewRefusesWrites: no write method of a View's TenantTx changes
+// TestViewRefusesWrites: no write method of a View's TenantAccess changes
 // anything.
 func TestViewRefusesWrites(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	ctx := t.Context()
 	var task uuid.UUID
-	err := w.store.View(ctx, w.alice.ID, w.orgA, func(tx tenantry.TenantTx) error {
+	err := w.store.View(ctx, w.alice.ID, w.orgA, func(tx tenantry.TenantAccess) error {
 		tasks, err := tx.Tasks(ctx, tenantry.TaskFilter{Limit: 1})
 		if err != nil || len(tasks) == 0 {
 			t.Fatalf("Tasks: %v, %d tasks", err, len(tasks))
@@ -142,35 +142,35 @@ func TestViewRefusesWrites(t *testing.T) {
 	}
 	title := "written in a View"
 	yes := true
-	writes := map[string]func(tx tenantry.TenantTx) error{
-		"CreateTask": func(tx tenantry.TenantTx) error {
+	writes := map[string]func(tx tenantry.TenantAccess) error{
+		"CreateTask": func(tx tenantry.TenantAccess) error {
 			_, err := tx.CreateTask(ctx, tenantry.NewTask{Title: title})
 			return err
 		},
-		"ReplaceTask": func(tx tenantry.TenantTx) error {
+		"ReplaceTask": func(tx tenantry.TenantAccess) error {
 			_, err := tx.ReplaceTask(ctx, task, tenantry.NewTask{Title: title})
 			return err
 		},
-		"PatchTask": func(tx tenantry.TenantTx) error {
+		"PatchTask": func(tx tenantry.TenantAccess) error {
 			_, err := tx.PatchTask(ctx, task, tenantry.TaskPatch{Title: &title})
 			return err
 		},
-		"DeleteTask":  func(tx tenantry.TenantTx) error { return tx.DeleteTask(ctx, task) },
-		"DeleteTasks": func(tx tenantry.TenantTx) error { _, err := tx.DeleteTasks(ctx, &yes); return err },
-		"DeleteAll":   func(tx tenantry.TenantTx) error { _, err := tx.DeleteTasks(ctx, nil); return err },
-		"AddMember": func(tx tenantry.TenantTx) error {
+		"DeleteTask":  func(tx tenantry.TenantAccess) error { return tx.DeleteTask(ctx, task) },
+		"DeleteTasks": func(tx tenantry.TenantAccess) error { _, err := tx.DeleteTasks(ctx, &yes); return err },
+		"DeleteAll":   func(tx tenantry.TenantAccess) error { _, err := tx.DeleteTasks(ctx, nil); return err },
+		"AddMember": func(tx tenantry.TenantAccess) error {
 			_, err := tx.AddMember(ctx, w.carol.ID, tenantry.RoleMember)
 			return err
 		},
-		"SetRole": func(tx tenantry.TenantTx) error {
+		"SetRole": func(tx tenantry.TenantAccess) error {
 			_, err := tx.SetRole(ctx, w.alice.ID, tenantry.RoleMember)
 			return err
 		},
-		"RemoveMember": func(tx tenantry.TenantTx) error { return tx.RemoveMember(ctx, w.alice.ID) },
+		"RemoveMember": func(tx tenantry.TenantAccess) error { return tx.RemoveMember(ctx, w.alice.ID) },
 	}
 	for name, write := range writes {
 		var werr error
-		err := w.store.View(ctx, w.alice.ID, w.orgA, func(tx tenantry.TenantTx) error {
+		err := w.store.View(ctx, w.alice.ID, w.orgA, func(tx tenantry.TenantAccess) error {
 			werr = write(tx)
 			return nil
 		})
@@ -182,7 +182,7 @@ func TestViewRefusesWrites(t *testing.T) {
 		}
 	}
 
-	err = w.store.View(ctx, w.alice.ID, w.orgA, func(tx tenantry.TenantTx) error {
+	err = w.store.View(ctx, w.alice.ID, w.orgA, func(tx tenantry.TenantAccess) error {
 		tasks, err := tx.Tasks(ctx, tenantry.TaskFilter{Limit: 100})
 		if err != nil {
 			return err
@@ -218,7 +218,7 @@ func TestViewRefusesWrites(t *testing.T) {
 func replicas(t *testing.T, w *world) (a, b *postgres.DB) {
 	t.Helper()
 	calls := 0
-	err := w.store.View(t.Context(), w.alice.ID, w.orgB, func(tx tenantry.TenantTx) error {
+	err := w.store.View(t.Context(), w.alice.ID, w.orgB, func(tx tenantry.TenantAccess) error {
 		calls++
 		if got := tx.Scope().Role; got != tenantry.RoleMember {
 			t.Errorf("alice's role in B: %q, want member", got)
@@ -241,14 +241,14 @@ func TestViewHintOfARemovedMemberLetsNothingThrough(t *testing.T) {
 	w := newWorld(t)
 	ctx := t.Context()
 	a, b := replicas(t, w)
-	update(t, b, w.bob, w.orgB, func(tx tenantry.TenantTx) error {
+	update(t, b, w.bob, w.orgB, func(tx tenantry.TenantAccess) error {
 		return tx.RemoveMember(ctx, w.alice.ID)
 	})
 
 	calls := 0
 	var read []tenantry.Task
 	var readErr error
-	err := a.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantTx) error {
+	err := a.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantAccess) error {
 		calls++
 		read, readErr = tx.Tasks(ctx, tenantry.TaskFilter{Limit: 100})
 		return nil // even if fn swallows the error, the View reports it
@@ -264,7 +264,7 @@ func TestViewHintOfARemovedMemberLetsNothingThrough(t *testing.T) {
 	}
 
 	calls = 0
-	err = a.View(ctx, w.alice.ID, w.orgB, func(tenantry.TenantTx) error { calls++; return nil })
+	err = a.View(ctx, w.alice.ID, w.orgB, func(tenantry.TenantAccess) error { calls++; return nil })
 	if !errors.Is(err, tenantry.ErrNotMember) || calls != 0 {
 		t.Errorf("next View: %v, fn ran %d times; want ErrNotMember and fn never run", err, calls)
 	}
@@ -281,11 +281,11 @@ func TestViewHintWithoutAStatementIsConfirmed(t *testing.T) {
 	w := newWorld(t)
 	ctx := t.Context()
 	a, b := replicas(t, w)
-	update(t, b, w.bob, w.orgB, func(tx tenantry.TenantTx) error {
+	update(t, b, w.bob, w.orgB, func(tx tenantry.TenantAccess) error {
 		return tx.RemoveMember(ctx, w.alice.ID)
 	})
 	calls := 0
-	err := a.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantTx) error {
+	err := a.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantAccess) error {
 		calls++
 		if got := tx.Scope().Role; got != tenantry.RoleMember {
 			t.Errorf("hinted role %q, want member", got)
@@ -310,7 +310,7 @@ func TestViewHintOfAChangedRoleRunsFnAgain(t *testing.T) {
 	ctx := t.Context()
 	a, b := replicas(t, w)
 	setRole := func(r tenantry.Role) {
-		update(t, b, w.bob, w.orgB, func(tx tenantry.TenantTx) error {
+		update(t, b, w.bob, w.orgB, func(tx tenantry.TenantAccess) error {
 			_, err := tx.SetRole(ctx, w.alice.ID, r)
 			return err
 		})
@@ -319,7 +319,7 @@ func TestViewHintOfAChangedRoleRunsFnAgain(t *testing.T) {
 	// A statement finds the change.
 	setRole(tenantry.RoleAdmin)
 	var roles []tenantry.Role
-	err := a.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantTx) error {
+	err := a.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantAccess) error {
 		tasks, err := tx.Tasks(ctx, tenantry.TaskFilter{Limit: 100})
 		roles = append(roles, tx.Scope().Role)
 		if err == nil && len(tasks) != w.tasksB {
@@ -339,7 +339,7 @@ func TestViewHintOfAChangedRoleRunsFnAgain(t *testing.T) {
 	setRole(tenantry.RoleMember)
 	forbidden := errors.New("forbidden")
 	roles = nil
-	err = a.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantTx) error {
+	err = a.View(ctx, w.alice.ID, w.orgB, func(tx tenantry.TenantAccess) error {
 		roles = append(roles, tx.Scope().Role)
 		if !tx.Scope().Role.AtLeast(tenantry.RoleAdmin) {
 			return forbidden
@@ -358,7 +358,7 @@ func TestViewHintOfAChangedRoleRunsFnAgain(t *testing.T) {
 func allTasks(t *testing.T, s tenantry.Store, u tenantry.User, tenant uuid.UUID) []tenantry.Task {
 	t.Helper()
 	var tasks []tenantry.Task
-	err := s.View(t.Context(), u.ID, tenant, func(tx tenantry.TenantTx) (err error) {
+	err := s.View(t.Context(), u.ID, tenant, func(tx tenantry.TenantAccess) (err error) {
 		tasks, err = tx.Tasks(t.Context(), tenantry.TaskFilter{Limit: tenantry.MaxPageSize})
 		return err
 	})

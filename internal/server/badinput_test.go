@@ -19,7 +19,7 @@ func leaks() []string {
 func tenantState(t *testing.T, st tenantry.Store, user, tenant tenantry.User) []tenantry.Task {
 	t.Helper()
 	var ts []tenantry.Task
-	err := st.View(context.Background(), user.ID, tenant.ID, func(tx tenantry.TenantTx) (err error) {
+	err := st.View(context.Background(), user.ID, tenant.ID, func(tx tenantry.TenantAccess) (err error) {
 		ts, err = tx.Tasks(context.Background(), tenantry.TaskFilter{Limit: tenantry.MaxPageSize})
 		return err
 	})

@@ -36,7 +36,7 @@ func BenchmarkHandler(b *testing.B) {
 	u := h.NewUser("bench@example.com")
 	tok := h.Token(u)
 	var ids []string
-	err := store.Update(context.Background(), u.ID, u.ID, func(tx tenantry.TenantTx) error {
+	err := store.Update(context.Background(), u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 		for range 100 {
 			t, err := tx.CreateTask(context.Background(), tenantry.NewTask{Title: "a task to read"})
 			if err != nil {

@@ -27,7 +27,7 @@ type leavingStore struct {
 	fail    bool
 }
 
-func (s leavingStore) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+func (s leavingStore) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantAccess) error) error {
 	err := s.Store.View(ctx, userID, tenantID, fn)
 	s.entered <- struct{}{}
 	<-ctx.Done()
@@ -53,7 +53,7 @@ func TestClientLeavesDuringList(t *testing.T) {
 			u := h.NewUser("leaver@example.com")
 			// A page of about 500 KB: more than the socket takes at once.
 			desc := strings.Repeat("d", 5000)
-			err := h.Store.Update(context.Background(), u.ID, u.ID, func(tx tenantry.TenantTx) error {
+			err := h.Store.Update(context.Background(), u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 				for range 100 {
 					if _, err := tx.CreateTask(context.Background(), tenantry.NewTask{Title: "t", Description: &desc}); err != nil {
 						return err
@@ -108,14 +108,14 @@ func TestClientLeavesDuringList(t *testing.T) {
 // has set the status.
 type farFutureStore struct{ tenantry.Store }
 
-func (s farFutureStore) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
-	return s.Store.View(ctx, userID, tenantID, func(tx tenantry.TenantTx) error { return fn(farFutureTx{tx}) })
+func (s farFutureStore) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantAccess) error) error {
+	return s.Store.View(ctx, userID, tenantID, func(tx tenantry.TenantAccess) error { return fn(farFutureTx{tx}) })
 }
 
-type farFutureTx struct{ tenantry.TenantTx }
+type farFutureTx struct{ tenantry.TenantAccess }
 
 func (tx farFutureTx) Task(ctx context.Context, id uuid.UUID) (tenantry.Task, error) {
-	t, err := tx.TenantTx.Task(ctx, id)
+	t, err := tx.TenantAccess.Task(ctx, id)
 	t.CreatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 	return t, err
 }
@@ -129,7 +129,7 @@ func TestPanicAfterTheStatus(t *testing.T) {
 	h := authztest.NewHarness(t, farFutureStore{db})
 	u := h.NewUser("future@example.com")
 	var task tenantry.Task
-	err := db.Update(context.Background(), u.ID, u.ID, func(tx tenantry.TenantTx) (err error) {
+	err := db.Update(context.Background(), u.ID, u.ID, func(tx tenantry.TenantAccess) (err error) {
 		task, err = tx.CreateTask(context.Background(), tenantry.NewTask{Title: "t"})
 		return err
 	})

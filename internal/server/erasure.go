@@ -43,7 +43,7 @@ func (s *server) lastOwnerOf(ctx context.Context, userID uuid.UUID) ([]string, e
 				continue
 			}
 			owners, members := 0, 0
-			err := s.store.View(ctx, userID, m.Org.ID, func(tx tenantry.TenantTx) error {
+			err := s.store.View(ctx, userID, m.Org.ID, func(tx tenantry.TenantAccess) error {
 				p := tenantry.Page{Limit: tenantry.MaxPageSize}
 				for {
 					ms, err := tx.Members(ctx, p)

@@ -19,7 +19,7 @@ var errDriver = errors.New(`pq: relation "tasks" does not exist`)
 // brokenReads fails every tenant read with a driver error.
 type brokenReads struct{ tenantry.Store }
 
-func (brokenReads) View(context.Context, uuid.UUID, uuid.UUID, func(tenantry.TenantTx) error) error {
+func (brokenReads) View(context.Context, uuid.UUID, uuid.UUID, func(tenantry.TenantAccess) error) error {
 	return errDriver
 }
 

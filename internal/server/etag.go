@@ -71,7 +71,7 @@ func etagMatches(list, etag string, weak bool) bool {
 // an If-Match, the task is read for update (so no other change can pass
 // between the check and the write) and a mismatch is ErrVersionMismatch.
 // Without one, the write goes ahead as before.
-func checkIfMatch(ctx context.Context, tx tenantry.TenantTx, id uuid.UUID, ifMatch string) error {
+func checkIfMatch(ctx context.Context, tx tenantry.TenantAccess, id uuid.UUID, ifMatch string) error {
 	if ifMatch == "" {
 		return nil
 	}

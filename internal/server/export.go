@@ -114,7 +114,7 @@ func (s *server) exportTasks(ctx context.Context, w *bufio.Writer, enc *json.Enc
 	first := true
 	for {
 		var page []tenantry.Task
-		err := s.store.View(ctx, userID, tenantID, func(tx tenantry.TenantTx) (err error) {
+		err := s.store.View(ctx, userID, tenantID, func(tx tenantry.TenantAccess) (err error) {
 			page, err = tx.Tasks(ctx, f)
 			return err
 		})

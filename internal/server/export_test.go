@@ -78,7 +78,7 @@ func BenchmarkExportLarge(b *testing.B) {
 	ctx := context.Background()
 	fill := func(tenant [16]byte, n int) {
 		for i := 0; i < n; i += 500 {
-			if err := store.Update(ctx, u.ID, tenant, func(tx tenantry.TenantTx) error {
+			if err := store.Update(ctx, u.ID, tenant, func(tx tenantry.TenantAccess) error {
 				for j := i; j < i+500 && j < n; j++ {
 					if _, err := tx.CreateTask(ctx, tenantry.NewTask{Title: fmt.Sprintf("task %d with a title of some length", j)}); err != nil {
 						return err

@@ -126,7 +126,7 @@ func FuzzListCursor(f *testing.F) {
 	tok := h.Token(u)
 	var ids []uuid.UUID
 	for i := range 5 {
-		err := h.Store.Update(context.Background(), u.ID, u.ID, func(tx tenantry.TenantTx) error {
+		err := h.Store.Update(context.Background(), u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 			task, err := tx.CreateTask(context.Background(), tenantry.NewTask{Title: "t", Completed: i%2 == 0})
 			ids = append(ids, task.ID)
 			return err

@@ -65,7 +65,7 @@ func (s *server) createInvitation(ctx context.Context, in *CreateInvitationInput
 		org   tenantry.Tenant
 		token string
 	)
-	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
+	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantAccess) error {
 		if err := tenantry.MayAddMember(tx.Scope(), role); err != nil {
 			return err
 		}
@@ -111,7 +111,7 @@ type InvitationListOutput struct {
 func (s *server) listInvitations(ctx context.Context, in *ListInvitationsInput) (*InvitationListOutput, error) {
 	p := in.page()
 	var invs []tenantry.Invitation
-	err := s.inOrg(ctx, in.OrgID, false, func(tx tenantry.TenantTx) (err error) {
+	err := s.inOrg(ctx, in.OrgID, false, func(tx tenantry.TenantAccess) (err error) {
 		if err := tenantry.Need(tx.Scope(), tenantry.RoleAdmin, tenantry.MsgManageMembers); err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ type RevokeInvitationInput struct {
 }
 
 func (s *server) revokeInvitation(ctx context.Context, in *RevokeInvitationInput) (*NoContentOutput, error) {
-	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
+	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantAccess) error {
 		if err := tenantry.Need(tx.Scope(), tenantry.RoleAdmin, tenantry.MsgManageMembers); err != nil {
 			return err
 		}

@@ -316,7 +316,7 @@ type blockingStore struct {
 	gate    chan struct{}
 }
 
-func (b blockingStore) View(ctx context.Context, user, tenant uuid.UUID, fn func(tenantry.TenantTx) error) error {
+func (b blockingStore) View(ctx context.Context, user, tenant uuid.UUID, fn func(tenantry.TenantAccess) error) error {
 	if tenant == b.tenant {
 		b.entered <- struct{}{}
 		<-b.gate
@@ -565,7 +565,7 @@ func TestOrgInFlight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Update(ctx, owner.ID, org.Org.ID, func(tx tenantry.TenantTx) error {
+	if err := db.Update(ctx, owner.ID, org.Org.ID, func(tx tenantry.TenantAccess) error {
 		_, err := tx.AddMember(ctx, member.ID, tenantry.RoleMember)
 		return err
 	}); err != nil {

@@ -23,7 +23,7 @@ type MemberListOutput struct {
 func (s *server) listMembers(ctx context.Context, in *ListMembersInput) (*MemberListOutput, error) {
 	p := in.page()
 	var ms []tenantry.Member
-	err := s.inOrg(ctx, in.OrgID, false, func(tx tenantry.TenantTx) (err error) {
+	err := s.inOrg(ctx, in.OrgID, false, func(tx tenantry.TenantAccess) (err error) {
 		ms, err = tx.Members(ctx, p)
 		return err
 	})
@@ -58,7 +58,7 @@ func (s *server) addMember(ctx context.Context, in *AddMemberInput) (*MemberOutp
 		ctx = withTargetUser(ctx, *in.Body.UserID)
 	}
 	var m tenantry.Member
-	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
+	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantAccess) error {
 		if err := tenantry.MayAddMember(tx.Scope(), role); err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ type SetRoleInput struct {
 func (s *server) setRole(ctx context.Context, in *SetRoleInput) (*MemberOutput, error) {
 	role := tenantry.Role(in.Body.Role)
 	var m tenantry.Member
-	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
+	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantAccess) error {
 		if err := tenantry.Need(tx.Scope(), tenantry.RoleAdmin, tenantry.MsgManageMembers); err != nil {
 			return err
 		}
@@ -130,7 +130,7 @@ type MemberInput struct {
 }
 
 func (s *server) removeMember(ctx context.Context, in *MemberInput) (*NoContentOutput, error) {
-	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) error {
+	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantAccess) error {
 		uid, err := parseMemberID(in.UserID)
 		if err != nil {
 			return err

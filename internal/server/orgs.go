@@ -21,7 +21,7 @@ type OrgPath struct {
 
 // inOrg runs fn in the organization orgID after the store has checked that
 // the caller is a member of it.
-func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(tenantry.TenantTx) error) error {
+func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(tenantry.TenantAccess) error) error {
 	c := tenantry.CallerFromContext(ctx)
 	id, err := parsePathID(orgID)
 	if err != nil {
@@ -39,7 +39,7 @@ func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(te
 	if write {
 		run = s.store.Update
 	}
-	err = run(ctx, c.UserID, id, func(tx tenantry.TenantTx) error {
+	err = run(ctx, c.UserID, id, func(tx tenantry.TenantAccess) error {
 		// A personal tenant is not an organization, even one's own. Writes
 		// check before they touch anything; reads check after their first
 		// statement, which on PostgreSQL carries the membership check in
@@ -118,7 +118,7 @@ type OrgInput struct {
 
 func (s *server) getOrg(ctx context.Context, in *OrgInput) (*OrgOutput, error) {
 	var out OrgOut
-	err := s.inOrg(ctx, in.OrgID, false, func(tx tenantry.TenantTx) error {
+	err := s.inOrg(ctx, in.OrgID, false, func(tx tenantry.TenantAccess) error {
 		t, err := tx.Tenant(ctx)
 		out = orgOut(t, tx.Scope().Role)
 		return err

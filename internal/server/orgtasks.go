@@ -130,7 +130,7 @@ type DeleteOrgTasksInput struct {
 
 func (s *server) deleteOrgTasks(ctx context.Context, in *DeleteOrgTasksInput) (*DeletedOutput, error) {
 	var n int64
-	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantTx) (err error) {
+	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantAccess) (err error) {
 		if err := tenantry.MayBulkDelete(tx.Scope()); err != nil {
 			return err
 		}

@@ -17,7 +17,7 @@ import (
 // panicStore panics in every tenant read.
 type panicStore struct{ tenantry.Store }
 
-func (panicStore) View(context.Context, uuid.UUID, uuid.UUID, func(tenantry.TenantTx) error) error {
+func (panicStore) View(context.Context, uuid.UUID, uuid.UUID, func(tenantry.TenantAccess) error) error {
 	panic("store exploded")
 }
 

@@ -16,7 +16,7 @@ import (
 
 // taskOps runs the task operations of one tenant through run.
 type taskOps struct {
-	run func(ctx context.Context, write bool, fn func(tenantry.TenantTx) error) error
+	run func(ctx context.Context, write bool, fn func(tenantry.TenantAccess) error) error
 }
 
 // personalTasks enters the caller's personal tenant.
@@ -26,13 +26,13 @@ func (s *server) personalTasks() taskOps {
 
 // orgTasks enters the organization orgID as one of its members.
 func (s *server) orgTasks(orgID string) taskOps {
-	return taskOps{run: func(ctx context.Context, write bool, fn func(tenantry.TenantTx) error) error {
+	return taskOps{run: func(ctx context.Context, write bool, fn func(tenantry.TenantAccess) error) error {
 		return s.inOrg(ctx, orgID, write, fn)
 	}}
 }
 
 func (o taskOps) create(ctx context.Context, nt tenantry.NewTask) (t tenantry.Task, err error) {
-	err = o.run(ctx, true, func(tx tenantry.TenantTx) (err error) {
+	err = o.run(ctx, true, func(tx tenantry.TenantAccess) (err error) {
 		t, err = tx.CreateTask(ctx, nt)
 		return err
 	})
@@ -42,8 +42,8 @@ func (o taskOps) create(ctx context.Context, nt tenantry.NewTask) (t tenantry.Ta
 // withTask runs fn on the task named by the path id rawID. The id is parsed
 // inside the tenant's scope, so a malformed id goes through the same checks,
 // answers and security events as an unknown one.
-func (o taskOps) withTask(ctx context.Context, write bool, rawID string, fn func(tx tenantry.TenantTx, id uuid.UUID) error) error {
-	return o.run(ctx, write, func(tx tenantry.TenantTx) error {
+func (o taskOps) withTask(ctx context.Context, write bool, rawID string, fn func(tx tenantry.TenantAccess, id uuid.UUID) error) error {
+	return o.run(ctx, write, func(tx tenantry.TenantAccess) error {
 		id, err := parseTaskID(rawID)
 		if err != nil {
 			return err
@@ -55,7 +55,7 @@ func (o taskOps) withTask(ctx context.Context, write bool, rawID string, fn func
 // get reads one task. notModified says that ifNoneMatch names its current
 // ETag, so the client's copy is current.
 func (o taskOps) get(ctx context.Context, rawID, ifNoneMatch string) (t tenantry.Task, notModified bool, err error) {
-	err = o.withTask(ctx, false, rawID, func(tx tenantry.TenantTx, id uuid.UUID) (err error) {
+	err = o.withTask(ctx, false, rawID, func(tx tenantry.TenantAccess, id uuid.UUID) (err error) {
 		t, err = tx.Task(ctx, id)
 		return err
 	})
@@ -63,7 +63,7 @@ func (o taskOps) get(ctx context.Context, rawID, ifNoneMatch string) (t tenantry
 }
 
 func (o taskOps) replace(ctx context.Context, rawID, ifMatch string, nt tenantry.NewTask) (t tenantry.Task, err error) {
-	err = o.withTask(ctx, true, rawID, func(tx tenantry.TenantTx, id uuid.UUID) (err error) {
+	err = o.withTask(ctx, true, rawID, func(tx tenantry.TenantAccess, id uuid.UUID) (err error) {
 		if err := checkIfMatch(ctx, tx, id, ifMatch); err != nil {
 			return err
 		}
@@ -74,7 +74,7 @@ func (o taskOps) replace(ctx context.Context, rawID, ifMatch string, nt tenantry
 }
 
 func (o taskOps) patch(ctx context.Context, rawID, ifMatch string, p tenantry.TaskPatch) (t tenantry.Task, err error) {
-	err = o.withTask(ctx, true, rawID, func(tx tenantry.TenantTx, id uuid.UUID) (err error) {
+	err = o.withTask(ctx, true, rawID, func(tx tenantry.TenantAccess, id uuid.UUID) (err error) {
 		if err := checkIfMatch(ctx, tx, id, ifMatch); err != nil {
 			return err
 		}
@@ -85,7 +85,7 @@ func (o taskOps) patch(ctx context.Context, rawID, ifMatch string, p tenantry.Ta
 }
 
 func (o taskOps) delete(ctx context.Context, rawID, ifMatch string) error {
-	return o.withTask(ctx, true, rawID, func(tx tenantry.TenantTx, id uuid.UUID) error {
+	return o.withTask(ctx, true, rawID, func(tx tenantry.TenantAccess, id uuid.UUID) error {
 		if err := checkIfMatch(ctx, tx, id, ifMatch); err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func (o taskOps) delete(ctx context.Context, rawID, ifMatch string) error {
 func taskPage[Out any](ctx context.Context, o taskOps, path string, q ListQuery, out func(tenantry.Task) Out) ([]Out, string, error) {
 	f := q.filter()
 	var ts []tenantry.Task
-	err := o.run(ctx, false, func(tx tenantry.TenantTx) (err error) {
+	err := o.run(ctx, false, func(tx tenantry.TenantAccess) (err error) {
 		ts, err = tx.Tasks(ctx, f)
 		return err
 	})

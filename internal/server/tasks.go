@@ -28,7 +28,7 @@ type TaskPath struct {
 }
 
 // inPersonal runs fn in the caller's personal tenant.
-func (s *server) inPersonal(ctx context.Context, write bool, fn func(tenantry.TenantTx) error) error {
+func (s *server) inPersonal(ctx context.Context, write bool, fn func(tenantry.TenantAccess) error) error {
 	c := tenantry.CallerFromContext(ctx)
 	if err := s.tokenReaches(ctx, c, c.UserID, write); err != nil {
 		return err
@@ -189,7 +189,7 @@ type DeletedOutput struct {
 
 func (s *server) deleteTasks(ctx context.Context, in *DeleteTasksInput) (*DeletedOutput, error) {
 	var n int64
-	err := s.inPersonal(ctx, true, func(tx tenantry.TenantTx) (err error) {
+	err := s.inPersonal(ctx, true, func(tx tenantry.TenantAccess) (err error) {
 		n, err = tx.DeleteTasks(ctx, parseCompleted(in.Completed))
 		return err
 	})

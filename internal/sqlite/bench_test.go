@@ -80,7 +80,7 @@ func BenchmarkGetTask(b *testing.B) {
 	for b.Loop() {
 		u, id := d.users[i%len(d.users)], d.tasks[i%len(d.users)][(i*7)%len(d.tasks[0])]
 		i++
-		if err := d.db.View(ctx, u, u, func(tx tenantry.TenantTx) error {
+		if err := d.db.View(ctx, u, u, func(tx tenantry.TenantAccess) error {
 			_, err := tx.Task(ctx, id)
 			return err
 		}); err != nil {
@@ -96,7 +96,7 @@ func BenchmarkListTasks50(b *testing.B) {
 	for b.Loop() {
 		u := d.users[i%len(d.users)]
 		i++
-		if err := d.db.View(ctx, u, u, func(tx tenantry.TenantTx) error {
+		if err := d.db.View(ctx, u, u, func(tx tenantry.TenantAccess) error {
 			ts, err := tx.Tasks(ctx, tenantry.TaskFilter{Limit: 50})
 			if len(ts) != 50 {
 				return fmt.Errorf("got %d tasks", len(ts))
@@ -117,7 +117,7 @@ func BenchmarkGetTaskParallel(b *testing.B) {
 		for pb.Next() {
 			u, id := d.users[i%len(d.users)], d.tasks[i%len(d.users)][(i*7)%len(d.tasks[0])]
 			i++
-			if err := d.db.View(ctx, u, u, func(tx tenantry.TenantTx) error {
+			if err := d.db.View(ctx, u, u, func(tx tenantry.TenantAccess) error {
 				_, err := tx.Task(ctx, id)
 				return err
 			}); err != nil {
@@ -135,7 +135,7 @@ func BenchmarkCreateTask(b *testing.B) {
 	for b.Loop() {
 		u := d.users[i%len(d.users)]
 		i++
-		if err := d.db.Update(ctx, u, u, func(tx tenantry.TenantTx) error {
+		if err := d.db.Update(ctx, u, u, func(tx tenantry.TenantAccess) error {
 			_, err := tx.CreateTask(ctx, tenantry.NewTask{Title: "new"})
 			return err
 		}); err != nil {

@@ -75,7 +75,7 @@ func TestView_CachedMembershipSkipsQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	view := func() error {
-		return db.View(ctx, u.ID, u.ID, func(tenantry.TenantTx) error { return nil })
+		return db.View(ctx, u.ID, u.ID, func(tenantry.TenantAccess) error { return nil })
 	}
 	if err := view(); err != nil {
 		t.Fatal(err)
@@ -113,12 +113,12 @@ func TestView_RemovalCommittedBeforeEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := scopeKey{tenant: u.ID, user: u.ID}
-	view := func(fn func(tenantry.TenantTx) error) error { return db.View(ctx, u.ID, u.ID, fn) }
-	if err := view(func(tenantry.TenantTx) error { return nil }); err != nil { // cached
+	view := func(fn func(tenantry.TenantAccess) error) error { return db.View(ctx, u.ID, u.ID, fn) }
+	if err := view(func(tenantry.TenantAccess) error { return nil }); err != nil { // cached
 		t.Fatal(err)
 	}
 	db.scopes.begin(nil, k) // before the View: its epoch will not move
-	err = view(func(tenantry.TenantTx) error {
+	err = view(func(tenantry.TenantAccess) error {
 		// The change commits while fn runs; its end comes later.
 		if _, err := db.write.pool.ExecContext(ctx, "DELETE FROM memberships WHERE user_id = ?", idBytes(u.ID)); err != nil {
 			t.Fatal(err)
@@ -128,7 +128,7 @@ func TestView_RemovalCommittedBeforeEnd(t *testing.T) {
 	if !errors.Is(err, tenantry.ErrNotMember) {
 		t.Errorf("View across a committed removal: err = %v, want ErrNotMember", err)
 	}
-	if err := view(func(tenantry.TenantTx) error { return nil }); !errors.Is(err, tenantry.ErrNotMember) {
+	if err := view(func(tenantry.TenantAccess) error { return nil }); !errors.Is(err, tenantry.ErrNotMember) {
 		t.Errorf("View while the removal is in flight: err = %v, want ErrNotMember", err)
 	}
 	db.scopes.end(nil, k)
@@ -178,9 +178,9 @@ func TestUpdate_SettledMembershipSkipsQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	update := func() error {
-		return db.Update(ctx, u.ID, u.ID, func(tenantry.TenantTx) error { return nil })
+		return db.Update(ctx, u.ID, u.ID, func(tenantry.TenantAccess) error { return nil })
 	}
-	if err := db.View(ctx, u.ID, u.ID, func(tenantry.TenantTx) error { return nil }); err != nil { // cached
+	if err := db.View(ctx, u.ID, u.ID, func(tenantry.TenantAccess) error { return nil }); err != nil { // cached
 		t.Fatal(err)
 	}
 	// Behind the store's back, which the lock file exists to prevent: only

@@ -40,7 +40,7 @@ func newOrgFixture(t *testing.T) orgFixture {
 		t.Fatal(err)
 	}
 	f := orgFixture{db: db, owner: owner, member: member, org: om.Org.ID}
-	f.update(t, func(tx tenantry.TenantTx) error {
+	f.update(t, func(tx tenantry.TenantAccess) error {
 		_, err := tx.AddMember(ctx, member.ID, tenantry.RoleMember)
 		return err
 	})
@@ -48,7 +48,7 @@ func newOrgFixture(t *testing.T) orgFixture {
 }
 
 // update runs fn as the owner in the organization.
-func (f orgFixture) update(t *testing.T, fn func(tenantry.TenantTx) error) {
+func (f orgFixture) update(t *testing.T, fn func(tenantry.TenantAccess) error) {
 	t.Helper()
 	if err := f.db.Update(t.Context(), f.owner.ID, f.org, fn); err != nil {
 		t.Fatal(err)
@@ -59,7 +59,7 @@ func (f orgFixture) update(t *testing.T, fn func(tenantry.TenantTx) error) {
 func (f orgFixture) memberRole(t *testing.T) (tenantry.Role, error) {
 	t.Helper()
 	var role tenantry.Role
-	err := f.db.View(t.Context(), f.member.ID, f.org, func(tx tenantry.TenantTx) error {
+	err := f.db.View(t.Context(), f.member.ID, f.org, func(tx tenantry.TenantAccess) error {
 		role = tx.Scope().Role
 		_, err := tx.Tasks(t.Context(), tenantry.TaskFilter{})
 		return err
@@ -73,7 +73,7 @@ func TestView_RemovedMemberRefusedAtOnce(t *testing.T) {
 	if _, err := f.memberRole(t); err != nil { // cached now
 		t.Fatalf("View as member: %v", err)
 	}
-	f.update(t, func(tx tenantry.TenantTx) error { return tx.RemoveMember(t.Context(), f.member.ID) })
+	f.update(t, func(tx tenantry.TenantAccess) error { return tx.RemoveMember(t.Context(), f.member.ID) })
 	if _, err := f.memberRole(t); !errors.Is(err, tenantry.ErrNotMember) {
 		t.Errorf("View after removal: err = %v, want ErrNotMember", err)
 	}
@@ -83,7 +83,7 @@ func TestView_RoleChangeSeenAtOnce(t *testing.T) {
 	t.Parallel()
 	f := newOrgFixture(t)
 	for _, role := range []tenantry.Role{tenantry.RoleAdmin, tenantry.RoleOwner, tenantry.RoleMember} {
-		f.update(t, func(tx tenantry.TenantTx) error {
+		f.update(t, func(tx tenantry.TenantAccess) error {
 			_, err := tx.SetRole(t.Context(), f.member.ID, role)
 			return err
 		})
@@ -101,7 +101,7 @@ func TestView_RolledBackChangeKeepsAccess(t *testing.T) {
 	t.Parallel()
 	f := newOrgFixture(t)
 	errAbort := errors.New("abort")
-	err := f.db.Update(t.Context(), f.owner.ID, f.org, func(tx tenantry.TenantTx) error {
+	err := f.db.Update(t.Context(), f.owner.ID, f.org, func(tx tenantry.TenantAccess) error {
 		if err := tx.RemoveMember(t.Context(), f.member.ID); err != nil {
 			return err
 		}
@@ -128,7 +128,7 @@ func TestView_DeletedUserRefusedAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tid := range []uuid.UUID{u.ID, om.Org.ID} {
-		if err := db.View(ctx, u.ID, tid, func(tenantry.TenantTx) error { return nil }); err != nil {
+		if err := db.View(ctx, u.ID, tid, func(tenantry.TenantAccess) error { return nil }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -136,7 +136,7 @@ func TestView_DeletedUserRefusedAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tid := range []uuid.UUID{u.ID, om.Org.ID} {
-		err := db.View(ctx, u.ID, tid, func(tenantry.TenantTx) error {
+		err := db.View(ctx, u.ID, tid, func(tenantry.TenantAccess) error {
 			t.Error("fn ran for a deleted user")
 			return nil
 		})
@@ -151,8 +151,8 @@ func TestView_RemovalDuringFnRefused(t *testing.T) {
 	t.Parallel()
 	f := newOrgFixture(t)
 	ctx := t.Context()
-	err := f.db.View(ctx, f.member.ID, f.org, func(tx tenantry.TenantTx) error {
-		if err := f.db.Update(ctx, f.owner.ID, f.org, func(tx tenantry.TenantTx) error {
+	err := f.db.View(ctx, f.member.ID, f.org, func(tx tenantry.TenantAccess) error {
+		if err := f.db.Update(ctx, f.owner.ID, f.org, func(tx tenantry.TenantAccess) error {
 			return tx.RemoveMember(ctx, f.member.ID)
 		}); err != nil {
 			t.Fatal(err)
@@ -191,12 +191,12 @@ func TestView_ConcurrentMembershipChanges(t *testing.T) {
 	}
 	roles := []tenantry.Role{tenantry.RoleAdmin, tenantry.RoleMember, tenantry.RoleOwner}
 	for i := range 30 {
-		f.update(t, func(tx tenantry.TenantTx) error { return tx.RemoveMember(ctx, f.member.ID) })
+		f.update(t, func(tx tenantry.TenantAccess) error { return tx.RemoveMember(ctx, f.member.ID) })
 		if _, err := f.memberRole(t); !errors.Is(err, tenantry.ErrNotMember) {
 			t.Fatalf("round %d: View after removal: err = %v, want ErrNotMember", i, err)
 		}
 		role := roles[i%len(roles)]
-		f.update(t, func(tx tenantry.TenantTx) error {
+		f.update(t, func(tx tenantry.TenantAccess) error {
 			_, err := tx.AddMember(ctx, f.member.ID, tenantry.RoleMember)
 			if err == nil && role != tenantry.RoleMember {
 				_, err = tx.SetRole(ctx, f.member.ID, role)

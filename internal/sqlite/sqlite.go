@@ -7,7 +7,7 @@
 // reads need not share a snapshot, and its Scope comes from a membership
 // cache that is exact because the store is its file's only writer. Callers
 // follow the rule of tenantry.Store: fn only reads and writes through its
-// TenantTx.
+// TenantAccess.
 package sqlite
 
 import (

@@ -161,7 +161,7 @@ func TestConcurrentWriters_NoBusy(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range each {
-				errs <- db.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+				errs <- db.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 					_, err := tx.CreateTask(ctx, tenantry.NewTask{Title: "t"})
 					return err
 				})
@@ -184,7 +184,7 @@ func TestConcurrentWriters_NoBusy(t *testing.T) {
 	}
 	for _, u := range users {
 		var n int
-		if err := db.View(ctx, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+		if err := db.View(ctx, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 			ts, err := tx.Tasks(ctx, tenantry.TaskFilter{Limit: tenantry.MaxPageSize})
 			n = len(ts)
 			return err
@@ -221,7 +221,7 @@ func TestInjectedClockAndIDs(t *testing.T) {
 		t.Errorf("CreatedAt = %v, want %v", u.CreatedAt, want)
 	}
 	var task tenantry.Task
-	if err := db.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+	if err := db.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 		task, err = tx.CreateTask(ctx, tenantry.NewTask{Title: "t"})
 		return err
 	}); err != nil {
@@ -263,7 +263,7 @@ func TestDeleteUser_DropsLoneOrg(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Update(ctx, u.ID, om.Org.ID, func(tx tenantry.TenantTx) error {
+	if err := db.Update(ctx, u.ID, om.Org.ID, func(tx tenantry.TenantAccess) error {
 		_, err := tx.CreateTask(ctx, tenantry.NewTask{Title: "t", AssignedUserID: &u.ID})
 		return err
 	}); err != nil {

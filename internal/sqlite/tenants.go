@@ -61,7 +61,7 @@ func (db *DB) UserOrgs(ctx context.Context, userID uuid.UUID, p tenantry.Page) (
 // ErrNotMember otherwise. If a membership changed while fn ran, View checks
 // the caller's again before returning, so nothing read after a removal
 // leaves View.
-func (db *DB) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+func (db *DB) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantAccess) error) error {
 	k := scopeKey{tenant: tenantID, user: userID}
 	e, ok, epoch := db.scopes.get(k)
 	if !ok {
@@ -98,7 +98,7 @@ func (db *DB) lookupScope(ctx context.Context, k scopeKey) (scopeEntry, error) {
 // connection, with the membership read inside it (from the cache when it
 // is settled), so that every check-then-write is atomic. fn must not call
 // db's own write methods: they would wait for the connection fn holds.
-func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantTx) error) error {
+func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantAccess) error) error {
 	k := scopeKey{tenant: tenantID, user: userID}
 	var changed []scopeKey // one per begin
 	defer func() {
@@ -139,7 +139,7 @@ func (db *DB) newTenantTx(q *sqlitedb.Queries, k scopeKey, e scopeEntry) *tenant
 	}
 }
 
-// tenantTx is a TenantTx. Every query it runs takes tid, the checked
+// tenantTx is a TenantAccess. Every query it runs takes tid, the checked
 // tenant's id, as a parameter; none reaches a task or a membership by its
 // own id alone.
 type tenantTx struct {
@@ -165,7 +165,7 @@ func (t *tenantTx) changing(userID uuid.UUID) {
 	*t.changed = append(*t.changed, k)
 }
 
-var _ tenantry.TenantTx = (*tenantTx)(nil)
+var _ tenantry.TenantAccess = (*tenantTx)(nil)
 
 // Scope says whose transaction this is.
 func (t *tenantTx) Scope() tenantry.Scope { return t.scope }

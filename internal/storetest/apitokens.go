@@ -106,7 +106,7 @@ func apiTokenCases() []testCase {
 			mustAddMember(t, s, alice, org.ID, bob, tenantry.RoleMember)
 			mustAPIToken(t, s, newAPIToken(bob, org.ID, "hash-org", tenantry.ScopeWrite, nil))
 			mustAPIToken(t, s, newAPIToken(bob, bob.ID, "hash-own", tenantry.ScopeWrite, nil))
-			mustUpdate(t, s, alice.ID, org.ID, func(tx tenantry.TenantTx) error { return tx.RemoveMember(t.Context(), bob.ID) })
+			mustUpdate(t, s, alice.ID, org.ID, func(tx tenantry.TenantAccess) error { return tx.RemoveMember(t.Context(), bob.ID) })
 			wantTokenGone(t, s, "hash-org")
 			_, _, err := s.APITokenUser(t.Context(), []byte("hash-own"), time.Now())
 			noErr(t, "bob's personal token after leaving the org", err)

@@ -19,7 +19,7 @@ func tokenHash(s string) []byte {
 func mustInvite(t *testing.T, s tenantry.Store, by, tenantID uuid.UUID, email string, role tenantry.Role, secret string, ttl time.Duration) tenantry.Invitation {
 	t.Helper()
 	var inv tenantry.Invitation
-	mustUpdate(t, s, by, tenantID, func(tx tenantry.TenantTx) (err error) {
+	mustUpdate(t, s, by, tenantID, func(tx tenantry.TenantAccess) (err error) {
 		inv, err = tx.CreateInvitation(t.Context(), tenantry.NewInvitation{
 			Email: email, Role: role, TokenHash: tokenHash(secret), ExpiresAt: time.Now().Add(ttl),
 		})
@@ -31,7 +31,7 @@ func mustInvite(t *testing.T, s tenantry.Store, by, tenantID uuid.UUID, email st
 func pendingInvitations(t *testing.T, s tenantry.Store, userID, tenantID uuid.UUID) []tenantry.Invitation {
 	t.Helper()
 	var invs []tenantry.Invitation
-	mustView(t, s, userID, tenantID, func(tx tenantry.TenantTx) (err error) {
+	mustView(t, s, userID, tenantID, func(tx tenantry.TenantAccess) (err error) {
 		invs, err = tx.Invitations(t.Context(), tenantry.Page{Limit: tenantry.MaxPageSize})
 		return err
 	})
@@ -68,11 +68,11 @@ func invitationCases() []testCase {
 			if got[0] != inv {
 				t.Errorf("listed %+v, want %+v", got[0], inv)
 			}
-			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error { return tx.RevokeInvitation(t.Context(), inv.ID) })
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error { return tx.RevokeInvitation(t.Context(), inv.ID) })
 			wantInvitationIDs(t, "pending after revoke", pendingInvitations(t, s, f.owner.ID, f.org.ID), other.ID)
-			err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error { return tx.RevokeInvitation(t.Context(), inv.ID) })
+			err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error { return tx.RevokeInvitation(t.Context(), inv.ID) })
 			wantErr(t, "revoke twice", err, tenantry.ErrInvitationNotFound)
-			err = s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			err = s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				_, err := tx.CreateInvitation(t.Context(), tenantry.NewInvitation{Email: "x@example.com", Role: "boss", TokenHash: tokenHash("x"), ExpiresAt: time.Now().Add(time.Hour)})
 				return err
 			})
@@ -91,7 +91,7 @@ func invitationCases() []testCase {
 				t.Errorf("AcceptInvitation = %+v", m)
 			}
 			var got tenantry.Member
-			mustView(t, s, u.ID, f.org.ID, func(tx tenantry.TenantTx) (err error) {
+			mustView(t, s, u.ID, f.org.ID, func(tx tenantry.TenantAccess) (err error) {
 				got, err = tx.Member(t.Context(), u.ID)
 				return err
 			})
@@ -100,7 +100,7 @@ func invitationCases() []testCase {
 			}
 			wantInvitationIDs(t, "pending after accept", pendingInvitations(t, s, f.owner.ID, f.org.ID))
 			// Accepting twice changes nothing.
-			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				_, err := tx.SetRole(t.Context(), u.ID, tenantry.RoleMember)
 				return err
 			})
@@ -113,7 +113,7 @@ func invitationCases() []testCase {
 			_, err = s.AcceptInvitation(t.Context(), f.member.ID, f.org.ID, tokenHash("secret"))
 			wantErr(t, "someone else accepts a used invitation", err, tenantry.ErrInvitationNotFound)
 			// Removed, the invitation does not let them back.
-			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error { return tx.RemoveMember(t.Context(), u.ID) })
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error { return tx.RemoveMember(t.Context(), u.ID) })
 			_, err = s.AcceptInvitation(t.Context(), u.ID, f.org.ID, tokenHash("secret"))
 			wantErr(t, "accept after removal", err, tenantry.ErrInvitationNotFound)
 			_ = inv
@@ -125,7 +125,7 @@ func invitationCases() []testCase {
 			mustInvite(t, s, f.owner.ID, f.org.ID, "invited@example.com", tenantry.RoleMember, "good", time.Hour)
 			mustInvite(t, s, f.owner.ID, f.org.ID, "invited@example.com", tenantry.RoleMember, "expired", -time.Minute)
 			revoked := mustInvite(t, s, f.owner.ID, f.org.ID, "invited@example.com", tenantry.RoleOwner, "revoked", time.Hour)
-			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error { return tx.RevokeInvitation(t.Context(), revoked.ID) })
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error { return tx.RevokeInvitation(t.Context(), revoked.ID) })
 			other := mustOrg(t, s, f.owner, "Other")
 			for _, c := range []struct {
 				name   string
@@ -146,7 +146,7 @@ func invitationCases() []testCase {
 			}
 			for _, u := range []tenantry.User{invited, stranger} {
 				for _, org := range []uuid.UUID{f.org.ID, other.ID} {
-					err := s.View(t.Context(), u.ID, org, func(tenantry.TenantTx) error { return nil })
+					err := s.View(t.Context(), u.ID, org, func(tenantry.TenantAccess) error { return nil })
 					wantErr(t, u.Email+" is no member after refused accepts", err, tenantry.ErrNotMember)
 				}
 			}
@@ -157,14 +157,14 @@ func invitationCases() []testCase {
 			own := mustInvite(t, s, w.attacker.ID, w.attackerOrg.ID, "accomplice@example.com", tenantry.RoleMember, "attacker-secret", time.Hour)
 			before := readVictim(t, s, w)
 			for _, tenant := range []uuid.UUID{w.attacker.ID, w.attackerOrg.ID} {
-				err := s.Update(t.Context(), w.attacker.ID, tenant, func(tx tenantry.TenantTx) error {
+				err := s.Update(t.Context(), w.attacker.ID, tenant, func(tx tenantry.TenantAccess) error {
 					return tx.RevokeInvitation(t.Context(), victimInv.ID)
 				})
 				wantErr(t, "revoke the victim's invitation", err, tenantry.ErrInvitationNotFound)
 			}
 			wantInvitationIDs(t, "attacker's list", pendingInvitations(t, s, w.attacker.ID, w.attackerOrg.ID), own.ID)
 			wantInvitationIDs(t, "attacker's personal list", pendingInvitations(t, s, w.attacker.ID, w.attacker.ID))
-			err := s.View(t.Context(), w.attacker.ID, w.victimOrg.ID, func(tx tenantry.TenantTx) error {
+			err := s.View(t.Context(), w.attacker.ID, w.victimOrg.ID, func(tx tenantry.TenantAccess) error {
 				_, err := tx.Invitations(t.Context(), tenantry.Page{})
 				return err
 			})

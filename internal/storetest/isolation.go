@@ -29,7 +29,7 @@ func newWorld(t *testing.T, s tenantry.Store) world {
 	w.attackerOrg = mustOrg(t, s, w.attacker, "Attacker Ltd")
 	mustAddMember(t, s, w.victim, w.victimOrg.ID, w.colleague, tenantry.RoleAdmin)
 	mustAddMember(t, s, w.victim, w.victimOrg.ID, w.removed, tenantry.RoleAdmin)
-	mustUpdate(t, s, w.victim.ID, w.victimOrg.ID, func(tx tenantry.TenantTx) error {
+	mustUpdate(t, s, w.victim.ID, w.victimOrg.ID, func(tx tenantry.TenantAccess) error {
 		return tx.RemoveMember(t.Context(), w.removed.ID)
 	})
 	w.victimTask = mustTask(t, s, w.victim.ID, w.victim.ID, tenantry.NewTask{Title: "victim's secret", Description: ptr("do not read")})
@@ -70,7 +70,7 @@ type attack struct {
 	name   string
 	actor  func(w world) uuid.UUID
 	tenant func(w world) uuid.UUID
-	try    func(t *testing.T, tx tenantry.TenantTx, w world) error
+	try    func(t *testing.T, tx tenantry.TenantAccess, w world) error
 	want   error // nil: the attempt succeeds, on the attacker's own data only
 }
 
@@ -98,38 +98,38 @@ func isolationCases() []testCase {
 		{"org targets personal task", attackerOrg, func(w world) tenantry.Task { return w.attackerOrgTask }, victimTaskID},
 	} {
 		attacks = append(attacks,
-			attack{where.name + "/Task", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+			attack{where.name + "/Task", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 				got, err := tx.Task(t.Context(), where.target(w))
 				if err == nil {
 					t.Errorf("read the victim's task: %+v", got)
 				}
 				return err
 			}, tenantry.ErrTaskNotFound},
-			attack{where.name + "/TaskForUpdate", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+			attack{where.name + "/TaskForUpdate", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 				got, err := tx.TaskForUpdate(t.Context(), where.target(w))
 				if err == nil {
 					t.Errorf("locked the victim's task: %+v", got)
 				}
 				return err
 			}, tenantry.ErrTaskNotFound},
-			attack{where.name + "/ReplaceTask", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+			attack{where.name + "/ReplaceTask", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 				_, err := tx.ReplaceTask(t.Context(), where.target(w), tenantry.NewTask{Title: "pwned", Completed: true})
 				return err
 			}, tenantry.ErrTaskNotFound},
-			attack{where.name + "/PatchTask", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+			attack{where.name + "/PatchTask", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 				_, err := tx.PatchTask(t.Context(), where.target(w), tenantry.TaskPatch{
 					Title: ptr("pwned"), Completed: ptr(true), SetDescription: true, Description: ptr("pwned"),
 				})
 				return err
 			}, tenantry.ErrTaskNotFound},
-			attack{where.name + "/PatchTaskAssignee", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+			attack{where.name + "/PatchTaskAssignee", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 				_, err := tx.PatchTask(t.Context(), where.target(w), tenantry.TaskPatch{SetAssignee: true})
 				return err
 			}, tenantry.ErrTaskNotFound},
-			attack{where.name + "/DeleteTask", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+			attack{where.name + "/DeleteTask", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 				return tx.DeleteTask(t.Context(), where.target(w))
 			}, tenantry.ErrTaskNotFound},
-			attack{where.name + "/Tasks", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+			attack{where.name + "/Tasks", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 				for _, f := range []tenantry.TaskFilter{
 					{Limit: tenantry.MaxPageSize},
 					{Limit: tenantry.MaxPageSize, Completed: ptr(false)},
@@ -141,14 +141,14 @@ func isolationCases() []testCase {
 				}
 				return nil
 			}, nil},
-			attack{where.name + "/DeleteTasks", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+			attack{where.name + "/DeleteTasks", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 				n, err := tx.DeleteTasks(t.Context(), nil)
 				if n != 1 {
 					t.Errorf("DeleteTasks = %d, want 1 (the attacker's own)", n)
 				}
 				return err
 			}, nil},
-			attack{where.name + "/DeleteTasksCompleted", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+			attack{where.name + "/DeleteTasksCompleted", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 				n, err := tx.DeleteTasks(t.Context(), ptr(false))
 				if n != 1 {
 					t.Errorf("DeleteTasks(false) = %d, want 1 (the attacker's own)", n)
@@ -168,23 +168,23 @@ func isolationCases() []testCase {
 		}{{"victim", func(w world) uuid.UUID { return w.victim.ID }}, {"colleague", func(w world) uuid.UUID { return w.colleague.ID }}} {
 			prefix := where.name + "/" + who.name
 			attacks = append(attacks,
-				attack{prefix + "/Member", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+				attack{prefix + "/Member", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 					_, err := tx.Member(t.Context(), who.id(w))
 					return err
 				}, tenantry.ErrMemberNotFound},
-				attack{prefix + "/SetRole", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+				attack{prefix + "/SetRole", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 					_, err := tx.SetRole(t.Context(), who.id(w), tenantry.RoleMember)
 					return err
 				}, tenantry.ErrMemberNotFound},
-				attack{prefix + "/RemoveMember", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+				attack{prefix + "/RemoveMember", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 					return tx.RemoveMember(t.Context(), who.id(w))
 				}, tenantry.ErrMemberNotFound},
-				attack{prefix + "/AssignTask", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+				attack{prefix + "/AssignTask", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 					id := who.id(w)
 					_, err := tx.CreateTask(t.Context(), tenantry.NewTask{Title: "for you", AssignedUserID: &id})
 					return err
 				}, tenantry.ErrAssigneeNotMember},
-				attack{prefix + "/Members", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+				attack{prefix + "/Members", attacker, where.tenant, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 					ms, err := tx.Members(t.Context(), tenantry.Page{})
 					noErr(t, "Members", err)
 					for _, m := range ms {
@@ -200,7 +200,7 @@ func isolationCases() []testCase {
 	// The colleague also joins the attacker's org; removing them there, or
 	// deleting their tasks there, must not touch the victim org's task
 	// assigned to them.
-	joinAttackerOrg := func(t *testing.T, tx tenantry.TenantTx, w world) error {
+	joinAttackerOrg := func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 		t.Helper()
 		_, err := tx.AddMember(t.Context(), w.colleague.ID, tenantry.RoleMember)
 		noErr(t, "AddMember colleague to the attacker's org", err)
@@ -209,13 +209,13 @@ func isolationCases() []testCase {
 		return err
 	}
 	attacks = append(attacks,
-		attack{"org/RemoveSharedMember", attacker, attackerOrg, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+		attack{"org/RemoveSharedMember", attacker, attackerOrg, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 			if err := joinAttackerOrg(t, tx, w); err != nil {
 				return err
 			}
 			return tx.RemoveMember(t.Context(), w.colleague.ID)
 		}, nil},
-		attack{"org/UnassignSharedMember", attacker, attackerOrg, func(t *testing.T, tx tenantry.TenantTx, w world) error {
+		attack{"org/UnassignSharedMember", attacker, attackerOrg, func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 			if err := joinAttackerOrg(t, tx, w); err != nil {
 				return err
 			}
@@ -228,7 +228,7 @@ func isolationCases() []testCase {
 
 	// Nobody gets a transaction in a tenant they are not a member of; each
 	// tries to wipe it, should the gate let them in.
-	wipe := func(t *testing.T, tx tenantry.TenantTx, w world) error {
+	wipe := func(t *testing.T, tx tenantry.TenantAccess, w world) error {
 		t.Errorf("got a transaction in %v as %v", tx.Scope().TenantID, tx.Scope().UserID)
 		if _, err := tx.DeleteTasks(t.Context(), nil); err != nil {
 			return err
@@ -255,7 +255,7 @@ func isolationCases() []testCase {
 		cases = append(cases, testCase{"Isolation/" + a.name, func(t *testing.T, s tenantry.Store) {
 			w := newWorld(t, s)
 			before := readVictim(t, s, w)
-			err := s.Update(t.Context(), a.actor(w), a.tenant(w), func(tx tenantry.TenantTx) error {
+			err := s.Update(t.Context(), a.actor(w), a.tenant(w), func(tx tenantry.TenantAccess) error {
 				return a.try(t, tx, w)
 			})
 			if a.want == nil {
@@ -265,7 +265,7 @@ func isolationCases() []testCase {
 			}
 			if a.want == tenantry.ErrNotMember {
 				// View is gated the same way.
-				err := s.View(t.Context(), a.actor(w), a.tenant(w), func(tx tenantry.TenantTx) error {
+				err := s.View(t.Context(), a.actor(w), a.tenant(w), func(tx tenantry.TenantAccess) error {
 					return a.try(t, tx, w)
 				})
 				wantErr(t, "attempt in View", err, a.want)
@@ -278,7 +278,7 @@ func isolationCases() []testCase {
 		before := readVictim(t, s, w)
 		// The victim wipes their own personal tenant: their org and the
 		// attacker's tenants keep every task.
-		mustUpdate(t, s, w.victim.ID, w.victim.ID, func(tx tenantry.TenantTx) error {
+		mustUpdate(t, s, w.victim.ID, w.victim.ID, func(tx tenantry.TenantAccess) error {
 			n, err := tx.DeleteTasks(t.Context(), nil)
 			if n != 1 {
 				t.Errorf("DeleteTasks = %d, want 1", n)

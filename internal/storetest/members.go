@@ -18,7 +18,7 @@ func memberCases() []testCase {
 			bob := mustUser(t, s, "bob@example.com")
 			carol := mustUser(t, s, "carol@example.com")
 			org := mustOrg(t, s, owner, "Acme")
-			mustUpdate(t, s, owner.ID, org.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, owner.ID, org.ID, func(tx tenantry.TenantAccess) error {
 				m, err := tx.AddMember(t.Context(), bob.ID, tenantry.RoleAdmin)
 				noErr(t, "AddMember", err)
 				if m.TenantID != org.ID || m.UserID != bob.ID || m.Email != bob.Email || m.Role != tenantry.RoleAdmin {
@@ -57,7 +57,7 @@ func memberCases() []testCase {
 		{"Member/SetRole", func(t *testing.T, s tenantry.Store) {
 			f := newOrg(t, s)
 			stranger := mustUser(t, s, "stranger@example.com")
-			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				m, err := tx.SetRole(t.Context(), f.member.ID, tenantry.RoleAdmin)
 				noErr(t, "SetRole", err)
 				if m.UserID != f.member.ID || m.Role != tenantry.RoleAdmin || m.Email != f.member.Email {
@@ -69,44 +69,44 @@ func memberCases() []testCase {
 				wantErr(t, "SetRole unknown user", err, tenantry.ErrMemberNotFound)
 				return nil
 			})
-			mustView(t, s, f.member.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			mustView(t, s, f.member.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				if got, want := tx.Scope().Role, tenantry.RoleAdmin; got != want {
 					t.Errorf("Scope().Role = %v, want %v", got, want)
 				}
 				return nil
 			})
-			if err := s.View(t.Context(), stranger.ID, f.org.ID, func(tenantry.TenantTx) error { return nil }); err == nil {
+			if err := s.View(t.Context(), stranger.ID, f.org.ID, func(tenantry.TenantAccess) error { return nil }); err == nil {
 				t.Error("SetRole on a non-member made them a member")
 			}
 		}},
 		{"Member/LastOwner", func(t *testing.T, s tenantry.Store) {
 			f := newOrg(t, s)
 			before := readMembers(t, s, f.owner.ID, f.org.ID)
-			err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				_, err := tx.SetRole(t.Context(), f.owner.ID, tenantry.RoleAdmin)
 				return err
 			})
 			wantErr(t, "demote last owner", err, tenantry.ErrLastOwner)
-			err = s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			err = s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				return tx.RemoveMember(t.Context(), f.owner.ID)
 			})
 			wantErr(t, "remove last owner", err, tenantry.ErrLastOwner)
 			wantMembers(t, "members after refusals", readMembers(t, s, f.owner.ID, f.org.ID), before)
 
 			// With two owners, either may step down, but not both.
-			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				_, err := tx.SetRole(t.Context(), f.member.ID, tenantry.RoleOwner)
 				return err
 			})
-			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				_, err := tx.SetRole(t.Context(), f.owner.ID, tenantry.RoleMember)
 				return err
 			})
-			err = s.Update(t.Context(), f.member.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			err = s.Update(t.Context(), f.member.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				return tx.RemoveMember(t.Context(), f.member.ID)
 			})
 			wantErr(t, "remove the new last owner", err, tenantry.ErrLastOwner)
-			mustUpdate(t, s, f.member.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, f.member.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				_, err := tx.SetRole(t.Context(), f.member.ID, tenantry.RoleOwner) // owner to owner is no demotion
 				noErr(t, "SetRole owner to owner", err)
 				return tx.RemoveMember(t.Context(), f.owner.ID) // no longer an owner
@@ -127,14 +127,14 @@ func memberCases() []testCase {
 				org := mustOrg(t, s, a, "Race")
 				mustAddMember(t, s, a, org.ID, b, tenantry.RoleOwner)
 				mustAddMember(t, s, a, org.ID, witness, tenantry.RoleMember)
-				step := func(self, other tenantry.User) func(tx tenantry.TenantTx) error {
+				step := func(self, other tenantry.User) func(tx tenantry.TenantAccess) error {
 					if round%2 == 0 {
-						return func(tx tenantry.TenantTx) error {
+						return func(tx tenantry.TenantAccess) error {
 							_, err := tx.SetRole(t.Context(), self.ID, tenantry.RoleMember)
 							return err
 						}
 					}
-					return func(tx tenantry.TenantTx) error { return tx.RemoveMember(t.Context(), other.ID) }
+					return func(tx tenantry.TenantAccess) error { return tx.RemoveMember(t.Context(), other.ID) }
 				}
 				var wg sync.WaitGroup
 				errs := make([]error, 2)
@@ -171,7 +171,7 @@ func memberCases() []testCase {
 			elsewhere := mustOrg(t, s, f.member, "Elsewhere")
 			otherOrgTask := mustTask(t, s, f.member.ID, elsewhere.ID, tenantry.NewTask{Title: "other org", AssignedUserID: &f.member.ID})
 			personalTask := mustTask(t, s, f.member.ID, f.member.ID, tenantry.NewTask{Title: "own", AssignedUserID: &f.member.ID})
-			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				noErr(t, "RemoveMember", tx.RemoveMember(t.Context(), f.member.ID))
 				_, err := tx.Member(t.Context(), f.member.ID)
 				wantErr(t, "Member after removal", err, tenantry.ErrMemberNotFound)
@@ -186,7 +186,7 @@ func memberCases() []testCase {
 				t.Errorf("removed member's task title = %q, want it kept", got.Title)
 			}
 			wantTask(t, "owner's task", readTask(t, s, f.owner.ID, f.org.ID, mine.ID), mine)
-			err := s.View(t.Context(), f.member.ID, f.org.ID, func(tenantry.TenantTx) error { return nil })
+			err := s.View(t.Context(), f.member.ID, f.org.ID, func(tenantry.TenantAccess) error { return nil })
 			wantErr(t, "removed member View", err, tenantry.ErrNotMember)
 			// The removed user's account, personal tenant and other orgs are untouched.
 			wantTask(t, "task in the member's other org", readTask(t, s, f.member.ID, elsewhere.ID, otherOrgTask.ID), otherOrgTask)
@@ -200,17 +200,17 @@ func memberCases() []testCase {
 				name string
 				id   uuid.UUID
 			}{{"a user of another tenant", stranger.ID}, {"no user at all", uuid.New()}} {
-				err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+				err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 					_, err := tx.CreateTask(t.Context(), tenantry.NewTask{Title: "new", AssignedUserID: &who.id})
 					return err
 				})
 				wantErr(t, "CreateTask assigned to "+who.name, err, tenantry.ErrAssigneeNotMember)
-				err = s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+				err = s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 					_, err := tx.ReplaceTask(t.Context(), task.ID, tenantry.NewTask{Title: "new", AssignedUserID: &who.id})
 					return err
 				})
 				wantErr(t, "ReplaceTask assigned to "+who.name, err, tenantry.ErrAssigneeNotMember)
-				err = s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+				err = s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 					_, err := tx.PatchTask(t.Context(), task.ID, tenantry.TaskPatch{SetAssignee: true, AssignedUserID: &who.id})
 					return err
 				})

@@ -19,7 +19,7 @@ func orgCases() []testCase {
 				t.Errorf("CreateOrg = %+v, want a new org Acme owned by the caller", om)
 			}
 			checkTime(t, "CreatedAt", om.Org.CreatedAt)
-			mustView(t, s, owner.ID, om.Org.ID, func(tx tenantry.TenantTx) error {
+			mustView(t, s, owner.ID, om.Org.ID, func(tx tenantry.TenantAccess) error {
 				want := tenantry.Scope{UserID: owner.ID, TenantID: om.Org.ID, Kind: tenantry.KindOrg, Role: tenantry.RoleOwner}
 				if got := tx.Scope(); got != want {
 					t.Errorf("Scope = %+v, want %+v", got, want)
@@ -76,7 +76,7 @@ func orgCases() []testCase {
 			removed := mustUser(t, s, "removed@example.com")
 			org := mustOrg(t, s, owner, "Acme")
 			mustAddMember(t, s, owner, org.ID, removed, tenantry.RoleAdmin)
-			mustUpdate(t, s, owner.ID, org.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, owner.ID, org.ID, func(tx tenantry.TenantAccess) error {
 				return tx.RemoveMember(t.Context(), removed.ID)
 			})
 			cases := []struct {
@@ -91,7 +91,7 @@ func orgCases() []testCase {
 			}
 			for _, c := range cases {
 				called := false
-				fn := func(tenantry.TenantTx) error { called = true; return nil }
+				fn := func(tenantry.TenantAccess) error { called = true; return nil }
 				err := s.View(t.Context(), c.user, c.tenantID, fn)
 				wantErr(t, c.name+": View", err, tenantry.ErrNotMember)
 				err = s.Update(t.Context(), c.user, c.tenantID, fn)
@@ -116,7 +116,7 @@ func orgCases() []testCase {
 				role tenantry.Role
 			}{{owner, tenantry.RoleOwner}, {admin, tenantry.RoleAdmin}, {member, tenantry.RoleMember}} {
 				want := tenantry.Scope{UserID: c.u.ID, TenantID: org.ID, Kind: tenantry.KindOrg, Role: c.role}
-				check := func(tx tenantry.TenantTx) error {
+				check := func(tx tenantry.TenantAccess) error {
 					if got := tx.Scope(); got != want {
 						t.Errorf("Scope = %+v, want %+v", got, want)
 					}

@@ -83,7 +83,7 @@ func pagingCases() []testCase {
 				t.Errorf("UserOrgs(Page{}) = %v, want %v", orgIDs(first), orgIDs(all))
 			}
 			// An org A has left ends the list too.
-			mustUpdate(t, s, a.ID, want[1], func(tx tenantry.TenantTx) error { return tx.RemoveMember(t.Context(), a.ID) })
+			mustUpdate(t, s, a.ID, want[1], func(tx tenantry.TenantAccess) error { return tx.RemoveMember(t.Context(), a.ID) })
 			page, err = s.UserOrgs(t.Context(), a.ID, tenantry.Page{After: &want[1]})
 			noErr(t, "UserOrgs after a left org", err)
 			if len(page) != 0 {
@@ -114,7 +114,7 @@ func pagingCases() []testCase {
 					t.Fatal("Members pages never end")
 				}
 				var page []tenantry.Member
-				mustView(t, s, owner.ID, org.ID, func(tx tenantry.TenantTx) (err error) {
+				mustView(t, s, owner.ID, org.ID, func(tx tenantry.TenantAccess) (err error) {
 					page, err = tx.Members(t.Context(), tenantry.Page{After: after, Limit: 2})
 					return err
 				})
@@ -132,7 +132,7 @@ func pagingCases() []testCase {
 			}
 			// A cursor naming someone who is not a member gives an empty page,
 			// never a member of another tenant.
-			mustView(t, s, owner.ID, org.ID, func(tx tenantry.TenantTx) error {
+			mustView(t, s, owner.ID, org.ID, func(tx tenantry.TenantAccess) error {
 				page, err := tx.Members(t.Context(), tenantry.Page{After: &outsider.ID})
 				noErr(t, "Members after an outsider", err)
 				if len(page) != 0 {

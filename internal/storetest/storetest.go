@@ -86,12 +86,12 @@ func mustOrg(t *testing.T, s tenantry.Store, owner tenantry.User, name string) t
 	return om.Org
 }
 
-func mustUpdate(t *testing.T, s tenantry.Store, userID, tenantID uuid.UUID, fn func(tx tenantry.TenantTx) error) {
+func mustUpdate(t *testing.T, s tenantry.Store, userID, tenantID uuid.UUID, fn func(tx tenantry.TenantAccess) error) {
 	t.Helper()
 	noErr(t, "Update", s.Update(t.Context(), userID, tenantID, fn))
 }
 
-func mustView(t *testing.T, s tenantry.Store, userID, tenantID uuid.UUID, fn func(tx tenantry.TenantTx) error) {
+func mustView(t *testing.T, s tenantry.Store, userID, tenantID uuid.UUID, fn func(tx tenantry.TenantAccess) error) {
 	t.Helper()
 	noErr(t, "View", s.View(t.Context(), userID, tenantID, fn))
 }
@@ -99,7 +99,7 @@ func mustView(t *testing.T, s tenantry.Store, userID, tenantID uuid.UUID, fn fun
 func mustTask(t *testing.T, s tenantry.Store, userID, tenantID uuid.UUID, nt tenantry.NewTask) tenantry.Task {
 	t.Helper()
 	var task tenantry.Task
-	mustUpdate(t, s, userID, tenantID, func(tx tenantry.TenantTx) error {
+	mustUpdate(t, s, userID, tenantID, func(tx tenantry.TenantAccess) error {
 		var err error
 		task, err = tx.CreateTask(t.Context(), nt)
 		return err
@@ -109,7 +109,7 @@ func mustTask(t *testing.T, s tenantry.Store, userID, tenantID uuid.UUID, nt ten
 
 func mustAddMember(t *testing.T, s tenantry.Store, by tenantry.User, tenantID uuid.UUID, u tenantry.User, role tenantry.Role) {
 	t.Helper()
-	mustUpdate(t, s, by.ID, tenantID, func(tx tenantry.TenantTx) error {
+	mustUpdate(t, s, by.ID, tenantID, func(tx tenantry.TenantAccess) error {
 		_, err := tx.AddMember(t.Context(), u.ID, role)
 		return err
 	})
@@ -119,7 +119,7 @@ func mustAddMember(t *testing.T, s tenantry.Store, by tenantry.User, tenantID uu
 func readTask(t *testing.T, s tenantry.Store, userID, tenantID, id uuid.UUID) tenantry.Task {
 	t.Helper()
 	var task tenantry.Task
-	mustView(t, s, userID, tenantID, func(tx tenantry.TenantTx) error {
+	mustView(t, s, userID, tenantID, func(tx tenantry.TenantAccess) error {
 		var err error
 		task, err = tx.Task(t.Context(), id)
 		return err
@@ -131,7 +131,7 @@ func readTask(t *testing.T, s tenantry.Store, userID, tenantID, id uuid.UUID) te
 func allTasks(t *testing.T, s tenantry.Store, userID, tenantID uuid.UUID, completed *bool) []tenantry.Task {
 	t.Helper()
 	var all []tenantry.Task
-	mustView(t, s, userID, tenantID, func(tx tenantry.TenantTx) error {
+	mustView(t, s, userID, tenantID, func(tx tenantry.TenantAccess) error {
 		f := tenantry.TaskFilter{Completed: completed, Limit: tenantry.MaxPageSize}
 		for {
 			page, err := tx.Tasks(t.Context(), f)
@@ -151,7 +151,7 @@ func allTasks(t *testing.T, s tenantry.Store, userID, tenantID uuid.UUID, comple
 func readMembers(t *testing.T, s tenantry.Store, userID, tenantID uuid.UUID) []tenantry.Member {
 	t.Helper()
 	var ms []tenantry.Member
-	mustView(t, s, userID, tenantID, func(tx tenantry.TenantTx) error {
+	mustView(t, s, userID, tenantID, func(tx tenantry.TenantAccess) error {
 		var err error
 		ms, err = tx.Members(t.Context(), tenantry.Page{})
 		return err

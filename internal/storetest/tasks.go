@@ -35,7 +35,7 @@ func taskCases() []testCase {
 				var wg sync.WaitGroup
 				for _, p := range []tenantry.TaskPatch{{Title: &title}, {Completed: &done}} {
 					wg.Go(func() {
-						if err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+						if err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 							_, err := tx.PatchTask(t.Context(), task.ID, p)
 							return err
 						}); err != nil {
@@ -76,7 +76,7 @@ func taskCases() []testCase {
 			u := mustUser(t, s, "bob@example.com")
 			mustTask(t, s, u.ID, u.ID, tenantry.NewTask{Title: "exists"})
 			missing := uuid.Must(uuid.NewV7())
-			mustUpdate(t, s, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 				_, err := tx.Task(t.Context(), missing)
 				wantErr(t, "Task", err, tenantry.ErrTaskNotFound)
 				_, err = tx.ReplaceTask(t.Context(), missing, tenantry.NewTask{Title: "x"})
@@ -96,7 +96,7 @@ func taskCases() []testCase {
 			for i := range 7 {
 				made = append(made, mustTask(t, s, u.ID, u.ID, tenantry.NewTask{Title: string(rune('a' + i))}))
 			}
-			mustView(t, s, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+			mustView(t, s, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 				f := tenantry.TaskFilter{Limit: 3}
 				for _, want := range [][]tenantry.Task{made[0:3], made[3:6], made[6:7], nil} {
 					page, err := tx.Tasks(t.Context(), f)
@@ -128,7 +128,7 @@ func taskCases() []testCase {
 			}
 			wantTasks(t, "completed", allTasks(t, s, u.ID, u.ID, ptr(true)), done)
 			wantTasks(t, "not completed", allTasks(t, s, u.ID, u.ID, ptr(false)), open)
-			mustView(t, s, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+			mustView(t, s, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 				page, err := tx.Tasks(t.Context(), tenantry.TaskFilter{Completed: ptr(false), Limit: 2})
 				noErr(t, "Tasks", err)
 				wantTasks(t, "first open page", page, open[:2])
@@ -143,7 +143,7 @@ func taskCases() []testCase {
 			orig := mustTask(t, s, f.owner.ID, f.org.ID, tenantry.NewTask{Title: "old", Description: ptr("old d"), AssignedUserID: &f.owner.ID})
 			time.Sleep(2 * time.Millisecond)
 			var got tenantry.Task
-			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				var err error
 				got, err = tx.ReplaceTask(t.Context(), orig.ID, tenantry.NewTask{Title: "new", Completed: true, AssignedUserID: &f.member.ID})
 				return err
@@ -158,7 +158,7 @@ func taskCases() []testCase {
 			checkTime(t, "UpdatedAt", got.UpdatedAt)
 			wantTask(t, "re-read", readTask(t, s, f.owner.ID, f.org.ID, orig.ID), got)
 			// Replacing with no assignee clears it.
-			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				var err error
 				got, err = tx.ReplaceTask(t.Context(), orig.ID, tenantry.NewTask{Title: "newer", Description: ptr("d")})
 				return err
@@ -192,7 +192,7 @@ func taskCases() []testCase {
 			for _, c := range cases {
 				orig := mustTask(t, s, f.owner.ID, f.org.ID, base)
 				var got tenantry.Task
-				mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+				mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 					var err error
 					got, err = tx.PatchTask(t.Context(), orig.ID, c.patch)
 					return err
@@ -213,7 +213,7 @@ func taskCases() []testCase {
 			orig := mustTask(t, s, u.ID, u.ID, tenantry.NewTask{Title: "t"})
 			time.Sleep(2 * time.Millisecond)
 			var got tenantry.Task
-			mustUpdate(t, s, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 				var err error
 				got, err = tx.PatchTask(t.Context(), orig.ID, tenantry.TaskPatch{Completed: ptr(true)})
 				return err
@@ -229,7 +229,7 @@ func taskCases() []testCase {
 			u := mustUser(t, s, "bob@example.com")
 			a := mustTask(t, s, u.ID, u.ID, tenantry.NewTask{Title: "a"})
 			b := mustTask(t, s, u.ID, u.ID, tenantry.NewTask{Title: "b"})
-			mustUpdate(t, s, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 				noErr(t, "DeleteTask", tx.DeleteTask(t.Context(), a.ID))
 				wantErr(t, "DeleteTask again", tx.DeleteTask(t.Context(), a.ID), tenantry.ErrTaskNotFound)
 				_, err := tx.Task(t.Context(), a.ID)
@@ -248,7 +248,7 @@ func taskCases() []testCase {
 				}
 			}
 			var n int64
-			mustUpdate(t, s, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 				var err error
 				n, err = tx.DeleteTasks(t.Context(), ptr(true))
 				return err
@@ -257,7 +257,7 @@ func taskCases() []testCase {
 				t.Errorf("DeleteTasks(completed) = %d, want 2", n)
 			}
 			wantTasks(t, "after deleting completed", allTasks(t, s, u.ID, u.ID, nil), open)
-			mustUpdate(t, s, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 				var err error
 				n, err = tx.DeleteTasks(t.Context(), ptr(true))
 				return err
@@ -265,7 +265,7 @@ func taskCases() []testCase {
 			if n != 0 {
 				t.Errorf("DeleteTasks(completed) again = %d, want 0", n)
 			}
-			mustUpdate(t, s, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 				var err error
 				n, err = tx.DeleteTasks(t.Context(), nil)
 				return err

@@ -16,7 +16,7 @@ func txCases() []testCase {
 			kept := mustTask(t, s, f.owner.ID, f.org.ID, tenantry.NewTask{Title: "kept", AssignedUserID: &f.member.ID})
 			members := readMembers(t, s, f.owner.ID, f.org.ID)
 			errBoom := errors.New("boom")
-			err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				if _, err := tx.CreateTask(t.Context(), tenantry.NewTask{Title: "half-written"}); err != nil {
 					return err
 				}
@@ -40,7 +40,7 @@ func txCases() []testCase {
 		}},
 		{"Tx/UpdateRollsBackOnDomainError", func(t *testing.T, s tenantry.Store) {
 			u := mustUser(t, s, "bob@example.com")
-			err := s.Update(t.Context(), u.ID, u.ID, func(tx tenantry.TenantTx) error {
+			err := s.Update(t.Context(), u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 				if _, err := tx.CreateTask(t.Context(), tenantry.NewTask{Title: "half-written"}); err != nil {
 					return err
 				}
@@ -54,7 +54,7 @@ func txCases() []testCase {
 		}},
 		{"Tx/ViewDoesNotWrite", func(t *testing.T, s tenantry.Store) {
 			u := mustUser(t, s, "bob@example.com")
-			_ = s.View(t.Context(), u.ID, u.ID, func(tx tenantry.TenantTx) error {
+			_ = s.View(t.Context(), u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 				_, err := tx.CreateTask(t.Context(), tenantry.NewTask{Title: "written in a View"})
 				if err == nil {
 					t.Error("CreateTask in View succeeded, want an error")
@@ -74,7 +74,7 @@ func txCases() []testCase {
 				wg.Add(2)
 				go func() {
 					defer wg.Done()
-					errs <- s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+					errs <- s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 						_, err := tx.CreateTask(t.Context(), tenantry.NewTask{Title: "org", Completed: i%2 == 0})
 						return err
 					})
@@ -83,12 +83,12 @@ func txCases() []testCase {
 					defer wg.Done()
 					// Writers in another tenant, and readers, at the same time.
 					if i%2 == 0 {
-						errs <- s.Update(t.Context(), f.member.ID, f.member.ID, func(tx tenantry.TenantTx) error {
+						errs <- s.Update(t.Context(), f.member.ID, f.member.ID, func(tx tenantry.TenantAccess) error {
 							_, err := tx.CreateTask(t.Context(), tenantry.NewTask{Title: "personal"})
 							return err
 						})
 					} else {
-						errs <- s.View(t.Context(), f.member.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+						errs <- s.View(t.Context(), f.member.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 							_, err := tx.Tasks(t.Context(), tenantry.TaskFilter{Limit: tenantry.MaxPageSize})
 							return err
 						})

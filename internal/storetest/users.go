@@ -36,7 +36,7 @@ func userCases() []testCase {
 		}},
 		{"CreateUser/PersonalTenant", func(t *testing.T, s tenantry.Store) {
 			u := mustUser(t, s, "alice@example.com")
-			mustView(t, s, u.ID, u.ID, func(tx tenantry.TenantTx) error {
+			mustView(t, s, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
 				want := tenantry.Scope{UserID: u.ID, TenantID: u.ID, Kind: tenantry.KindPersonal, Role: tenantry.RoleOwner}
 				if got := tx.Scope(); got != want {
 					t.Errorf("Scope = %+v, want %+v", got, want)
@@ -170,9 +170,9 @@ func userCases() []testCase {
 			wantErr(t, "TokenUser", err, tenantry.ErrUserNotFound)
 			_, _, err = s.SessionUser(t.Context(), sess.IDHash, time.Hour)
 			wantErr(t, "SessionUser", err, tenantry.ErrSessionNotFound)
-			err = s.View(t.Context(), gone.ID, gone.ID, func(tenantry.TenantTx) error { return nil })
+			err = s.View(t.Context(), gone.ID, gone.ID, func(tenantry.TenantAccess) error { return nil })
 			wantErr(t, "View own personal tenant", err, tenantry.ErrNotMember)
-			err = s.View(t.Context(), gone.ID, org.ID, func(tenantry.TenantTx) error { return nil })
+			err = s.View(t.Context(), gone.ID, org.ID, func(tenantry.TenantAccess) error { return nil })
 			wantErr(t, "View org", err, tenantry.ErrNotMember)
 
 			if got := readTask(t, s, owner.ID, org.ID, assigned.ID); got.AssignedUserID != nil {
@@ -213,7 +213,7 @@ func userCases() []testCase {
 			wantMembers(t, "org members", readMembers(t, s, owner.ID, org.ID), members)
 
 			// With a second owner, the first may go.
-			mustUpdate(t, s, owner.ID, org.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, owner.ID, org.ID, func(tx tenantry.TenantAccess) error {
 				_, err := tx.SetRole(t.Context(), member.ID, tenantry.RoleOwner)
 				return err
 			})
@@ -233,7 +233,7 @@ func userCases() []testCase {
 			noErr(t, "DeleteUser", s.DeleteUser(t.Context(), owner.ID))
 			_, err := s.UserByID(t.Context(), owner.ID)
 			wantErr(t, "UserByID", err, tenantry.ErrUserNotFound)
-			err = s.View(t.Context(), owner.ID, org.ID, func(tenantry.TenantTx) error { return nil })
+			err = s.View(t.Context(), owner.ID, org.ID, func(tenantry.TenantAccess) error { return nil })
 			wantErr(t, "View org", err, tenantry.ErrNotMember)
 		}},
 	}

@@ -20,11 +20,11 @@ func versionCases() []testCase {
 				t.Fatalf("created task's Version = %d, want 1", task.Version)
 			}
 			var replaced, patched tenantry.Task
-			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) (err error) {
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) (err error) {
 				replaced, err = tx.ReplaceTask(t.Context(), task.ID, tenantry.NewTask{Title: "v2"})
 				return err
 			})
-			mustUpdate(t, s, f.member.ID, f.org.ID, func(tx tenantry.TenantTx) (err error) {
+			mustUpdate(t, s, f.member.ID, f.org.ID, func(tx tenantry.TenantAccess) (err error) {
 				patched, err = tx.PatchTask(t.Context(), task.ID, tenantry.TaskPatch{Completed: ptr(true)})
 				return err
 			})
@@ -33,7 +33,7 @@ func versionCases() []testCase {
 			}
 			wantTask(t, "re-read", readTask(t, s, f.owner.ID, f.org.ID, task.ID), patched)
 			var locked tenantry.Task
-			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) (err error) {
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) (err error) {
 				locked, err = tx.TaskForUpdate(t.Context(), task.ID)
 				return err
 			})
@@ -43,7 +43,7 @@ func versionCases() []testCase {
 			f := newOrg(t, s)
 			task := mustTask(t, s, f.owner.ID, f.org.ID, tenantry.NewTask{Title: "kept"})
 			stop := errors.New("stop")
-			err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				if _, err := tx.PatchTask(t.Context(), task.ID, tenantry.TaskPatch{Title: ptr("lost")}); err != nil {
 					return err
 				}
@@ -55,8 +55,8 @@ func versionCases() []testCase {
 		{"Version/TaskForUpdateNotFound", func(t *testing.T, s tenantry.Store) {
 			f := newOrg(t, s)
 			task := mustTask(t, s, f.owner.ID, f.org.ID, tenantry.NewTask{Title: "gone"})
-			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error { return tx.DeleteTask(t.Context(), task.ID) })
-			err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error { return tx.DeleteTask(t.Context(), task.ID) })
+			err := s.Update(t.Context(), f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 				_, err := tx.TaskForUpdate(t.Context(), task.ID)
 				return err
 			})
@@ -76,7 +76,7 @@ func versionCases() []testCase {
 				)
 				for _, who := range []tenantry.User{f.owner, f.member} {
 					wg.Go(func() {
-						err := s.Update(t.Context(), who.ID, f.org.ID, func(tx tenantry.TenantTx) error {
+						err := s.Update(t.Context(), who.ID, f.org.ID, func(tx tenantry.TenantAccess) error {
 							cur, err := tx.TaskForUpdate(t.Context(), task.ID)
 							if err != nil {
 								return err

@@ -190,7 +190,7 @@ func (c *client) user() tenantry.User {
 func (a *app) tasks(t testing.TB, userID, tenantID uuid.UUID) []tenantry.Task {
 	t.Helper()
 	var ts []tenantry.Task
-	err := a.store.View(context.Background(), userID, tenantID, func(tx tenantry.TenantTx) (err error) {
+	err := a.store.View(context.Background(), userID, tenantID, func(tx tenantry.TenantAccess) (err error) {
 		ts, err = tx.Tasks(context.Background(), tenantry.TaskFilter{Limit: tenantry.MaxPageSize})
 		return err
 	})

@@ -29,7 +29,7 @@ func (ui *UI) invite(q *req) {
 		return
 	}
 	var token string
-	err := ui.update(q, func(tx tenantry.TenantTx) error {
+	err := ui.update(q, func(tx tenantry.TenantAccess) error {
 		if err := tenantry.MayAddMember(tx.Scope(), role); err != nil {
 			return err
 		}
@@ -53,7 +53,7 @@ func (ui *UI) invite(q *req) {
 
 func (ui *UI) revokeInvitation(q *req) {
 	id, err := uuid.Parse(q.r.PathValue("invitation_id"))
-	err2 := ui.update(q, func(tx tenantry.TenantTx) error {
+	err2 := ui.update(q, func(tx tenantry.TenantAccess) error {
 		if err := tenantry.Need(tx.Scope(), tenantry.RoleAdmin, tenantry.MsgManageMembers); err != nil {
 			return err
 		}

@@ -85,7 +85,7 @@ func (ui *UI) showMembersPage(q *req, status int, p membersPage) {
 		}
 		page.After, p.Paged = &id, true
 	}
-	err := ui.view(q, func(tx tenantry.TenantTx) error {
+	err := ui.view(q, func(tx tenantry.TenantAccess) error {
 		var err error
 		if p.Org, err = tx.Tenant(q.r.Context()); err != nil {
 			return err
@@ -136,7 +136,7 @@ func (ui *UI) addMember(q *req) {
 		f.fail("email", "Enter the email of the person's Tenantry account.")
 	}
 	if f.ok() {
-		err := ui.update(q, func(tx tenantry.TenantTx) error {
+		err := ui.update(q, func(tx tenantry.TenantAccess) error {
 			if err := tenantry.MayAddMember(tx.Scope(), role); err != nil {
 				return err
 			}
@@ -176,7 +176,7 @@ func (ui *UI) setRole(q *req) {
 		ui.errorPage(q, http.StatusUnprocessableEntity, "Choose a role", "Go back and choose owner, admin or member.")
 		return
 	}
-	err := ui.update(q, func(tx tenantry.TenantTx) error {
+	err := ui.update(q, func(tx tenantry.TenantAccess) error {
 		if err := tenantry.Need(tx.Scope(), tenantry.RoleAdmin, tenantry.MsgManageMembers); err != nil {
 			return err
 		}
@@ -194,7 +194,7 @@ func (ui *UI) setRole(q *req) {
 
 func (ui *UI) removeMember(q *req) {
 	uid, ok := memberID(q)
-	err := ui.update(q, func(tx tenantry.TenantTx) error {
+	err := ui.update(q, func(tx tenantry.TenantAccess) error {
 		if !ok {
 			return tenantry.ErrMemberNotFound
 		}
@@ -211,7 +211,7 @@ func (ui *UI) removeMember(q *req) {
 }
 
 func (ui *UI) leaveOrg(q *req) {
-	err := ui.update(q, func(tx tenantry.TenantTx) error {
+	err := ui.update(q, func(tx tenantry.TenantAccess) error {
 		return tx.RemoveMember(q.r.Context(), q.caller.UserID)
 	})
 	if errors.Is(err, tenantry.ErrLastOwner) {

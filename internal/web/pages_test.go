@@ -47,7 +47,7 @@ func newFixtureOn(t *testing.T, store tenantry.Store) *fixture {
 	f.org = m.Org.ID
 	create := func(user, tenant uuid.UUID, title string) uuid.UUID {
 		var id uuid.UUID
-		err := f.app.store.Update(ctx, user, tenant, func(tx tenantry.TenantTx) error {
+		err := f.app.store.Update(ctx, user, tenant, func(tx tenantry.TenantAccess) error {
 			task, err := tx.CreateTask(ctx, tenantry.NewTask{Title: title})
 			id = task.ID
 			return err
@@ -239,7 +239,7 @@ func testPlainMemberForbidden(t *testing.T, store tenantry.Store) {
 		}
 	}
 	var ms []tenantry.Member
-	_ = f.app.store.View(context.Background(), f.aliceID, f.org, func(tx tenantry.TenantTx) (err error) {
+	_ = f.app.store.View(context.Background(), f.aliceID, f.org, func(tx tenantry.TenantAccess) (err error) {
 		ms, err = tx.Members(context.Background(), tenantry.Page{})
 		return err
 	})
@@ -312,7 +312,7 @@ func TestMembersPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.app.store.Update(ctx, f.aliceID, f.org, func(tx tenantry.TenantTx) error {
+		if err := f.app.store.Update(ctx, f.aliceID, f.org, func(tx tenantry.TenantAccess) error {
 			_, err := tx.AddMember(ctx, u.ID, tenantry.RoleMember)
 			return err
 		}); err != nil {
@@ -344,7 +344,7 @@ func TestMembersPage(t *testing.T) {
 		t.Error("no notice when the last owner steps down")
 	}
 	var ms []tenantry.Member
-	_ = f.app.store.View(ctx, f.aliceID, f.org, func(tx tenantry.TenantTx) (err error) {
+	_ = f.app.store.View(ctx, f.aliceID, f.org, func(tx tenantry.TenantAccess) (err error) {
 		ms, err = tx.Members(ctx, tenantry.Page{Limit: 100})
 		return err
 	})

@@ -145,8 +145,8 @@ var errWrongKind = tenantry.ErrNotMember
 // view reads in the request's space through Store.View, the API's own
 // scope check. An organization path that names a personal tenant (even the
 // caller's) is not found.
-func (ui *UI) view(q *req, fn func(tenantry.TenantTx) error) error {
-	return ui.store.View(q.r.Context(), q.caller.UserID, q.space.tenantID, func(tx tenantry.TenantTx) error {
+func (ui *UI) view(q *req, fn func(tenantry.TenantAccess) error) error {
+	return ui.store.View(q.r.Context(), q.caller.UserID, q.space.tenantID, func(tx tenantry.TenantAccess) error {
 		err := fn(tx)
 		if (tx.Scope().Kind == tenantry.KindOrg) != q.space.org {
 			return errWrongKind
@@ -157,8 +157,8 @@ func (ui *UI) view(q *req, fn func(tenantry.TenantTx) error) error {
 
 // update writes in the request's space through Store.Update; the kind is
 // checked before anything is written.
-func (ui *UI) update(q *req, fn func(tenantry.TenantTx) error) error {
-	return ui.store.Update(q.r.Context(), q.caller.UserID, q.space.tenantID, func(tx tenantry.TenantTx) error {
+func (ui *UI) update(q *req, fn func(tenantry.TenantAccess) error) error {
+	return ui.store.Update(q.r.Context(), q.caller.UserID, q.space.tenantID, func(tx tenantry.TenantAccess) error {
 		if (tx.Scope().Kind == tenantry.KindOrg) != q.space.org {
 			return errWrongKind
 		}

@@ -68,7 +68,7 @@ func (ui *UI) showTasks(q *req, status int, f, orgForm *form) {
 		filter.After, p.Paged = &id, true
 	}
 	var tasks []tenantry.Task
-	err := ui.view(q, func(tx tenantry.TenantTx) error {
+	err := ui.view(q, func(tx tenantry.TenantAccess) error {
 		var err error
 		if tasks, err = tx.Tasks(q.r.Context(), filter); err != nil {
 			return err
@@ -164,7 +164,7 @@ func taskForm(q *req) (*form, tenantry.NewTask) {
 func (ui *UI) createTask(q *req) {
 	f, t := taskForm(q)
 	if f.ok() {
-		err := ui.update(q, func(tx tenantry.TenantTx) error {
+		err := ui.update(q, func(tx tenantry.TenantAccess) error {
 			_, err := tx.CreateTask(q.r.Context(), t)
 			return err
 		})
@@ -210,7 +210,7 @@ func (ui *UI) taskPage(q *req) {
 // showTask renders a task's page; f, when set, is the form as posted.
 func (ui *UI) showTask(q *req, status int, id uuid.UUID, f *form) {
 	p := taskPage{Base: q.space.tasksPath(), Org: q.space.org}
-	err := ui.view(q, func(tx tenantry.TenantTx) error {
+	err := ui.view(q, func(tx tenantry.TenantAccess) error {
 		var err error
 		if p.Task, err = tx.Task(q.r.Context(), id); err != nil {
 			return err
@@ -255,7 +255,7 @@ func (ui *UI) editTask(q *req) {
 		if q.space.org {
 			patch.SetAssignee, patch.AssignedUserID = true, t.AssignedUserID
 		}
-		err := ui.update(q, func(tx tenantry.TenantTx) error {
+		err := ui.update(q, func(tx tenantry.TenantAccess) error {
 			_, err := tx.PatchTask(q.r.Context(), id, patch)
 			return err
 		})
@@ -290,7 +290,7 @@ func (ui *UI) toggleTask(q *req) {
 		return
 	}
 	done := q.r.PostFormValue("completed") == "true"
-	err := ui.update(q, func(tx tenantry.TenantTx) error {
+	err := ui.update(q, func(tx tenantry.TenantAccess) error {
 		_, err := tx.PatchTask(q.r.Context(), id, tenantry.TaskPatch{Completed: &done})
 		return err
 	})
@@ -311,7 +311,7 @@ func (ui *UI) deleteTask(q *req) {
 		ui.notFound(q)
 		return
 	}
-	if err := ui.update(q, func(tx tenantry.TenantTx) error { return tx.DeleteTask(q.r.Context(), id) }); err != nil {
+	if err := ui.update(q, func(tx tenantry.TenantAccess) error { return tx.DeleteTask(q.r.Context(), id) }); err != nil {
 		ui.fail(q, err)
 		return
 	}
@@ -320,7 +320,7 @@ func (ui *UI) deleteTask(q *req) {
 
 func (ui *UI) deleteCompleted(q *req) {
 	done := true
-	err := ui.update(q, func(tx tenantry.TenantTx) error {
+	err := ui.update(q, func(tx tenantry.TenantAccess) error {
 		if err := tenantry.MayBulkDelete(tx.Scope()); err != nil {
 			return err
 		}
