@@ -315,10 +315,21 @@ func TestWebInBrowser(t *testing.T) {
 	alice.submit("add", chromedp.Click(chromedp.CSS(".task-form button[type=submit]")))
 	alice.open("/account")
 	alice.checkAxe("account")
+	for _, p := range []struct{ name, path, h1 string }{
+		{"tokens", "/account/tokens", "API tokens"},
+		{"two-factor", "/account/2fa", "Two-factor sign-in"},
+		{"accept", "/invitations/accept", "Accept an invitation"},
+	} {
+		alice.open(p.path)
+		if got := alice.text("h1"); got != p.h1 {
+			t.Errorf("%s: heading %q, want %q", p.path, got, p.h1)
+		}
+		alice.checkAxe(p.name)
+	}
 	alice.open(orgTasks)
 	orgTask := js[string](alice, `document.querySelector(".task-title").getAttribute("href")`)
 	for _, s := range []struct{ name, path string }{{"tasks", "/tasks"}, {"org-tasks", orgTasks}, {"members", org + "/members"},
-		{"org-task", orgTask}, {"account", "/account"}} {
+		{"org-task", orgTask}, {"account", "/account"}, {"tokens", "/account/tokens"}, {"two-factor", "/account/2fa"}} {
 		for _, w := range []int64{1280, 320} {
 			alice.Do(t, "viewport", chromedp.EmulateViewport(w, 900))
 			alice.open(s.path)
