@@ -169,4 +169,12 @@ type TenantAccess interface {
 	// RemoveMember removes a member and unassigns their tasks.
 	// ErrMemberNotFound, ErrLastOwner.
 	RemoveMember(ctx context.Context, userID uuid.UUID) error
+
+	// Audit writes an audit entry by the scope's user, at the store's time,
+	// in the same change as the writes around it: only in Update, and if
+	// the Update fails the entry is not kept either.
+	Audit(ctx context.Context, e AuditEntry) error
+	// AuditEntries returns one page of the tenant's audit entries, newest
+	// first, as f selects.
+	AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 }
