@@ -69,4 +69,3 @@ func auditDetails(d map[string]any) map[string]any {
 	}
 	return d
 }
-
