@@ -10,6 +10,11 @@ import (
 // configured otherwise.
 const DefaultAuditRetention = 90 * 24 * time.Hour
 
+// MinAuditRetention is the shortest retention a store prunes with: an
+// entry younger than a day is kept whatever the configuration says, so
+// that pruning cannot hide what just happened.
+const MinAuditRetention = 24 * time.Hour
+
 // Audit actions: what an AuditEntry records.
 const (
 	AuditTaskCreate       = "task.create"

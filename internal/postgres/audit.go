@@ -73,3 +73,14 @@ func auditDetails(d map[string]any) map[string]any {
 
 // Audit refuses to write in a View.
 func (viewTx) Audit(context.Context, tenantry.AuditEntry) error { return readOnlyError("Audit") }
+
+// PruneAudit deletes every tenant's audit entries older than retention
+// through prune_audit, which never deletes one younger than a day.
+func (db *DB) PruneAudit(ctx context.Context, retention time.Duration) (int64, error) {
+	var n int64
+	retention = max(retention, tenantry.MinAuditRetention)
+	if err := db.pool.QueryRow(ctx, `SELECT prune_audit($1)`, db.now().Add(-retention)).Scan(&n); err != nil {
+		return 0, interpretError("prune audit", err, nil)
+	}
+	return n, nil
+}

@@ -3,7 +3,9 @@ package postgres_test
 import (
 	"errors"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/tenantry/tenantry"
@@ -51,5 +53,39 @@ func TestAppRoleCannotRewriteTheAuditLog(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("%d entries after the attempts, want 1", n)
+	}
+}
+
+// TestPruneAudit: entries older than the retention go, in every tenant;
+// younger ones stay, and none younger than a day goes whatever is asked.
+func TestPruneAudit(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := t.Context()
+	write := func(u tenantry.User, org uuid.UUID) {
+		update(t, w.store, u, org, func(tx tenantry.TenantAccess) error {
+			return tx.Audit(ctx, tenantry.AuditEntry{Action: tenantry.AuditTaskCreate})
+		})
+	}
+	real := w.store.Now
+	w.store.Now = func() time.Time { return real().Add(-100 * 24 * time.Hour) }
+	write(w.alice, w.orgA)
+	write(w.bob, w.orgB)
+	w.store.Now = real
+	write(w.alice, w.orgA)
+	if n, err := w.store.PruneAudit(ctx, 0); err != nil || n != 2 {
+		t.Errorf("PruneAudit(0) = %d, %v; want the 2 old entries only", n, err)
+	}
+	if n, err := w.store.PruneAudit(ctx, 0); err != nil || n != 0 {
+		t.Errorf("PruneAudit(0) again = %d, %v; want 0", n, err)
+	}
+	if err := w.store.View(ctx, w.alice.ID, w.orgA, func(tx tenantry.TenantAccess) error {
+		es, err := tx.AuditEntries(ctx, tenantry.AuditFilter{})
+		if len(es) != 1 {
+			t.Errorf("%d entries left in A, want the fresh one", len(es))
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -44,6 +44,7 @@ func contextFunctions() []string {
 		"user_context(uuid)",
 		"create_tenant(uuid, uuid, text, text, timestamptz)",
 		"accept_invitation(uuid, uuid, bytea, timestamptz)",
+		"prune_audit(timestamptz)",
 		"api_token_use(bytea, timestamptz, timestamptz)",
 	}
 }

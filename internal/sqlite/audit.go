@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -68,4 +69,15 @@ func auditDetails(d map[string]any) map[string]any {
 		return map[string]any{}
 	}
 	return d
+}
+
+// PruneAudit deletes every tenant's audit entries older than retention,
+// never one younger than MinAuditRetention.
+func (db *DB) PruneAudit(ctx context.Context, retention time.Duration) (int64, error) {
+	retention = max(retention, tenantry.MinAuditRetention)
+	n, err := db.write.queries().PruneAudit(ctx, micros(db.now().Add(-retention)))
+	if err != nil {
+		return 0, interpretError("prune audit", err, nil)
+	}
+	return n, nil
 }

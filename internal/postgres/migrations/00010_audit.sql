@@ -2,7 +2,10 @@
 -- request. The application role may only add and read entries (the grants
 -- in migrate.go give it SELECT and INSERT, the policies allow no more), so
 -- a compromised application cannot rewrite the past. Old entries are
--- pruned by prune_audit, run by the owner's definer rights.
+-- pruned by prune_audit, which runs with the owner's rights: the DELETE
+-- policy, and the SELECT one it needs, are for the owner (the role running
+-- this migration) alone, and the function never deletes an entry younger
+-- than a day, whatever it is asked.
 
 -- +goose Up
 CREATE TABLE audit_entries (
@@ -28,5 +31,33 @@ CREATE POLICY audit_entries_select ON audit_entries FOR SELECT
 CREATE POLICY audit_entries_insert ON audit_entries FOR INSERT
     WITH CHECK (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid);
 
+-- +goose StatementBegin
+DO $$
+BEGIN
+    -- A DELETE with a WHERE also needs the rows to pass a SELECT policy.
+    EXECUTE format('CREATE POLICY audit_entries_prune ON audit_entries FOR DELETE TO %I USING (true)', current_user);
+    EXECUTE format('CREATE POLICY audit_entries_prune_read ON audit_entries FOR SELECT TO %I USING (true)', current_user);
+END
+$$;
+-- +goose StatementEnd
+
+-- prune_audit deletes the entries of every tenant older than p_before, or
+-- than a day if p_before is later, and says how many.
+-- +goose StatementBegin
+CREATE FUNCTION prune_audit(p_before timestamptz) RETURNS bigint
+    LANGUAGE sql
+    SECURITY DEFINER
+    SET search_path = public, pg_temp
+AS $$
+    WITH gone AS (
+        DELETE FROM audit_entries WHERE at < least(p_before, now() - interval '1 day') RETURNING 1
+    )
+    SELECT count(*) FROM gone;
+$$;
+-- +goose StatementEnd
+
+REVOKE ALL ON FUNCTION prune_audit(timestamptz) FROM PUBLIC;
+
 -- +goose Down
+DROP FUNCTION prune_audit(timestamptz);
 DROP TABLE audit_entries;

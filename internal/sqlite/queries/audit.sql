@@ -11,3 +11,6 @@ WHERE tenant_id = sqlc.arg(tenant_id) AND id < sqlc.arg(before)
     AND at >= sqlc.arg(since) AND at < sqlc.arg(until)
 ORDER BY id DESC
 LIMIT sqlc.arg(limit);
+
+-- name: PruneAudit :execrows
+DELETE FROM audit_entries WHERE at < sqlc.arg(before);

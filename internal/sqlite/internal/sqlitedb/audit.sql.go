@@ -103,3 +103,15 @@ func (q *Queries) CreateAuditEntry(ctx context.Context, arg CreateAuditEntryPara
 	)
 	return err
 }
+
+const pruneAudit = `-- name: PruneAudit :execrows
+DELETE FROM audit_entries WHERE at < ?1
+`
+
+func (q *Queries) PruneAudit(ctx context.Context, before int64) (int64, error) {
+	result, err := q.db.ExecContext(ctx, pruneAudit, before)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
