@@ -25,6 +25,11 @@ func (a webAccounts) ctx(r *http.Request) context.Context {
 	return context.WithValue(r.Context(), reqInfoKey{}, ri)
 }
 
+func (a webAccounts) Audit(r *http.Request, tx tenantry.TenantAccess, e tenantry.AuditEntry) error {
+	ctx := a.ctx(r)
+	return audit(ctx, tx, e.Action, e.TargetType, e.TargetID, e.Details)
+}
+
 func (a webAccounts) Caller(r *http.Request) (*tenantry.Caller, error) {
 	cookie, err := r.Cookie(a.s.cookieName)
 	if err != nil || cookie.Value == "" {
