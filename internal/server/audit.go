@@ -16,13 +16,18 @@ import (
 // with its entry or not at all. details name fields and counts, never a
 // secret nor a task's text beyond its title.
 func audit(ctx context.Context, tx tenantry.TenantAccess, action, targetType, targetID string, details map[string]any) error {
-	e := tenantry.AuditEntry{
-		Action: action, TargetType: targetType, TargetID: targetID, RequestID: requestID(ctx), Details: details,
-	}
+	e := auditSource(ctx)
+	e.Action, e.TargetType, e.TargetID, e.Details = action, targetType, targetID, details
+	return tx.Audit(ctx, e)
+}
+
+// auditSource is an entry with the request's client address and id only.
+func auditSource(ctx context.Context) tenantry.AuditEntry {
+	e := tenantry.AuditEntry{RequestID: requestID(ctx)}
 	if ri, ok := ctx.Value(reqInfoKey{}).(reqInfo); ok && ri.client.IsValid() {
 		e.IP = ri.client.String()
 	}
-	return tx.Audit(ctx, e)
+	return e
 }
 
 // patchedFields names the fields a patch sets, for a task.update entry.

@@ -191,7 +191,7 @@ func (s *server) acceptInvitation(ctx context.Context, in *AcceptInvitationInput
 		s.security(ctx, "invitation_not_found")
 		return nil, tenantry.ErrInvitationNotFound
 	}
-	m, err := s.store.AcceptInvitation(ctx, c.UserID, tenantID, hash)
+	m, err := s.store.AcceptInvitation(ctx, c.UserID, tenantID, hash, auditSource(ctx))
 	if err != nil {
 		if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
 			s.security(ctx, "invitation_not_found", slog.String("target_tenant_id", tenantID.String()))

@@ -25,9 +25,8 @@ func (a webAccounts) ctx(r *http.Request) context.Context {
 	return context.WithValue(r.Context(), reqInfoKey{}, ri)
 }
 
-func (a webAccounts) Audit(r *http.Request, tx tenantry.TenantAccess, e tenantry.AuditEntry) error {
-	ctx := a.ctx(r)
-	return audit(ctx, tx, e.Action, e.TargetType, e.TargetID, e.Details)
+func (a webAccounts) AuditSource(r *http.Request) tenantry.AuditEntry {
+	return auditSource(a.ctx(r))
 }
 
 func (a webAccounts) Caller(r *http.Request) (*tenantry.Caller, error) {

@@ -87,7 +87,7 @@ func (ui *UI) acceptInvitation(q *req) {
 	token := strings.TrimSpace(q.r.PostFormValue("token"))
 	tenantID, hash, ok := tenantry.ParseInvitationToken(token)
 	if ok {
-		m, err := ui.store.AcceptInvitation(q.r.Context(), q.caller.UserID, tenantID, hash)
+		m, err := ui.store.AcceptInvitation(q.r.Context(), q.caller.UserID, tenantID, hash, ui.accounts.AuditSource(q.r))
 		switch {
 		case err == nil:
 			ui.redirect(q, "/orgs/"+m.TenantID.String()+"/tasks", "joined")

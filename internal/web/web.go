@@ -24,9 +24,9 @@ import (
 // limit refused the request) or a *tenantry.Error; anything else is an
 // internal error.
 type Accounts interface {
-	// Audit writes e to the tenant's audit log in tx's change, with r's
-	// client address and request id, as the API's handlers do.
-	Audit(r *http.Request, tx tenantry.TenantAccess, e tenantry.AuditEntry) error
+	// AuditSource is an audit entry with r's client address and request
+	// id, as the API's handlers record them, for the page to complete.
+	AuditSource(r *http.Request) tenantry.AuditEntry
 	// Caller is the signed-in user of r's session cookie; nil, nil when
 	// there is none or it no longer works.
 	Caller(r *http.Request) (*tenantry.Caller, error)
