@@ -95,6 +95,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if *maxConns < 1 || *maxConns > math.MaxInt32 {
 		return fmt.Errorf("serve: %s must be a number of connections from 1 to %d, not %d", fs.source("db-max-conns"), math.MaxInt32, *maxConns)
 	}
+	if *auditRetention < tenantry.MinAuditRetention {
+		return fmt.Errorf("serve: %s must be at least %v, not %v", fs.source("audit-retention"), tenantry.MinAuditRetention, *auditRetention)
+	}
 	// Only a size the operator gave competes with the URL's pool_max_conns.
 	var poolSize int32
 	if fs.given("db-max-conns") {
@@ -128,9 +131,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		if created {
 			logger.Info("generated a token signing secret", "file", *db+".secret")
 		}
-	}
-	if *auditRetention < tenantry.MinAuditRetention {
-		return fmt.Errorf("serve: -audit-retention %v is shorter than %v", *auditRetention, tenantry.MinAuditRetention)
 	}
 	store, err := database.Open(ctx, *db, database.Options{Logger: logger, MaxConns: poolSize, AuditRetention: *auditRetention})
 	if err != nil {
