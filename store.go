@@ -92,8 +92,10 @@ type Store interface {
 	// email is the user's. Accepting an invitation the user already accepted
 	// changes nothing and answers their current membership. Anything else
 	// (unknown token, another user's email, expired, revoked, accepted by
-	// someone else) is ErrInvitationNotFound, one answer for all.
-	AcceptInvitation(ctx context.Context, userID, tenantID uuid.UUID, tokenHash []byte) (Member, error)
+	// someone else) is ErrInvitationNotFound, one answer for all. A new
+	// membership is recorded in the tenant's audit log in the same change,
+	// as invitation.accept by userID with src's IP and RequestID.
+	AcceptInvitation(ctx context.Context, userID, tenantID uuid.UUID, tokenHash []byte, src AuditEntry) (Member, error)
 	// UserOrgs returns one page of the organizations the user is a member
 	// of, with the user's role, oldest first, tie-broken by id.
 	UserOrgs(ctx context.Context, userID uuid.UUID, p Page) ([]OrgMembership, error)
@@ -169,4 +171,12 @@ type TenantAccess interface {
 	// RemoveMember removes a member and unassigns their tasks.
 	// ErrMemberNotFound, ErrLastOwner.
 	RemoveMember(ctx context.Context, userID uuid.UUID) error
+
+	// Audit writes an audit entry by the scope's user, at the store's time,
+	// in the same change as the writes around it: only in Update, and if
+	// the Update fails the entry is not kept either.
+	Audit(ctx context.Context, e AuditEntry) error
+	// AuditEntries returns one page of the tenant's audit entries, newest
+	// first, as f selects.
+	AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 }

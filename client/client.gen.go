@@ -407,6 +407,19 @@ type AcceptedOut struct {
 // AcceptedOutRole defines model for AcceptedOut.Role.
 type AcceptedOutRole string
 
+// AuditEntryOut defines model for AuditEntryOut.
+type AuditEntryOut struct {
+	Action      string                 `json:"action"`
+	ActorUserId string                 `json:"actor_user_id"`
+	At          time.Time              `json:"at"`
+	Details     map[string]interface{} `json:"details"`
+	Id          string                 `json:"id"`
+	Ip          string                 `json:"ip"`
+	RequestId   string                 `json:"request_id"`
+	TargetId    string                 `json:"target_id"`
+	TargetType  string                 `json:"target_type"`
+}
+
 // DeleteMeIn defines model for DeleteMeIn.
 type DeleteMeIn struct {
 	// Password The account's current password.
@@ -781,6 +794,24 @@ type ListOrgsParams struct {
 	After *openapi_types.UUID `form:"after,omitempty" json:"after,omitempty"`
 }
 
+// ListOrgAuditParams defines parameters for ListOrgAudit.
+type ListOrgAuditParams struct {
+	// Limit Page size, 1 to 100.
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After Cursor: the id of the last item of the previous page (see the Link header).
+	After *openapi_types.UUID `form:"after,omitempty" json:"after,omitempty"`
+
+	// Action Only entries of this action, such as task.create.
+	Action *string `form:"action,omitempty" json:"action,omitempty"`
+
+	// Since Only entries at or after this time (RFC 3339).
+	Since *time.Time `form:"since,omitempty" json:"since,omitempty"`
+
+	// Until Only entries before this time (RFC 3339).
+	Until *time.Time `form:"until,omitempty" json:"until,omitempty"`
+}
+
 // ListInvitationsParams defines parameters for ListInvitations.
 type ListInvitationsParams struct {
 	// Limit Page size, 1 to 100.
@@ -845,6 +876,24 @@ type PatchOrgTaskParams struct {
 type ReplaceOrgTaskParams struct {
 	// IfMatch Write only if the task's current ETag is one of these (or * for any): 412 otherwise, and nothing is written.
 	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// ListPersonalAuditParams defines parameters for ListPersonalAudit.
+type ListPersonalAuditParams struct {
+	// Limit Page size, 1 to 100.
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After Cursor: the id of the last item of the previous page (see the Link header).
+	After *openapi_types.UUID `form:"after,omitempty" json:"after,omitempty"`
+
+	// Action Only entries of this action, such as task.create.
+	Action *string `form:"action,omitempty" json:"action,omitempty"`
+
+	// Since Only entries at or after this time (RFC 3339).
+	Since *time.Time `form:"since,omitempty" json:"since,omitempty"`
+
+	// Until Only entries before this time (RFC 3339).
+	Until *time.Time `form:"until,omitempty" json:"until,omitempty"`
 }
 
 // DeleteTasksParams defines parameters for DeleteTasks.
@@ -1064,6 +1113,13 @@ type ClientInterface interface {
 	// Corresponds with GET /api/orgs/{org_id} (the `GetOrg` operationId).
 	GetOrg(ctx context.Context, orgId string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListOrgAudit The organization's audit log, newest first
+	//
+	// The organization's audit log, newest first: who did what, when, from which address and request. Owners and admins only. Filter by action and time range; a full page carries a Link header to the next one.
+	//
+	// Corresponds with GET /api/orgs/{org_id}/audit (the `ListOrgAudit` operationId).
+	ListOrgAudit(ctx context.Context, orgId string, params *ListOrgAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListInvitations The pending invitations (not accepted, revoked or expired), oldest first, without tokens
 	//
 	// The pending invitations (not accepted, revoked or expired), oldest first, without tokens. Owners and admins only. A full page carries a Link header to the next one.
@@ -1227,6 +1283,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
 	ReplaceOrgTask(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPersonalAudit The audit log of the caller's personal tenant, newest first
+	//
+	// The audit log of the caller's personal tenant, newest first. Filter by action and time range; a full page carries a Link header to the next one.
+	//
+	// Corresponds with GET /api/{user_id}/audit (the `ListPersonalAudit` operationId).
+	ListPersonalAudit(ctx context.Context, userId string, params *ListPersonalAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ExportAccount Everything the caller owns or sees as a member, as one JSON document streamed page by page
 	//
@@ -1608,6 +1671,23 @@ func (c *Client) GetOrg(ctx context.Context, orgId string, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
+// ListOrgAudit The organization's audit log, newest first
+//
+// The organization's audit log, newest first: who did what, when, from which address and request. Owners and admins only. Filter by action and time range; a full page carries a Link header to the next one.
+//
+// Corresponds with GET /api/orgs/{org_id}/audit (the `ListOrgAudit` operationId).
+func (c *Client) ListOrgAudit(ctx context.Context, orgId string, params *ListOrgAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrgAuditRequest(c.Server, orgId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListInvitations The pending invitations (not accepted, revoked or expired), oldest first, without tokens
 //
 // The pending invitations (not accepted, revoked or expired), oldest first, without tokens. Owners and admins only. A full page carries a Link header to the next one.
@@ -1962,6 +2042,23 @@ func (c *Client) ReplaceOrgTaskWithBody(ctx context.Context, orgId string, taskI
 // Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
 func (c *Client) ReplaceOrgTask(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceOrgTaskRequest(c.Server, orgId, taskId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPersonalAudit The audit log of the caller's personal tenant, newest first
+//
+// The audit log of the caller's personal tenant, newest first. Filter by action and time range; a full page carries a Link header to the next one.
+//
+// Corresponds with GET /api/{user_id}/audit (the `ListPersonalAudit` operationId).
+func (c *Client) ListPersonalAudit(ctx context.Context, userId string, params *ListPersonalAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPersonalAuditRequest(c.Server, userId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2789,6 +2886,115 @@ func NewGetOrgRequest(server string, orgId string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListOrgAuditRequest constructs an http.Request for the ListOrgAudit method
+func NewListOrgAuditRequest(server string, orgId string, params *ListOrgAuditParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/orgs/%s/audit", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Action != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "action", *params.Action, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Until != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "until", *params.Until, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListInvitationsRequest constructs an http.Request for the ListInvitations method
 func NewListInvitationsRequest(server string, orgId string, params *ListInvitationsParams) (*http.Request, error) {
 	var err error
@@ -3603,6 +3809,115 @@ func NewReplaceOrgTaskRequestWithBody(server string, orgId string, taskId string
 			req.Header.Set("If-Match", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewListPersonalAuditRequest constructs an http.Request for the ListPersonalAudit method
+func NewListPersonalAuditRequest(server string, userId string, params *ListPersonalAuditParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/%s/audit", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Action != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "action", *params.Action, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Until != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "until", *params.Until, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -4796,6 +5111,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/orgs/{org_id} (the `GetOrg` operationId).
 	GetOrgWithResponse(ctx context.Context, orgId string, reqEditors ...RequestEditorFn) (*GetOrgResponse, error)
 
+	// ListOrgAuditWithResponse The organization's audit log, newest first
+	//
+	// The organization's audit log, newest first: who did what, when, from which address and request. Owners and admins only. Filter by action and time range; a full page carries a Link header to the next one.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/orgs/{org_id}/audit (the `ListOrgAudit` operationId).
+	ListOrgAuditWithResponse(ctx context.Context, orgId string, params *ListOrgAuditParams, reqEditors ...RequestEditorFn) (*ListOrgAuditResponse, error)
+
 	// ListInvitationsWithResponse The pending invitations (not accepted, revoked or expired), oldest first, without tokens
 	//
 	// The pending invitations (not accepted, revoked or expired), oldest first, without tokens. Owners and admins only. A full page carries a Link header to the next one.
@@ -4975,6 +5299,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
 	ReplaceOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error)
+
+	// ListPersonalAuditWithResponse The audit log of the caller's personal tenant, newest first
+	//
+	// The audit log of the caller's personal tenant, newest first. Filter by action and time range; a full page carries a Link header to the next one.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/{user_id}/audit (the `ListPersonalAudit` operationId).
+	ListPersonalAuditWithResponse(ctx context.Context, userId string, params *ListPersonalAuditParams, reqEditors ...RequestEditorFn) (*ListPersonalAuditResponse, error)
 
 	// ExportAccountWithResponse Everything the caller owns or sees as a member, as one JSON document streamed page by page
 	//
@@ -5602,6 +5935,103 @@ func (r GetOrgResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetOrgResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListOrgAuditResponse200Headers the declared response headers of an HTTP 200 response for ListOrgAudit
+type ListOrgAuditResponse200Headers struct {
+	Link *string
+}
+
+// ListOrgAuditResponse401Headers the declared response headers of an HTTP 401 response for ListOrgAudit
+type ListOrgAuditResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListOrgAuditResponse429Headers the declared response headers of an HTTP 429 response for ListOrgAudit
+type ListOrgAuditResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListOrgAuditResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]AuditEntryOut
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListOrgAuditResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListOrgAuditResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListOrgAuditResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOrgAuditResponse) GetJSON200() *[]AuditEntryOut {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOrgAuditResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListOrgAuditResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListOrgAuditResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListOrgAuditResponse) GetApplicationproblemJSON429() *ErrorModel {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListOrgAuditResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOrgAuditResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOrgAuditResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOrgAuditResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOrgAuditResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7184,6 +7614,103 @@ func (r ReplaceOrgTaskResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReplaceOrgTaskResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListPersonalAuditResponse200Headers the declared response headers of an HTTP 200 response for ListPersonalAudit
+type ListPersonalAuditResponse200Headers struct {
+	Link *string
+}
+
+// ListPersonalAuditResponse401Headers the declared response headers of an HTTP 401 response for ListPersonalAudit
+type ListPersonalAuditResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListPersonalAuditResponse429Headers the declared response headers of an HTTP 429 response for ListPersonalAudit
+type ListPersonalAuditResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListPersonalAuditResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]AuditEntryOut
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListPersonalAuditResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListPersonalAuditResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPersonalAuditResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPersonalAuditResponse) GetJSON200() *[]AuditEntryOut {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPersonalAuditResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPersonalAuditResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPersonalAuditResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPersonalAuditResponse) GetApplicationproblemJSON429() *ErrorModel {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPersonalAuditResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPersonalAuditResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPersonalAuditResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPersonalAuditResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPersonalAuditResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9886,6 +10413,21 @@ func (c *ClientWithResponses) GetOrgWithResponse(ctx context.Context, orgId stri
 	return ParseGetOrgResponse(rsp)
 }
 
+// ListOrgAuditWithResponse The organization's audit log, newest first
+//
+// The organization's audit log, newest first: who did what, when, from which address and request. Owners and admins only. Filter by action and time range; a full page carries a Link header to the next one.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/orgs/{org_id}/audit (the `ListOrgAudit` operationId).
+func (c *ClientWithResponses) ListOrgAuditWithResponse(ctx context.Context, orgId string, params *ListOrgAuditParams, reqEditors ...RequestEditorFn) (*ListOrgAuditResponse, error) {
+	rsp, err := c.ListOrgAudit(ctx, orgId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOrgAuditResponse(rsp)
+}
+
 // ListInvitationsWithResponse The pending invitations (not accepted, revoked or expired), oldest first, without tokens
 //
 // The pending invitations (not accepted, revoked or expired), oldest first, without tokens. Owners and admins only. A full page carries a Link header to the next one.
@@ -10184,6 +10726,21 @@ func (c *ClientWithResponses) ReplaceOrgTaskWithResponse(ctx context.Context, or
 		return nil, err
 	}
 	return ParseReplaceOrgTaskResponse(rsp)
+}
+
+// ListPersonalAuditWithResponse The audit log of the caller's personal tenant, newest first
+//
+// The audit log of the caller's personal tenant, newest first. Filter by action and time range; a full page carries a Link header to the next one.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/{user_id}/audit (the `ListPersonalAudit` operationId).
+func (c *ClientWithResponses) ListPersonalAuditWithResponse(ctx context.Context, userId string, params *ListPersonalAuditParams, reqEditors ...RequestEditorFn) (*ListPersonalAuditResponse, error) {
+	rsp, err := c.ListPersonalAudit(ctx, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPersonalAuditResponse(rsp)
 }
 
 // ExportAccountWithResponse Everything the caller owns or sees as a member, as one JSON document streamed page by page
@@ -11011,6 +11568,100 @@ func ParseGetOrgResponse(rsp *http.Response) (*GetOrgResponse, error) {
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetOrgResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOrgAuditResponse parses an HTTP response from a ListOrgAuditWithResponse call
+func ParseListOrgAuditResponse(rsp *http.Response) (*ListOrgAuditResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOrgAuditResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []AuditEntryOut
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListOrgAuditResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListOrgAuditResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListOrgAuditResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -12548,6 +13199,100 @@ func ParseReplaceOrgTaskResponse(rsp *http.Response) (*ReplaceOrgTaskResponse, e
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers ReplaceOrgTaskResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPersonalAuditResponse parses an HTTP response from a ListPersonalAuditWithResponse call
+func ParseListPersonalAuditResponse(rsp *http.Response) (*ListPersonalAuditResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPersonalAuditResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []AuditEntryOut
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListPersonalAuditResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListPersonalAuditResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListPersonalAuditResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

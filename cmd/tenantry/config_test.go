@@ -94,6 +94,8 @@ func TestServeRefusesBadConfig(t *testing.T) {
 			[]string{"TENANTRY_DB_MAX_CONNS must be a number of connections"}},
 		{"pool size twice", secret, []string{"-db", "host=127.0.0.1 port=1 user=u dbname=d pool_max_conns=3", "-db-max-conns", "5"},
 			[]string{"pool size is set twice", "set one"}},
+		{"audit retention under a day", nil, []string{"-db", "$DIR/t.db", "-audit-retention", "1h"},
+			[]string{"-audit-retention must be at least 24h0m0s"}},
 		{"short secret", map[string]string{"TENANTRY_SECRET": "short"}, []string{"-db", "$DIR/t.db"},
 			[]string{"TENANTRY_SECRET must be at least 32"}},
 	} {

@@ -58,6 +58,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	metricsAddr := fs.string("metrics-addr", "TENANTRY_METRICS_ADDR", "", "serve Prometheus metrics at /metrics on this separate operator `address`, e.g. 127.0.0.1:9090; off when empty")
 	level := fs.level("log-level", "TENANTRY_LOG_LEVEL", slog.LevelInfo, "log `level`: debug, info, warn or error")
 	accessLog := fs.bool("access-log", "TENANTRY_ACCESS_LOG", true, "log one line per request at info (method, route, status, bytes, duration, user id, request id)")
+	auditRetention := fs.duration("audit-retention", "TENANTRY_AUDIT_RETENTION", tenantry.DefaultAuditRetention,
+		"how long audit entries are kept before the background purge deletes them (at least 24h)")
 	inviteTTL := fs.duration("invitation-ttl", "TENANTRY_INVITATION_TTL", tenantry.DefaultInvitationTTL, "how long an invitation's token can be accepted")
 	maxConns := fs.int("db-max-conns", "TENANTRY_DB_MAX_CONNS", postgres.DefaultMaxConns, "PostgreSQL connections the server may open (or pool_max_conns in the URL, not both)")
 	corsList := fs.string("cors-origins", "TENANTRY_CORS_ORIGINS", "", "comma-separated exact origins, e.g. https://app.example, whose pages may call the API with credentials; CORS is off when empty")
@@ -93,6 +95,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if *maxConns < 1 || *maxConns > math.MaxInt32 {
 		return fmt.Errorf("serve: %s must be a number of connections from 1 to %d, not %d", fs.source("db-max-conns"), math.MaxInt32, *maxConns)
 	}
+	if *auditRetention < tenantry.MinAuditRetention {
+		return fmt.Errorf("serve: %s must be at least %v, not %v", fs.source("audit-retention"), tenantry.MinAuditRetention, *auditRetention)
+	}
 	// Only a size the operator gave competes with the URL's pool_max_conns.
 	var poolSize int32
 	if fs.given("db-max-conns") {
@@ -127,7 +132,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			logger.Info("generated a token signing secret", "file", *db+".secret")
 		}
 	}
-	store, err := database.Open(ctx, *db, database.Options{Logger: logger, MaxConns: poolSize})
+	store, err := database.Open(ctx, *db, database.Options{Logger: logger, MaxConns: poolSize, AuditRetention: *auditRetention})
 	if err != nil {
 		return fmt.Errorf("serve: open database %s: %w", database.Redact(*db), err)
 	}

@@ -38,6 +38,10 @@ type Options struct {
 	// server's idle limit; when zero, only sessions past their absolute
 	// expiry are purged.
 	SessionIdle time.Duration
+	// AuditRetention is how long audit entries are kept: the purge deletes
+	// older ones. tenantry.DefaultAuditRetention when zero, forever when
+	// negative; never less than tenantry.MinAuditRetention.
+	AuditRetention time.Duration
 	// MaxConns is PostgreSQL's pool size (postgres.Options.MaxConns): zero
 	// for the URL's pool_max_conns or postgres.DefaultMaxConns.
 	MaxConns int32
@@ -87,6 +91,13 @@ func Open(ctx context.Context, dsn string, opts Options) (tenantry.Store, error)
 			}
 			t := time.NewTicker(every)
 			ticks, release = t.C, t.Stop
+		}
+		if a, ok := store.(auditPruner); ok && opts.AuditRetention >= 0 {
+			retention := opts.AuditRetention
+			if retention == 0 {
+				retention = tenantry.DefaultAuditRetention
+			}
+			p = prunesAudit{sessionPurger: p, audit: a, retention: retention, log: logger(opts)}
 		}
 		store = startPurge(store, p, ticks, release, opts.SessionIdle, logger(opts))
 	}

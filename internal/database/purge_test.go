@@ -162,3 +162,32 @@ func gather(t *testing.T, store tenantry.Store) []*dto.MetricFamily {
 	}
 	return families
 }
+
+// fakeAuditPruner reports each prune it is asked for.
+type fakeAuditPruner struct{ calls chan time.Duration }
+
+func (f *fakeAuditPruner) PruneAudit(_ context.Context, retention time.Duration) (int64, error) {
+	f.calls <- retention
+	return 1, nil
+}
+
+func TestPurgeLoopPrunesTheAuditLog(t *testing.T) {
+	t.Parallel()
+	f := &fakePurger{calls: make(chan time.Duration, 1)}
+	a := &fakeAuditPruner{calls: make(chan time.Duration, 1)}
+	p := prunesAudit{sessionPurger: f, audit: a, retention: 30 * 24 * time.Hour, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	ticks := make(chan time.Time)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		purgeLoop(ctx, p, ticks, 0, p.log)
+		close(done)
+	}()
+	ticks <- time.Now()
+	<-f.calls
+	if got, want := <-a.calls, 30*24*time.Hour; got != want {
+		t.Errorf("retention = %v, want %v", got, want)
+	}
+	cancel()
+	<-done
+}

@@ -59,10 +59,11 @@ func (t *tenantTx) RevokeInvitation(ctx context.Context, id uuid.UUID) error {
 // AcceptInvitation runs accept_invitation(), which checks the token, the
 // email and the invitation's state and adds the membership, then reads the
 // membership in the tenant's context the function left.
-func (db *DB) AcceptInvitation(ctx context.Context, userID, tenantID uuid.UUID, tokenHash []byte) (tenantry.Member, error) {
+func (db *DB) AcceptInvitation(ctx context.Context, userID, tenantID uuid.UUID, tokenHash []byte, src tenantry.AuditEntry) (tenantry.Member, error) {
 	var m tenantry.Member
 	err := db.tx(ctx, readWrite, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT accept_invitation($1, $2, $3, $4)`, userID, tenantID, tokenHash, db.now()); err != nil {
+		now := db.now()
+		if _, err := tx.Exec(ctx, `SELECT accept_invitation($1, $2, $3, $4)`, userID, tenantID, tokenHash, now); err != nil {
 			return interpretError("accept invitation", err, tenantry.ErrInvitationNotFound)
 		}
 		r, err := db.queries(tx).Member(ctx, pgdb.MemberParams{TenantID: tenantID, UserID: userID})
@@ -70,7 +71,19 @@ func (db *DB) AcceptInvitation(ctx context.Context, userID, tenantID uuid.UUID, 
 			return interpretError("accept invitation: member", err, nil)
 		}
 		m = toMember(r)
-		return nil
+		if !m.CreatedAt.Equal(now) {
+			return nil // a member already, or accepted before: nothing new
+		}
+		var invID uuid.UUID
+		if err := tx.QueryRow(ctx, `SELECT id FROM invitations WHERE tenant_id = $1 AND token_hash = $2`,
+			tenantID, tokenHash).Scan(&invID); err != nil {
+			return interpretError("accept invitation: id", err, nil)
+		}
+		t := &tenantTx{db: db, q: db.queries(tx), scope: tenantry.Scope{UserID: userID, TenantID: tenantID}}
+		return t.Audit(ctx, tenantry.AuditEntry{
+			Action: tenantry.AuditInvitationAccept, TargetType: "invitation", TargetID: invID.String(),
+			IP: src.IP, RequestID: src.RequestID, Details: map[string]any{"role": string(m.Role)},
+		})
 	})
 	// The membership may be new: a View may have remembered its absence.
 	db.scopes.drop(scopeKey{tenant: tenantID, user: userID})

@@ -31,6 +31,12 @@ func appTables() []string {
 	return []string{"users", "tenants", "memberships", "tasks", "sessions", "revoked_tokens", "invitations", "api_tokens", "totp", "recovery_codes"}
 }
 
+// appAppendOnlyTables are the tables the application role only adds to and
+// reads: it may not change or delete what they record.
+func appAppendOnlyTables() []string {
+	return []string{"audit_entries"}
+}
+
 // contextFunctions are the context functions the application role calls.
 func contextFunctions() []string {
 	return []string{
@@ -38,6 +44,7 @@ func contextFunctions() []string {
 		"user_context(uuid)",
 		"create_tenant(uuid, uuid, text, text, timestamptz)",
 		"accept_invitation(uuid, uuid, bytea, timestamptz)",
+		"prune_audit(timestamptz)",
 		"api_token_use(bytea, timestamptz, timestamptz)",
 	}
 }
@@ -155,6 +162,10 @@ func grantAppRole(ctx context.Context, conn *pgx.Conn, appRole string) error {
 	}
 	for _, table := range appTables() {
 		stmts = append(stmts, "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "+
+			pgx.Identifier{schema, table}.Sanitize()+" TO "+ident)
+	}
+	for _, table := range appAppendOnlyTables() {
+		stmts = append(stmts, "GRANT SELECT, INSERT ON TABLE "+
 			pgx.Identifier{schema, table}.Sanitize()+" TO "+ident)
 	}
 	for _, fn := range contextFunctions() {

@@ -80,7 +80,11 @@ func (s *server) createInvitation(ctx context.Context, in *CreateInvitationInput
 		inv, err = tx.CreateInvitation(ctx, tenantry.NewInvitation{
 			Email: in.Body.Email, Role: role, TokenHash: hash, ExpiresAt: s.now().Add(s.inviteTTL),
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantry.AuditInvitationCreate, "invitation", inv.ID.String(),
+			map[string]any{"email": inv.Email, "role": string(inv.Role)})
 	})
 	if err != nil {
 		return nil, err
@@ -148,7 +152,10 @@ func (s *server) revokeInvitation(ctx context.Context, in *RevokeInvitationInput
 		if err != nil {
 			return tenantry.ErrInvitationNotFound
 		}
-		return tx.RevokeInvitation(ctx, id)
+		if err := tx.RevokeInvitation(ctx, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantry.AuditInvitationRevoke, "invitation", id.String(), nil)
 	})
 	if err != nil {
 		return nil, err
@@ -184,7 +191,7 @@ func (s *server) acceptInvitation(ctx context.Context, in *AcceptInvitationInput
 		s.security(ctx, "invitation_not_found")
 		return nil, tenantry.ErrInvitationNotFound
 	}
-	m, err := s.store.AcceptInvitation(ctx, c.UserID, tenantID, hash)
+	m, err := s.store.AcceptInvitation(ctx, c.UserID, tenantID, hash, auditSource(ctx))
 	if err != nil {
 		if tenantry.ErrorCode(err) == tenantry.ENOTFOUND {
 			s.security(ctx, "invitation_not_found", slog.String("target_tenant_id", tenantID.String()))

@@ -71,8 +71,10 @@ func (s *server) addMember(ctx context.Context, in *AddMemberInput) (*MemberOutp
 			uid = &u.ID
 		}
 		var err error
-		m, err = tx.AddMember(ctx, *uid, role)
-		return err
+		if m, err = tx.AddMember(ctx, *uid, role); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantry.AuditMemberAdd, "user", uid.String(), map[string]any{"role": string(role)})
 	})
 	if err != nil {
 		return nil, err
@@ -114,8 +116,10 @@ func (s *server) setRole(ctx context.Context, in *SetRoleInput) (*MemberOutput, 
 		if err := tenantry.MaySetRole(ctx, tx, uid, role); err != nil {
 			return err
 		}
-		m, err = tx.SetRole(ctx, uid, role)
-		return err
+		if m, err = tx.SetRole(ctx, uid, role); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantry.AuditMemberRole, "user", uid.String(), map[string]any{"role": string(role)})
 	})
 	if err != nil {
 		return nil, err
@@ -138,7 +142,10 @@ func (s *server) removeMember(ctx context.Context, in *MemberInput) (*NoContentO
 		if err := tenantry.MayRemoveMember(ctx, tx, uid); err != nil {
 			return err
 		}
-		return tx.RemoveMember(ctx, uid)
+		if err := tx.RemoveMember(ctx, uid); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantry.AuditMemberRemove, "user", uid.String(), nil)
 	})
 	if err != nil {
 		return nil, err

@@ -28,6 +28,7 @@ func routes() []string {
 		"PATCH /api/orgs/{org_id}/tasks/{task_id}", "DELETE /api/orgs/{org_id}/tasks/{task_id}",
 		"POST /api/orgs/{org_id}/invitations", "GET /api/orgs/{org_id}/invitations",
 		"DELETE /api/orgs/{org_id}/invitations/{invitation_id}", "POST /auth/invitations/accept",
+		"GET /api/orgs/{org_id}/audit", "GET /api/{user_id}/audit",
 	}
 }
 

@@ -134,8 +134,10 @@ func (s *server) deleteOrgTasks(ctx context.Context, in *DeleteOrgTasksInput) (*
 		if err := tenantry.MayBulkDelete(tx.Scope()); err != nil {
 			return err
 		}
-		n, err = tx.DeleteTasks(ctx, parseCompleted(in.Completed))
-		return err
+		if n, err = tx.DeleteTasks(ctx, parseCompleted(in.Completed)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantry.AuditTaskBulkDelete, "task", "", map[string]any{"count": n})
 	})
 	if err != nil {
 		return nil, err

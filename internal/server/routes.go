@@ -118,6 +118,14 @@ func (s *server) routes(api huma.API) {
 		"Accept an invitation: the caller, signed in with the invited email, becomes a member with its role. Accepting again changes nothing. An unknown, expired, revoked or used token, or another account's, is the same 404.",
 		http.StatusNotFound)), s.acceptInvitation)
 
+	// Audit logs: who did what in a tenant, newest first.
+	route(s, api, authedOp(get, "/api/orgs/{org_id}/audit", "listOrgAudit",
+		"The organization's audit log, newest first: who did what, when, from which address and request. Owners and admins only. Filter by action and time range; a full page carries a Link header to the next one.",
+		http.StatusNotFound, http.StatusUnprocessableEntity), s.orgAudit)
+	route(s, api, personalOp(get, "/api/{user_id}/audit", "listPersonalAudit",
+		"The audit log of the caller's personal tenant, newest first. Filter by action and time range; a full page carries a Link header to the next one.",
+		http.StatusUnprocessableEntity), s.personalAudit)
+
 	// Organization tasks: every member may read, create, edit and delete one
 	// task; bulk delete needs owner or admin.
 	route(s, api, created(withBody(authedOp(post, "/api/orgs/{org_id}/tasks", "createOrgTask",

@@ -33,8 +33,10 @@ func (s *server) orgTasks(orgID string) taskOps {
 
 func (o taskOps) create(ctx context.Context, nt tenantry.NewTask) (t tenantry.Task, err error) {
 	err = o.run(ctx, true, func(tx tenantry.TenantAccess) (err error) {
-		t, err = tx.CreateTask(ctx, nt)
-		return err
+		if t, err = tx.CreateTask(ctx, nt); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantry.AuditTaskCreate, "task", t.ID.String(), map[string]any{"title": t.Title})
 	})
 	return t, err
 }
@@ -67,8 +69,12 @@ func (o taskOps) replace(ctx context.Context, rawID, ifMatch string, nt tenantry
 		if err := checkIfMatch(ctx, tx, id, ifMatch); err != nil {
 			return err
 		}
-		t, err = tx.ReplaceTask(ctx, id, nt)
-		return err
+		if t, err = tx.ReplaceTask(ctx, id, nt); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantry.AuditTaskUpdate, "task", id.String(), map[string]any{
+			"fields": []string{"title", "description", "completed", "assigned_user_id"}, "title": t.Title,
+		})
 	})
 	return t, err
 }
@@ -78,8 +84,12 @@ func (o taskOps) patch(ctx context.Context, rawID, ifMatch string, p tenantry.Ta
 		if err := checkIfMatch(ctx, tx, id, ifMatch); err != nil {
 			return err
 		}
-		t, err = tx.PatchTask(ctx, id, p)
-		return err
+		if t, err = tx.PatchTask(ctx, id, p); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantry.AuditTaskUpdate, "task", id.String(), map[string]any{
+			"fields": patchedFields(p), "title": t.Title,
+		})
 	})
 	return t, err
 }
@@ -89,7 +99,10 @@ func (o taskOps) delete(ctx context.Context, rawID, ifMatch string) error {
 		if err := checkIfMatch(ctx, tx, id, ifMatch); err != nil {
 			return err
 		}
-		return tx.DeleteTask(ctx, id)
+		if err := tx.DeleteTask(ctx, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantry.AuditTaskDelete, "task", id.String(), nil)
 	})
 }
 

@@ -190,8 +190,10 @@ type DeletedOutput struct {
 func (s *server) deleteTasks(ctx context.Context, in *DeleteTasksInput) (*DeletedOutput, error) {
 	var n int64
 	err := s.inPersonal(ctx, true, func(tx tenantry.TenantAccess) (err error) {
-		n, err = tx.DeleteTasks(ctx, parseCompleted(in.Completed))
-		return err
+		if n, err = tx.DeleteTasks(ctx, parseCompleted(in.Completed)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantry.AuditTaskBulkDelete, "task", "", map[string]any{"count": n})
 	})
 	if err != nil {
 		return nil, err

@@ -25,6 +25,10 @@ func (a webAccounts) ctx(r *http.Request) context.Context {
 	return context.WithValue(r.Context(), reqInfoKey{}, ri)
 }
 
+func (a webAccounts) AuditSource(r *http.Request) tenantry.AuditEntry {
+	return auditSource(a.ctx(r))
+}
+
 func (a webAccounts) Caller(r *http.Request) (*tenantry.Caller, error) {
 	cookie, err := r.Cookie(a.s.cookieName)
 	if err != nil || cookie.Value == "" {

@@ -67,7 +67,7 @@ func (t *tenantTx) RevokeInvitation(ctx context.Context, id uuid.UUID) error {
 // AcceptInvitation checks the token, the email and the invitation's state
 // and adds the membership, in one write transaction (the work PostgreSQL's
 // accept_invitation() does).
-func (db *DB) AcceptInvitation(ctx context.Context, userID, tenantID uuid.UUID, tokenHash []byte) (tenantry.Member, error) {
+func (db *DB) AcceptInvitation(ctx context.Context, userID, tenantID uuid.UUID, tokenHash []byte, src tenantry.AuditEntry) (tenantry.Member, error) {
 	k := scopeKey{tenant: tenantID, user: userID}
 	db.scopes.begin(nil, k)
 	defer db.scopes.end(nil, k)
@@ -113,9 +113,21 @@ func (db *DB) AcceptInvitation(ctx context.Context, userID, tenantID uuid.UUID, 
 			return interpretError("accept invitation: member", err, tenantry.ErrInvitationNotFound)
 		}
 		m = toMember(r)
-		return nil
+		if accepted || !m.CreatedAt.Equal(now) {
+			return nil // accepted before, or a member already: nothing new
+		}
+		t := &tenantTx{db: db, q: q, tid: idBytes(tenantID), scope: tenantry.Scope{UserID: userID, TenantID: tenantID}}
+		return t.Audit(ctx, acceptEntry(inv.ID, m, src))
 	})
 	return m, err
+}
+
+// acceptEntry is the audit entry of an accepted invitation.
+func acceptEntry(invitationID []byte, m tenantry.Member, src tenantry.AuditEntry) tenantry.AuditEntry {
+	return tenantry.AuditEntry{
+		Action: tenantry.AuditInvitationAccept, TargetType: "invitation", TargetID: fromBytes(invitationID).String(),
+		IP: src.IP, RequestID: src.RequestID, Details: map[string]any{"role": string(m.Role)},
+	}
 }
 
 func toInvitation(r sqlitedb.InvitationsRow) tenantry.Invitation {

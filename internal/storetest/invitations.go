@@ -85,8 +85,15 @@ func invitationCases() []testCase {
 			inv := mustInvite(t, s, f.owner.ID, f.org.ID, "later@example.com", tenantry.RoleAdmin, "secret", time.Hour)
 			// The account is made after the invitation.
 			u := mustUser(t, s, "later@example.com")
-			m, err := s.AcceptInvitation(t.Context(), u.ID, f.org.ID, tokenHash("secret"))
+			m, err := s.AcceptInvitation(t.Context(), u.ID, f.org.ID, tokenHash("secret"), tenantry.AuditEntry{IP: "192.0.2.7", RequestID: "req-accept"})
 			noErr(t, "AcceptInvitation", err)
+			accepts := func() []tenantry.AuditEntry {
+				return auditEntries(t, s, f.owner.ID, f.org.ID, tenantry.AuditFilter{Action: tenantry.AuditInvitationAccept})
+			}
+			if es := accepts(); len(es) != 1 || es[0].ActorUserID != u.ID || es[0].TargetID != inv.ID.String() ||
+				es[0].IP != "192.0.2.7" || es[0].RequestID != "req-accept" || es[0].Details["role"] != "admin" {
+				t.Errorf("invitation.accept entries = %+v", es)
+			}
 			if m.TenantID != f.org.ID || m.UserID != u.ID || m.Role != tenantry.RoleAdmin || m.Email != u.Email {
 				t.Errorf("AcceptInvitation = %+v", m)
 			}
@@ -104,17 +111,20 @@ func invitationCases() []testCase {
 				_, err := tx.SetRole(t.Context(), u.ID, tenantry.RoleMember)
 				return err
 			})
-			again, err := s.AcceptInvitation(t.Context(), u.ID, f.org.ID, tokenHash("secret"))
+			again, err := s.AcceptInvitation(t.Context(), u.ID, f.org.ID, tokenHash("secret"), tenantry.AuditEntry{})
 			noErr(t, "AcceptInvitation again", err)
+			if es := accepts(); len(es) != 1 {
+				t.Errorf("%d invitation.accept entries after accepting twice, want 1", len(es))
+			}
 			if again.Role != tenantry.RoleMember || !again.CreatedAt.Equal(m.CreatedAt) {
 				t.Errorf("second accept = %+v, want the membership unchanged (member, since %v)", again, m.CreatedAt)
 			}
 			// Nobody else can use it.
-			_, err = s.AcceptInvitation(t.Context(), f.member.ID, f.org.ID, tokenHash("secret"))
+			_, err = s.AcceptInvitation(t.Context(), f.member.ID, f.org.ID, tokenHash("secret"), tenantry.AuditEntry{})
 			wantErr(t, "someone else accepts a used invitation", err, tenantry.ErrInvitationNotFound)
 			// Removed, the invitation does not let them back.
 			mustUpdate(t, s, f.owner.ID, f.org.ID, func(tx tenantry.TenantAccess) error { return tx.RemoveMember(t.Context(), u.ID) })
-			_, err = s.AcceptInvitation(t.Context(), u.ID, f.org.ID, tokenHash("secret"))
+			_, err = s.AcceptInvitation(t.Context(), u.ID, f.org.ID, tokenHash("secret"), tenantry.AuditEntry{})
 			wantErr(t, "accept after removal", err, tenantry.ErrInvitationNotFound)
 			_ = inv
 		}},
@@ -141,7 +151,7 @@ func invitationCases() []testCase {
 				{"no such tenant", invited.ID, uuid.Must(uuid.NewV7()), "good"},
 				{"no such user", uuid.Must(uuid.NewV7()), f.org.ID, "good"},
 			} {
-				_, err := s.AcceptInvitation(t.Context(), c.user, c.tenant, tokenHash(c.secret))
+				_, err := s.AcceptInvitation(t.Context(), c.user, c.tenant, tokenHash(c.secret), tenantry.AuditEntry{})
 				wantErr(t, c.name, err, tenantry.ErrInvitationNotFound)
 			}
 			for _, u := range []tenantry.User{invited, stranger} {
@@ -170,10 +180,10 @@ func invitationCases() []testCase {
 			})
 			wantErr(t, "list the victim org's invitations", err, tenantry.ErrNotMember)
 			// The victim's token, named with the attacker's own org: nothing.
-			_, err = s.AcceptInvitation(t.Context(), w.attacker.ID, w.attackerOrg.ID, tokenHash("victim-secret"))
+			_, err = s.AcceptInvitation(t.Context(), w.attacker.ID, w.attackerOrg.ID, tokenHash("victim-secret"), tenantry.AuditEntry{})
 			wantErr(t, "accept the victim's token in one's own org", err, tenantry.ErrInvitationNotFound)
 			// The victim's token in the victim's org, by the wrong account.
-			_, err = s.AcceptInvitation(t.Context(), w.attacker.ID, w.victimOrg.ID, tokenHash("victim-secret"))
+			_, err = s.AcceptInvitation(t.Context(), w.attacker.ID, w.victimOrg.ID, tokenHash("victim-secret"), tenantry.AuditEntry{})
 			wantErr(t, "accept the victim's invitation as another user", err, tenantry.ErrInvitationNotFound)
 			wantVictimUnchanged(t, s, w, before)
 			got := pendingInvitations(t, s, w.victim.ID, w.victimOrg.ID)

@@ -37,11 +37,15 @@ func (ui *UI) invite(q *req) {
 		if err != nil {
 			return err
 		}
-		_, err = tx.CreateInvitation(q.r.Context(), tenantry.NewInvitation{
+		inv, err := tx.CreateInvitation(q.r.Context(), tenantry.NewInvitation{
 			Email: email, Role: role, TokenHash: hash, ExpiresAt: ui.now().Add(ui.inviteTTL),
 		})
+		if err != nil {
+			return err
+		}
 		token = tok
-		return err
+		return ui.audit(q, tx, tenantry.AuditInvitationCreate, "invitation", inv.ID.String(),
+			map[string]any{"email": inv.Email, "role": string(inv.Role)})
 	})
 	if err != nil {
 		ui.fail(q, err)
@@ -60,7 +64,10 @@ func (ui *UI) revokeInvitation(q *req) {
 		if err != nil {
 			return tenantry.ErrInvitationNotFound
 		}
-		return tx.RevokeInvitation(q.r.Context(), id)
+		if err := tx.RevokeInvitation(q.r.Context(), id); err != nil {
+			return err
+		}
+		return ui.audit(q, tx, tenantry.AuditInvitationRevoke, "invitation", id.String(), nil)
 	})
 	if err2 != nil {
 		ui.fail(q, err2)
@@ -80,7 +87,7 @@ func (ui *UI) acceptInvitation(q *req) {
 	token := strings.TrimSpace(q.r.PostFormValue("token"))
 	tenantID, hash, ok := tenantry.ParseInvitationToken(token)
 	if ok {
-		m, err := ui.store.AcceptInvitation(q.r.Context(), q.caller.UserID, tenantID, hash)
+		m, err := ui.store.AcceptInvitation(q.r.Context(), q.caller.UserID, tenantID, hash, ui.accounts.AuditSource(q.r))
 		switch {
 		case err == nil:
 			ui.redirect(q, "/orgs/"+m.TenantID.String()+"/tasks", "joined")

@@ -144,8 +144,10 @@ func (ui *UI) addMember(q *req) {
 			if err != nil {
 				return err
 			}
-			_, err = tx.AddMember(q.r.Context(), u.ID, role)
-			return err
+			if _, err = tx.AddMember(q.r.Context(), u.ID, role); err != nil {
+				return err
+			}
+			return ui.audit(q, tx, tenantry.AuditMemberAdd, "user", u.ID.String(), map[string]any{"role": string(role)})
 		})
 		switch {
 		case err == nil:
@@ -186,8 +188,10 @@ func (ui *UI) setRole(q *req) {
 		if err := tenantry.MaySetRole(q.r.Context(), tx, uid, role); err != nil {
 			return err
 		}
-		_, err := tx.SetRole(q.r.Context(), uid, role)
-		return err
+		if _, err := tx.SetRole(q.r.Context(), uid, role); err != nil {
+			return err
+		}
+		return ui.audit(q, tx, tenantry.AuditMemberRole, "user", uid.String(), map[string]any{"role": string(role)})
 	})
 	ui.memberChanged(q, err, ui.membersPath(q), "role-changed")
 }
@@ -201,7 +205,10 @@ func (ui *UI) removeMember(q *req) {
 		if err := tenantry.MayRemoveMember(q.r.Context(), tx, uid); err != nil {
 			return err
 		}
-		return tx.RemoveMember(q.r.Context(), uid)
+		if err := tx.RemoveMember(q.r.Context(), uid); err != nil {
+			return err
+		}
+		return ui.audit(q, tx, tenantry.AuditMemberRemove, "user", uid.String(), nil)
 	})
 	next := ui.membersPath(q)
 	if ok && uid == q.caller.UserID {
@@ -212,7 +219,10 @@ func (ui *UI) removeMember(q *req) {
 
 func (ui *UI) leaveOrg(q *req) {
 	err := ui.update(q, func(tx tenantry.TenantAccess) error {
-		return tx.RemoveMember(q.r.Context(), q.caller.UserID)
+		if err := tx.RemoveMember(q.r.Context(), q.caller.UserID); err != nil {
+			return err
+		}
+		return ui.audit(q, tx, tenantry.AuditMemberRemove, "user", q.caller.UserID.String(), nil)
 	})
 	if errors.Is(err, tenantry.ErrLastOwner) {
 		ui.redirect(q, ui.membersPath(q), "last-owner")

@@ -11,7 +11,7 @@ import (
 )
 
 // pageNames are the templates, each rendered inside layout.html.
-var pageNames = []string{"signin", "signup", "tasks", "task", "members", "account", "tokens", "twofactor", "error", "accept"}
+var pageNames = []string{"signin", "signup", "tasks", "task", "members", "account", "tokens", "twofactor", "error", "accept", "audit"}
 
 // pages holds one parsed template per page.
 type pages struct {

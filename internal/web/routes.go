@@ -41,6 +41,7 @@ func (ui *UI) Register(mux Mux) {
 	h("POST /orgs/{org_id}/tasks/{task_id}/toggle", ui.private(ui.org(ui.toggleTask)))
 	h("POST /orgs/{org_id}/tasks/{task_id}/delete", ui.private(ui.org(ui.deleteTask)))
 	h("GET /orgs/{org_id}/members", ui.private(ui.org(ui.membersPage)))
+	h("GET /orgs/{org_id}/audit", ui.private(ui.org(ui.auditLog)))
 	h("POST /orgs/{org_id}/members", ui.private(ui.org(ui.addMember)))
 	h("POST /orgs/{org_id}/members/{user_id}/role", ui.private(ui.org(ui.setRole)))
 	h("POST /orgs/{org_id}/members/{user_id}/remove", ui.private(ui.org(ui.removeMember)))

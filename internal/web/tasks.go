@@ -165,8 +165,11 @@ func (ui *UI) createTask(q *req) {
 	f, t := taskForm(q)
 	if f.ok() {
 		err := ui.update(q, func(tx tenantry.TenantAccess) error {
-			_, err := tx.CreateTask(q.r.Context(), t)
-			return err
+			task, err := tx.CreateTask(q.r.Context(), t)
+			if err != nil {
+				return err
+			}
+			return ui.audit(q, tx, tenantry.AuditTaskCreate, "task", task.ID.String(), map[string]any{"title": task.Title})
 		})
 		switch {
 		case err == nil:
@@ -256,8 +259,15 @@ func (ui *UI) editTask(q *req) {
 			patch.SetAssignee, patch.AssignedUserID = true, t.AssignedUserID
 		}
 		err := ui.update(q, func(tx tenantry.TenantAccess) error {
-			_, err := tx.PatchTask(q.r.Context(), id, patch)
-			return err
+			task, err := tx.PatchTask(q.r.Context(), id, patch)
+			if err != nil {
+				return err
+			}
+			fields := []string{"title", "description"}
+			if patch.SetAssignee {
+				fields = append(fields, "assigned_user_id")
+			}
+			return ui.audit(q, tx, tenantry.AuditTaskUpdate, "task", id.String(), map[string]any{"fields": fields, "title": task.Title})
 		})
 		switch {
 		case err == nil:
@@ -291,8 +301,11 @@ func (ui *UI) toggleTask(q *req) {
 	}
 	done := q.r.PostFormValue("completed") == "true"
 	err := ui.update(q, func(tx tenantry.TenantAccess) error {
-		_, err := tx.PatchTask(q.r.Context(), id, tenantry.TaskPatch{Completed: &done})
-		return err
+		task, err := tx.PatchTask(q.r.Context(), id, tenantry.TaskPatch{Completed: &done})
+		if err != nil {
+			return err
+		}
+		return ui.audit(q, tx, tenantry.AuditTaskUpdate, "task", id.String(), map[string]any{"fields": []string{"completed"}, "title": task.Title})
 	})
 	if err != nil {
 		ui.fail(q, err)
@@ -311,7 +324,12 @@ func (ui *UI) deleteTask(q *req) {
 		ui.notFound(q)
 		return
 	}
-	if err := ui.update(q, func(tx tenantry.TenantAccess) error { return tx.DeleteTask(q.r.Context(), id) }); err != nil {
+	if err := ui.update(q, func(tx tenantry.TenantAccess) error {
+		if err := tx.DeleteTask(q.r.Context(), id); err != nil {
+			return err
+		}
+		return ui.audit(q, tx, tenantry.AuditTaskDelete, "task", id.String(), nil)
+	}); err != nil {
 		ui.fail(q, err)
 		return
 	}
@@ -324,8 +342,11 @@ func (ui *UI) deleteCompleted(q *req) {
 		if err := tenantry.MayBulkDelete(tx.Scope()); err != nil {
 			return err
 		}
-		_, err := tx.DeleteTasks(q.r.Context(), &done)
-		return err
+		n, err := tx.DeleteTasks(q.r.Context(), &done)
+		if err != nil {
+			return err
+		}
+		return ui.audit(q, tx, tenantry.AuditTaskBulkDelete, "task", "", map[string]any{"count": n})
 	})
 	if err != nil {
 		ui.fail(q, err)

@@ -24,6 +24,9 @@ import (
 // limit refused the request) or a *tenantry.Error; anything else is an
 // internal error.
 type Accounts interface {
+	// AuditSource is an audit entry with r's client address and request
+	// id, as the API's handlers record them, for the page to complete.
+	AuditSource(r *http.Request) tenantry.AuditEntry
 	// Caller is the signed-in user of r's session cookie; nil, nil when
 	// there is none or it no longer works.
 	Caller(r *http.Request) (*tenantry.Caller, error)

@@ -23,6 +23,19 @@ type ApiToken struct {
 	LastUsedAt pgtype.Timestamptz
 }
 
+type AuditEntry struct {
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+	At          time.Time
+	ActorUserID uuid.UUID
+	Action      string
+	TargetType  string
+	TargetID    string
+	Ip          string
+	RequestID   string
+	Details     []byte
+}
+
 type Invitation struct {
 	TenantID   uuid.UUID
 	ID         uuid.UUID

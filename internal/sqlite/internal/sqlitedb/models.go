@@ -20,6 +20,19 @@ type ApiToken struct {
 	LastUsedAt sql.NullInt64
 }
 
+type AuditEntry struct {
+	TenantID    []byte
+	ID          []byte
+	At          int64
+	ActorUserID []byte
+	Action      string
+	TargetType  string
+	TargetID    string
+	Ip          string
+	RequestID   string
+	Details     string
+}
+
 type Invitation struct {
 	TenantID   []byte
 	ID         []byte

@@ -1,0 +1,57 @@
+package tenantry
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// DefaultAuditRetention is how long audit entries are kept unless
+// configured otherwise.
+const DefaultAuditRetention = 90 * 24 * time.Hour
+
+// MinAuditRetention is the shortest retention a store prunes with: an
+// entry younger than a day is kept whatever the configuration says, so
+// that pruning cannot hide what just happened.
+const MinAuditRetention = 24 * time.Hour
+
+// Audit actions: what an AuditEntry records.
+const (
+	AuditTaskCreate       = "task.create"
+	AuditTaskUpdate       = "task.update"
+	AuditTaskDelete       = "task.delete"
+	AuditTaskBulkDelete   = "task.bulk_delete"
+	AuditMemberAdd        = "member.add"
+	AuditMemberRole       = "member.role"
+	AuditMemberRemove     = "member.remove"
+	AuditInvitationCreate = "invitation.create"
+	AuditInvitationAccept = "invitation.accept"
+	AuditInvitationRevoke = "invitation.revoke"
+)
+
+// AuditEntry is one line of a tenant's audit log: who did what, when, from
+// where. Details hold names and counts, never a secret nor a task's text
+// beyond its title. The store sets TenantID, ID, At and ActorUserID from
+// its scope and clock when it writes an entry.
+type AuditEntry struct {
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+	At          time.Time
+	ActorUserID uuid.UUID
+	Action      string
+	TargetType  string
+	TargetID    string
+	IP          string
+	RequestID   string
+	Details     map[string]any
+}
+
+// AuditFilter selects audit entries, newest first: those before the entry
+// After (a cursor), with Action if set, at or after Since and before Until
+// if set.
+type AuditFilter struct {
+	Action string
+	Since  *time.Time
+	Until  *time.Time
+	Page
+}

@@ -1,0 +1,171 @@
+package server
+
+import (
+	"context"
+	"net/url"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/tenantry/tenantry"
+)
+
+// audit records action on the target in the tenant's audit log, in tx's
+// change, with the request's client address and id: the change is kept
+// with its entry or not at all. details name fields and counts, never a
+// secret nor a task's text beyond its title.
+func audit(ctx context.Context, tx tenantry.TenantAccess, action, targetType, targetID string, details map[string]any) error {
+	e := auditSource(ctx)
+	e.Action, e.TargetType, e.TargetID, e.Details = action, targetType, targetID, details
+	return tx.Audit(ctx, e)
+}
+
+// auditSource is an entry with the request's client address and id only.
+func auditSource(ctx context.Context) tenantry.AuditEntry {
+	e := tenantry.AuditEntry{RequestID: requestID(ctx)}
+	if ri, ok := ctx.Value(reqInfoKey{}).(reqInfo); ok && ri.client.IsValid() {
+		e.IP = ri.client.String()
+	}
+	return e
+}
+
+// patchedFields names the fields a patch sets, for a task.update entry.
+func patchedFields(p tenantry.TaskPatch) []string {
+	var fs []string
+	if p.Title != nil {
+		fs = append(fs, "title")
+	}
+	if p.SetDescription {
+		fs = append(fs, "description")
+	}
+	if p.Completed != nil {
+		fs = append(fs, "completed")
+	}
+	if p.SetAssignee {
+		fs = append(fs, "assigned_user_id")
+	}
+	return fs
+}
+
+// AuditQuery selects one page of audit entries, newest first.
+type AuditQuery struct {
+	PageQuery
+	Action string    `query:"action" maxLength:"64" pattern:"^[a-z_]+\\.[a-z_]+$" doc:"Only entries of this action, such as task.create."`
+	Since  time.Time `query:"since" doc:"Only entries at or after this time (RFC 3339)."`
+	Until  time.Time `query:"until" doc:"Only entries before this time (RFC 3339)."`
+}
+
+// Resolve refuses an empty or repeated parameter, as ListQuery does.
+func (q *AuditQuery) Resolve(ctx huma.Context) []error {
+	return emptyQuery(ctx, "after", "limit", "action", "since", "until")
+}
+
+func (q AuditQuery) filter() tenantry.AuditFilter {
+	f := tenantry.AuditFilter{Action: q.Action, Page: q.page()}
+	if !q.Since.IsZero() {
+		f.Since = &q.Since
+	}
+	if !q.Until.IsZero() {
+		f.Until = &q.Until
+	}
+	return f
+}
+
+// link is the Link header of a page of entries read from path with f.
+func (q AuditQuery) link(path string, f tenantry.AuditFilter, es []tenantry.AuditEntry) string {
+	if len(es) == 0 {
+		return ""
+	}
+	v := url.Values{}
+	if q.Action != "" {
+		v.Set("action", q.Action)
+	}
+	if f.Since != nil {
+		v.Set("since", f.Since.Format(time.RFC3339Nano))
+	}
+	if f.Until != nil {
+		v.Set("until", f.Until.Format(time.RFC3339Nano))
+	}
+	return nextLink(path, v, f.Limit, es[len(es)-1].ID, len(es))
+}
+
+// AuditEntryOut is one audit entry.
+type AuditEntryOut struct {
+	ID          uuid.UUID      `json:"id"`
+	At          time.Time      `json:"at"`
+	ActorUserID uuid.UUID      `json:"actor_user_id"`
+	Action      string         `json:"action"`
+	TargetType  string         `json:"target_type"`
+	TargetID    string         `json:"target_id"`
+	IP          string         `json:"ip"`
+	RequestID   string         `json:"request_id"`
+	Details     map[string]any `json:"details"`
+}
+
+func auditEntryOut(e tenantry.AuditEntry) AuditEntryOut {
+	return AuditEntryOut{
+		ID: e.ID, At: e.At, ActorUserID: e.ActorUserID, Action: e.Action, TargetType: e.TargetType,
+		TargetID: e.TargetID, IP: e.IP, RequestID: e.RequestID, Details: e.Details,
+	}
+}
+
+// AuditListOutput answers with a page of audit entries.
+type AuditListOutput struct {
+	Link string `header:"Link" doc:"<...>; rel=\"next\" when the page is full."`
+	Body []AuditEntryOut
+}
+
+func auditList(q AuditQuery, path string, f tenantry.AuditFilter, es []tenantry.AuditEntry) *AuditListOutput {
+	out := &AuditListOutput{Body: make([]AuditEntryOut, 0, len(es)), Link: q.link(path, f, es)}
+	for _, e := range es {
+		out.Body = append(out.Body, auditEntryOut(e))
+	}
+	return out
+}
+
+// OrgAuditInput is the request of GET /api/orgs/{org_id}/audit.
+type OrgAuditInput struct {
+	OrgPath
+	AuditQuery
+}
+
+func (s *server) orgAudit(ctx context.Context, in *OrgAuditInput) (*AuditListOutput, error) {
+	f := in.filter()
+	var (
+		es  []tenantry.AuditEntry
+		org uuid.UUID
+	)
+	err := s.inOrg(ctx, in.OrgID, false, func(tx tenantry.TenantAccess) (err error) {
+		if err := tenantry.Need(tx.Scope(), tenantry.RoleAdmin, tenantry.MsgManageMembers); err != nil {
+			return err
+		}
+		org = tx.Scope().TenantID
+		es, err = tx.AuditEntries(ctx, f)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return auditList(in.AuditQuery, "/api/orgs/"+org.String()+"/audit", f, es), nil
+}
+
+// PersonalAuditInput is the request of GET /api/{user_id}/audit.
+type PersonalAuditInput struct {
+	UserPath
+	AuditQuery
+}
+
+func (s *server) personalAudit(ctx context.Context, in *PersonalAuditInput) (*AuditListOutput, error) {
+	f := in.filter()
+	var es []tenantry.AuditEntry
+	err := s.inPersonal(ctx, false, func(tx tenantry.TenantAccess) (err error) {
+		es, err = tx.AuditEntries(ctx, f)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	path := "/api/" + tenantry.CallerFromContext(ctx).UserID.String() + "/audit"
+	return auditList(in.AuditQuery, path, f, es), nil
+}
