@@ -23,6 +23,16 @@ type ApiToken struct {
 	LastUsedAt pgtype.Timestamptz
 }
 
+type IdempotencyKey struct {
+	TenantID  uuid.UUID
+	UserID    uuid.UUID
+	Key       string
+	BodyHash  []byte
+	Status    int32
+	Body      []byte
+	CreatedAt time.Time
+}
+
 type Invitation struct {
 	TenantID   uuid.UUID
 	ID         uuid.UUID

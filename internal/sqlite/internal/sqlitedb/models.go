@@ -20,6 +20,16 @@ type ApiToken struct {
 	LastUsedAt sql.NullInt64
 }
 
+type IdempotencyKey struct {
+	TenantID  []byte
+	UserID    []byte
+	Key       string
+	BodyHash  []byte
+	Status    int64
+	Body      []byte
+	CreatedAt int64
+}
+
 type Invitation struct {
 	TenantID   []byte
 	ID         []byte
