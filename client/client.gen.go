@@ -823,6 +823,12 @@ type ListOrgTasksParams struct {
 // ListOrgTasksParamsCompleted defines parameters for ListOrgTasks.
 type ListOrgTasksParamsCompleted string
 
+// CreateOrgTaskParams defines parameters for CreateOrgTask.
+type CreateOrgTaskParams struct {
+	// IdempotencyKey 1 to 255 visible ASCII characters. A retry with the same key and body within 24 hours answers the first answer again without a second write; the same key with another body is refused (422). Keys are the caller's own within the tenant.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // DeleteOrgTaskParams defines parameters for DeleteOrgTask.
 type DeleteOrgTaskParams struct {
 	// IfMatch Write only if the task's current ETag is one of these (or * for any): 412 otherwise, and nothing is written.
@@ -870,6 +876,12 @@ type ListTasksParams struct {
 
 // ListTasksParamsCompleted defines parameters for ListTasks.
 type ListTasksParamsCompleted string
+
+// CreateTaskParams defines parameters for CreateTask.
+type CreateTaskParams struct {
+	// IdempotencyKey 1 to 255 visible ASCII characters. A retry with the same key and body within 24 hours answers the first answer again without a second write; the same key with another body is refused (422). Keys are the caller's own within the tenant.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
 
 // DeleteTaskParams defines parameters for DeleteTask.
 type DeleteTaskParams struct {
@@ -1167,7 +1179,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-	CreateOrgTaskWithBody(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateOrgTaskWithBody(ctx context.Context, orgId string, params *CreateOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateOrgTask Create a task
 	//
@@ -1176,7 +1188,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-	CreateOrgTask(ctx context.Context, orgId string, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateOrgTask(ctx context.Context, orgId string, params *CreateOrgTaskParams, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteOrgTask Delete one task
 	//
@@ -1256,7 +1268,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-	CreateTaskWithBody(ctx context.Context, userId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateTaskWithBody(ctx context.Context, userId string, params *CreateTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateTask Create a task in the caller's personal space
 	//
@@ -1265,7 +1277,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-	CreateTask(ctx context.Context, userId string, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateTask(ctx context.Context, userId string, params *CreateTaskParams, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteTask Delete one task
 	//
@@ -1831,8 +1843,8 @@ func (c *Client) ListOrgTasks(ctx context.Context, orgId string, params *ListOrg
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-func (c *Client) CreateOrgTaskWithBody(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateOrgTaskRequestWithBody(c.Server, orgId, contentType, body)
+func (c *Client) CreateOrgTaskWithBody(ctx context.Context, orgId string, params *CreateOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOrgTaskRequestWithBody(c.Server, orgId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1850,8 +1862,8 @@ func (c *Client) CreateOrgTaskWithBody(ctx context.Context, orgId string, conten
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-func (c *Client) CreateOrgTask(ctx context.Context, orgId string, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateOrgTaskRequest(c.Server, orgId, body)
+func (c *Client) CreateOrgTask(ctx context.Context, orgId string, params *CreateOrgTaskParams, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOrgTaskRequest(c.Server, orgId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2030,8 +2042,8 @@ func (c *Client) ListTasks(ctx context.Context, userId string, params *ListTasks
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-func (c *Client) CreateTaskWithBody(ctx context.Context, userId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTaskRequestWithBody(c.Server, userId, contentType, body)
+func (c *Client) CreateTaskWithBody(ctx context.Context, userId string, params *CreateTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTaskRequestWithBody(c.Server, userId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2049,8 +2061,8 @@ func (c *Client) CreateTaskWithBody(ctx context.Context, userId string, contentT
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-func (c *Client) CreateTask(ctx context.Context, userId string, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTaskRequest(c.Server, userId, body)
+func (c *Client) CreateTask(ctx context.Context, userId string, params *CreateTaskParams, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTaskRequest(c.Server, userId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3312,18 +3324,18 @@ func NewListOrgTasksRequest(server string, orgId string, params *ListOrgTasksPar
 }
 
 // NewCreateOrgTaskRequest calls the generic CreateOrgTask builder with application/json body
-func NewCreateOrgTaskRequest(server string, orgId string, body CreateOrgTaskJSONRequestBody) (*http.Request, error) {
+func NewCreateOrgTaskRequest(server string, orgId string, params *CreateOrgTaskParams, body CreateOrgTaskJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateOrgTaskRequestWithBody(server, orgId, "application/json", bodyReader)
+	return NewCreateOrgTaskRequestWithBody(server, orgId, params, "application/json", bodyReader)
 }
 
 // NewCreateOrgTaskRequestWithBody constructs an http.Request for the CreateOrgTask method, with any body, and a specified content type
-func NewCreateOrgTaskRequestWithBody(server string, orgId string, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateOrgTaskRequestWithBody(server string, orgId string, params *CreateOrgTaskParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3354,6 +3366,21 @@ func NewCreateOrgTaskRequestWithBody(server string, orgId string, contentType st
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -3789,18 +3816,18 @@ func NewListTasksRequest(server string, userId string, params *ListTasksParams) 
 }
 
 // NewCreateTaskRequest calls the generic CreateTask builder with application/json body
-func NewCreateTaskRequest(server string, userId string, body CreateTaskJSONRequestBody) (*http.Request, error) {
+func NewCreateTaskRequest(server string, userId string, params *CreateTaskParams, body CreateTaskJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateTaskRequestWithBody(server, userId, "application/json", bodyReader)
+	return NewCreateTaskRequestWithBody(server, userId, params, "application/json", bodyReader)
 }
 
 // NewCreateTaskRequestWithBody constructs an http.Request for the CreateTask method, with any body, and a specified content type
-func NewCreateTaskRequestWithBody(server string, userId string, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateTaskRequestWithBody(server string, userId string, params *CreateTaskParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3831,6 +3858,21 @@ func NewCreateTaskRequestWithBody(server string, userId string, contentType stri
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -4911,7 +4953,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-	CreateOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error)
+	CreateOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, params *CreateOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error)
 
 	// CreateOrgTaskWithResponse Create a task
 	//
@@ -4920,7 +4962,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-	CreateOrgTaskWithResponse(ctx context.Context, orgId string, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error)
+	CreateOrgTaskWithResponse(ctx context.Context, orgId string, params *CreateOrgTaskParams, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error)
 
 	// DeleteOrgTaskWithResponse Delete one task
 	//
@@ -5010,7 +5052,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-	CreateTaskWithBodyWithResponse(ctx context.Context, userId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error)
+	CreateTaskWithBodyWithResponse(ctx context.Context, userId string, params *CreateTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error)
 
 	// CreateTaskWithResponse Create a task in the caller's personal space
 	//
@@ -5019,7 +5061,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-	CreateTaskWithResponse(ctx context.Context, userId string, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error)
+	CreateTaskWithResponse(ctx context.Context, userId string, params *CreateTaskParams, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error)
 
 	// DeleteTaskWithResponse Delete one task
 	//
@@ -10073,8 +10115,8 @@ func (c *ClientWithResponses) ListOrgTasksWithResponse(ctx context.Context, orgI
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-func (c *ClientWithResponses) CreateOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error) {
-	rsp, err := c.CreateOrgTaskWithBody(ctx, orgId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, params *CreateOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error) {
+	rsp, err := c.CreateOrgTaskWithBody(ctx, orgId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10088,8 +10130,8 @@ func (c *ClientWithResponses) CreateOrgTaskWithBodyWithResponse(ctx context.Cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-func (c *ClientWithResponses) CreateOrgTaskWithResponse(ctx context.Context, orgId string, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error) {
-	rsp, err := c.CreateOrgTask(ctx, orgId, body, reqEditors...)
+func (c *ClientWithResponses) CreateOrgTaskWithResponse(ctx context.Context, orgId string, params *CreateOrgTaskParams, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error) {
+	rsp, err := c.CreateOrgTask(ctx, orgId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10238,8 +10280,8 @@ func (c *ClientWithResponses) ListTasksWithResponse(ctx context.Context, userId 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-func (c *ClientWithResponses) CreateTaskWithBodyWithResponse(ctx context.Context, userId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error) {
-	rsp, err := c.CreateTaskWithBody(ctx, userId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateTaskWithBodyWithResponse(ctx context.Context, userId string, params *CreateTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error) {
+	rsp, err := c.CreateTaskWithBody(ctx, userId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10253,8 +10295,8 @@ func (c *ClientWithResponses) CreateTaskWithBodyWithResponse(ctx context.Context
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-func (c *ClientWithResponses) CreateTaskWithResponse(ctx context.Context, userId string, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error) {
-	rsp, err := c.CreateTask(ctx, userId, body, reqEditors...)
+func (c *ClientWithResponses) CreateTaskWithResponse(ctx context.Context, userId string, params *CreateTaskParams, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error) {
+	rsp, err := c.CreateTask(ctx, userId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

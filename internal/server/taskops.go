@@ -31,10 +31,16 @@ func (s *server) orgTasks(orgID string) taskOps {
 	}}
 }
 
-func (o taskOps) create(ctx context.Context, nt tenantry.NewTask) (t tenantry.Task, err error) {
-	err = o.run(ctx, true, func(tx tenantry.TenantAccess) (err error) {
-		t, err = tx.CreateTask(ctx, nt)
-		return err
+// create adds a task, once per idempotency key (none when key is empty).
+func (o taskOps) create(ctx context.Context, nt tenantry.NewTask, key string) (t tenantry.Task, err error) {
+	if err := checkIdempotencyKey(key); err != nil {
+		return t, err
+	}
+	err = o.run(ctx, true, func(tx tenantry.TenantAccess) error {
+		return idempotent(ctx, tx, "createTask", key, nt, &t, func() (err error) {
+			t, err = tx.CreateTask(ctx, nt)
+			return err
+		})
 	})
 	return t, err
 }
