@@ -8,16 +8,19 @@ import (
 	"github.com/tenantry/tenantry/internal/postgres/internal/pgdb"
 )
 
-// ClaimIdempotencyKey reserves r's key, or returns its first answer.
+// ClaimIdempotencyKey reserves r's key, or returns its first answer. It
+// first forgets the caller's keys older than IdempotencyKeep in the tenant
+// (an index range of the primary key), so a key's reuse after that is new
+// and the table holds no more than a day of each caller's creates.
 // ErrIdempotencyMismatch. The insert waits on a concurrent claim's
 // uncommitted row; once that commits, the read sees its answer (or, if it
 // rolled back, the insert wins).
 func (t *tenantTx) ClaimIdempotencyKey(ctx context.Context, r tenantry.IdempotentRequest) (tenantry.IdempotentAnswer, bool, error) {
 	now := t.db.now()
-	if err := t.q.ForgetExpiredIdempotencyKey(ctx, pgdb.ForgetExpiredIdempotencyKeyParams{
-		TenantID: t.scope.TenantID, UserID: r.UserID, Key: r.Key, ExpiredAt: now.Add(-tenantry.IdempotencyKeep),
+	if err := t.q.ForgetExpiredIdempotencyKeys(ctx, pgdb.ForgetExpiredIdempotencyKeysParams{
+		TenantID: t.scope.TenantID, UserID: r.UserID, ExpiredAt: now.Add(-tenantry.IdempotencyKeep),
 	}); err != nil {
-		return tenantry.IdempotentAnswer{}, false, interpretError("forget expired idempotency key", err, nil)
+		return tenantry.IdempotentAnswer{}, false, interpretError("forget expired idempotency keys", err, nil)
 	}
 	n, err := t.q.ClaimIdempotencyKey(ctx, pgdb.ClaimIdempotencyKeyParams{
 		TenantID: t.scope.TenantID, UserID: r.UserID, Key: r.Key, BodyHash: r.BodyHash, CreatedAt: now,

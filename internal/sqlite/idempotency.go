@@ -8,16 +8,19 @@ import (
 	"github.com/tenantry/tenantry/internal/sqlite/internal/sqlitedb"
 )
 
-// ClaimIdempotencyKey reserves r's key, or returns its first answer.
+// ClaimIdempotencyKey reserves r's key, or returns its first answer. It
+// first forgets the caller's keys older than IdempotencyKeep in the tenant
+// (an index range of the primary key), so a key's reuse after that is new
+// and the table holds no more than a day of each caller's creates.
 // ErrIdempotencyMismatch. Update holds the single writer, so a concurrent
 // claim of the same key runs after this transaction ends and reads its
 // answer.
 func (t *tenantTx) ClaimIdempotencyKey(ctx context.Context, r tenantry.IdempotentRequest) (tenantry.IdempotentAnswer, bool, error) {
 	now := t.db.now()
-	if err := t.q.ForgetExpiredIdempotencyKey(ctx, sqlitedb.ForgetExpiredIdempotencyKeyParams{
-		TenantID: t.tid, UserID: idBytes(r.UserID), Key: r.Key, ExpiredAt: micros(now.Add(-tenantry.IdempotencyKeep)),
+	if err := t.q.ForgetExpiredIdempotencyKeys(ctx, sqlitedb.ForgetExpiredIdempotencyKeysParams{
+		TenantID: t.tid, UserID: idBytes(r.UserID), ExpiredAt: micros(now.Add(-tenantry.IdempotencyKeep)),
 	}); err != nil {
-		return tenantry.IdempotentAnswer{}, false, interpretError("forget expired idempotency key", err, nil)
+		return tenantry.IdempotentAnswer{}, false, interpretError("forget expired idempotency keys", err, nil)
 	}
 	n, err := t.q.ClaimIdempotencyKey(ctx, sqlitedb.ClaimIdempotencyKeyParams{
 		TenantID: t.tid, UserID: idBytes(r.UserID), Key: r.Key, BodyHash: r.BodyHash, CreatedAt: micros(now),

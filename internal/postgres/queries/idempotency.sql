@@ -1,6 +1,6 @@
--- name: ForgetExpiredIdempotencyKey :exec
+-- name: ForgetExpiredIdempotencyKeys :exec
 DELETE FROM idempotency_keys
-WHERE tenant_id = @tenant_id AND user_id = @user_id AND key = @key AND created_at <= @expired_at;
+WHERE tenant_id = @tenant_id AND user_id = @user_id AND created_at <= @expired_at;
 
 -- name: ClaimIdempotencyKey :execrows
 INSERT INTO idempotency_keys (tenant_id, user_id, key, body_hash, created_at)

@@ -40,25 +40,19 @@ func (q *Queries) ClaimIdempotencyKey(ctx context.Context, arg ClaimIdempotencyK
 	return result.RowsAffected(), nil
 }
 
-const forgetExpiredIdempotencyKey = `-- name: ForgetExpiredIdempotencyKey :exec
+const forgetExpiredIdempotencyKeys = `-- name: ForgetExpiredIdempotencyKeys :exec
 DELETE FROM idempotency_keys
-WHERE tenant_id = $1 AND user_id = $2 AND key = $3 AND created_at <= $4
+WHERE tenant_id = $1 AND user_id = $2 AND created_at <= $3
 `
 
-type ForgetExpiredIdempotencyKeyParams struct {
+type ForgetExpiredIdempotencyKeysParams struct {
 	TenantID  uuid.UUID
 	UserID    uuid.UUID
-	Key       string
 	ExpiredAt time.Time
 }
 
-func (q *Queries) ForgetExpiredIdempotencyKey(ctx context.Context, arg ForgetExpiredIdempotencyKeyParams) error {
-	_, err := q.db.Exec(ctx, forgetExpiredIdempotencyKey,
-		arg.TenantID,
-		arg.UserID,
-		arg.Key,
-		arg.ExpiredAt,
-	)
+func (q *Queries) ForgetExpiredIdempotencyKeys(ctx context.Context, arg ForgetExpiredIdempotencyKeysParams) error {
+	_, err := q.db.Exec(ctx, forgetExpiredIdempotencyKeys, arg.TenantID, arg.UserID, arg.ExpiredAt)
 	return err
 }
 
