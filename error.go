@@ -110,3 +110,7 @@ var (
 	// sign-in is on already.
 	ErrTOTPEnabled = &Error{Code: ECONFLICT, Message: "Two-factor sign-in is already on; disable it first"}
 )
+
+// ErrIdempotencyMismatch is returned when an Idempotency-Key is used again
+// with another request body. The message names the header, never the body.
+var ErrIdempotencyMismatch = &Error{Code: EINVALID, Message: "The Idempotency-Key was already used with another request body"}

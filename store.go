@@ -133,6 +133,14 @@ type TenantAccess interface {
 
 	// CreateTask adds a task. ErrAssigneeNotMember if the assignee is not a member.
 	CreateTask(ctx context.Context, t NewTask) (Task, error)
+
+	// ClaimIdempotencyKey reserves r's key for this transaction's write;
+	// a concurrent claim of the same key waits for it. When the key was
+	// used within IdempotencyKeep it returns that first answer and true
+	// instead; ErrIdempotencyMismatch if that use had another body.
+	ClaimIdempotencyKey(ctx context.Context, r IdempotentRequest) (IdempotentAnswer, bool, error)
+	// SetIdempotentAnswer keeps the answer to the write of a claimed key.
+	SetIdempotentAnswer(ctx context.Context, r IdempotentRequest, a IdempotentAnswer) error
 	// Task returns one task. ErrTaskNotFound.
 	Task(ctx context.Context, id uuid.UUID) (Task, error)
 	// TaskForUpdate returns one task and keeps it from changing until the

@@ -854,6 +854,12 @@ type ListOrgTasksParams struct {
 // ListOrgTasksParamsCompleted defines parameters for ListOrgTasks.
 type ListOrgTasksParamsCompleted string
 
+// CreateOrgTaskParams defines parameters for CreateOrgTask.
+type CreateOrgTaskParams struct {
+	// IdempotencyKey 1 to 255 visible ASCII characters. A retry with the same key and body within 24 hours answers the first answer again without a second write; the same key with another body is refused (422). Keys are the caller's own within the tenant.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // DeleteOrgTaskParams defines parameters for DeleteOrgTask.
 type DeleteOrgTaskParams struct {
 	// IfMatch Write only if the task's current ETag is one of these (or * for any): 412 otherwise, and nothing is written.
@@ -919,6 +925,12 @@ type ListTasksParams struct {
 
 // ListTasksParamsCompleted defines parameters for ListTasks.
 type ListTasksParamsCompleted string
+
+// CreateTaskParams defines parameters for CreateTask.
+type CreateTaskParams struct {
+	// IdempotencyKey 1 to 255 visible ASCII characters. A retry with the same key and body within 24 hours answers the first answer again without a second write; the same key with another body is refused (422). Keys are the caller's own within the tenant.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
 
 // DeleteTaskParams defines parameters for DeleteTask.
 type DeleteTaskParams struct {
@@ -1223,7 +1235,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-	CreateOrgTaskWithBody(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateOrgTaskWithBody(ctx context.Context, orgId string, params *CreateOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateOrgTask Create a task
 	//
@@ -1232,7 +1244,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-	CreateOrgTask(ctx context.Context, orgId string, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateOrgTask(ctx context.Context, orgId string, params *CreateOrgTaskParams, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteOrgTask Delete one task
 	//
@@ -1319,7 +1331,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-	CreateTaskWithBody(ctx context.Context, userId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateTaskWithBody(ctx context.Context, userId string, params *CreateTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateTask Create a task in the caller's personal space
 	//
@@ -1328,7 +1340,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-	CreateTask(ctx context.Context, userId string, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateTask(ctx context.Context, userId string, params *CreateTaskParams, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteTask Delete one task
 	//
@@ -1911,8 +1923,8 @@ func (c *Client) ListOrgTasks(ctx context.Context, orgId string, params *ListOrg
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-func (c *Client) CreateOrgTaskWithBody(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateOrgTaskRequestWithBody(c.Server, orgId, contentType, body)
+func (c *Client) CreateOrgTaskWithBody(ctx context.Context, orgId string, params *CreateOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOrgTaskRequestWithBody(c.Server, orgId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1930,8 +1942,8 @@ func (c *Client) CreateOrgTaskWithBody(ctx context.Context, orgId string, conten
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-func (c *Client) CreateOrgTask(ctx context.Context, orgId string, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateOrgTaskRequest(c.Server, orgId, body)
+func (c *Client) CreateOrgTask(ctx context.Context, orgId string, params *CreateOrgTaskParams, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOrgTaskRequest(c.Server, orgId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2127,8 +2139,8 @@ func (c *Client) ListTasks(ctx context.Context, userId string, params *ListTasks
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-func (c *Client) CreateTaskWithBody(ctx context.Context, userId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTaskRequestWithBody(c.Server, userId, contentType, body)
+func (c *Client) CreateTaskWithBody(ctx context.Context, userId string, params *CreateTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTaskRequestWithBody(c.Server, userId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2146,8 +2158,8 @@ func (c *Client) CreateTaskWithBody(ctx context.Context, userId string, contentT
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-func (c *Client) CreateTask(ctx context.Context, userId string, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTaskRequest(c.Server, userId, body)
+func (c *Client) CreateTask(ctx context.Context, userId string, params *CreateTaskParams, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTaskRequest(c.Server, userId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3518,18 +3530,18 @@ func NewListOrgTasksRequest(server string, orgId string, params *ListOrgTasksPar
 }
 
 // NewCreateOrgTaskRequest calls the generic CreateOrgTask builder with application/json body
-func NewCreateOrgTaskRequest(server string, orgId string, body CreateOrgTaskJSONRequestBody) (*http.Request, error) {
+func NewCreateOrgTaskRequest(server string, orgId string, params *CreateOrgTaskParams, body CreateOrgTaskJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateOrgTaskRequestWithBody(server, orgId, "application/json", bodyReader)
+	return NewCreateOrgTaskRequestWithBody(server, orgId, params, "application/json", bodyReader)
 }
 
 // NewCreateOrgTaskRequestWithBody constructs an http.Request for the CreateOrgTask method, with any body, and a specified content type
-func NewCreateOrgTaskRequestWithBody(server string, orgId string, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateOrgTaskRequestWithBody(server string, orgId string, params *CreateOrgTaskParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3560,6 +3572,21 @@ func NewCreateOrgTaskRequestWithBody(server string, orgId string, contentType st
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -4104,18 +4131,18 @@ func NewListTasksRequest(server string, userId string, params *ListTasksParams) 
 }
 
 // NewCreateTaskRequest calls the generic CreateTask builder with application/json body
-func NewCreateTaskRequest(server string, userId string, body CreateTaskJSONRequestBody) (*http.Request, error) {
+func NewCreateTaskRequest(server string, userId string, params *CreateTaskParams, body CreateTaskJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateTaskRequestWithBody(server, userId, "application/json", bodyReader)
+	return NewCreateTaskRequestWithBody(server, userId, params, "application/json", bodyReader)
 }
 
 // NewCreateTaskRequestWithBody constructs an http.Request for the CreateTask method, with any body, and a specified content type
-func NewCreateTaskRequestWithBody(server string, userId string, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateTaskRequestWithBody(server string, userId string, params *CreateTaskParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4146,6 +4173,21 @@ func NewCreateTaskRequestWithBody(server string, userId string, contentType stri
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -5235,7 +5277,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-	CreateOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error)
+	CreateOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, params *CreateOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error)
 
 	// CreateOrgTaskWithResponse Create a task
 	//
@@ -5244,7 +5286,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-	CreateOrgTaskWithResponse(ctx context.Context, orgId string, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error)
+	CreateOrgTaskWithResponse(ctx context.Context, orgId string, params *CreateOrgTaskParams, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error)
 
 	// DeleteOrgTaskWithResponse Delete one task
 	//
@@ -5343,7 +5385,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-	CreateTaskWithBodyWithResponse(ctx context.Context, userId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error)
+	CreateTaskWithBodyWithResponse(ctx context.Context, userId string, params *CreateTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error)
 
 	// CreateTaskWithResponse Create a task in the caller's personal space
 	//
@@ -5352,7 +5394,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-	CreateTaskWithResponse(ctx context.Context, userId string, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error)
+	CreateTaskWithResponse(ctx context.Context, userId string, params *CreateTaskParams, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error)
 
 	// DeleteTaskWithResponse Delete one task
 	//
@@ -10615,8 +10657,8 @@ func (c *ClientWithResponses) ListOrgTasksWithResponse(ctx context.Context, orgI
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-func (c *ClientWithResponses) CreateOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error) {
-	rsp, err := c.CreateOrgTaskWithBody(ctx, orgId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateOrgTaskWithBodyWithResponse(ctx context.Context, orgId string, params *CreateOrgTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error) {
+	rsp, err := c.CreateOrgTaskWithBody(ctx, orgId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10630,8 +10672,8 @@ func (c *ClientWithResponses) CreateOrgTaskWithBodyWithResponse(ctx context.Cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/orgs/{org_id}/tasks (the `CreateOrgTask` operationId).
-func (c *ClientWithResponses) CreateOrgTaskWithResponse(ctx context.Context, orgId string, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error) {
-	rsp, err := c.CreateOrgTask(ctx, orgId, body, reqEditors...)
+func (c *ClientWithResponses) CreateOrgTaskWithResponse(ctx context.Context, orgId string, params *CreateOrgTaskParams, body CreateOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrgTaskResponse, error) {
+	rsp, err := c.CreateOrgTask(ctx, orgId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10795,8 +10837,8 @@ func (c *ClientWithResponses) ListTasksWithResponse(ctx context.Context, userId 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-func (c *ClientWithResponses) CreateTaskWithBodyWithResponse(ctx context.Context, userId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error) {
-	rsp, err := c.CreateTaskWithBody(ctx, userId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateTaskWithBodyWithResponse(ctx context.Context, userId string, params *CreateTaskParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error) {
+	rsp, err := c.CreateTaskWithBody(ctx, userId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10810,8 +10852,8 @@ func (c *ClientWithResponses) CreateTaskWithBodyWithResponse(ctx context.Context
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/{user_id}/tasks (the `CreateTask` operationId).
-func (c *ClientWithResponses) CreateTaskWithResponse(ctx context.Context, userId string, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error) {
-	rsp, err := c.CreateTask(ctx, userId, body, reqEditors...)
+func (c *ClientWithResponses) CreateTaskWithResponse(ctx context.Context, userId string, params *CreateTaskParams, body CreateTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTaskResponse, error) {
+	rsp, err := c.CreateTask(ctx, userId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

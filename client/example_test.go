@@ -46,7 +46,7 @@ func Example() {
 	}
 	me := reg.JSON201.Id.String() // a user's personal tasks live under their id
 	for _, title := range []string{"Buy milk", "Call the bank"} {
-		res, err := alice.CreateTaskWithResponse(ctx, me, client.TaskIn{Title: title})
+		res, err := alice.CreateTaskWithResponse(ctx, me, nil, client.TaskIn{Title: title})
 		if err != nil || res.JSON201 == nil {
 			log.Fatalf("create: %v %s", err, res.Body)
 		}

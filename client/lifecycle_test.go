@@ -177,7 +177,7 @@ func TestLifecycle(t *testing.T) {
 		if i == 0 {
 			in.Description = nullable.NewNullableWithValue("first")
 		}
-		res, err := a.CreateTaskWithResponse(ctx, aliceID, in)
+		res, err := a.CreateTaskWithResponse(ctx, aliceID, nil, in)
 		must(t, "create task "+title, res, err, http.StatusCreated)
 		task := *res.JSON201
 		checkTime(t, "task created_at", task.CreatedAt)
@@ -351,10 +351,10 @@ func TestLifecycle(t *testing.T) {
 		t.Errorf("bob's role %q, want %q", got, want)
 	}
 
-	notMember, err := a.CreateOrgTaskWithResponse(ctx, orgID, client.OrgTaskIn{Title: "x", AssignedUserId: nullable.NewNullableWithValue(uuid.New())})
+	notMember, err := a.CreateOrgTaskWithResponse(ctx, orgID, nil, client.OrgTaskIn{Title: "x", AssignedUserId: nullable.NewNullableWithValue(uuid.New())})
 	must(t, "assign to a non-member", notMember, err, http.StatusUnprocessableEntity)
 	problem(t, "assign to a non-member", notMember.ApplicationproblemJSON422, http.StatusUnprocessableEntity, tenantry.ErrAssigneeNotMember.Message)
-	ot, err := a.CreateOrgTaskWithResponse(ctx, orgID, client.OrgTaskIn{Title: "ship it", AssignedUserId: nullable.NewNullableWithValue(bob.Id)})
+	ot, err := a.CreateOrgTaskWithResponse(ctx, orgID, nil, client.OrgTaskIn{Title: "ship it", AssignedUserId: nullable.NewNullableWithValue(bob.Id)})
 	must(t, "create org task", ot, err, http.StatusCreated)
 	task := *ot.JSON201
 	if task.OrgId != org.JSON201.Id || task.AssignedUserId.MustGet() != bob.Id || !task.Description.IsNull() || task.Completed {
@@ -451,7 +451,7 @@ func TestCookieSession(t *testing.T) {
 	if got, want := me.JSON200.Email, "dana@example.com"; got != want {
 		t.Errorf("me %q, want %q", got, want)
 	}
-	task, err := c.CreateTaskWithResponse(ctx, reg.JSON201.Id.String(), client.TaskIn{Title: "by cookie"})
+	task, err := c.CreateTaskWithResponse(ctx, reg.JSON201.Id.String(), nil, client.TaskIn{Title: "by cookie"})
 	must(t, "create task by cookie", task, err, http.StatusCreated)
 	out, err := c.LogoutWithResponse(ctx)
 	must(t, "logout", out, err, http.StatusNoContent)

@@ -123,5 +123,5 @@ func checkRole(ctx context.Context, pool *pgxpool.Pool) error {
 
 // tenantTables are the tables that hold tenant data and carry policies.
 func tenantTables() []string {
-	return []string{"api_tokens", "audit_entries", "invitations", "memberships", "tasks", "tenants"}
+	return []string{"api_tokens", "audit_entries", "idempotency_keys", "invitations", "memberships", "tasks", "tenants"}
 }

@@ -28,7 +28,7 @@ func Migrations() fs.FS {
 
 // appTables are the tables the application role reads and writes.
 func appTables() []string {
-	return []string{"users", "tenants", "memberships", "tasks", "sessions", "revoked_tokens", "invitations", "api_tokens", "totp", "recovery_codes"}
+	return []string{"users", "tenants", "memberships", "tasks", "sessions", "revoked_tokens", "invitations", "api_tokens", "totp", "recovery_codes", "idempotency_keys"}
 }
 
 // appAppendOnlyTables are the tables the application role only adds to and

@@ -88,6 +88,14 @@ func (viewTx) CreateTask(context.Context, tenantry.NewTask) (tenantry.Task, erro
 	return tenantry.Task{}, readOnlyError("CreateTask")
 }
 
+func (viewTx) ClaimIdempotencyKey(context.Context, tenantry.IdempotentRequest) (tenantry.IdempotentAnswer, bool, error) {
+	return tenantry.IdempotentAnswer{}, false, readOnlyError("ClaimIdempotencyKey")
+}
+
+func (viewTx) SetIdempotentAnswer(context.Context, tenantry.IdempotentRequest, tenantry.IdempotentAnswer) error {
+	return readOnlyError("SetIdempotentAnswer")
+}
+
 func (viewTx) TaskForUpdate(context.Context, uuid.UUID) (tenantry.Task, error) {
 	return tenantry.Task{}, readOnlyError("TaskForUpdate")
 }

@@ -13,6 +13,7 @@ import (
 // CreateOrgTaskInput is the request of POST /api/orgs/{org_id}/tasks.
 type CreateOrgTaskInput struct {
 	OrgPath
+	IdempotencyKeyHeader
 	Body OrgTaskIn
 }
 
@@ -33,7 +34,7 @@ func orgTaskOutput(t tenantry.Task, status int) *OrgTaskOutput {
 }
 
 func (s *server) createOrgTask(ctx context.Context, in *CreateOrgTaskInput) (*OrgTaskOutput, error) {
-	t, err := s.orgTasks(in.OrgID).create(ctx, in.Body.newTask())
+	t, err := s.orgTasks(in.OrgID).create(ctx, in.Body.newTask(), in.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}

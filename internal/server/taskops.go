@@ -31,12 +31,19 @@ func (s *server) orgTasks(orgID string) taskOps {
 	}}
 }
 
-func (o taskOps) create(ctx context.Context, nt tenantry.NewTask) (t tenantry.Task, err error) {
-	err = o.run(ctx, true, func(tx tenantry.TenantAccess) (err error) {
-		if t, err = tx.CreateTask(ctx, nt); err != nil {
-			return err
-		}
-		return audit(ctx, tx, tenantry.AuditTaskCreate, "task", t.ID.String(), map[string]any{"title": t.Title})
+// create adds a task and its audit entry, once per idempotency key (none
+// when key is empty): a replay writes neither again.
+func (o taskOps) create(ctx context.Context, nt tenantry.NewTask, key string) (t tenantry.Task, err error) {
+	if err := checkIdempotencyKey(key); err != nil {
+		return t, err
+	}
+	err = o.run(ctx, true, func(tx tenantry.TenantAccess) error {
+		return idempotent(ctx, tx, "createTask", key, nt, &t, func() (err error) {
+			if t, err = tx.CreateTask(ctx, nt); err != nil {
+				return err
+			}
+			return audit(ctx, tx, tenantry.AuditTaskCreate, "task", t.ID.String(), map[string]any{"title": t.Title})
+		})
 	})
 	return t, err
 }

@@ -62,6 +62,7 @@ func parseTaskID(s string) (uuid.UUID, error) {
 // CreateTaskInput is the request of POST /api/{user_id}/tasks.
 type CreateTaskInput struct {
 	UserPath
+	IdempotencyKeyHeader
 	Body TaskIn
 }
 
@@ -82,7 +83,7 @@ func taskOutput(t tenantry.Task, status int) *TaskOutput {
 }
 
 func (s *server) createTask(ctx context.Context, in *CreateTaskInput) (*TaskOutput, error) {
-	t, err := s.personalTasks().create(ctx, in.Body.newTask())
+	t, err := s.personalTasks().create(ctx, in.Body.newTask(), in.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}

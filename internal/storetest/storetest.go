@@ -46,6 +46,7 @@ func Exercise(t *testing.T, open func(t *testing.T) tenantry.Store) {
 	all = append(all, pagingCases()...)
 	all = append(all, isolationCases()...)
 	all = append(all, txCases()...)
+	all = append(all, idempotencyCases()...)
 	for _, tc := range all {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

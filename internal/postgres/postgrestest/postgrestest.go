@@ -235,7 +235,7 @@ func truncate(ctx context.Context, db Database) error {
 		return err
 	}
 	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, "TRUNCATE users, tenants, memberships, tasks, sessions, revoked_tokens, invitations, api_tokens, totp, recovery_codes, audit_entries")
+	_, err = conn.Exec(ctx, "TRUNCATE users, tenants, memberships, tasks, sessions, revoked_tokens, invitations, api_tokens, totp, recovery_codes, audit_entries, idempotency_keys")
 	return err
 }
 

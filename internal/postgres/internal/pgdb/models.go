@@ -36,6 +36,16 @@ type AuditEntry struct {
 	Details     []byte
 }
 
+type IdempotencyKey struct {
+	TenantID  uuid.UUID
+	UserID    uuid.UUID
+	Key       string
+	BodyHash  []byte
+	Status    int32
+	Body      []byte
+	CreatedAt time.Time
+}
+
 type Invitation struct {
 	TenantID   uuid.UUID
 	ID         uuid.UUID

@@ -33,6 +33,16 @@ type AuditEntry struct {
 	Details     string
 }
 
+type IdempotencyKey struct {
+	TenantID  []byte
+	UserID    []byte
+	Key       string
+	BodyHash  []byte
+	Status    int64
+	Body      []byte
+	CreatedAt int64
+}
+
 type Invitation struct {
 	TenantID   []byte
 	ID         []byte
