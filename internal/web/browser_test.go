@@ -326,6 +326,11 @@ func TestWebInBrowser(t *testing.T) {
 		}
 		alice.checkAxe(p.name)
 	}
+	alice.open(org + "/audit")
+	if got := alice.text("#audit-heading"); got != "Audit log" || !strings.Contains(alice.text("table.audit"), "task.create") {
+		t.Errorf("the audit page: heading %q, entries %q", got, alice.text("main"))
+	}
+	alice.checkAxe("audit")
 	alice.open(orgTasks)
 	orgTask := js[string](alice, `document.querySelector(".task-title").getAttribute("href")`)
 	for _, s := range []struct{ name, path string }{{"tasks", "/tasks"}, {"org-tasks", orgTasks}, {"members", org + "/members"},
