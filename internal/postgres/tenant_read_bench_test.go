@@ -3,9 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"net/url"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/tenantry/tenantry/internal/authcache"
 	"github.com/tenantry/tenantry/internal/postgres"
 	"github.com/tenantry/tenantry/internal/postgres/postgrestest"
+	"github.com/tenantry/tenantry/internal/storetest"
 )
 
 // readTaskSQL is the store's get-by-id (queries/tasks.sql), spelled out so
@@ -41,7 +40,7 @@ func BenchmarkPostgresTenantRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	data := seedReads(b, store)
+	data := storetest.SeedReads(b, store)
 	owner := mustPool(b, pdb.OwnerURL, poolSize)
 	app := mustPool(b, pdb.AppURL, poolSize)
 	// scanTask reads a task row, discarding it.
@@ -56,7 +55,9 @@ func BenchmarkPostgresTenantRead(b *testing.B) {
 		)
 		return row.Scan(&tenant, &id, &title, &desc, &completed, &assigned, &created, &upd)
 	}
-	run := func(b *testing.B, get func(ctx context.Context, user, task uuid.UUID) error) { runReads(b, data, get) }
+	run := func(b *testing.B, get func(ctx context.Context, user, task uuid.UUID) error) {
+		storetest.RunReads(b, data, get)
+	}
 	b.Run("bare", func(b *testing.B) {
 		run(b, func(ctx context.Context, user, task uuid.UUID) error {
 			return scanTask(owner.QueryRow(ctx, readTaskSQL, user, task))
@@ -160,61 +161,6 @@ func BenchmarkPostgresTenantRead(b *testing.B) {
 				return err
 			})
 		})
-	})
-}
-
-// readData is one seeded personal tenant: its owner and its tasks.
-type readData struct {
-	user  uuid.UUID
-	tasks []uuid.UUID
-}
-
-// seedReads seeds 100 personal tenants of 100 tasks through store, one
-// Update per tenant.
-func seedReads(b *testing.B, store tenantry.Store) []readData {
-	b.Helper()
-	ctx := context.Background()
-	desc := "seeded by the read benchmark"
-	out := make([]readData, 100)
-	for i := range out {
-		u, err := store.CreateUser(ctx, fmt.Sprintf("read-%03d@example.com", i), "x")
-		if err != nil {
-			b.Fatal(err)
-		}
-		out[i].user = u.ID
-		err = store.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
-			for j := range 100 {
-				t, err := tx.CreateTask(ctx, tenantry.NewTask{Title: fmt.Sprintf("Task %d", j), Description: &desc, Completed: j%3 == 0})
-				if err != nil {
-					return err
-				}
-				out[i].tasks = append(out[i].tasks, t.ID)
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	return out
-}
-
-// runReads runs get in parallel, 4 goroutines per GOMAXPROCS (8 here, as the
-// load benchmark does), each on random tasks of random tenants of data.
-func runReads(b *testing.B, data []readData, get func(ctx context.Context, user, task uuid.UUID) error) {
-	ctx := context.Background()
-	var n atomic.Uint64
-	b.SetParallelism(4)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		r := rand.New(rand.NewPCG(n.Add(1), 0))
-		for pb.Next() {
-			t := &data[r.IntN(len(data))]
-			if err := get(ctx, t.user, t.tasks[r.IntN(len(t.tasks))]); err != nil {
-				b.Error(err)
-				return
-			}
-		}
 	})
 }
 

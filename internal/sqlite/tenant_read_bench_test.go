@@ -3,17 +3,15 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"runtime"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/sqlite"
+	"github.com/tenantry/tenantry/internal/storetest"
 )
 
 // The store's statements (queries/*.sql), spelled out so the variants
@@ -51,7 +49,7 @@ func BenchmarkSQLiteTenantRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	data := seedReads(b, store)
+	data := storetest.SeedReads(b, store)
 	// A query-only pool of the store's size, with its pragmas.
 	read, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_query_only=1")
 	if err != nil {
@@ -80,7 +78,9 @@ func BenchmarkSQLiteTenantRead(b *testing.B) {
 		)
 		return row.Scan(&tenant, &id, &title, &desc, &completed, &assigned, &created, &updated)
 	}
-	run := func(b *testing.B, get func(ctx context.Context, user, task uuid.UUID) error) { runReads(b, data, get) }
+	run := func(b *testing.B, get func(ctx context.Context, user, task uuid.UUID) error) {
+		storetest.RunReads(b, data, get)
+	}
 	b.Run("bare", func(b *testing.B) {
 		run(b, func(ctx context.Context, user, id uuid.UUID) error {
 			return scanTask(task.QueryRowContext(ctx, user[:], id[:]))
@@ -115,60 +115,5 @@ func BenchmarkSQLiteTenantRead(b *testing.B) {
 				return err
 			})
 		})
-	})
-}
-
-// readData is one seeded personal tenant: its owner and its tasks.
-type readData struct {
-	user  uuid.UUID
-	tasks []uuid.UUID
-}
-
-// seedReads seeds 100 personal tenants of 100 tasks through store, one
-// Update per tenant.
-func seedReads(b *testing.B, store tenantry.Store) []readData {
-	b.Helper()
-	ctx := context.Background()
-	desc := "seeded by the read benchmark"
-	out := make([]readData, 100)
-	for i := range out {
-		u, err := store.CreateUser(ctx, fmt.Sprintf("read-%03d@example.com", i), "x")
-		if err != nil {
-			b.Fatal(err)
-		}
-		out[i].user = u.ID
-		err = store.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
-			for j := range 100 {
-				t, err := tx.CreateTask(ctx, tenantry.NewTask{Title: fmt.Sprintf("Task %d", j), Description: &desc, Completed: j%3 == 0})
-				if err != nil {
-					return err
-				}
-				out[i].tasks = append(out[i].tasks, t.ID)
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	return out
-}
-
-// runReads runs get in parallel, 4 goroutines per GOMAXPROCS (8 here, as the
-// load benchmark does), each on random tasks of random tenants of data.
-func runReads(b *testing.B, data []readData, get func(ctx context.Context, user, task uuid.UUID) error) {
-	ctx := context.Background()
-	var n atomic.Uint64
-	b.SetParallelism(4)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		r := rand.New(rand.NewPCG(n.Add(1), 0))
-		for pb.Next() {
-			t := &data[r.IntN(len(data))]
-			if err := get(ctx, t.user, t.tasks[r.IntN(len(t.tasks))]); err != nil {
-				b.Error(err)
-				return
-			}
-		}
 	})
 }
