@@ -31,6 +31,11 @@ listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
 max_connections = 200
+# a throwaway test cluster: durability buys nothing, and every test's
+# TRUNCATE of each shard would otherwise wait on a file sync
+fsync = off
+synchronous_commit = off
+full_page_writes = off
 CONF
 		fi
 		as_pg "$BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w start >/dev/null
