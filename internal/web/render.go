@@ -13,6 +13,9 @@ import (
 // pageNames are the templates, each rendered inside layout.html.
 var pageNames = []string{"signin", "signup", "tasks", "task", "members", "account", "tokens", "twofactor", "error", "accept", "audit"}
 
+// partials are the templates pages share, parsed with each.
+var partials = []string{"templates/task-fields.html"}
+
 // pages holds one parsed template per page.
 type pages struct {
 	t map[string]*template.Template
@@ -28,7 +31,7 @@ func parsePages(as *assets) (*pages, error) {
 	}
 	ps := &pages{t: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+name+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(files, append([]string{"templates/layout.html", "templates/" + name + ".html"}, partials...)...)
 		if err != nil {
 			return nil, err
 		}
