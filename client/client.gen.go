@@ -409,7 +409,10 @@ type AcceptedOutRole string
 
 // AuditEntryOut defines model for AuditEntryOut.
 type AuditEntryOut struct {
-	Action      string                 `json:"action"`
+	Action string `json:"action"`
+
+	// ActorEmail The actor's email; absent once their account is deleted.
+	ActorEmail  *string                `json:"actor_email,omitempty"`
 	ActorUserId string                 `json:"actor_user_id"`
 	At          time.Time              `json:"at"`
 	Details     map[string]interface{} `json:"details"`
