@@ -68,6 +68,7 @@ func (f *form) ok() bool { return len(f.Errors) == 0 }
 // view is what the layout shows around every page.
 type view struct {
 	Title  string
+	Path   string // the page's, to mark its link in the bar
 	Email  string // the signed-in user's; empty when signed out
 	Token  string
 	Notice string
@@ -84,7 +85,7 @@ type spaceLink struct {
 // render writes page name with status. Signed-in pages show the space
 // switcher: the personal space and each of the caller's organizations.
 func (ui *UI) render(q *req, status int, name, title string, page any, notice string) {
-	v := view{Title: title, Token: q.token, Notice: notice, Page: page}
+	v := view{Title: title, Path: q.r.URL.Path, Token: q.token, Notice: notice, Page: page}
 	if q.caller != nil {
 		v.Email = q.caller.Email
 		v.Spaces = []spaceLink{{Name: "Personal", Href: "/tasks", Current: q.space != nil && !q.space.org}}
