@@ -44,6 +44,10 @@ type AuditEntry struct {
 	IP          string
 	RequestID   string
 	Details     map[string]any
+
+	// ActorEmail is the actor's email as the entry is read, from the
+	// account, not the entry: empty once the account is deleted.
+	ActorEmail string
 }
 
 // AuditFilter selects audit entries, newest first: those before the entry

@@ -409,15 +409,18 @@ type AcceptedOutRole string
 
 // AuditEntryOut defines model for AuditEntryOut.
 type AuditEntryOut struct {
-	Action      string                 `json:"action"`
-	ActorUserId string                 `json:"actor_user_id"`
-	At          time.Time              `json:"at"`
-	Details     map[string]interface{} `json:"details"`
-	Id          string                 `json:"id"`
-	Ip          string                 `json:"ip"`
-	RequestId   string                 `json:"request_id"`
-	TargetId    string                 `json:"target_id"`
-	TargetType  string                 `json:"target_type"`
+	Action string `json:"action"`
+
+	// ActorEmail The actor's email; null once their account is deleted.
+	ActorEmail  nullable.Nullable[string] `json:"actor_email"`
+	ActorUserId string                    `json:"actor_user_id"`
+	At          time.Time                 `json:"at"`
+	Details     map[string]interface{}    `json:"details"`
+	Id          string                    `json:"id"`
+	Ip          string                    `json:"ip"`
+	RequestId   string                    `json:"request_id"`
+	TargetId    string                    `json:"target_id"`
+	TargetType  string                    `json:"target_type"`
 }
 
 // DeleteMeIn defines model for DeleteMeIn.

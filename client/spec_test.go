@@ -104,7 +104,7 @@ var nullableFields = map[string]bool{
 	"TaskIn.description": true, "OrgTaskIn.description": true, "OrgTaskIn.assigned_user_id": true,
 	"TaskPatchIn.description": true, "OrgTaskPatchIn.description": true, "OrgTaskPatchIn.assigned_user_id": true,
 	"APITokenOut.expires_at": true, "APITokenOut.last_used_at": true,
-	"NewAPITokenOut.expires_at": true, "NewAPITokenOut.last_used_at": true,
+	"NewAPITokenOut.expires_at": true, "NewAPITokenOut.last_used_at": true, "AuditEntryOut.actor_email": true,
 	"ErrorModel.errors": true, // huma's problem type: absent or null when there are no details
 }
 

@@ -53,8 +53,8 @@ func (t *tenantTx) AuditEntries(ctx context.Context, f tenantry.AuditFilter) ([]
 	es := make([]tenantry.AuditEntry, len(rows))
 	for i, r := range rows {
 		es[i] = tenantry.AuditEntry{
-			TenantID: r.TenantID, ID: r.ID, At: r.At.UTC(), ActorUserID: r.ActorUserID, Action: r.Action,
-			TargetType: r.TargetType, TargetID: r.TargetID, IP: r.Ip, RequestID: r.RequestID,
+			TenantID: r.TenantID, ID: r.ID, At: r.At.UTC(), ActorUserID: r.ActorUserID, ActorEmail: r.ActorEmail,
+			Action: r.Action, TargetType: r.TargetType, TargetID: r.TargetID, IP: r.Ip, RequestID: r.RequestID,
 		}
 		if err := json.Unmarshal(r.Details, &es[i].Details); err != nil {
 			return nil, err

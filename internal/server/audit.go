@@ -95,6 +95,7 @@ type AuditEntryOut struct {
 	ID          uuid.UUID      `json:"id"`
 	At          time.Time      `json:"at"`
 	ActorUserID uuid.UUID      `json:"actor_user_id"`
+	ActorEmail  *string        `json:"actor_email" nullable:"true" doc:"The actor's email; null once their account is deleted."`
 	Action      string         `json:"action"`
 	TargetType  string         `json:"target_type"`
 	TargetID    string         `json:"target_id"`
@@ -104,10 +105,14 @@ type AuditEntryOut struct {
 }
 
 func auditEntryOut(e tenantry.AuditEntry) AuditEntryOut {
-	return AuditEntryOut{
-		ID: e.ID, At: e.At, ActorUserID: e.ActorUserID, Action: e.Action, TargetType: e.TargetType,
-		TargetID: e.TargetID, IP: e.IP, RequestID: e.RequestID, Details: e.Details,
+	out := AuditEntryOut{
+		ID: e.ID, At: e.At, ActorUserID: e.ActorUserID, Action: e.Action,
+		TargetType: e.TargetType, TargetID: e.TargetID, IP: e.IP, RequestID: e.RequestID, Details: e.Details,
 	}
+	if e.ActorEmail != "" {
+		out.ActorEmail = &e.ActorEmail
+	}
+	return out
 }
 
 // AuditListOutput answers with a page of audit entries.

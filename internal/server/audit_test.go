@@ -16,6 +16,7 @@ type auditOut struct {
 	ID          string         `json:"id"`
 	At          time.Time      `json:"at"`
 	ActorUserID string         `json:"actor_user_id"`
+	ActorEmail  string         `json:"actor_email"`
 	Action      string         `json:"action"`
 	TargetType  string         `json:"target_type"`
 	TargetID    string         `json:"target_id"`
@@ -69,8 +70,8 @@ func TestAuditLog(t *testing.T) {
 		var actions []string
 		for _, e := range es[:len(es)-len(before)] {
 			actions = append(actions, e.Action)
-			if e.ActorUserID != w.Alice.ID.String() || e.IP == "" || e.RequestID == "" || e.At.IsZero() {
-				t.Errorf("entry %+v: want Alice, an address, a request id and a time", e)
+			if e.ActorUserID != w.Alice.ID.String() || e.ActorEmail != w.Alice.Email || e.IP == "" || e.RequestID == "" || e.At.IsZero() {
+				t.Errorf("entry %+v: want Alice (her id and email), an address, a request id and a time", e)
 			}
 		}
 		want := []string{"invitation.revoke", "invitation.create", "member.remove", "member.role", "member.add",

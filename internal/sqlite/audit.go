@@ -53,8 +53,8 @@ func (t *tenantTx) AuditEntries(ctx context.Context, f tenantry.AuditFilter) ([]
 	for i, r := range rows {
 		es[i] = tenantry.AuditEntry{
 			TenantID: fromBytes(r.TenantID), ID: fromBytes(r.ID), At: fromMicros(r.At),
-			ActorUserID: fromBytes(r.ActorUserID), Action: r.Action, TargetType: r.TargetType, TargetID: r.TargetID,
-			IP: r.Ip, RequestID: r.RequestID,
+			ActorUserID: fromBytes(r.ActorUserID), ActorEmail: r.ActorEmail, Action: r.Action, TargetType: r.TargetType,
+			TargetID: r.TargetID, IP: r.Ip, RequestID: r.RequestID,
 		}
 		if err := json.Unmarshal([]byte(r.Details), &es[i].Details); err != nil {
 			return nil, err

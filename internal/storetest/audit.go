@@ -62,6 +62,20 @@ func auditCases() []testCase {
 				t.Errorf("page after newest = %+v, want the older entry", page)
 			}
 		}},
+		{"Audit/ActorEmailUntilTheAccountIsDeleted", func(t *testing.T, s tenantry.Store) {
+			f := newOrg(t, s)
+			auditedTask(t, s, f.owner.ID, f.org.ID, "one")
+			auditedTask(t, s, f.member.ID, f.org.ID, "two")
+			es := auditEntries(t, s, f.owner.ID, f.org.ID, tenantry.AuditFilter{})
+			if len(es) != 2 || es[0].ActorEmail != f.member.Email || es[1].ActorEmail != f.owner.Email {
+				t.Fatalf("entries = %+v, want the member's email then the owner's", es)
+			}
+			noErr(t, "DeleteUser", s.DeleteUser(t.Context(), f.member.ID))
+			es = auditEntries(t, s, f.owner.ID, f.org.ID, tenantry.AuditFilter{})
+			if len(es) != 2 || es[0].ActorUserID != f.member.ID || es[0].ActorEmail != "" || es[1].ActorEmail != f.owner.Email {
+				t.Errorf("after the member's account is deleted: %+v, want their id kept and no email", es)
+			}
+		}},
 		{"Audit/Filters", func(t *testing.T, s tenantry.Store) {
 			f := newOrg(t, s)
 			auditedTask(t, s, f.owner.ID, f.org.ID, "one")

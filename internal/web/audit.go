@@ -1,7 +1,15 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
 
 	"github.com/tenantry/tenantry"
 )
@@ -14,32 +22,174 @@ func (ui *UI) audit(q *req, tx tenantry.TenantAccess, action, targetType, target
 	return tx.Audit(q.r.Context(), e)
 }
 
-// auditPage is an organization's audit log, newest first, one page.
-type auditPage struct {
-	Org     tenantry.Tenant
-	Entries []tenantry.AuditEntry
+// auditActions are the actions the filter offers, in this order.
+var auditActions = []string{
+	tenantry.AuditTaskCreate, tenantry.AuditTaskUpdate, tenantry.AuditTaskDelete, tenantry.AuditTaskBulkDelete,
+	tenantry.AuditMemberAdd, tenantry.AuditMemberRole, tenantry.AuditMemberRemove,
+	tenantry.AuditInvitationCreate, tenantry.AuditInvitationAccept, tenantry.AuditInvitationRevoke,
 }
 
-// auditPageSize is how many entries the audit page shows.
-const auditPageSize = tenantry.MaxPageSize
+// actionPattern is an action as the API's query accepts it.
+var actionPattern = regexp.MustCompile(`^[a-z_]+\.[a-z_]+$`)
 
-// auditLog shows an organization's audit log to its owners and admins;
-// a plain member gets the same 403 as the API's.
+// auditPage is one page of a tenant's audit log, newest first: an
+// organization's, or the caller's personal one (Org nil).
+type auditPage struct {
+	Org     *tenantry.Tenant
+	Base    string // the page's path
+	Action  string // the filter, "" for every action
+	Actions []string
+	Entries []auditRow
+	Next    string // the next page, if any
+	Paged   bool   // this is not the first page
+}
+
+// auditRow is an entry as the page shows it.
+type auditRow struct {
+	tenantry.AuditEntry
+	Actor   string // the actor's email, or a short id once the account is gone
+	Self    bool   // the actor is the caller
+	Target  string // the target's email when it is a member, else its type
+	Summary string // the entry's details, in words
+}
+
+// auditPageSize is how many entries one page shows.
+const auditPageSize = 50
+
+// auditLog shows a tenant's audit log: an organization's to its owners
+// and admins (a plain member gets the same 403 as the API's), the personal
+// one to its owner. ?action= filters, ?after= pages.
 func (ui *UI) auditLog(q *req) {
-	var p auditPage
+	p := auditPage{Base: "/audit", Actions: auditActions}
+	if q.space.org {
+		p.Base = "/orgs/" + q.space.tenantID.String() + "/audit"
+	}
+	query := q.r.URL.Query()
+	if a := query.Get("action"); actionPattern.MatchString(a) && len(a) <= 64 {
+		p.Action = a
+		if !slices.Contains(p.Actions, a) {
+			p.Actions = append(slices.Clone(p.Actions), a)
+		}
+	}
+	f := tenantry.AuditFilter{Action: p.Action, Page: tenantry.Page{Limit: auditPageSize + 1}}
+	if a := query.Get("after"); a != "" {
+		id, err := uuid.Parse(a)
+		if err != nil {
+			ui.notFound(q)
+			return
+		}
+		f.After, p.Paged = &id, true
+	}
+	var (
+		entries []tenantry.AuditEntry
+		members []tenantry.Member
+	)
 	err := ui.view(q, func(tx tenantry.TenantAccess) (err error) {
 		if err := tenantry.Need(tx.Scope(), tenantry.RoleAdmin, tenantry.MsgManageMembers); err != nil {
 			return err
 		}
-		if p.Org, err = tx.Tenant(q.r.Context()); err != nil {
-			return err
+		if q.space.org {
+			t, err := tx.Tenant(q.r.Context())
+			if err != nil {
+				return err
+			}
+			p.Org = &t
+			if members, err = tx.Members(q.r.Context(), tenantry.Page{Limit: tenantry.MaxPageSize}); err != nil {
+				return err
+			}
 		}
-		p.Entries, err = tx.AuditEntries(q.r.Context(), tenantry.AuditFilter{Page: tenantry.Page{Limit: auditPageSize}})
+		entries, err = tx.AuditEntries(q.r.Context(), f)
 		return err
 	})
 	if err != nil {
 		ui.fail(q, err)
 		return
 	}
-	ui.render(q, http.StatusOK, "audit", p.Org.Name+": audit log", p, "")
+	if len(entries) > auditPageSize {
+		entries = entries[:auditPageSize]
+		v := url.Values{"after": {entries[auditPageSize-1].ID.String()}}
+		if p.Action != "" {
+			v.Set("action", p.Action)
+		}
+		p.Next = p.Base + "?" + v.Encode()
+	}
+	emails := map[string]string{}
+	for _, m := range members {
+		emails[m.UserID.String()] = m.Email
+	}
+	for _, e := range entries {
+		p.Entries = append(p.Entries, auditRow{
+			AuditEntry: e, Actor: actorName(e), Self: e.ActorUserID == q.caller.UserID,
+			Target: targetName(e, emails), Summary: auditSummary(e.Details),
+		})
+	}
+	title := "Your audit log"
+	if p.Org != nil {
+		title = p.Org.Name + ": audit log"
+	}
+	ui.render(q, http.StatusOK, "audit", title, p, "")
+}
+
+// actorName is who made an entry: their email, or, once the account is
+// deleted, the start of their id.
+func actorName(e tenantry.AuditEntry) string {
+	switch {
+	case e.ActorEmail != "":
+		return e.ActorEmail
+	case e.ActorUserID == uuid.Nil:
+		return "nobody signed in"
+	}
+	return "deleted account " + e.ActorUserID.String()[:8]
+}
+
+// targetName is what an entry is about: a member's email for a user who is
+// one, else the target's type.
+func targetName(e tenantry.AuditEntry, emails map[string]string) string {
+	if email, ok := emails[e.TargetID]; ok && e.TargetType == "user" {
+		return email
+	}
+	return e.TargetType
+}
+
+// auditSummary puts an entry's details in words: the known ones first, in
+// a fixed order, then any other as "key: value", by key.
+func auditSummary(d map[string]any) string {
+	var parts []string
+	done := map[string]bool{}
+	known := func(key string, say func(v any) (string, bool)) {
+		if v, ok := d[key]; ok {
+			if s, ok := say(v); ok {
+				parts, done[key] = append(parts, s), true
+			}
+		}
+	}
+	known("title", func(v any) (string, bool) { s, ok := v.(string); return "“" + s + "”", ok })
+	known("email", func(v any) (string, bool) { s, ok := v.(string); return s, ok })
+	known("role", func(v any) (string, bool) { s, ok := v.(string); return "as " + s, ok })
+	known("fields", func(v any) (string, bool) {
+		vs, ok := v.([]any)
+		fs := make([]string, 0, len(vs))
+		for _, f := range vs {
+			fs = append(fs, fmt.Sprint(f))
+		}
+		return "changed " + strings.Join(fs, ", "), ok
+	})
+	known("count", func(v any) (string, bool) {
+		n, ok := v.(float64)
+		if n == 1 {
+			return "1 task", ok
+		}
+		return fmt.Sprintf("%d tasks", int64(n)), ok
+	})
+	var rest []string
+	for k := range d {
+		if !done[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		parts = append(parts, k+": "+fmt.Sprint(d[k]))
+	}
+	return strings.Join(parts, " · ")
 }

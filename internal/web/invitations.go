@@ -52,7 +52,7 @@ func (ui *UI) invite(q *req) {
 		return
 	}
 	q.w.Header().Set("Cache-Control", "no-store")
-	ui.showMembersPage(q, http.StatusOK, membersPage{Self: q.caller.UserID, NewToken: token})
+	ui.showMembersPage(q, http.StatusOK, membersPage{Self: q.caller.UserID, NewToken: token, NewEmail: email})
 }
 
 func (ui *UI) revokeInvitation(q *req) {

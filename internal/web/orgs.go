@@ -52,9 +52,10 @@ type membersPage struct {
 	Next    string // the next page of members, if any
 	Paged   bool   // this is not the first page
 	// Invitations are the pending ones, for owners and admins; NewToken is
-	// the token of the invitation just made, shown this once.
+	// the token of the invitation just made for NewEmail, shown this once.
 	Invitations []tenantry.Invitation
 	NewToken    string
+	NewEmail    string
 	InviteForm  *form
 }
 

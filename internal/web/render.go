@@ -13,6 +13,9 @@ import (
 // pageNames are the templates, each rendered inside layout.html.
 var pageNames = []string{"signin", "signup", "tasks", "task", "members", "account", "tokens", "twofactor", "error", "accept", "audit"}
 
+// partials are the templates pages share, parsed with each.
+var partials = []string{"templates/task-fields.html"}
+
 // pages holds one parsed template per page.
 type pages struct {
 	t map[string]*template.Template
@@ -28,7 +31,7 @@ func parsePages(as *assets) (*pages, error) {
 	}
 	ps := &pages{t: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+name+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(files, append([]string{"templates/layout.html", "templates/" + name + ".html"}, partials...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -65,6 +68,7 @@ func (f *form) ok() bool { return len(f.Errors) == 0 }
 // view is what the layout shows around every page.
 type view struct {
 	Title  string
+	Path   string // the page's, to mark its link in the bar
 	Email  string // the signed-in user's; empty when signed out
 	Token  string
 	Notice string
@@ -81,7 +85,7 @@ type spaceLink struct {
 // render writes page name with status. Signed-in pages show the space
 // switcher: the personal space and each of the caller's organizations.
 func (ui *UI) render(q *req, status int, name, title string, page any, notice string) {
-	v := view{Title: title, Token: q.token, Notice: notice, Page: page}
+	v := view{Title: title, Path: q.r.URL.Path, Token: q.token, Notice: notice, Page: page}
 	if q.caller != nil {
 		v.Email = q.caller.Email
 		v.Spaces = []spaceLink{{Name: "Personal", Href: "/tasks", Current: q.space != nil && !q.space.org}}

@@ -30,6 +30,7 @@ func (ui *UI) Register(mux Mux) {
 	h("POST /tasks/{task_id}", ui.private(ui.personal(ui.editTask)))
 	h("POST /tasks/{task_id}/toggle", ui.private(ui.personal(ui.toggleTask)))
 	h("POST /tasks/{task_id}/delete", ui.private(ui.personal(ui.deleteTask)))
+	h("GET /audit", ui.private(ui.personal(ui.auditLog)))
 
 	// Organizations: a non-member gets the not-found page for all of it.
 	h("POST /orgs", ui.private(ui.createOrg))

@@ -118,8 +118,16 @@ func TestFormErrorsKeepValues(t *testing.T) {
 		t.Errorf("blank org name page:\n%s", p.body)
 	}
 	p = f.alice.post("/orgs/"+f.org.String()+"/tasks", url.Values{"title": {"x"}, "assignee": {f.bobID.String()}})
-	if mustStatus(t, "assignee not a member", p, 422); !strings.Contains(p.body, `id="assignee-error"`) {
+	if mustStatus(t, "assignee not a member", p, 422); !strings.Contains(p.body, `id="assignee-error"`) || !strings.Contains(p.body, `rows="2"`) {
 		t.Errorf("assignee page:\n%s", p.body)
+	}
+	// The same refusal when saving a task, on its own page.
+	orgTask := "/orgs/" + f.org.String() + "/tasks/" + f.orgTask.String()
+	f.alice.get(orgTask)
+	p = f.alice.post(orgTask, url.Values{"title": {"x"}, "assignee": {f.bobID.String()}})
+	if mustStatus(t, "saved assignee not a member", p, 422); !strings.Contains(p.body, `id="assignee-error"`) ||
+		!strings.Contains(p.body, `rows="5"`) || !strings.Contains(p.body, `action="`+orgTask+`"`) {
+		t.Errorf("saved assignee page:\n%s", p.body)
 	}
 	f.alice.get("/orgs/" + f.org.String() + "/members")
 	p = f.alice.post("/orgs/"+f.org.String()+"/members", url.Values{"email": {"nobody@example.com"}, "role": {"member"}})

@@ -37,6 +37,21 @@ type taskList struct {
 	MayClear bool  // may delete the completed tasks
 }
 
+// taskFields is what the task-fields template shows: the fields of the
+// task form, the assignee in an organization only. Rows is the height of
+// the description.
+type taskFields struct {
+	Form    *form
+	Org     bool
+	Members []tenantry.Member
+	Rows    int
+}
+
+// Fields are the new task form's fields: a short description.
+func (p taskList) Fields() taskFields {
+	return taskFields{Form: p.Form, Org: p.Org != nil, Members: p.Members, Rows: 2}
+}
+
 // statusFilter reads ?status=: "open", "done", or all.
 func statusFilter(r *http.Request) (string, *bool) {
 	switch r.URL.Query().Get("status") {
@@ -119,6 +134,9 @@ func (ui *UI) showTasks(q *req, status int, f, orgForm *form) {
 	ui.render(q, status, "tasks", title, p, notice)
 }
 
+// msgChooseMember is the assignee field's error: not a member's id.
+const msgChooseMember = "Choose a member of the organization."
+
 // taskForm reads a posted task: title, description and, in an
 // organization, the assignee. The rules are the API's (bodies.go).
 func taskForm(q *req) (*form, tenantry.NewTask) {
@@ -152,7 +170,7 @@ func taskForm(q *req) (*form, tenantry.NewTask) {
 		if a != "" {
 			id, err := uuid.Parse(a)
 			if err != nil {
-				f.fail("assignee", "Choose a member of the organization.")
+				f.fail("assignee", msgChooseMember)
 			} else {
 				t.AssignedUserID = &id
 			}
@@ -171,18 +189,28 @@ func (ui *UI) createTask(q *req) {
 			}
 			return ui.audit(q, tx, tenantry.AuditTaskCreate, "task", task.ID.String(), map[string]any{"title": task.Title})
 		})
-		switch {
-		case err == nil:
-			ui.redirect(q, q.space.tasksPath(), "created")
-			return
-		case errors.Is(err, tenantry.ErrAssigneeNotMember):
-			f.fail("assignee", "Choose a member of the organization.")
-		default:
-			ui.fail(q, err)
+		if ui.taskWritten(q, f, err, "created") {
 			return
 		}
 	}
 	ui.showTasks(q, http.StatusUnprocessableEntity, f, newForm())
+}
+
+// taskWritten ends a create or a save of the task form: done, back to the
+// list with notice; the store refused the assignee, an error on f (false:
+// the caller shows the form again); or any other error's page.
+func (ui *UI) taskWritten(q *req, f *form, err error, notice string) (answered bool) {
+	switch {
+	case err == nil:
+		ui.redirect(q, q.space.tasksPath(), notice)
+		return true
+	case errors.Is(err, tenantry.ErrAssigneeNotMember):
+		f.fail("assignee", msgChooseMember)
+		return false
+	default:
+		ui.fail(q, err)
+		return true
+	}
 }
 
 // taskID is the path's task id. One that is not a UUID names no task.
@@ -199,6 +227,11 @@ type taskPage struct {
 	Org     bool
 	Members []tenantry.Member
 	Form    *form
+}
+
+// Fields are the edit form's fields: room for a longer description.
+func (p taskPage) Fields() taskFields {
+	return taskFields{Form: p.Form, Org: p.Org, Members: p.Members, Rows: 5}
 }
 
 func (ui *UI) taskPage(q *req) {
@@ -269,14 +302,7 @@ func (ui *UI) editTask(q *req) {
 			}
 			return ui.audit(q, tx, tenantry.AuditTaskUpdate, "task", id.String(), map[string]any{"fields": fields, "title": task.Title})
 		})
-		switch {
-		case err == nil:
-			ui.redirect(q, q.space.tasksPath(), "saved")
-			return
-		case errors.Is(err, tenantry.ErrAssigneeNotMember):
-			f.fail("assignee", "Choose a member of the organization.")
-		default:
-			ui.fail(q, err)
+		if ui.taskWritten(q, f, err, "saved") {
 			return
 		}
 	}

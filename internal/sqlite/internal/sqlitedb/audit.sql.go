@@ -10,12 +10,13 @@ import (
 )
 
 const auditEntries = `-- name: AuditEntries :many
-SELECT tenant_id, id, at, actor_user_id, action, target_type, target_id, ip, request_id, details
-FROM audit_entries
-WHERE tenant_id = ?1 AND id < ?2
-    AND (CAST(?3 AS TEXT) = '' OR action = CAST(?3 AS TEXT))
-    AND at >= ?4 AND at < ?5
-ORDER BY id DESC
+SELECT a.tenant_id, a.id, a.at, a.actor_user_id, CAST(coalesce(u.email, '') AS TEXT) AS actor_email,
+    a.action, a.target_type, a.target_id, a.ip, a.request_id, a.details
+FROM audit_entries a LEFT JOIN users u ON u.id = a.actor_user_id
+WHERE a.tenant_id = ?1 AND a.id < ?2
+    AND (CAST(?3 AS TEXT) = '' OR a.action = CAST(?3 AS TEXT))
+    AND a.at >= ?4 AND a.at < ?5
+ORDER BY a.id DESC
 LIMIT ?6
 `
 
@@ -28,7 +29,23 @@ type AuditEntriesParams struct {
 	Limit    int64
 }
 
-func (q *Queries) AuditEntries(ctx context.Context, arg AuditEntriesParams) ([]AuditEntry, error) {
+type AuditEntriesRow struct {
+	TenantID    []byte
+	ID          []byte
+	At          int64
+	ActorUserID []byte
+	ActorEmail  string
+	Action      string
+	TargetType  string
+	TargetID    string
+	Ip          string
+	RequestID   string
+	Details     string
+}
+
+// The actor's email comes from users; it is empty once the account is
+// deleted.
+func (q *Queries) AuditEntries(ctx context.Context, arg AuditEntriesParams) ([]AuditEntriesRow, error) {
 	rows, err := q.db.QueryContext(ctx, auditEntries,
 		arg.TenantID,
 		arg.Before,
@@ -41,14 +58,15 @@ func (q *Queries) AuditEntries(ctx context.Context, arg AuditEntriesParams) ([]A
 		return nil, err
 	}
 	defer rows.Close()
-	var items []AuditEntry
+	var items []AuditEntriesRow
 	for rows.Next() {
-		var i AuditEntry
+		var i AuditEntriesRow
 		if err := rows.Scan(
 			&i.TenantID,
 			&i.ID,
 			&i.At,
 			&i.ActorUserID,
+			&i.ActorEmail,
 			&i.Action,
 			&i.TargetType,
 			&i.TargetID,
