@@ -157,9 +157,9 @@ func TestUserRateSharedAcrossReplicas(t *testing.T) {
 }
 
 // TestRedisDownServesLocally runs a server whose Redis is a closed port:
-// sign-ins are limited by the process alone, never a 500, each refusal and
-// success answered within the timeout, and the metric counts the
-// fallbacks.
+// sign-ins are limited by the process alone, never a 500, /readyz is ready,
+// and the metric counts the fallbacks. (How long a fallback takes is
+// limit's TestRedisFallback.)
 func TestRedisDownServesLocally(t *testing.T) {
 	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -175,17 +175,14 @@ func TestRedisDownServesLocally(t *testing.T) {
 	defer down.Close()
 	reg := prometheus.NewRegistry()
 	lim := Limits{IPPerMinute: 60, IPBurst: 2, FailureCost: 1, Redis: down}
-	ls := newLimitsServer(t, lim, nil, func(c *Config) { c.Metrics = reg })
-	start := time.Now()
+	clock := &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	ls := newLimitsServer(t, lim, clock, func(c *Config) { c.Metrics = reg })
 	var codes []int
 	for range 3 {
 		codes = append(codes, ls.token("192.0.2.1", "nobody@example.com", "guess").Code)
 	}
 	if codes[0] != 401 || codes[1] != 401 || codes[2] != 429 {
 		t.Fatalf("three failures, burst 2, Redis down: %v, want 401 401 429", codes)
-	}
-	if elapsed := time.Since(start); elapsed > 2*time.Second {
-		t.Fatalf("three sign-ins with Redis down took %v", elapsed)
 	}
 	if got := counterValue(t, reg, "tenantry_rate_limit_backend_errors_total", ""); got < 3 {
 		t.Fatalf("tenantry_rate_limit_backend_errors_total = %v, want at least 3 (each attempt's check and charge)", got)
