@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tenantry/tenantry/internal/limit"
 	"github.com/tenantry/tenantry/internal/postgres"
 )
 
@@ -41,6 +42,11 @@ type Settings struct {
 	// RateLimit is the server's limits: on (its defaults), off, or hash
 	// (only the bound on password hashing).
 	RateLimit string `json:"rate_limit,omitempty"`
+	// Redis, when set, is the URL of a Redis in which the server counts its
+	// rate limits, as tenantry serve -redis does.
+	Redis string `json:"-"`
+	// RedisLimits records that it was set.
+	RedisLimits bool `json:"redis_limits,omitempty"`
 	// Flood runs the abuse measurement instead (see FloodRun).
 	Flood         bool          `json:"flood,omitempty"`
 	FloodDuration time.Duration `json:"-"`
@@ -95,6 +101,7 @@ func parseSettings(args []string, getenv func(string) string, stderr io.Writer) 
 	fs.IntVar(&s.PGPool, "pg-pool", postgres.DefaultMaxConns, "PostgreSQL connections per server (pool_max_conns), for the server, the baseline and the floor alike (0: each its driver's default, which differ)")
 	fs.BoolVar(&s.Floor, "floor", false, "on PostgreSQL, also measure the floor: the baseline with the tenant_context call docs/design.md requires in front of every statement, as the application role (a third server, in the same turns)")
 	fs.StringVar(&s.RateLimit, "rate-limit", "on", "the server's limits: on (its defaults), off, or hash (only the bound on concurrent password hashing)")
+	fs.StringVar(&s.Redis, "redis", os.Getenv("TENANTRY_BENCH_REDIS"), "`URL` of a Redis in which the server counts its rate limits, as tenantry serve -redis does (from TENANTRY_BENCH_REDIS; empty: in the server's memory)")
 	fs.BoolVar(&s.Flood, "flood", false, "abuse mode: the victim's reads alone, under a login flood (wrong passwords for its account) and under a noisy neighbour tenant, the server's peak RSS and the 429s")
 	fs.DurationVar(&s.FloodDuration, "flood-duration", 15*time.Second, "how long each flood lasts (-flood)")
 	fs.DurationVar(&s.FloodIdle, "flood-idle", 5*time.Second, "how long the victim's reads are measured alone (-flood)")
@@ -141,6 +148,12 @@ func parseSettings(args []string, getenv func(string) string, stderr io.Writer) 
 	case "on", "off", "hash":
 	default:
 		return s, fmt.Errorf("-rate-limit must be on, off or hash, not %q", s.RateLimit)
+	}
+	if s.Redis != "" {
+		if _, err := limit.ParseRedisURL(s.Redis); err != nil {
+			return s, fmt.Errorf("-redis: %v", err)
+		}
+		s.RedisLimits = true
 	}
 	if s.Flood {
 		if s.Scale || s.Target != "" {

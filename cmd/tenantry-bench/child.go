@@ -43,6 +43,8 @@ type childSpec struct {
 	// Limits is the server's limits: "" or "on" for the defaults, "off"
 	// for none, "hash" for the bound on password hashing alone.
 	Limits string `json:"limits,omitempty"`
+	// Redis, when set, is where the rate limits are counted.
+	Redis string `json:"redis,omitempty"`
 }
 
 // child is a running server process.

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	storeopen "github.com/tenantry/tenantry/internal/database"
+	"github.com/tenantry/tenantry/internal/limit"
 	"github.com/tenantry/tenantry/internal/postgres"
 	"github.com/tenantry/tenantry/internal/server"
 	"github.com/tenantry/tenantry/internal/sqlite"
@@ -49,6 +50,18 @@ func tenantryHandler(ctx context.Context, spec childSpec, secret string, stderr 
 		d := server.DefaultLimits()
 		lim = &server.Limits{HashConcurrency: d.HashConcurrency, HashWait: d.HashWait}
 	}
+	closeAll := store.Close
+	if spec.Redis != "" {
+		if lim == nil {
+			d := server.DefaultLimits()
+			lim = &d
+		}
+		if lim.Redis, err = benchRedis(ctx, spec.Redis, secret); err != nil {
+			store.Close()
+			return nil, nil, err
+		}
+		closeAll = func() error { lim.Redis.Close(); return store.Close() }
+	}
 	h, err := server.New(server.Config{
 		Store:    store,
 		Logger:   logger,
@@ -59,10 +72,25 @@ func tenantryHandler(ctx context.Context, spec childSpec, secret string, stderr 
 		Limits:   lim,
 	})
 	if err != nil {
-		store.Close()
+		closeAll()
 		return nil, nil, err
 	}
-	return h, store.Close, nil
+	return h, closeAll, nil
+}
+
+// benchRedis connects the server's rate limits to the Redis at rawURL, under
+// a key prefix of this run's own (the keys expire once their buckets have
+// refilled).
+func benchRedis(ctx context.Context, rawURL, secret string) (*limit.Redis, error) {
+	r, err := limit.NewRedis(rawURL, limit.RedisOptions{KeySecret: []byte(secret), Prefix: "tenantry-bench:" + randomName() + ":"})
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Ping(ctx); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("redis: %v", err)
+	}
+	return r, nil
 }
 
 // database is one database the benchmark made for itself, and removes.

@@ -147,7 +147,7 @@ func setUp(ctx context.Context, s Settings, engine, dir, hash string, tenants in
 		return nil, nil, 0, err
 	}
 	sv.tenantry, err = startChild(ctx, childSpec{Kind: "tenantry", Engine: engine, DSN: appDSN,
-		NoAuthCache: s.NoAuthCache, Pprof: s.PprofDir != "", Limits: s.RateLimit}, sv.secret, logw)
+		NoAuthCache: s.NoAuthCache, Pprof: s.PprofDir != "", Limits: s.RateLimit, Redis: s.Redis}, sv.secret, logw)
 	if err != nil {
 		sv.stop()
 		return nil, nil, 0, err

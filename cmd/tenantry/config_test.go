@@ -98,17 +98,27 @@ func TestServeRefusesBadConfig(t *testing.T) {
 			[]string{"-audit-retention must be at least 24h0m0s"}},
 		{"short secret", map[string]string{"TENANTRY_SECRET": "short"}, []string{"-db", "$DIR/t.db"},
 			[]string{"TENANTRY_SECRET must be at least 32"}},
+		{"redis without a secret", nil, []string{"-db", "$DIR/t.db", "-redis", "redis://127.0.0.1:6379"},
+			[]string{"-redis needs TENANTRY_SECRET"}},
+		{"redis scheme", map[string]string{"TENANTRY_SECRET": strings.Repeat("s", 40), "TENANTRY_REDIS": "http://:hunter2@127.0.0.1"},
+			[]string{"-db", "$DIR/t.db"}, []string{"invalid value for TENANTRY_REDIS", "redis://"}},
+		{"redis bad URL", secret, []string{"-db", "$DIR/t.db", "-redis", "redis://:hunter2%zz@127.0.0.1"},
+			[]string{"invalid value for -redis", "not a URL"}},
+		{"redis bad database", secret, []string{"-db", "$DIR/t.db", "-redis", "redis://:hunter2@127.0.0.1/first"},
+			[]string{"invalid value for -redis", "database number"}},
+		{"redis closed port", secret, []string{"-db", "$DIR/t.db", "-redis", "redis://:hunter2@127.0.0.1:1/0"},
+			[]string{"Redis at redis://:xxxxx@127.0.0.1:1/0 (-redis) does not answer", "connection refused"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err, _ := serveFails(t, tc.env, tc.args...)
+			err, stderr := serveFails(t, tc.env, tc.args...)
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not say %q", err, w)
 				}
 			}
-			if strings.Contains(err.Error(), "hunter2") {
-				t.Errorf("error %q holds the password", err)
+			if strings.Contains(err.Error(), "hunter2") || strings.Contains(stderr, "hunter2") {
+				t.Errorf("error %q or the log holds the password:\n%s", err, stderr)
 			}
 		})
 	}

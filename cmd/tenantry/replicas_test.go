@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -43,22 +45,8 @@ func TestReplicasBehindNginx(t *testing.T) {
 		t.Skip("-short: the replicas end-to-end test builds the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "tenantry")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	ownerURL, appRole := createDatabase(t, admin)
-	if err := run(context.Background(), []string{"tenantry", "migrate", "-db", ownerURL, "-app-role", appRole},
-		func(string) string { return "" }, nil, io.Discard, io.Discard); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	u, err := url.Parse(ownerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.User = url.User(appRole)
-	env := append(os.Environ(), "TENANTRY_SECRET="+strings.Repeat("s", 40), "TENANTRY_DB="+u.String(),
+	bin := buildTenantry(t, dir)
+	env := append(os.Environ(), "TENANTRY_SECRET="+strings.Repeat("s", 40), "TENANTRY_DB="+migratedAppURL(t, admin),
 		"TENANTRY_RATE_LIMIT=off", "TENANTRY_ACCESS_LOG=false")
 
 	ports := []int{freePort(t), freePort(t), freePort(t)}
@@ -179,6 +167,133 @@ func TestReplicasBehindNginx(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestReplicasShareRateLimits runs three replicas over one PostgreSQL
+// database with the sign-in limits on, and sends wrong passwords for one
+// account to each replica in turn. With TENANTRY_REDIS the replicas spend
+// one budget: 429 comes after the account's budget, as on one server, and
+// the right password is then refused by every replica. Without it, each
+// replica counts alone and three budgets pass. (The keys the run leaves in
+// Redis are named with this run's secret and expire within 8 minutes.)
+func TestReplicasShareRateLimits(t *testing.T) {
+	admin, redisURL := os.Getenv("TENANTRY_TEST_POSTGRES"), os.Getenv("TENANTRY_TEST_REDIS")
+	if admin == "" || redisURL == "" {
+		t.Skip("TENANTRY_TEST_POSTGRES or TENANTRY_TEST_REDIS is not set: skipping the shared rate limits end-to-end test")
+	}
+	if testing.Short() {
+		t.Skip("-short: the shared rate limits end-to-end test builds the binary")
+	}
+	dir := t.TempDir()
+	bin := buildTenantry(t, dir)
+	// An account may make 6 attempts at once, then 1 a minute; a failure
+	// costs 2, a sign-up 1: after signing up, 3 failures spend the budget.
+	env := append(os.Environ(), "TENANTRY_SECRET="+rand.Text()+rand.Text(), "TENANTRY_DB="+migratedAppURL(t, admin),
+		"TENANTRY_ACCESS_LOG=false", "TENANTRY_SIGNIN_ACCOUNT_RATE=1", "TENANTRY_SIGNIN_ACCOUNT_BURST=6",
+		"TENANTRY_SIGNIN_FAILURE_COST=2", "TENANTRY_SIGNIN_IP_BURST=100")
+
+	for _, tc := range []struct {
+		name  string
+		env   []string
+		email string
+		want  int // failures answered 401 before the first 429
+	}{
+		{"with Redis", []string{"TENANTRY_REDIS=" + redisURL}, "shared-" + rand.Text() + "@example.com", 3},
+		{"without Redis", nil, "alone-" + rand.Text() + "@example.com", 9},
+	} {
+		ports := startReplicas(t, bin, append(env, tc.env...), 3)
+		clients := make([]*client, len(ports))
+		for i, p := range ports {
+			clients[i] = newClient(t, fmt.Sprintf("http://127.0.0.1:%d", p))
+		}
+		clients[0].do("POST", "/auth/register", map[string]string{"email": tc.email, "password": replicaPassword}, 201, nil)
+		failures, retry := 0, ""
+		for i := 0; retry == "" && i < 30; i++ {
+			resp := clients[i%3].form("/auth/token", url.Values{"username": {tc.email}, "password": {"wrong password"}})
+			switch resp.StatusCode {
+			case http.StatusUnauthorized:
+				failures++
+			case http.StatusTooManyRequests:
+				retry = resp.Header.Get("Retry-After")
+			default:
+				t.Fatalf("%s: attempt %d on replica %d: status %d", tc.name, i+1, i%3+1, resp.StatusCode)
+			}
+		}
+		t.Logf("%s: %d wrong passwords over 3 replicas answered 401, then 429 with Retry-After %s s", tc.name, failures, retry)
+		if failures != tc.want {
+			t.Errorf("%s: %d failures before 429, want %d", tc.name, failures, tc.want)
+		}
+		if n, err := strconv.Atoi(retry); err != nil || n < 1 || n > 180 {
+			t.Errorf("%s: Retry-After %q, want 1 to 180 s (a failure's debt at 1 a minute)", tc.name, retry)
+		}
+		if tc.env != nil {
+			for i, c := range clients {
+				if got := c.form("/auth/token", url.Values{"username": {tc.email}, "password": {replicaPassword}}).StatusCode; got != http.StatusTooManyRequests {
+					t.Errorf("%s: the right password on replica %d while the account is throttled: %d, want 429", tc.name, i+1, got)
+				}
+			}
+		}
+	}
+}
+
+// buildTenantry builds the binary into dir and returns its path.
+func buildTenantry(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "tenantry")
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// migratedAppURL creates and migrates a database of the test's own and
+// returns the application role's URL of it.
+func migratedAppURL(t *testing.T, admin string) string {
+	t.Helper()
+	ownerURL, appRole := createDatabase(t, admin)
+	if err := run(context.Background(), []string{"tenantry", "migrate", "-db", ownerURL, "-app-role", appRole},
+		func(string) string { return "" }, nil, io.Discard, io.Discard); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	u, err := url.Parse(ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(appRole)
+	return u.String()
+}
+
+// startReplicas starts n replicas of bin with env on loopback ports, waits
+// until each is ready, and returns the ports; they are killed when the test
+// ends.
+func startReplicas(t *testing.T, bin string, env []string, n int) []int {
+	t.Helper()
+	ports := make([]int, n)
+	for i := range ports {
+		ports[i] = freePort(t)
+		cmd := exec.Command(bin, "serve", "-addr", fmt.Sprintf("127.0.0.1:%d", ports[i]))
+		cmd.Env = env
+		cmd.Stderr = io.Discard
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		waitReady(t, fmt.Sprintf("http://127.0.0.1:%d", ports[i]))
+	}
+	return ports
+}
+
+// form posts a form to path and returns the answer, its body read.
+func (c *client) form(path string, v url.Values) *http.Response {
+	c.t.Helper()
+	resp, err := c.http.PostForm(c.base+path, v)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
 }
 
 // raw sends a request with c's token and returns the status.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -14,9 +16,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/database"
+	"github.com/tenantry/tenantry/internal/limit"
 	"github.com/tenantry/tenantry/internal/postgres"
 	"github.com/tenantry/tenantry/internal/server"
 )
@@ -30,8 +34,9 @@ bypass row-level security.
 
 Environment:
   TENANTRY_SECRET   token signing secret, at least 32 characters. Required
-                    with PostgreSQL. With SQLite, when unset, a random secret
-                    is generated once and kept in <db>.secret (mode 0600).
+                    with PostgreSQL, and with -redis. With SQLite, when unset,
+                    a random secret is generated once and kept in <db>.secret
+                    (mode 0600).
 
 Flags (each also read from the environment variable shown):
 `
@@ -62,6 +67,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		"how long audit entries are kept before the background purge deletes them (at least 24h)")
 	inviteTTL := fs.duration("invitation-ttl", "TENANTRY_INVITATION_TTL", tenantry.DefaultInvitationTTL, "how long an invitation's token can be accepted")
 	maxConns := fs.int("db-max-conns", "TENANTRY_DB_MAX_CONNS", postgres.DefaultMaxConns, "PostgreSQL connections the server may open (or pool_max_conns in the URL, not both)")
+	redisURL := fs.string("redis", "TENANTRY_REDIS", "", "`URL` of a Redis (redis://[:password@]host:port/db, or rediss:// for TLS) in which every replica counts the sign-in and user rate limits; empty: each process counts alone")
 	corsList := fs.string("cors-origins", "TENANTRY_CORS_ORIGINS", "", "comma-separated exact origins, e.g. https://app.example, whose pages may call the API with credentials; CORS is off when empty")
 	limits := limitFlags(fs)
 	if err := fs.parse(args); err != nil {
@@ -109,6 +115,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logHandler := slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: *level})
 	logger := slog.New(logHandler)
+	if *redisURL != "" {
+		rdb, err := openRedis(ctx, fs.source("redis"), *redisURL, secret, logger)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		defer rdb.Close()
+		lim.Redis = rdb
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -180,7 +194,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if *tlsCert != "" {
 		scheme = "https"
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "db", database.Redact(*db), "version", version)
+	rateLimits := "local"
+	if *redisURL != "" {
+		rateLimits = limit.RedactRedisURL(*redisURL)
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "db", database.Redact(*db),
+		"rate_limits", rateLimits, "version", version)
 
 	// The API server, and the operator's metrics server when asked for: both
 	// stop together.
@@ -237,4 +256,41 @@ func newHTTPServer(ctx context.Context, h http.Handler, logHandler slog.Handler)
 		ErrorLog:          slog.NewLogLogger(logHandler, slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+}
+
+// redisPingTimeout bounds serve's start-up check that Redis answers.
+const redisPingTimeout = 2 * time.Second
+
+// openRedis connects the rate limits to the Redis at rawURL, given by
+// source, and checks that it answers: serve refuses to start otherwise. The
+// keys' names are hashed with a key derived from the token secret, which
+// every replica shares. No error holds the URL's password.
+func openRedis(ctx context.Context, source, rawURL string, secret []byte, logger *slog.Logger) (*limit.Redis, error) {
+	if secret == nil {
+		return nil, fmt.Errorf("%s needs TENANTRY_SECRET, so that every replica names the limits' keys alike", source)
+	}
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("tenantry rate-limit key names"))
+	rdb, err := limit.NewRedis(rawURL, limit.RedisOptions{KeySecret: mac.Sum(nil), Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("invalid value for %s: %v", source, err)
+	}
+	// go-redis's own lines go to the JSON log at debug; the limits log a
+	// failing Redis themselves, once a minute.
+	redis.SetLogger(redisLog{logger})
+	pctx, cancel := context.WithTimeout(ctx, redisPingTimeout)
+	defer cancel()
+	if err := rdb.Ping(pctx); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("Redis at %s (%s) does not answer: %v; start it, or leave %s empty to count the rate limits in each process",
+			limit.RedactRedisURL(rawURL), source, err, source)
+	}
+	return rdb, nil
+}
+
+// redisLog writes go-redis's log lines to the JSON log at debug.
+type redisLog struct{ l *slog.Logger }
+
+func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
+	r.l.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }

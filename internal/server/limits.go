@@ -56,6 +56,12 @@ type Limits struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For names the
 	// client. Empty: the header is never read, the client is the peer.
 	TrustedProxies []netip.Prefix
+	// Redis, when set, counts the request rates (sign-in per address and
+	// per account, each user's rate) in Redis, so that every replica
+	// spends from one budget. Requests in flight per tenant and password
+	// computations stay bounded per process: they bound this process's
+	// own goroutines and memory.
+	Redis *limit.Redis
 }
 
 // DefaultLimits are the limits a server gets unless told otherwise: loose
@@ -82,30 +88,33 @@ func DefaultLimits() Limits {
 
 // limits is Limits made ready for use; a nil member is a limit turned off.
 type limits struct {
-	ip, account *limit.Rate
+	ip, account limit.Rate
 	failureCost int
-	user        *limit.Rate
+	user        limit.Rate
 	userWait    time.Duration
 	tenants     *limit.InFlight
 	hashing     *auth.Hashing
 	trusted     []netip.Prefix
-	// logged lets one throttling event per key and minute into the log.
-	logged *limit.Rate
+	redis       *limit.Redis
+	// logged lets one throttling event per key and minute into this
+	// process's log.
+	logged *limit.Local
 	// timer ends waits (time.NewTimer; a fake one in tests).
 	timer func(time.Duration) (<-chan time.Time, func() bool)
 }
 
 func newLimits(l Limits) *limits {
 	return &limits{
-		ip:          limit.NewRate(l.IPPerMinute/60, l.IPBurst, 0),
-		account:     limit.NewRate(l.AccountPerMinute/60, l.AccountBurst, 0),
+		ip:          limit.New(limitIP, l.IPPerMinute/60, l.IPBurst, l.Redis),
+		account:     limit.New(limitAccount, l.AccountPerMinute/60, l.AccountBurst, l.Redis),
 		failureCost: max(l.FailureCost, 1),
-		user:        limit.NewRate(l.UserPerSecond, l.UserBurst, 0),
+		user:        limit.New(limitUser, l.UserPerSecond, l.UserBurst, l.Redis),
 		userWait:    l.UserWait,
 		tenants:     limit.NewInFlight(l.TenantInFlight, l.TenantWait),
 		hashing:     auth.NewHashing(l.HashConcurrency, l.HashWait),
 		trusted:     l.TrustedProxies,
-		logged:      limit.NewRate(1.0/60, 1, 0),
+		redis:       l.Redis,
+		logged:      limit.NewLocal(1.0/60, 1, 0),
 		timer: func(d time.Duration) (<-chan time.Time, func() bool) {
 			t := time.NewTimer(d)
 			return t.C, t.Stop
@@ -154,7 +163,7 @@ func clientKey(ctx context.Context) string {
 // account's buckets before any password work, or answers 429.
 func (s *server) admitSignIn(ctx context.Context, email string) error {
 	ip, acct := clientKey(ctx), accountKey(email)
-	wait, which := limit.TakeWhich(s.now(),
+	wait, which := limit.TakeWhich(ctx, s.now(),
 		limit.Check{Rate: s.lim.ip, Key: ip, Cost: 1},
 		limit.Check{Rate: s.lim.account, Key: acct, Cost: 1})
 	if wait == 0 {
@@ -173,19 +182,19 @@ func (s *server) admitSignIn(ctx context.Context, email string) error {
 // client address and the account.
 func (s *server) signInFailed(ctx context.Context, email string) {
 	s.addressFailed(ctx)
-	s.lim.account.Charge(accountKey(email), s.lim.failureCost-1, s.now())
+	limit.Charge(ctx, s.lim.account, accountKey(email), s.lim.failureCost-1, s.now())
 }
 
 // addressFailed charges a failure the rest of its cost, to the client
 // address only.
 func (s *server) addressFailed(ctx context.Context) {
-	s.lim.ip.Charge(clientKey(ctx), s.lim.failureCost-1, s.now())
+	limit.Charge(ctx, s.lim.ip, clientKey(ctx), s.lim.failureCost-1, s.now())
 }
 
 // throttled logs a security event for a refusal by limit name of key,
 // once per key and minute: a flood makes one line, not one per request.
 func (s *server) throttled(ctx context.Context, name, key string, attrs ...slog.Attr) {
-	if limit.Take(s.now(), limit.Check{Rate: s.lim.logged, Key: name + " " + key, Cost: 1}) != 0 {
+	if limit.Take(ctx, s.now(), limit.Check{Rate: s.lim.logged, Key: name + " " + key, Cost: 1}) != 0 {
 		return
 	}
 	ri, _ := ctx.Value(reqInfoKey{}).(reqInfo)
@@ -215,7 +224,7 @@ func (s *server) limitCalls(api huma.API) func(huma.Context, func(huma.Context))
 			next(ctx)
 			return
 		}
-		wait, ok := s.lim.user.Queue(c.UserID.String(), s.lim.userWait, s.now())
+		wait, ok := limit.Queue(ctx.Context(), s.lim.user, c.UserID.String(), s.lim.userWait, s.now())
 		if !ok {
 			s.metrics.limited(limitUser)
 			s.writeProblem(api, ctx, tooMany(wait, msgTooManyCalls))

@@ -7,6 +7,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tenantry/tenantry/internal/limit"
 )
 
 // metrics counts requests by route pattern (never the raw path, which
@@ -51,6 +53,15 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 		}
 	}
 	return m, nil
+}
+
+// registerRateBackend counts, when the rate limits are kept in Redis, the
+// checks Redis did not answer, which this process counted alone.
+func registerRateBackend(reg *prometheus.Registry, r *limit.Redis) error {
+	return reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "tenantry_rate_limit_backend_errors_total",
+		Help: "Rate-limit checks Redis did not answer (an error, the timeout, or a call within a second of one), counted by this process alone.",
+	}, func() float64 { return float64(r.Fallbacks()) }))
 }
 
 func (m *metrics) observe(method, route string, status int, d time.Duration) {

@@ -186,6 +186,11 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 		if s.metrics, err = newMetrics(cfg.Metrics); err != nil {
 			return nil, err
 		}
+		if lim.Redis != nil {
+			if err := registerRateBackend(cfg.Metrics, lim.Redis); err != nil {
+				return nil, err
+			}
+		}
 	}
 	api := humago.New(mux, apiConfig(s.cookieName, cfg.Version))
 	api.UseMiddleware(s.recoverer(api), s.observe, s.authenticate(api), s.limitCalls(api), s.guardBody(api))

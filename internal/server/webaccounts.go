@@ -152,7 +152,7 @@ func (a webAccounts) DeleteAccount(r *http.Request, c *tenantry.Caller, password
 }
 
 func (a webAccounts) Admit(r *http.Request, c *tenantry.Caller, tenant string) (func(), error) {
-	wait, ok := a.s.lim.user.Queue(c.UserID.String(), a.s.lim.userWait, a.s.now())
+	wait, ok := limit.Queue(r.Context(), a.s.lim.user, c.UserID.String(), a.s.lim.userWait, a.s.now())
 	if !ok {
 		a.s.metrics.limited(limitUser)
 		return nil, &web.TooManyError{RetryAfter: wait}
