@@ -53,6 +53,7 @@ func (ui *UI) Register(mux Mux) {
 
 	// The account.
 	h("GET /account", ui.private(ui.accountPage))
+	h("GET /account/audit", ui.private(ui.personal(ui.auditLog)))
 	h("POST /account/password", ui.private(ui.changePassword))
 	h("POST /account/signout-everywhere", ui.private(ui.signOutEverywhere))
 	h("POST /account/delete", ui.private(ui.deleteAccount))
