@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -188,15 +189,22 @@ func counted(e tenantry.AuditEntry, n int) tenantry.AuditEntry {
 // (an organization it is not in, another user's personal path, a token
 // used elsewhere), for that tenant's log: kind is the security event's name.
 func (s *server) denied(ctx context.Context, tenant uuid.UUID, kind string, details map[string]any) {
-	c := tenantry.CallerFromContext(ctx)
-	if c == nil {
-		return
+	if c := tenantry.CallerFromContext(ctx); c != nil {
+		s.deniedBy(ctx, c.UserID, tenant, kind, details)
 	}
+}
+
+// deniedBy is denied of actor, for a caller not in ctx (the web pages').
+func (s *server) deniedBy(ctx context.Context, actor, tenant uuid.UUID, kind string, details map[string]any) {
 	e := auditSource(ctx)
-	e.Action, e.ActorUserID, e.TargetType, e.TargetID = tenantry.AuditAccessDenied, c.UserID, "tenant", tenant.String()
+	e.Action, e.ActorUserID, e.TargetType, e.TargetID = tenantry.AuditAccessDenied, actor, "tenant", tenant.String()
 	e.Details = map[string]any{"kind": kind}
 	if ri, ok := ctx.Value(reqInfoKey{}).(reqInfo); ok && ri.route != "" {
-		e.Details["route"] = ri.method + " " + ri.route
+		// A page's pattern names its method already.
+		e.Details["route"] = ri.route
+		if !strings.HasPrefix(ri.route, ri.method+" ") {
+			e.Details["route"] = ri.method + " " + ri.route
+		}
 	}
 	for k, v := range details {
 		e.Details[k] = v

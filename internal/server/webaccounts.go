@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
+
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/limit"
 	"github.com/tenantry/tenantry/internal/web"
@@ -154,6 +156,11 @@ func (a webAccounts) DeleteAccount(r *http.Request, c *tenantry.Caller, password
 	}
 	cookie := a.s.sessionCookie("", -1)
 	return &cookie, nil
+}
+
+func (a webAccounts) Denied(r *http.Request, c *tenantry.Caller, tenantID uuid.UUID) {
+	a.s.metrics.crossTenant("org_not_member")
+	a.s.deniedBy(a.ctx(r), c.UserID, tenantID, "org_not_member", nil)
 }
 
 func (a webAccounts) Admit(r *http.Request, c *tenantry.Caller, tenant string) (func(), error) {

@@ -194,3 +194,35 @@ func TestPagesWriteTheAccountLog(t *testing.T) {
 		t.Errorf("filtered activity page:\n%s", p.body)
 	}
 }
+
+// TestPagesRecordDeniedAttempts: an outsider's page of an organization is
+// the not-found page, and the attempt is in the organization's log, by the
+// outsider, never in the outsider's own.
+func TestPagesRecordDeniedAttempts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mustStatus(t, "bob on alice's org", f.bob.get("/orgs/"+f.org.String()+"/tasks"), 404)
+	ctx := context.Background()
+	deadline := time.Now().Add(10 * time.Second)
+	var es []tenantry.AuditEntry
+	for len(es) == 0 && time.Now().Before(deadline) {
+		if err := f.app.store.View(ctx, f.aliceID, f.org, func(tx tenantry.TenantAccess) (err error) {
+			es, err = tx.AuditEntries(ctx, tenantry.AuditFilter{Action: tenantry.AuditAccessDenied})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(es) != 1 || es[0].ActorUserID != f.bobID || es[0].IP == "" || es[0].RequestID == "" ||
+		es[0].Details["route"] != "GET /orgs/{org_id}/tasks" || es[0].Details["kind"] != "org_not_member" {
+		t.Fatalf("A's denials = %+v, want bob's one", es)
+	}
+	if got := accountLog(t, f.app, f.bobID, func([]tenantry.AuditEntry) bool { return true }); len(got) != 0 {
+		for _, e := range got {
+			if e.Action == tenantry.AuditAccessDenied {
+				t.Errorf("bob's own log holds %+v", e)
+			}
+		}
+	}
+}
