@@ -47,14 +47,16 @@ const (
 	AuditAccessDenied = "access.denied"
 )
 
-// AuditActions are every action an entry may record, in the order the
+// AuditActions returns every action an entry may record, in the order the
 // documentation lists them.
-var AuditActions = []string{
-	AuditTaskCreate, AuditTaskUpdate, AuditTaskDelete, AuditTaskBulkDelete,
-	AuditMemberAdd, AuditMemberRole, AuditMemberRemove,
-	AuditInvitationCreate, AuditInvitationAccept, AuditInvitationRevoke,
-	AuditLogin, AuditLoginFailed, AuditPassword, AuditLogout, AuditLogoutAll,
-	AuditTokenCreate, AuditTokenRevoke, AuditAccessDenied,
+func AuditActions() []string {
+	return []string{
+		AuditTaskCreate, AuditTaskUpdate, AuditTaskDelete, AuditTaskBulkDelete,
+		AuditMemberAdd, AuditMemberRole, AuditMemberRemove,
+		AuditInvitationCreate, AuditInvitationAccept, AuditInvitationRevoke,
+		AuditLogin, AuditLoginFailed, AuditPassword, AuditLogout, AuditLogoutAll,
+		AuditTokenCreate, AuditTokenRevoke, AuditAccessDenied,
+	}
 }
 
 // AuditEntry is one line of a tenant's audit log: who did what, when, from

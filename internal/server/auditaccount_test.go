@@ -3,6 +3,8 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -477,9 +479,56 @@ func TestAuditActionsDocumented(t *testing.T) {
 		}
 	}
 	field := doc.Components.Schemas["AuditEntryOut"].Properties["action"].Description
-	for _, a := range tenantry.AuditActions {
+	for _, a := range tenantry.AuditActions() {
 		if !strings.Contains(param, a) || !strings.Contains(field, a) {
 			t.Errorf("action %s: not in the parameter's doc %q or the field's %q", a, param, field)
 		}
 	}
+}
+
+// TestFailedSignInsAreCounted: a run of wrong passwords against one
+// account, from any address, is one entry within the minute; with a short
+// window, entries whose counts add up to every failure.
+func TestFailedSignInsAreCounted(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, open func(t *testing.T) tenantry.Store) {
+		const n = 8
+		fail := func(h *authztest.Harness) {
+			for i := range n {
+				v := url.Values{"username": {"alice@example.com"}, "password": {"wrong-password"}}
+				res := h.Do("POST", "/auth/token", authztest.Raw(v.Encode()), authztest.Header("Content-Type", "application/x-www-form-urlencoded"),
+					func(r *http.Request) { r.RemoteAddr = fmt.Sprintf("198.51.100.%d:1234", i+1) })
+				if res.Status != 401 {
+					t.Fatalf("wrong password: %d", res.Status)
+				}
+			}
+		}
+		failures := func(es []tenantry.AuditEntry) (entries, total int) {
+			for _, e := range withAction(es, tenantry.AuditLoginFailed) {
+				c, _ := e.Details["count"].(float64)
+				entries, total = entries+1, total+int(c)
+			}
+			return entries, total
+		}
+		h := authztest.NewHarness(t, open(t))
+		alice := h.NewUser("alice@example.com")
+		fail(h)
+		eventually(t, h, alice.ID, alice.ID, "the first failure", func(es []tenantry.AuditEntry) bool {
+			e, _ := failures(es)
+			return e > 0
+		})
+		time.Sleep(300 * time.Millisecond)
+		es, _ := auditLog(t, h, alice.ID, alice.ID)
+		if e, total := failures(es); e != 1 || total != 1 {
+			t.Errorf("%d entries counting %d of %d failures within the minute, want 1 counting 1", e, total, n)
+		}
+
+		h = authztest.NewHarness(t, open(t), server.WithAttemptWindow(100*time.Millisecond, 0))
+		alice = h.NewUser("alice@example.com")
+		fail(h)
+		eventually(t, h, alice.ID, alice.ID, "every failure counted", func(es []tenantry.AuditEntry) bool {
+			_, total := failures(es)
+			return total == n
+		})
+	})
 }

@@ -35,8 +35,8 @@ const auditPageSize = tenantry.MaxPageSize
 // (a plain member gets the same 403 as the API's), or the user's own;
 // ?action= keeps one action, and an unknown one is no filter.
 func (ui *UI) auditLog(q *req) {
-	p := auditPage{Personal: !q.space.org, Actions: tenantry.AuditActions}
-	if a := q.r.URL.Query().Get("action"); slices.Contains(tenantry.AuditActions, a) {
+	p := auditPage{Personal: !q.space.org, Actions: tenantry.AuditActions()}
+	if a := q.r.URL.Query().Get("action"); slices.Contains(tenantry.AuditActions(), a) {
 		p.Action = a
 	}
 	err := ui.view(q, func(tx tenantry.TenantAccess) (err error) {
