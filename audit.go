@@ -27,7 +27,37 @@ const (
 	AuditInvitationCreate = "invitation.create"
 	AuditInvitationAccept = "invitation.accept"
 	AuditInvitationRevoke = "invitation.revoke"
+
+	// The account's own, in the user's personal tenant. An auth.login_failed
+	// entry's actor is the account whose password or code was wrong (the
+	// caller is not known); its details' count says how many failures of
+	// that minute it stands for.
+	AuditLogin       = "auth.login"
+	AuditLoginFailed = "auth.login_failed"
+	AuditPassword    = "auth.password"
+	AuditLogout      = "auth.logout"
+	AuditLogoutAll   = "auth.logout_all"
+	AuditTokenCreate = "token.create"
+	AuditTokenRevoke = "token.revoke"
+
+	// AuditAccessDenied is a request refused for naming a tenant its
+	// caller is not a member of, recorded in that tenant's log: its actor
+	// is the caller, its details the kind of attempt and the count of the
+	// minute's attempts it stands for.
+	AuditAccessDenied = "access.denied"
 )
+
+// AuditActions returns every action an entry may record, in the order the
+// documentation lists them.
+func AuditActions() []string {
+	return []string{
+		AuditTaskCreate, AuditTaskUpdate, AuditTaskDelete, AuditTaskBulkDelete,
+		AuditMemberAdd, AuditMemberRole, AuditMemberRemove,
+		AuditInvitationCreate, AuditInvitationAccept, AuditInvitationRevoke,
+		AuditLogin, AuditLoginFailed, AuditPassword, AuditLogout, AuditLogoutAll,
+		AuditTokenCreate, AuditTokenRevoke, AuditAccessDenied,
+	}
+}
 
 // AuditEntry is one line of a tenant's audit log: who did what, when, from
 // where. Details hold names and counts, never a secret nor a task's text

@@ -16,7 +16,11 @@ const MaxSessionsPerUser = 50
 //
 // Methods outside TenantAccess touch only data that no tenant owns (accounts,
 // credentials) or create a tenant. Tenant-owned data is reached only through
-// View and Update.
+// View and Update, with three narrow exceptions, each writing one audit
+// entry: a change to an account's credentials records it in the user's own
+// personal tenant, in the same change; AcceptInvitation records the new
+// membership; AuditDenied records a refused attempt in a tenant the caller
+// is not a member of.
 type Store interface {
 	// CreateUser creates an account with its personal tenant, whose owner it
 	// is. The email is stored lower-cased. ErrEmailTaken if it exists.
@@ -31,37 +35,51 @@ type Store interface {
 	// An organization it alone belongs to is deleted with it.
 	DeleteUser(ctx context.Context, id uuid.UUID) error
 	// SetPassword replaces the password hash, bumps AuthVersion and deletes
-	// every session of the user. It returns the updated user.
-	SetPassword(ctx context.Context, id uuid.UUID, passwordHash string) (User, error)
+	// every session of the user. It returns the updated user. audit, when
+	// not nil, is written by the user in their personal tenant's log in the
+	// same change.
+	SetPassword(ctx context.Context, id uuid.UUID, passwordHash string, audit *AuditEntry) (User, error)
 
 	// TokenUser is the per-request check of a bearer token: the user, and
 	// whether the token id was revoked. ErrUserNotFound if the user is gone.
 	TokenUser(ctx context.Context, userID uuid.UUID, tokenID string) (u User, revoked bool, err error)
 	// RevokeToken records that a token id no longer works. Entries may be
-	// dropped once expiresAt has passed.
-	RevokeToken(ctx context.Context, tokenID string, expiresAt time.Time) error
+	// dropped once expiresAt has passed. audit, when not nil, is written by
+	// its ActorUserID, the token's user, in that user's personal tenant's
+	// log in the same change.
+	RevokeToken(ctx context.Context, tokenID string, expiresAt time.Time, audit *AuditEntry) error
 
 	// CreateSession stores a new session. A user keeps at most
 	// MaxSessionsPerUser sessions: beyond that, the ones created first are
 	// deleted in the same transaction. ErrUserNotFound if the user is gone.
-	CreateSession(ctx context.Context, s Session) error
+	// audit, when not nil, is written by s.UserID in their personal
+	// tenant's log in the same change.
+	CreateSession(ctx context.Context, s Session, audit *AuditEntry) error
 	// SessionUser returns a live session and its user, and records the use
 	// (LastSeenAt). ErrSessionNotFound if unknown, expired or idle too long.
 	SessionUser(ctx context.Context, idHash []byte, idle time.Duration) (Session, User, error)
-	// DeleteSession ends one session. Deleting an unknown one is not an error.
-	DeleteSession(ctx context.Context, idHash []byte) error
+	// DeleteSession ends one session. Deleting an unknown one is not an
+	// error. audit, when not nil, is written by its ActorUserID, the
+	// session's user, in that user's personal tenant's log in the same
+	// change.
+	DeleteSession(ctx context.Context, idHash []byte, audit *AuditEntry) error
 
 	// CreateAPIToken stores a new API token of t.UserID for t.TenantID.
 	// ErrNotMember if the user is not a member of the tenant. The token is
-	// deleted with the membership.
-	CreateAPIToken(ctx context.Context, t APIToken) (APIToken, error)
+	// deleted with the membership. The user's personal tenant's log gets a
+	// token.create entry naming the token's id, name, tenant and scope
+	// (never its secret), with src's IP and RequestID, in the same change.
+	CreateAPIToken(ctx context.Context, t APIToken, src AuditEntry) (APIToken, error)
 	// APITokens returns the user's API tokens, oldest first.
 	APITokens(ctx context.Context, userID uuid.UUID) ([]APIToken, error)
-	// DeleteAPIToken revokes one of the user's API tokens.
+	// DeleteAPIToken revokes one of the user's API tokens, recorded as
+	// token.revoke with its id and name in the user's personal tenant's
+	// log, with src's IP and RequestID, in the same change.
 	// ErrAPITokenNotFound if the user has no such token.
-	DeleteAPIToken(ctx context.Context, userID, id uuid.UUID) error
-	// DeleteAPITokens revokes every API token of the user.
-	DeleteAPITokens(ctx context.Context, userID uuid.UUID) error
+	DeleteAPIToken(ctx context.Context, userID, id uuid.UUID, src AuditEntry) error
+	// DeleteAPITokens revokes every API token of the user, each recorded
+	// as DeleteAPIToken records one, in one change.
+	DeleteAPITokens(ctx context.Context, userID uuid.UUID, src AuditEntry) error
 	// APITokenUser is the per-request check of an API token: the live token
 	// with that secret hash and its user, the use recorded (at most once per
 	// APITokenTouch). ErrAPITokenNotFound if unknown or expired at now.
@@ -96,6 +114,12 @@ type Store interface {
 	// membership is recorded in the tenant's audit log in the same change,
 	// as invitation.accept by userID with src's IP and RequestID.
 	AcceptInvitation(ctx context.Context, userID, tenantID uuid.UUID, tokenHash []byte, src AuditEntry) (Member, error)
+	// AuditDenied records e as access.denied in tenantID's log, by
+	// e.ActorUserID, who is not a member of it (the one entry a non-member
+	// can cause there), with e's target, IP, RequestID and details. It
+	// writes nothing, and is no error, for a tenant that does not exist. It
+	// is a change of its own, never part of another.
+	AuditDenied(ctx context.Context, tenantID uuid.UUID, e AuditEntry) error
 	// UserOrgs returns one page of the organizations the user is a member
 	// of, with the user's role, oldest first, tie-broken by id.
 	UserOrgs(ctx context.Context, userID uuid.UUID, p Page) ([]OrgMembership, error)

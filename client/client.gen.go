@@ -409,18 +409,23 @@ type AcceptedOutRole string
 
 // AuditEntryOut defines model for AuditEntryOut.
 type AuditEntryOut struct {
+	// Action What happened: task.create, task.update (details: fields), task.delete, task.bulk_delete (count), member.add, member.role, member.remove, invitation.create, invitation.accept, invitation.revoke; in a personal log also auth.login (method, two_factor), auth.login_failed (reason, count), auth.password, auth.logout (method), auth.logout_all (api_tokens), token.create and token.revoke (name); in any log access.denied (kind, route, count).
 	Action string `json:"action"`
 
 	// ActorEmail The actor's email; null once their account is deleted.
-	ActorEmail  nullable.Nullable[string] `json:"actor_email"`
-	ActorUserId string                    `json:"actor_user_id"`
-	At          time.Time                 `json:"at"`
-	Details     map[string]interface{}    `json:"details"`
-	Id          string                    `json:"id"`
-	Ip          string                    `json:"ip"`
-	RequestId   string                    `json:"request_id"`
-	TargetId    string                    `json:"target_id"`
-	TargetType  string                    `json:"target_type"`
+	ActorEmail nullable.Nullable[string] `json:"actor_email"`
+
+	// ActorUserId Who did it; for auth.login_failed, the account whose password or code was wrong (the caller is not known).
+	ActorUserId string    `json:"actor_user_id"`
+	At          time.Time `json:"at"`
+
+	// Details Names and counts, never a password, token, cookie, code or task text beyond the title. A refused attempt's count is how many of that minute it stands for.
+	Details    map[string]interface{} `json:"details"`
+	Id         string                 `json:"id"`
+	Ip         string                 `json:"ip"`
+	RequestId  string                 `json:"request_id"`
+	TargetId   string                 `json:"target_id"`
+	TargetType string                 `json:"target_type"`
 }
 
 // DeleteMeIn defines model for DeleteMeIn.
@@ -805,7 +810,7 @@ type ListOrgAuditParams struct {
 	// After Cursor: the id of the last item of the previous page (see the Link header).
 	After *openapi_types.UUID `form:"after,omitempty" json:"after,omitempty"`
 
-	// Action Only entries of this action, such as task.create.
+	// Action Only entries of this action: task.create, task.update, task.delete, task.bulk_delete, member.add, member.role, member.remove, invitation.create, invitation.accept, invitation.revoke, auth.login, auth.login_failed, auth.password, auth.logout, auth.logout_all, token.create, token.revoke or access.denied.
 	Action *string `form:"action,omitempty" json:"action,omitempty"`
 
 	// Since Only entries at or after this time (RFC 3339).
@@ -895,7 +900,7 @@ type ListPersonalAuditParams struct {
 	// After Cursor: the id of the last item of the previous page (see the Link header).
 	After *openapi_types.UUID `form:"after,omitempty" json:"after,omitempty"`
 
-	// Action Only entries of this action, such as task.create.
+	// Action Only entries of this action: task.create, task.update, task.delete, task.bulk_delete, member.add, member.role, member.remove, invitation.create, invitation.accept, invitation.revoke, auth.login, auth.login_failed, auth.password, auth.logout, auth.logout_all, token.create, token.revoke or access.denied.
 	Action *string `form:"action,omitempty" json:"action,omitempty"`
 
 	// Since Only entries at or after this time (RFC 3339).
@@ -1130,7 +1135,7 @@ type ClientInterface interface {
 
 	// ListOrgAudit The organization's audit log, newest first
 	//
-	// The organization's audit log, newest first: who did what, when, from which address and request. Owners and admins only. Filter by action and time range; a full page carries a Link header to the next one.
+	// The organization's audit log, newest first: who did what, when, from which address and request, and the attempts of non-members refused there (access.denied). Owners and admins only. Filter by action and time range; a full page carries a Link header to the next one.
 	//
 	// Corresponds with GET /api/orgs/{org_id}/audit (the `ListOrgAudit` operationId).
 	ListOrgAudit(ctx context.Context, orgId string, params *ListOrgAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1299,9 +1304,9 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
 	ReplaceOrgTask(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListPersonalAudit The audit log of the caller's personal tenant, newest first
+	// ListPersonalAudit The audit log of the caller's personal tenant and account, newest first
 	//
-	// The audit log of the caller's personal tenant, newest first. Filter by action and time range; a full page carries a Link header to the next one.
+	// The audit log of the caller's personal tenant and account, newest first: its tasks' changes, sign-ins and failed sign-ins, password changes, logouts, API tokens made and revoked, and others' attempts refused there (access.denied). Filter by action and time range; a full page carries a Link header to the next one.
 	//
 	// Corresponds with GET /api/{user_id}/audit (the `ListPersonalAudit` operationId).
 	ListPersonalAudit(ctx context.Context, userId string, params *ListPersonalAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1688,7 +1693,7 @@ func (c *Client) GetOrg(ctx context.Context, orgId string, reqEditors ...Request
 
 // ListOrgAudit The organization's audit log, newest first
 //
-// The organization's audit log, newest first: who did what, when, from which address and request. Owners and admins only. Filter by action and time range; a full page carries a Link header to the next one.
+// The organization's audit log, newest first: who did what, when, from which address and request, and the attempts of non-members refused there (access.denied). Owners and admins only. Filter by action and time range; a full page carries a Link header to the next one.
 //
 // Corresponds with GET /api/orgs/{org_id}/audit (the `ListOrgAudit` operationId).
 func (c *Client) ListOrgAudit(ctx context.Context, orgId string, params *ListOrgAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2067,9 +2072,9 @@ func (c *Client) ReplaceOrgTask(ctx context.Context, orgId string, taskId string
 	return c.Client.Do(req)
 }
 
-// ListPersonalAudit The audit log of the caller's personal tenant, newest first
+// ListPersonalAudit The audit log of the caller's personal tenant and account, newest first
 //
-// The audit log of the caller's personal tenant, newest first. Filter by action and time range; a full page carries a Link header to the next one.
+// The audit log of the caller's personal tenant and account, newest first: its tasks' changes, sign-ins and failed sign-ins, password changes, logouts, API tokens made and revoked, and others' attempts refused there (access.denied). Filter by action and time range; a full page carries a Link header to the next one.
 //
 // Corresponds with GET /api/{user_id}/audit (the `ListPersonalAudit` operationId).
 func (c *Client) ListPersonalAudit(ctx context.Context, userId string, params *ListPersonalAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5158,7 +5163,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListOrgAuditWithResponse The organization's audit log, newest first
 	//
-	// The organization's audit log, newest first: who did what, when, from which address and request. Owners and admins only. Filter by action and time range; a full page carries a Link header to the next one.
+	// The organization's audit log, newest first: who did what, when, from which address and request, and the attempts of non-members refused there (access.denied). Owners and admins only. Filter by action and time range; a full page carries a Link header to the next one.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5345,9 +5350,9 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/orgs/{org_id}/tasks/{task_id} (the `ReplaceOrgTask` operationId).
 	ReplaceOrgTaskWithResponse(ctx context.Context, orgId string, taskId string, params *ReplaceOrgTaskParams, body ReplaceOrgTaskJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceOrgTaskResponse, error)
 
-	// ListPersonalAuditWithResponse The audit log of the caller's personal tenant, newest first
+	// ListPersonalAuditWithResponse The audit log of the caller's personal tenant and account, newest first
 	//
-	// The audit log of the caller's personal tenant, newest first. Filter by action and time range; a full page carries a Link header to the next one.
+	// The audit log of the caller's personal tenant and account, newest first: its tasks' changes, sign-ins and failed sign-ins, password changes, logouts, API tokens made and revoked, and others' attempts refused there (access.denied). Filter by action and time range; a full page carries a Link header to the next one.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10460,7 +10465,7 @@ func (c *ClientWithResponses) GetOrgWithResponse(ctx context.Context, orgId stri
 
 // ListOrgAuditWithResponse The organization's audit log, newest first
 //
-// The organization's audit log, newest first: who did what, when, from which address and request. Owners and admins only. Filter by action and time range; a full page carries a Link header to the next one.
+// The organization's audit log, newest first: who did what, when, from which address and request, and the attempts of non-members refused there (access.denied). Owners and admins only. Filter by action and time range; a full page carries a Link header to the next one.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10773,9 +10778,9 @@ func (c *ClientWithResponses) ReplaceOrgTaskWithResponse(ctx context.Context, or
 	return ParseReplaceOrgTaskResponse(rsp)
 }
 
-// ListPersonalAuditWithResponse The audit log of the caller's personal tenant, newest first
+// ListPersonalAuditWithResponse The audit log of the caller's personal tenant and account, newest first
 //
-// The audit log of the caller's personal tenant, newest first. Filter by action and time range; a full page carries a Link header to the next one.
+// The audit log of the caller's personal tenant and account, newest first: its tasks' changes, sign-ins and failed sign-ins, password changes, logouts, API tokens made and revoked, and others' attempts refused there (access.denied). Filter by action and time range; a full page carries a Link header to the next one.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -240,15 +240,15 @@ func (s *Store) InvalidateAll() {
 
 // RevokeToken records the revocation, then forgets the token here. The
 // other replicas hear of it from the database (see Listen).
-func (s *Store) RevokeToken(ctx context.Context, tokenID string, expiresAt time.Time) error {
-	err := s.Store.RevokeToken(ctx, tokenID, expiresAt)
+func (s *Store) RevokeToken(ctx context.Context, tokenID string, expiresAt time.Time, audit *tenantry.AuditEntry) error {
+	err := s.Store.RevokeToken(ctx, tokenID, expiresAt, audit)
 	s.InvalidateToken(tokenID)
 	return err
 }
 
 // SetPassword changes the password and forgets the user's tokens.
-func (s *Store) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string) (tenantry.User, error) {
-	u, err := s.Store.SetPassword(ctx, id, passwordHash)
+func (s *Store) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string, audit *tenantry.AuditEntry) (tenantry.User, error) {
+	u, err := s.Store.SetPassword(ctx, id, passwordHash, audit)
 	s.InvalidateUser(id)
 	return u, err
 }
@@ -263,8 +263,8 @@ func (s *Store) DeleteUser(ctx context.Context, id uuid.UUID) error {
 // DeleteSession ends a session. Sessions are not cached (SessionUser records
 // each use), so there is nothing to forget; the method exists so the contract
 // of this type names every change it watches.
-func (s *Store) DeleteSession(ctx context.Context, idHash []byte) error {
-	return s.Store.DeleteSession(ctx, idHash)
+func (s *Store) DeleteSession(ctx context.Context, idHash []byte, audit *tenantry.AuditEntry) error {
+	return s.Store.DeleteSession(ctx, idHash, audit)
 }
 
 // Update runs fn like the wrapped store, and after a commit that changed

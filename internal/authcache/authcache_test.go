@@ -68,14 +68,14 @@ func (f *fakeStore) TokenUser(_ context.Context, userID uuid.UUID, tokenID strin
 	return u, revoked, nil
 }
 
-func (f *fakeStore) RevokeToken(_ context.Context, tokenID string, _ time.Time) error {
+func (f *fakeStore) RevokeToken(_ context.Context, tokenID string, _ time.Time, _ *tenantry.AuditEntry) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.revoked[tokenID] = true
 	return nil
 }
 
-func (f *fakeStore) SetPassword(_ context.Context, id uuid.UUID, hash string) (tenantry.User, error) {
+func (f *fakeStore) SetPassword(_ context.Context, id uuid.UUID, hash string, _ *tenantry.AuditEntry) (tenantry.User, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	u, ok := f.users[id]
@@ -95,7 +95,7 @@ func (f *fakeStore) DeleteUser(_ context.Context, id uuid.UUID) error {
 	return nil
 }
 
-func (f *fakeStore) DeleteSession(context.Context, []byte) error { return nil }
+func (f *fakeStore) DeleteSession(context.Context, []byte, *tenantry.AuditEntry) error { return nil }
 
 func (f *fakeStore) View(_ context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantAccess) error) error {
 	f.mu.Lock()
@@ -199,7 +199,7 @@ func TestChangesTakeEffectImmediately(t *testing.T) {
 		{
 			name: "revocation",
 			apply: func(t *testing.T, s *authcache.Store, _ tenantry.User) {
-				if err := s.RevokeToken(ctx, "tok", time.Now().Add(time.Hour)); err != nil {
+				if err := s.RevokeToken(ctx, "tok", time.Now().Add(time.Hour), nil); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -212,7 +212,7 @@ func TestChangesTakeEffectImmediately(t *testing.T) {
 		{
 			name: "password change",
 			apply: func(t *testing.T, s *authcache.Store, u tenantry.User) {
-				if _, err := s.SetPassword(ctx, u.ID, "new-hash"); err != nil {
+				if _, err := s.SetPassword(ctx, u.ID, "new-hash", nil); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -297,7 +297,7 @@ func TestUnannouncedChangeSeenWithinTTL(t *testing.T) {
 	mustTokenUser(t, s, u.ID, "tok")
 
 	// Another replica revokes the token without telling this one.
-	if err := f.RevokeToken(ctx, "tok", time.Time{}); err != nil {
+	if err := f.RevokeToken(ctx, "tok", time.Time{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	c.Add(4 * time.Second)
@@ -321,7 +321,7 @@ func TestLookupRacingAnInvalidationIsNotCached(t *testing.T) {
 	// is revoked. The stale answer must not be kept.
 	f.inLookup = func() {
 		f.inLookup = nil
-		if err := s.RevokeToken(ctx, "tok", time.Time{}); err != nil {
+		if err := s.RevokeToken(ctx, "tok", time.Time{}, nil); err != nil {
 			t.Error(err)
 		}
 	}

@@ -75,7 +75,7 @@ func TestPostgresRevocationSurvivesTheNotifiersConnection(t *testing.T) {
 	// Replica a has announced a change before, so any connection it keeps
 	// for announcing is open. Then every connection of replica a other than
 	// its store's pool is cut: its listener, and whatever else it opened.
-	if err := a.RevokeToken(ctx, uuid.NewString(), time.Now().Add(time.Hour)); err != nil {
+	if err := a.RevokeToken(ctx, uuid.NewString(), time.Now().Add(time.Hour), nil); err != nil {
 		t.Fatal(err)
 	}
 	admin, err := pgx.Connect(ctx, db.AdminURL)
@@ -92,7 +92,7 @@ func TestPostgresRevocationSurvivesTheNotifiersConnection(t *testing.T) {
 		t.Fatal("terminated no connection of replica a's cache")
 	}
 
-	if err := a.RevokeToken(ctx, tok, time.Now().Add(time.Hour)); err != nil {
+	if err := a.RevokeToken(ctx, tok, time.Now().Add(time.Hour), nil); err != nil {
 		t.Fatalf("RevokeToken: %v", err)
 	}
 	if _, revoked := mustTokenUser(t, a, u.ID, tok); !revoked {

@@ -74,7 +74,7 @@ func TestPostgresChangesReachOtherReplicas(t *testing.T) {
 		if _, revoked := mustTokenUser(t, b, u.ID, "tok"); revoked {
 			t.Fatal("fresh token revoked")
 		}
-		if err := a.RevokeToken(ctx, "tok", time.Now().Add(time.Hour)); err != nil {
+		if err := a.RevokeToken(ctx, "tok", time.Now().Add(time.Hour), nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, revoked := mustTokenUser(t, a, u.ID, "tok"); !revoked {
@@ -89,7 +89,7 @@ func TestPostgresChangesReachOtherReplicas(t *testing.T) {
 	t.Run("password change", func(t *testing.T) {
 		u := createUser(t, a)
 		before, _ := mustTokenUser(t, b, u.ID, "tok-pw")
-		if _, err := a.SetPassword(ctx, u.ID, "new-hash"); err != nil {
+		if _, err := a.SetPassword(ctx, u.ID, "new-hash", nil); err != nil {
 			t.Fatal(err)
 		}
 		eventually(t, "password change", func() bool {
@@ -167,7 +167,7 @@ func TestPostgresWithoutListenerFallsBackToTTL(t *testing.T) {
 
 	u := createUser(t, a)
 	mustTokenUser(t, b, u.ID, "tok")
-	if err := a.RevokeToken(ctx, "tok", time.Now().Add(time.Hour)); err != nil {
+	if err := a.RevokeToken(ctx, "tok", time.Now().Add(time.Hour), nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, revoked := mustTokenUser(t, b, u.ID, "tok"); revoked {
@@ -207,7 +207,7 @@ func TestPostgresListenerReconnects(t *testing.T) {
 	eventually(t, "revocation after reconnect", func() bool {
 		tok := uuid.NewString()
 		mustTokenUser(t, b, u.ID, tok)
-		if err := a.RevokeToken(ctx, tok, time.Now().Add(time.Hour)); err != nil {
+		if err := a.RevokeToken(ctx, tok, time.Now().Add(time.Hour), nil); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(100 * time.Millisecond)

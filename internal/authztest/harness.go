@@ -285,7 +285,7 @@ func (h *Harness) Session(u tenantry.User) string {
 	now := time.Now().UTC()
 	if err := h.Store.CreateSession(context.Background(), tenantry.Session{
 		IDHash: sum[:], UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour),
-	}); err != nil {
+	}, nil); err != nil {
 		h.T.Fatal(err)
 	}
 	return base64.RawURLEncoding.EncodeToString(raw)

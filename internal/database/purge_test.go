@@ -42,7 +42,7 @@ func TestOpenPurgesExpiredSessions(t *testing.T) {
 		{IDHash: []byte("expired"), UserID: u.ID, CreatedAt: now.Add(-2 * time.Hour), LastSeenAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Minute)},
 		{IDHash: []byte("live"), UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)},
 	} {
-		if err := store.CreateSession(ctx, s); err != nil {
+		if err := store.CreateSession(ctx, s, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -58,8 +58,8 @@ func (u *unavailable) DeleteUser(ctx context.Context, id uuid.UUID) error {
 }
 
 // SetPassword implements tenantry.Store.
-func (u *unavailable) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string) (tenantry.User, error) {
-	r, err := u.Store.SetPassword(ctx, id, passwordHash)
+func (u *unavailable) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string, audit *tenantry.AuditEntry) (tenantry.User, error) {
+	r, err := u.Store.SetPassword(ctx, id, passwordHash, audit)
 	return r, u.mark(err)
 }
 
@@ -70,13 +70,13 @@ func (u *unavailable) TokenUser(ctx context.Context, userID uuid.UUID, tokenID s
 }
 
 // RevokeToken implements tenantry.Store.
-func (u *unavailable) RevokeToken(ctx context.Context, tokenID string, expiresAt time.Time) error {
-	return u.mark(u.Store.RevokeToken(ctx, tokenID, expiresAt))
+func (u *unavailable) RevokeToken(ctx context.Context, tokenID string, expiresAt time.Time, audit *tenantry.AuditEntry) error {
+	return u.mark(u.Store.RevokeToken(ctx, tokenID, expiresAt, audit))
 }
 
 // CreateSession implements tenantry.Store.
-func (u *unavailable) CreateSession(ctx context.Context, s tenantry.Session) error {
-	return u.mark(u.Store.CreateSession(ctx, s))
+func (u *unavailable) CreateSession(ctx context.Context, s tenantry.Session, audit *tenantry.AuditEntry) error {
+	return u.mark(u.Store.CreateSession(ctx, s, audit))
 }
 
 // SessionUser implements tenantry.Store.
@@ -86,8 +86,8 @@ func (u *unavailable) SessionUser(ctx context.Context, idHash []byte, idle time.
 }
 
 // DeleteSession implements tenantry.Store.
-func (u *unavailable) DeleteSession(ctx context.Context, idHash []byte) error {
-	return u.mark(u.Store.DeleteSession(ctx, idHash))
+func (u *unavailable) DeleteSession(ctx context.Context, idHash []byte, audit *tenantry.AuditEntry) error {
+	return u.mark(u.Store.DeleteSession(ctx, idHash, audit))
 }
 
 // CreateOrg implements tenantry.Store.

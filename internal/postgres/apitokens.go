@@ -13,8 +13,9 @@ import (
 )
 
 // CreateAPIToken stores a new API token in a user-level context: the
-// insert policy admits only a tenant the user belongs to.
-func (db *DB) CreateAPIToken(ctx context.Context, t tenantry.APIToken) (tenantry.APIToken, error) {
+// insert policy admits only a tenant the user belongs to. Its entry follows
+// in the user's personal tenant.
+func (db *DB) CreateAPIToken(ctx context.Context, t tenantry.APIToken, src tenantry.AuditEntry) (tenantry.APIToken, error) {
 	var out tenantry.APIToken
 	err := db.tx(ctx, readWrite, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT user_context($1)`, t.UserID); err != nil {
@@ -31,7 +32,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, t tenantry.APIToken) (tenantry
 			return interpretError("create api token", err, nil)
 		}
 		out = toAPIToken(row)
-		return nil
+		return db.auditAccount(ctx, tx, t.UserID, tokenCreated(out, src))
 	})
 	return out, err
 }
@@ -56,29 +57,36 @@ func (db *DB) APITokens(ctx context.Context, userID uuid.UUID) ([]tenantry.APITo
 	return out, err
 }
 
-// DeleteAPIToken revokes one of the user's API tokens.
-func (db *DB) DeleteAPIToken(ctx context.Context, userID, id uuid.UUID) error {
+// DeleteAPIToken revokes one of the user's API tokens, and records it in the
+// user's personal tenant.
+func (db *DB) DeleteAPIToken(ctx context.Context, userID, id uuid.UUID, src tenantry.AuditEntry) error {
 	return db.tx(ctx, readWrite, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT user_context($1)`, userID); err != nil {
 			return interpretError("delete api token", err, nil)
 		}
-		n, err := db.queries(tx).DeleteAPIToken(ctx, pgdb.DeleteAPITokenParams{UserID: userID, ID: id})
+		r, err := db.queries(tx).DeleteAPIToken(ctx, pgdb.DeleteAPITokenParams{UserID: userID, ID: id})
 		if err != nil {
-			return interpretError("delete api token", err, nil)
-		} else if n == 0 {
-			return tenantry.ErrAPITokenNotFound
+			return interpretError("delete api token", err, tenantry.ErrAPITokenNotFound)
 		}
-		return nil
+		return db.auditAccount(ctx, tx, userID, tokenRevoked(r.ID, r.Name, src))
 	})
 }
 
 // DeleteAPITokens revokes every API token of the user.
-func (db *DB) DeleteAPITokens(ctx context.Context, userID uuid.UUID) error {
+func (db *DB) DeleteAPITokens(ctx context.Context, userID uuid.UUID, src tenantry.AuditEntry) error {
 	return db.tx(ctx, readWrite, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT user_context($1)`, userID); err != nil {
 			return interpretError("delete api tokens", err, nil)
 		}
-		return interpretError("delete api tokens", db.queries(tx).DeleteAPITokens(ctx, userID), nil)
+		rows, err := db.queries(tx).DeleteAPITokens(ctx, userID)
+		if err != nil {
+			return interpretError("delete api tokens", err, nil)
+		}
+		es := make([]tenantry.AuditEntry, 0, len(rows))
+		for _, r := range rows {
+			es = append(es, tokenRevoked(r.ID, r.Name, src))
+		}
+		return db.auditAccount(ctx, tx, userID, es...)
 	})
 }
 
@@ -100,6 +108,23 @@ func (db *DB) APITokenUser(ctx context.Context, secretHash []byte, now time.Time
 		AuthVersion: row.AuthVersion, CreatedAt: row.UserCreatedAt.UTC(),
 	}
 	return t, u, nil
+}
+
+// tokenCreated is the audit entry of a new API token: its id, name, tenant
+// and scope, never its secret.
+func tokenCreated(t tenantry.APIToken, src tenantry.AuditEntry) tenantry.AuditEntry {
+	return tenantry.AuditEntry{
+		Action: tenantry.AuditTokenCreate, TargetType: "api_token", TargetID: t.ID.String(), IP: src.IP, RequestID: src.RequestID,
+		Details: map[string]any{"name": t.Name, "tenant_id": t.TenantID.String(), "scope": string(t.Scope)},
+	}
+}
+
+// tokenRevoked is the audit entry of a revoked API token.
+func tokenRevoked(id uuid.UUID, name string, src tenantry.AuditEntry) tenantry.AuditEntry {
+	return tenantry.AuditEntry{
+		Action: tenantry.AuditTokenRevoke, TargetType: "api_token", TargetID: id.String(), IP: src.IP, RequestID: src.RequestID,
+		Details: map[string]any{"name": name},
+	}
 }
 
 func toAPIToken(r pgdb.ApiToken) tenantry.APIToken {

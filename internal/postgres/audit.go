@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/postgres/internal/pgdb"
@@ -13,12 +14,18 @@ import (
 
 // Audit writes an audit entry by the scope's user, in this transaction.
 func (t *tenantTx) Audit(ctx context.Context, e tenantry.AuditEntry) error {
+	return t.db.createAuditEntry(ctx, t.q, t.scope.TenantID, t.scope.UserID, e)
+}
+
+// createAuditEntry writes e in tenantID by actor, with the store's id and
+// time, through q, whose transaction is in tenantID's context.
+func (db *DB) createAuditEntry(ctx context.Context, q *pgdb.Queries, tenantID, actor uuid.UUID, e tenantry.AuditEntry) error {
 	details, err := json.Marshal(auditDetails(e.Details))
 	if err != nil {
 		return err
 	}
-	err = t.q.CreateAuditEntry(ctx, pgdb.CreateAuditEntryParams{
-		TenantID: t.scope.TenantID, ID: t.db.NewID(), At: t.db.now(), ActorUserID: t.scope.UserID,
+	err = q.CreateAuditEntry(ctx, pgdb.CreateAuditEntryParams{
+		TenantID: tenantID, ID: db.NewID(), At: db.now(), ActorUserID: actor,
 		Action: e.Action, TargetType: e.TargetType, TargetID: e.TargetID, Ip: e.IP, RequestID: e.RequestID,
 		Details: details,
 	})
@@ -26,6 +33,41 @@ func (t *tenantTx) Audit(ctx context.Context, e tenantry.AuditEntry) error {
 		return interpretError("audit", err, nil)
 	}
 	return nil
+}
+
+// auditAccount writes es by userID in userID's personal tenant, in tx: an
+// account's change and its entries are kept together. It enters that
+// tenant's context, so it comes after the change's own statements.
+func (db *DB) auditAccount(ctx context.Context, tx pgx.Tx, userID uuid.UUID, es ...tenantry.AuditEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	if _, _, err := tenantContext(ctx, tx, userID, userID); err != nil {
+		return err
+	}
+	q := db.queries(tx)
+	for _, e := range es {
+		if err := db.createAuditEntry(ctx, q, userID, userID, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AuditDenied records access.denied in tenantID's log through
+// audit_denied (migration 00012): the actor is no member, so no tenant
+// context admits the row. The call is a transaction of its own, as Citus
+// needs of an owner-run function and of the SET LOCAL inside it.
+func (db *DB) AuditDenied(ctx context.Context, tenantID uuid.UUID, e tenantry.AuditEntry) error {
+	details, err := json.Marshal(auditDetails(e.Details))
+	if err != nil {
+		return err
+	}
+	return db.tx(ctx, readWrite, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `SELECT audit_denied($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			tenantID, db.NewID(), db.now(), e.ActorUserID, e.TargetType, e.TargetID, e.IP, e.RequestID, details)
+		return interpretError("audit denied", err, nil)
+	})
 }
 
 // AuditEntries returns one page of the tenant's audit entries, newest

@@ -1,11 +1,13 @@
 package postgres_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/tenantry/tenantry"
@@ -87,5 +89,62 @@ func TestPruneAudit(t *testing.T) {
 		return err
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAuditDeniedWritesOnlyADenial: audit_denied, the one way into a tenant
+// without its membership, adds an access.denied entry to an existing tenant
+// (with a plain owner held to the policies), nothing for a missing one, and
+// leaves no tenant set behind it: the rest of the caller's transaction sees
+// no tenant's rows.
+func TestAuditDeniedWritesOnlyADenial(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := t.Context()
+	app := connect(t, w.db.AppURL)
+	call := func(q interface {
+		QueryRow(context.Context, string, ...any) pgx.Row
+	}, tenant uuid.UUID) bool {
+		t.Helper()
+		var wrote bool
+		err := q.QueryRow(ctx, `SELECT audit_denied($1, $2, now(), $3, 'tenant', 'target', '192.0.2.9', 'req', '{"kind":"org_not_member"}')`,
+			tenant, uuid.Must(uuid.NewV7()), w.carol.ID).Scan(&wrote)
+		if err != nil {
+			t.Fatalf("audit_denied: %v", err)
+		}
+		return wrote
+	}
+	if !call(app, w.orgB) {
+		t.Error("audit_denied in an existing tenant wrote nothing")
+	}
+	if call(app, uuid.New()) {
+		t.Error("audit_denied in a tenant that does not exist wrote something")
+	}
+	tx, err := app.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	call(tx, w.orgB)
+	var setting string
+	if err := tx.QueryRow(ctx, `SELECT coalesce(current_setting('app.tenant_id', true), '')`).Scan(&setting); err != nil || setting != "" {
+		t.Errorf("app.tenant_id after audit_denied = %q, %v; want unset", setting, err)
+	}
+	for table := range tenantColumns {
+		if _, n := tenantsOf(t, tx, table); n != 0 {
+			t.Errorf("%s: %d rows visible after audit_denied", table, n)
+		}
+	}
+	_ = tx.Rollback(ctx)
+
+	var es []tenantry.AuditEntry
+	if err := w.store.View(ctx, w.bob.ID, w.orgB, func(tx tenantry.TenantAccess) (err error) {
+		es, err = tx.AuditEntries(ctx, tenantry.AuditFilter{})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 1 || es[0].Action != tenantry.AuditAccessDenied || es[0].ActorUserID != w.carol.ID || es[0].Details["kind"] != "org_not_member" {
+		t.Errorf("B's log = %+v, want the one denial by carol", es)
 	}
 }

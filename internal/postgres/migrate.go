@@ -45,6 +45,7 @@ func contextFunctions() []string {
 		"create_tenant(uuid, uuid, text, text, timestamptz)",
 		"accept_invitation(uuid, uuid, bytea, timestamptz)",
 		"prune_audit(timestamptz)",
+		"audit_denied(uuid, uuid, timestamptz, uuid, text, text, text, text, jsonb)",
 		"api_token_use(bytea, timestamptz, timestamptz)",
 	}
 }

@@ -12,8 +12,8 @@ import (
 
 // CreateSession stores a new session and deletes the user's oldest beyond
 // tenantry.MaxSessionsPerUser, in one transaction that holds the user's row
-// lock, so that concurrent sign-ins cannot exceed the cap.
-func (db *DB) CreateSession(ctx context.Context, s tenantry.Session) error {
+// lock, so that concurrent sign-ins cannot exceed the cap, with audit.
+func (db *DB) CreateSession(ctx context.Context, s tenantry.Session, audit *tenantry.AuditEntry) error {
 	return db.tx(ctx, readWrite, func(tx pgx.Tx) error {
 		q := db.queries(tx)
 		if _, err := q.LockUserSessions(ctx, s.UserID); err != nil {
@@ -34,7 +34,10 @@ func (db *DB) CreateSession(ctx context.Context, s tenantry.Session) error {
 		}); err != nil {
 			return interpretError("create session: trim", err, nil)
 		}
-		return nil
+		if audit == nil {
+			return nil
+		}
+		return db.auditAccount(ctx, tx, s.UserID, *audit)
 	})
 }
 
@@ -76,10 +79,18 @@ func (db *DB) SessionUser(ctx context.Context, idHash []byte, idle time.Duration
 	return s, u, nil
 }
 
-// DeleteSession ends one session.
-func (db *DB) DeleteSession(ctx context.Context, idHash []byte) error {
-	if err := db.queries(db.pool).DeleteSession(ctx, idHash); err != nil {
-		return interpretError("delete session", err, nil)
+// DeleteSession ends one session, with audit in one transaction.
+func (db *DB) DeleteSession(ctx context.Context, idHash []byte, audit *tenantry.AuditEntry) error {
+	if audit == nil {
+		if err := db.queries(db.pool).DeleteSession(ctx, idHash); err != nil {
+			return interpretError("delete session", err, nil)
+		}
+		return nil
 	}
-	return nil
+	return db.tx(ctx, readWrite, func(tx pgx.Tx) error {
+		if err := db.queries(tx).DeleteSession(ctx, idHash); err != nil {
+			return interpretError("delete session", err, nil)
+		}
+		return db.auditAccount(ctx, tx, audit.ActorUserID, *audit)
+	})
 }

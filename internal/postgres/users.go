@@ -121,8 +121,8 @@ func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 }
 
 // SetPassword replaces the password hash, bumps AuthVersion and ends every
-// session of the user.
-func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string) (tenantry.User, error) {
+// session of the user, with audit.
+func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string, audit *tenantry.AuditEntry) (tenantry.User, error) {
 	var u tenantry.User
 	err := db.tx(ctx, readWrite, func(tx pgx.Tx) error {
 		q := db.queries(tx)
@@ -134,6 +134,11 @@ func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string
 			return interpretError("set password", err, nil)
 		}
 		u = toUser(row)
+		if audit != nil {
+			if err := db.auditAccount(ctx, tx, id, *audit); err != nil {
+				return err
+			}
+		}
 		return db.announce(ctx, tx, "user:"+id.String())
 	})
 	return u, err
@@ -154,8 +159,8 @@ func (db *DB) TokenUser(ctx context.Context, userID uuid.UUID, tokenID string) (
 }
 
 // RevokeToken records a revoked token id, and drops revocations of tokens
-// that have expired since.
-func (db *DB) RevokeToken(ctx context.Context, tokenID string, expiresAt time.Time) error {
+// that have expired since, with audit.
+func (db *DB) RevokeToken(ctx context.Context, tokenID string, expiresAt time.Time, audit *tenantry.AuditEntry) error {
 	return db.tx(ctx, readWrite, func(tx pgx.Tx) error {
 		q := db.queries(tx)
 		if err := q.DeleteExpiredRevocations(ctx, db.now()); err != nil {
@@ -164,6 +169,11 @@ func (db *DB) RevokeToken(ctx context.Context, tokenID string, expiresAt time.Ti
 		err := q.RevokeToken(ctx, pgdb.RevokeTokenParams{TokenID: tokenID, ExpiresAt: expiresAt.UTC().Truncate(time.Microsecond)})
 		if err != nil {
 			return interpretError("revoke token", err, nil)
+		}
+		if audit != nil {
+			if err := db.auditAccount(ctx, tx, audit.ActorUserID, *audit); err != nil {
+				return err
+			}
 		}
 		return db.announce(ctx, tx, "token:"+tokenID)
 	})

@@ -89,6 +89,7 @@ func (s *server) checkPassword(ctx context.Context, email, pw string) (tenantry.
 		s.signInFailed(ctx, email)
 		s.metrics.loginFailed()
 		s.security(ctx, "login_failed", slog.String("reason", "wrong password"), slog.String("target_user_id", u.ID.String()))
+		s.signInFailedFor(ctx, u.ID, "password")
 		return u, errBadLogin
 	}
 	return u, nil
@@ -143,11 +144,22 @@ func (s *server) token(ctx context.Context, in *TokenInput) (*TokenOutput, error
 	if err != nil {
 		return nil, err
 	}
-	if err := s.secondFactor(ctx, u, email, form.Get("totp")); err != nil {
+	twoFactor, err := s.secondFactor(ctx, u, email, form.Get("totp"))
+	if err != nil {
 		return nil, err
 	}
 	tok, claims, err := s.tokens.Issue(u)
 	if err != nil {
+		return nil, err
+	}
+	// The token is handed out only once its sign-in is recorded; nothing
+	// else is stored for it.
+	err = s.store.Update(ctx, u.ID, u.ID, func(tx tenantry.TenantAccess) error {
+		return tx.Audit(ctx, *accountEntry(ctx, u.ID, tenantry.AuditLogin, signInDetails("token", twoFactor)))
+	})
+	if errors.Is(err, tenantry.ErrNotMember) {
+		return nil, errBadLogin // the account was deleted meanwhile
+	} else if err != nil {
 		return nil, err
 	}
 	return &TokenOutput{
@@ -179,10 +191,12 @@ func (s *server) login(ctx context.Context, in *LoginInput) (*LoginOutput, error
 	if err != nil {
 		return nil, err
 	}
-	if err := s.secondFactor(ctx, u, in.Body.Email, in.Body.TOTP); err != nil {
+	twoFactor, err := s.secondFactor(ctx, u, in.Body.Email, in.Body.TOTP)
+	if err != nil {
 		return nil, err
 	}
-	cookie, err := s.openSession(ctx, s.presentedCookie(in), u.ID)
+	cookie, err := s.openSession(ctx, s.presentedCookie(in), u.ID,
+		accountEntry(ctx, u.ID, tenantry.AuditLogin, signInDetails("session", twoFactor)))
 	if err != nil {
 		return nil, err
 	}
@@ -193,10 +207,11 @@ func (s *server) login(ctx context.Context, in *LoginInput) (*LoginOutput, error
 	}, nil
 }
 
-// openSession starts a session for userID and returns its cookie. A new
-// session at every login: a session id planted before login (fixation),
-// presented, is ended and never becomes an authenticated one.
-func (s *server) openSession(ctx context.Context, presented string, userID uuid.UUID) (http.Cookie, error) {
+// openSession starts a session for userID and returns its cookie, with
+// audit (a sign-in) in the same change. A new session at every login: a
+// session id planted before login (fixation), presented, is ended and never
+// becomes an authenticated one.
+func (s *server) openSession(ctx context.Context, presented string, userID uuid.UUID, audit *tenantry.AuditEntry) (http.Cookie, error) {
 	if err := s.endPresentedSession(ctx, presented); err != nil {
 		return http.Cookie{}, err
 	}
@@ -207,7 +222,7 @@ func (s *server) openSession(ctx context.Context, presented string, userID uuid.
 	now := s.now().UTC()
 	if err := s.store.CreateSession(ctx, tenantry.Session{
 		IDHash: hash, UserID: userID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.sessionMax),
-	}); err != nil {
+	}, audit); err != nil {
 		return http.Cookie{}, err
 	}
 	return s.sessionCookie(value, int(s.sessionMax.Seconds())), nil
@@ -226,7 +241,7 @@ func (s *server) endPresentedSession(ctx context.Context, value string) error {
 		return nil
 	}
 	if _, hash, ok := hashCookie(value); ok {
-		return s.store.DeleteSession(ctx, hash)
+		return s.store.DeleteSession(ctx, hash, nil)
 	}
 	return nil
 }
@@ -255,9 +270,11 @@ func (s *server) logout(ctx context.Context, _ *EmptyInput) (*ClearCookieOutput,
 	var err error
 	switch c.Method {
 	case tenantry.AuthBearer:
-		err = s.store.RevokeToken(ctx, c.TokenID, c.TokenExpiry)
+		err = s.store.RevokeToken(ctx, c.TokenID, c.TokenExpiry,
+			accountEntry(ctx, c.UserID, tenantry.AuditLogout, map[string]any{"method": "token"}))
 	case tenantry.AuthSession:
-		err = s.store.DeleteSession(ctx, c.SessionHash)
+		err = s.store.DeleteSession(ctx, c.SessionHash,
+			accountEntry(ctx, c.UserID, tenantry.AuditLogout, map[string]any{"method": "session"}))
 	}
 	if err != nil {
 		return nil, err
@@ -328,7 +345,7 @@ func (s *server) changePassword(ctx context.Context, in *PasswordInput) (*ClearC
 	if err != nil {
 		return nil, s.hashFailed(ctx, err)
 	}
-	if _, err := s.store.SetPassword(ctx, c.UserID, hash); err != nil {
+	if _, err := s.store.SetPassword(ctx, c.UserID, hash, accountEntry(ctx, c.UserID, tenantry.AuditPassword, nil)); err != nil {
 		return nil, err
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "password changed", requestAttrs(ctx)...)

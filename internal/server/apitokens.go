@@ -171,10 +171,11 @@ func (s *server) makeAPIToken(ctx context.Context, t tenantry.APIToken) (tenantr
 	}
 	t.SecretHash = hash
 	tenant := t.TenantID
-	t, err = s.store.CreateAPIToken(ctx, t)
+	t, err = s.store.CreateAPIToken(ctx, t, auditSource(ctx))
 	if errors.Is(err, tenantry.ErrNotMember) {
 		s.security(ctx, "api_token_not_member", slog.String("target_tenant_id", tenant.String()))
 		s.metrics.crossTenant("api_token_not_member")
+		s.denied(ctx, tenant, "api_token_not_member", nil)
 		return t, "", errOrgNotFound
 	} else if err != nil {
 		return t, "", err
@@ -216,7 +217,7 @@ func (s *server) deleteAPIToken(ctx context.Context, in *APITokenInput) (*NoCont
 	if err != nil {
 		return nil, tenantry.ErrAPITokenNotFound
 	}
-	if err := s.store.DeleteAPIToken(ctx, tenantry.CallerFromContext(ctx).UserID, id); err != nil {
+	if err := s.store.DeleteAPIToken(ctx, tenantry.CallerFromContext(ctx).UserID, id, auditSource(ctx)); err != nil {
 		return nil, err
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "api token revoked", append(requestAttrs(ctx), slog.String("token_id", id.String()))...)

@@ -30,6 +30,20 @@ func auditSource(ctx context.Context) tenantry.AuditEntry {
 	return e
 }
 
+// accountEntry is an entry of userID's own log (their personal tenant) for
+// a change to their account: the user is its actor and its target.
+func accountEntry(ctx context.Context, userID uuid.UUID, action string, details map[string]any) *tenantry.AuditEntry {
+	e := auditSource(ctx)
+	e.Action, e.ActorUserID, e.TargetType, e.TargetID, e.Details = action, userID, "user", userID.String(), details
+	return &e
+}
+
+// signInDetails describe a sign-in: by "token" (an access token) or
+// "session" (a cookie), and whether a two-factor code was given.
+func signInDetails(method string, twoFactor bool) map[string]any {
+	return map[string]any{"method": method, "two_factor": twoFactor}
+}
+
 // patchedFields names the fields a patch sets, for a task.update entry.
 func patchedFields(p tenantry.TaskPatch) []string {
 	var fs []string
@@ -51,7 +65,7 @@ func patchedFields(p tenantry.TaskPatch) []string {
 // AuditQuery selects one page of audit entries, newest first.
 type AuditQuery struct {
 	PageQuery
-	Action string    `query:"action" maxLength:"64" pattern:"^[a-z_]+\\.[a-z_]+$" doc:"Only entries of this action, such as task.create."`
+	Action string    `query:"action" maxLength:"64" pattern:"^[a-z_]+\\.[a-z_]+$" doc:"Only entries of this action: task.create, task.update, task.delete, task.bulk_delete, member.add, member.role, member.remove, invitation.create, invitation.accept, invitation.revoke, auth.login, auth.login_failed, auth.password, auth.logout, auth.logout_all, token.create, token.revoke or access.denied."`
 	Since  time.Time `query:"since" doc:"Only entries at or after this time (RFC 3339)."`
 	Until  time.Time `query:"until" doc:"Only entries before this time (RFC 3339)."`
 }
@@ -94,14 +108,14 @@ func (q AuditQuery) link(path string, f tenantry.AuditFilter, es []tenantry.Audi
 type AuditEntryOut struct {
 	ID          uuid.UUID      `json:"id"`
 	At          time.Time      `json:"at"`
-	ActorUserID uuid.UUID      `json:"actor_user_id"`
+	ActorUserID uuid.UUID      `json:"actor_user_id" doc:"Who did it; for auth.login_failed, the account whose password or code was wrong (the caller is not known)."`
 	ActorEmail  *string        `json:"actor_email" nullable:"true" doc:"The actor's email; null once their account is deleted."`
-	Action      string         `json:"action"`
+	Action      string         `json:"action" doc:"What happened: task.create, task.update (details: fields), task.delete, task.bulk_delete (count), member.add, member.role, member.remove, invitation.create, invitation.accept, invitation.revoke; in a personal log also auth.login (method, two_factor), auth.login_failed (reason, count), auth.password, auth.logout (method), auth.logout_all (api_tokens), token.create and token.revoke (name); in any log access.denied (kind, route, count)."`
 	TargetType  string         `json:"target_type"`
 	TargetID    string         `json:"target_id"`
 	IP          string         `json:"ip"`
 	RequestID   string         `json:"request_id"`
-	Details     map[string]any `json:"details"`
+	Details     map[string]any `json:"details" doc:"Names and counts, never a password, token, cookie, code or task text beyond the title. A refused attempt's count is how many of that minute it stands for."`
 }
 
 func auditEntryOut(e tenantry.AuditEntry) AuditEntryOut {

@@ -27,19 +27,21 @@ func (s *server) logoutAll(ctx context.Context, in *LogoutAllInput) (*ClearCooki
 // the same password hash bumps the credentials' version and deletes every
 // session; the database announces the change to the other replicas' token
 // caches (migration 00003). API tokens are checked in the database on
-// every request, so deleting them is seen at once everywhere.
+// every request, so deleting them is seen at once everywhere. Each change
+// carries its entries: a token.revoke per API token, then auth.logout_all.
 func (s *server) signOutEverywhere(ctx context.Context, userID uuid.UUID, apiTokens bool) error {
 	u, err := s.store.UserByID(ctx, userID)
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.SetPassword(ctx, userID, u.PasswordHash); err != nil {
-		return err
-	}
 	if apiTokens {
-		if err := s.store.DeleteAPITokens(ctx, userID); err != nil {
+		if err := s.store.DeleteAPITokens(ctx, userID, auditSource(ctx)); err != nil {
 			return err
 		}
+	}
+	entry := accountEntry(ctx, userID, tenantry.AuditLogoutAll, map[string]any{"api_tokens": apiTokens})
+	if _, err := s.store.SetPassword(ctx, userID, u.PasswordHash, entry); err != nil {
+		return err
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "signed out everywhere", append(requestAttrs(ctx), slog.Bool("api_tokens", apiTokens))...)
 	return nil

@@ -21,6 +21,9 @@ type metrics struct {
 	rateLimited  *prometheus.CounterVec
 	loginsFailed prometheus.Counter
 	crossTenants *prometheus.CounterVec
+	// Audit entries of refused attempts dropped because too many windows
+	// were open (attempts.go).
+	auditDrops *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry) (*metrics, error) {
@@ -46,8 +49,12 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 			Name: "tenantry_cross_tenant_denials_total",
 			Help: "Requests refused for naming a tenant the caller is not a member of, by kind (org_not_member, path_mismatch).",
 		}, []string{"kind"}),
+		auditDrops: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tenantry_audit_dropped_total",
+			Help: "Refused attempts (access.denied, auth.login_failed) not recorded in an audit log because the recorder's windows were full, by action.",
+		}, []string{"action"}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.latency, m.rateLimited, m.loginsFailed, m.crossTenants} {
+	for _, c := range []prometheus.Collector{m.requests, m.latency, m.rateLimited, m.loginsFailed, m.crossTenants, m.auditDrops} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -86,6 +93,12 @@ func (m *metrics) loginFailed() {
 func (m *metrics) crossTenant(kind string) {
 	if m != nil {
 		m.crossTenants.WithLabelValues(kind).Inc()
+	}
+}
+
+func (m *metrics) auditDropped(action string) {
+	if m != nil {
+		m.auditDrops.WithLabelValues(action).Inc()
 	}
 }
 

@@ -186,6 +186,9 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			if id, err := parsePathID(ctx.Param("user_id")); err != nil || id != caller.UserID {
 				s.security(ctx.Context(), "path_mismatch", slog.String("target_user_id", targetID(ctx.Param("user_id"))))
 				s.metrics.crossTenant("path_mismatch")
+				if err == nil {
+					s.denied(ctx.Context(), id, "path_mismatch", nil) // that user's personal tenant
+				}
 				s.writeProblem(api, ctx, errAccessDenied)
 				return
 			}

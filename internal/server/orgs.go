@@ -31,6 +31,7 @@ func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(te
 	if err := s.tokenReaches(ctx, c, id, write); err != nil {
 		if errors.Is(err, tenantry.ErrNotMember) {
 			s.metrics.crossTenant("api_token_tenant")
+			s.denied(ctx, id, "api_token_tenant", map[string]any{"api_token_id": c.APIToken.ID.String()})
 			return errOrgNotFound
 		}
 		return err
@@ -57,6 +58,11 @@ func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(te
 	case errors.Is(err, tenantry.ErrNotMember) || errors.Is(err, errOrgNotFound):
 		s.security(ctx, "org_not_member", slog.String("target_tenant_id", id.String()))
 		s.metrics.crossTenant("org_not_member")
+		if errors.Is(err, tenantry.ErrNotMember) {
+			// Not for a personal tenant of the caller's own, named as an
+			// organization: that one is theirs.
+			s.denied(ctx, id, "org_not_member", nil)
+		}
 		return errOrgNotFound
 	case errors.Is(err, tenantry.ErrTaskNotFound):
 		s.security(ctx, "task_not_found", slog.String("target_tenant_id", id.String()))

@@ -120,10 +120,10 @@ func (s *server) routes(api huma.API) {
 
 	// Audit logs: who did what in a tenant, newest first.
 	route(s, api, authedOp(get, "/api/orgs/{org_id}/audit", "listOrgAudit",
-		"The organization's audit log, newest first: who did what, when, from which address and request. Owners and admins only. Filter by action and time range; a full page carries a Link header to the next one.",
+		"The organization's audit log, newest first: who did what, when, from which address and request, and the attempts of non-members refused there (access.denied). Owners and admins only. Filter by action and time range; a full page carries a Link header to the next one.",
 		http.StatusNotFound, http.StatusUnprocessableEntity), s.orgAudit)
 	route(s, api, personalOp(get, "/api/{user_id}/audit", "listPersonalAudit",
-		"The audit log of the caller's personal tenant, newest first. Filter by action and time range; a full page carries a Link header to the next one.",
+		"The audit log of the caller's personal tenant and account, newest first: its tasks' changes, sign-ins and failed sign-ins, password changes, logouts, API tokens made and revoked, and others' attempts refused there (access.denied). Filter by action and time range; a full page carries a Link header to the next one.",
 		http.StatusUnprocessableEntity), s.personalAudit)
 
 	// Organization tasks: every member may read, create, edit and delete one

@@ -84,6 +84,10 @@ type Config struct {
 	// timer, when set, ends the limits' waits (a tenant's slot, a user's
 	// turn) in place of time.NewTimer (tests, on a fake clock).
 	timer func(time.Duration) (<-chan time.Time, func() bool)
+	// attemptWindow and maxAttempts, when set, replace the refused
+	// attempts' window and bound (attempts.go; tests).
+	attemptWindow time.Duration
+	maxAttempts   int
 }
 
 // server holds the dependencies every operation uses.
@@ -103,6 +107,7 @@ type server struct {
 	lim         *limits
 	inviteTTL   time.Duration
 	notifier    tenantry.Notifier
+	attempts    *attempts
 }
 
 // New builds the HTTP API over cfg.Store.
@@ -191,6 +196,13 @@ func newHandler(cfg Config, bodyTimeout time.Duration) (http.Handler, error) {
 				return nil, err
 			}
 		}
+	}
+	s.attempts = newAttempts(s.writeAttempt, s.log, s.metrics)
+	if cfg.attemptWindow > 0 {
+		s.attempts.window = cfg.attemptWindow
+	}
+	if cfg.maxAttempts > 0 {
+		s.attempts.max = cfg.maxAttempts
 	}
 	api := humago.New(mux, apiConfig(s.cookieName, cfg.Version))
 	api.UseMiddleware(s.recoverer(api), s.observe, s.authenticate(api), s.limitCalls(api), s.guardBody(api))

@@ -107,29 +107,31 @@ func (s *server) checkCode(ctx context.Context, userID uuid.UUID, t tenantry.TOT
 // secondFactor is the step after a right password: nothing without
 // two-factor sign-in; otherwise a code, whose absence is errMFARequired and
 // whose failure is the same 401 as a wrong password, charged against the
-// same sign-in limits.
-func (s *server) secondFactor(ctx context.Context, u tenantry.User, email, code string) error {
+// same sign-in limits and noted in the account's log. used says whether a
+// code was checked.
+func (s *server) secondFactor(ctx context.Context, u tenantry.User, email, code string) (used bool, err error) {
 	t, err := s.store.UserTOTP(ctx, u.ID)
 	if errors.Is(err, tenantry.ErrTOTPNotFound) || err == nil && !t.Enabled {
-		return nil
+		return false, nil
 	} else if err != nil {
-		return err
+		return false, err
 	}
 	if code == "" {
 		s.security(ctx, "mfa_required", slog.String("target_user_id", u.ID.String()))
-		return errMFARequired
+		return false, errMFARequired
 	}
 	ok, err := s.checkCode(ctx, u.ID, t, code)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !ok {
 		s.signInFailed(ctx, email)
 		s.metrics.loginFailed()
 		s.security(ctx, "login_failed", slog.String("reason", "wrong or replayed two-factor code"), slog.String("target_user_id", u.ID.String()))
-		return errBadLogin
+		s.signInFailedFor(ctx, u.ID, "two_factor")
+		return false, errBadLogin
 	}
-	return nil
+	return true, nil
 }
 
 // TOTPEnrollOut is a new, pending two-factor secret.

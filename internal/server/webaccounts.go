@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
+
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/internal/limit"
 	"github.com/tenantry/tenantry/internal/web"
@@ -60,7 +62,9 @@ func (a webAccounts) SignUp(r *http.Request, email, password string) (*http.Cook
 		return nil, webError(err)
 	}
 	// Signed in at once: the person has just chosen the password.
-	cookie, err := a.s.openSession(ctx, a.presented(r), u.ID)
+	details := signInDetails("session", false)
+	details["signup"] = true
+	cookie, err := a.s.openSession(ctx, a.presented(r), u.ID, accountEntry(ctx, u.ID, tenantry.AuditLogin, details))
 	return &cookie, webError(err)
 }
 
@@ -84,19 +88,22 @@ func (a webAccounts) SignIn(r *http.Request, email, password, code string) (*htt
 	if err != nil {
 		return nil, webError(err)
 	}
-	if err := a.s.secondFactor(ctx, u, email, code); errors.Is(err, errMFARequired) {
+	twoFactor, err := a.s.secondFactor(ctx, u, email, code)
+	if errors.Is(err, errMFARequired) {
 		return nil, &web.FieldError{Field: "totp", Message: "Enter the code from your authenticator app, or a recovery code."}
 	} else if errors.Is(err, errBadLogin) {
 		return nil, &web.FieldError{Field: "totp", Message: "That code is not valid, or was used already."}
 	} else if err != nil {
 		return nil, webError(err)
 	}
-	cookie, err := a.s.openSession(ctx, a.presented(r), u.ID)
+	cookie, err := a.s.openSession(ctx, a.presented(r), u.ID, accountEntry(ctx, u.ID, tenantry.AuditLogin, signInDetails("session", twoFactor)))
 	return &cookie, webError(err)
 }
 
 func (a webAccounts) SignOut(r *http.Request, c *tenantry.Caller) (*http.Cookie, error) {
-	if err := a.s.store.DeleteSession(a.ctx(r), c.SessionHash); err != nil {
+	ctx := a.ctx(r)
+	entry := accountEntry(ctx, c.UserID, tenantry.AuditLogout, map[string]any{"method": "session"})
+	if err := a.s.store.DeleteSession(ctx, c.SessionHash, entry); err != nil {
 		return nil, webError(err)
 	}
 	cookie := a.s.sessionCookie("", -1)
@@ -120,10 +127,10 @@ func (a webAccounts) ChangePassword(r *http.Request, c *tenantry.Caller, current
 	}
 	// SetPassword ends every session, this one too; this browser, which
 	// has just proved the password, gets a new one.
-	if _, err := a.s.store.SetPassword(ctx, c.UserID, hash); err != nil {
+	if _, err := a.s.store.SetPassword(ctx, c.UserID, hash, accountEntry(ctx, c.UserID, tenantry.AuditPassword, nil)); err != nil {
 		return nil, webError(err)
 	}
-	cookie, err := a.s.openSession(ctx, "", c.UserID)
+	cookie, err := a.s.openSession(ctx, "", c.UserID, nil)
 	return &cookie, webError(err)
 }
 
@@ -149,6 +156,11 @@ func (a webAccounts) DeleteAccount(r *http.Request, c *tenantry.Caller, password
 	}
 	cookie := a.s.sessionCookie("", -1)
 	return &cookie, nil
+}
+
+func (a webAccounts) Denied(r *http.Request, c *tenantry.Caller, tenantID uuid.UUID) {
+	a.s.metrics.crossTenant("org_not_member")
+	a.s.deniedBy(a.ctx(r), c.UserID, tenantID, "org_not_member", nil)
 }
 
 func (a webAccounts) Admit(r *http.Request, c *tenantry.Caller, tenant string) (func(), error) {

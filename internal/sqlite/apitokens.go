@@ -12,21 +12,28 @@ import (
 )
 
 // CreateAPIToken stores a new API token; the membership's foreign key
-// refuses a tenant the user does not belong to.
-func (db *DB) CreateAPIToken(ctx context.Context, t tenantry.APIToken) (tenantry.APIToken, error) {
+// refuses a tenant the user does not belong to. Its entry follows in the
+// user's personal tenant.
+func (db *DB) CreateAPIToken(ctx context.Context, t tenantry.APIToken, src tenantry.AuditEntry) (tenantry.APIToken, error) {
 	t.ID, t.CreatedAt, t.LastUsedAt = db.NewID(), fromMicros(micros(db.now())), nil
 	if t.ExpiresAt != nil {
 		e := fromMicros(micros(*t.ExpiresAt))
 		t.ExpiresAt = &e
 	}
-	err := db.write.queries().CreateAPIToken(ctx, sqlitedb.CreateAPITokenParams{
-		TenantID: idBytes(t.TenantID), ID: idBytes(t.ID), UserID: idBytes(t.UserID), Name: t.Name,
-		Scope: string(t.Scope), SecretHash: t.SecretHash, CreatedAt: micros(t.CreatedAt), ExpiresAt: nullMicros(t.ExpiresAt),
+	err := inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
+		err := q.CreateAPIToken(ctx, sqlitedb.CreateAPITokenParams{
+			TenantID: idBytes(t.TenantID), ID: idBytes(t.ID), UserID: idBytes(t.UserID), Name: t.Name,
+			Scope: string(t.Scope), SecretHash: t.SecretHash, CreatedAt: micros(t.CreatedAt), ExpiresAt: nullMicros(t.ExpiresAt),
+		})
+		if isConstraint(err, errForeignKey) {
+			return tenantry.ErrNotMember
+		} else if err != nil {
+			return interpretError("create api token", err, nil)
+		}
+		return db.auditAccount(ctx, q, t.UserID, tokenCreated(t, src))
 	})
-	if isConstraint(err, errForeignKey) {
-		return tenantry.APIToken{}, tenantry.ErrNotMember
-	} else if err != nil {
-		return tenantry.APIToken{}, interpretError("create api token", err, nil)
+	if err != nil {
+		return tenantry.APIToken{}, err
 	}
 	return t, nil
 }
@@ -44,20 +51,31 @@ func (db *DB) APITokens(ctx context.Context, userID uuid.UUID) ([]tenantry.APITo
 	return out, nil
 }
 
-// DeleteAPIToken revokes one of the user's API tokens.
-func (db *DB) DeleteAPIToken(ctx context.Context, userID, id uuid.UUID) error {
-	n, err := db.write.queries().DeleteAPIToken(ctx, sqlitedb.DeleteAPITokenParams{UserID: idBytes(userID), ID: idBytes(id)})
-	if err != nil {
-		return interpretError("delete api token", err, nil)
-	} else if n == 0 {
-		return tenantry.ErrAPITokenNotFound
-	}
-	return nil
+// DeleteAPIToken revokes one of the user's API tokens, and records it in the
+// user's personal tenant.
+func (db *DB) DeleteAPIToken(ctx context.Context, userID, id uuid.UUID, src tenantry.AuditEntry) error {
+	return inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
+		r, err := q.DeleteAPIToken(ctx, sqlitedb.DeleteAPITokenParams{UserID: idBytes(userID), ID: idBytes(id)})
+		if err != nil {
+			return interpretError("delete api token", err, tenantry.ErrAPITokenNotFound)
+		}
+		return db.auditAccount(ctx, q, userID, tokenRevoked(fromBytes(r.ID), r.Name, src))
+	})
 }
 
 // DeleteAPITokens revokes every API token of the user.
-func (db *DB) DeleteAPITokens(ctx context.Context, userID uuid.UUID) error {
-	return interpretError("delete api tokens", db.write.queries().DeleteAPITokens(ctx, idBytes(userID)), nil)
+func (db *DB) DeleteAPITokens(ctx context.Context, userID uuid.UUID, src tenantry.AuditEntry) error {
+	return inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
+		rows, err := q.DeleteAPITokens(ctx, idBytes(userID))
+		if err != nil {
+			return interpretError("delete api tokens", err, nil)
+		}
+		es := make([]tenantry.AuditEntry, 0, len(rows))
+		for _, r := range rows {
+			es = append(es, tokenRevoked(fromBytes(r.ID), r.Name, src))
+		}
+		return db.auditAccount(ctx, q, userID, es...)
+	})
 }
 
 // APITokenUser finds the live token and its user, and records the use when
@@ -86,6 +104,23 @@ func (db *DB) APITokenUser(ctx context.Context, secretHash []byte, now time.Time
 		AuthVersion: row.AuthVersion, CreatedAt: row.UserCreatedAt,
 	})
 	return t, u, nil
+}
+
+// tokenCreated is the audit entry of a new API token: its id, name, tenant
+// and scope, never its secret.
+func tokenCreated(t tenantry.APIToken, src tenantry.AuditEntry) tenantry.AuditEntry {
+	return tenantry.AuditEntry{
+		Action: tenantry.AuditTokenCreate, TargetType: "api_token", TargetID: t.ID.String(), IP: src.IP, RequestID: src.RequestID,
+		Details: map[string]any{"name": t.Name, "tenant_id": t.TenantID.String(), "scope": string(t.Scope)},
+	}
+}
+
+// tokenRevoked is the audit entry of a revoked API token.
+func tokenRevoked(id uuid.UUID, name string, src tenantry.AuditEntry) tenantry.AuditEntry {
+	return tenantry.AuditEntry{
+		Action: tenantry.AuditTokenRevoke, TargetType: "api_token", TargetID: id.String(), IP: src.IP, RequestID: src.RequestID,
+		Details: map[string]any{"name": name},
+	}
 }
 
 func toAPIToken(r sqlitedb.ApiToken) tenantry.APIToken {

@@ -14,17 +14,51 @@ import (
 
 // Audit writes an audit entry by the scope's user, in this transaction.
 func (t *tenantTx) Audit(ctx context.Context, e tenantry.AuditEntry) error {
+	return t.db.createAuditEntry(ctx, t.q, t.tid, t.scope.UserID, e)
+}
+
+// createAuditEntry writes e in tenant tid by actor, with the store's id
+// and time, through q.
+func (db *DB) createAuditEntry(ctx context.Context, q *sqlitedb.Queries, tid []byte, actor uuid.UUID, e tenantry.AuditEntry) error {
 	details, err := json.Marshal(auditDetails(e.Details))
 	if err != nil {
 		return err
 	}
-	err = t.q.CreateAuditEntry(ctx, sqlitedb.CreateAuditEntryParams{
-		TenantID: t.tid, ID: idBytes(t.db.NewID()), At: micros(t.db.now()), ActorUserID: idBytes(t.scope.UserID),
+	err = q.CreateAuditEntry(ctx, sqlitedb.CreateAuditEntryParams{
+		TenantID: tid, ID: idBytes(db.NewID()), At: micros(db.now()), ActorUserID: idBytes(actor),
 		Action: e.Action, TargetType: e.TargetType, TargetID: e.TargetID, Ip: e.IP, RequestID: e.RequestID,
 		Details: string(details),
 	})
 	if err != nil {
 		return interpretError("audit", err, nil)
+	}
+	return nil
+}
+
+// auditAccount writes es by userID in userID's personal tenant, through
+// q's transaction: an account's change and its entries are kept together.
+func (db *DB) auditAccount(ctx context.Context, q *sqlitedb.Queries, userID uuid.UUID, es ...tenantry.AuditEntry) error {
+	for _, e := range es {
+		if err := db.createAuditEntry(ctx, q, idBytes(userID), userID, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AuditDenied records access.denied in tenantID's log, if the tenant
+// exists: one statement, which inserts nothing otherwise.
+func (db *DB) AuditDenied(ctx context.Context, tenantID uuid.UUID, e tenantry.AuditEntry) error {
+	details, err := json.Marshal(auditDetails(e.Details))
+	if err != nil {
+		return err
+	}
+	_, err = db.write.queries().CreateDeniedEntry(ctx, sqlitedb.CreateDeniedEntryParams{
+		TenantID: idBytes(tenantID), ID: idBytes(db.NewID()), At: micros(db.now()), ActorUserID: idBytes(e.ActorUserID),
+		TargetType: e.TargetType, TargetID: e.TargetID, Ip: e.IP, RequestID: e.RequestID, Details: string(details),
+	})
+	if err != nil {
+		return interpretError("audit denied", err, nil)
 	}
 	return nil
 }

@@ -11,8 +11,8 @@ import (
 
 // CreateSession stores a new session and deletes the user's oldest beyond
 // tenantry.MaxSessionsPerUser, in one transaction. Its times are stored in
-// UTC, truncated to microseconds.
-func (db *DB) CreateSession(ctx context.Context, s tenantry.Session) error {
+// UTC, truncated to microseconds. audit is written in the same transaction.
+func (db *DB) CreateSession(ctx context.Context, s tenantry.Session, audit *tenantry.AuditEntry) error {
 	return inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
 		err := q.CreateSession(ctx, sqlitedb.CreateSessionParams{
 			IDHash:     s.IDHash,
@@ -31,7 +31,10 @@ func (db *DB) CreateSession(ctx context.Context, s tenantry.Session) error {
 		}); err != nil {
 			return interpretError("create session: trim", err, nil)
 		}
-		return nil
+		if audit == nil {
+			return nil
+		}
+		return db.auditAccount(ctx, q, s.UserID, *audit)
 	})
 }
 
@@ -99,10 +102,19 @@ func (db *DB) SessionUser(ctx context.Context, idHash []byte, idle time.Duration
 	return s, u, nil
 }
 
-// DeleteSession ends one session. Deleting an unknown one is not an error.
-func (db *DB) DeleteSession(ctx context.Context, idHash []byte) error {
-	if err := db.write.queries().DeleteSession(ctx, idHash); err != nil {
-		return interpretError("delete session", err, nil)
+// DeleteSession ends one session, with audit in one transaction. Deleting
+// an unknown one is not an error.
+func (db *DB) DeleteSession(ctx context.Context, idHash []byte, audit *tenantry.AuditEntry) error {
+	if audit == nil {
+		if err := db.write.queries().DeleteSession(ctx, idHash); err != nil {
+			return interpretError("delete session", err, nil)
+		}
+		return nil
 	}
-	return nil
+	return inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
+		if err := q.DeleteSession(ctx, idHash); err != nil {
+			return interpretError("delete session", err, nil)
+		}
+		return db.auditAccount(ctx, q, audit.ActorUserID, *audit)
+	})
 }

@@ -130,11 +130,11 @@ func TestOpen_ForeignKeysEnforced(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A session of a user that does not exist is refused by the foreign key.
-	err = db.CreateSession(ctx, tenantry.Session{IDHash: []byte("h"), UserID: db.NewID()})
+	err = db.CreateSession(ctx, tenantry.Session{IDHash: []byte("h"), UserID: db.NewID()}, nil)
 	if !errors.Is(err, tenantry.ErrUserNotFound) {
 		t.Errorf("CreateSession for no user: %v, want ErrUserNotFound", err)
 	}
-	if err := db.CreateSession(ctx, tenantry.Session{IDHash: []byte("h"), UserID: u.ID}); err != nil {
+	if err := db.CreateSession(ctx, tenantry.Session{IDHash: []byte("h"), UserID: u.ID}, nil); err != nil {
 		t.Errorf("CreateSession: %v", err)
 	}
 }

@@ -137,8 +137,8 @@ func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
 }
 
 // SetPassword replaces the password hash, bumps AuthVersion and deletes
-// every session of the user, in one transaction. ErrUserNotFound.
-func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string) (tenantry.User, error) {
+// every session of the user, with audit, in one transaction. ErrUserNotFound.
+func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string, audit *tenantry.AuditEntry) (tenantry.User, error) {
 	var u tenantry.User
 	err := inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
 		r, err := q.SetPassword(ctx, sqlitedb.SetPasswordParams{ID: idBytes(id), PasswordHash: passwordHash})
@@ -149,7 +149,10 @@ func (db *DB) SetPassword(ctx context.Context, id uuid.UUID, passwordHash string
 			return interpretError("set password: delete sessions", err, nil)
 		}
 		u = toUser(r)
-		return nil
+		if audit == nil {
+			return nil
+		}
+		return db.auditAccount(ctx, q, id, *audit)
 	})
 	return u, err
 }
@@ -167,8 +170,8 @@ func (db *DB) TokenUser(ctx context.Context, userID uuid.UUID, tokenID string) (
 }
 
 // RevokeToken records that a token id no longer works, and drops the
-// entries whose tokens have expired anyway.
-func (db *DB) RevokeToken(ctx context.Context, tokenID string, expiresAt time.Time) error {
+// entries whose tokens have expired anyway, with audit.
+func (db *DB) RevokeToken(ctx context.Context, tokenID string, expiresAt time.Time, audit *tenantry.AuditEntry) error {
 	return inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
 		if err := q.RevokeToken(ctx, sqlitedb.RevokeTokenParams{
 			TokenID: tokenID, ExpiresAt: micros(expiresAt),
@@ -178,6 +181,9 @@ func (db *DB) RevokeToken(ctx context.Context, tokenID string, expiresAt time.Ti
 		if err := q.DeleteExpiredRevocations(ctx, micros(db.now())); err != nil {
 			return interpretError("revoke token: prune", err, nil)
 		}
-		return nil
+		if audit == nil {
+			return nil
+		}
+		return db.auditAccount(ctx, q, audit.ActorUserID, *audit)
 	})
 }

@@ -16,7 +16,7 @@ func newAPIToken(u tenantry.User, tenantID uuid.UUID, hash string, scope tenantr
 
 func mustAPIToken(t *testing.T, s tenantry.Store, in tenantry.APIToken) tenantry.APIToken {
 	t.Helper()
-	tok, err := s.CreateAPIToken(t.Context(), in)
+	tok, err := s.CreateAPIToken(t.Context(), in, tenantry.AuditEntry{})
 	noErr(t, "CreateAPIToken", err)
 	return tok
 }
@@ -64,10 +64,10 @@ func apiTokenCases() []testCase {
 				t.Errorf("LastUsedAt = %v after a use a second later, want %v kept", list[0].LastUsedAt, now)
 			}
 
-			noErr(t, "DeleteAPIToken", s.DeleteAPIToken(t.Context(), bob.ID, tok.ID))
+			noErr(t, "DeleteAPIToken", s.DeleteAPIToken(t.Context(), bob.ID, tok.ID, tenantry.AuditEntry{}))
 			wantTokenGone(t, s, "hash-1")
-			wantErr(t, "DeleteAPIToken again", s.DeleteAPIToken(t.Context(), bob.ID, tok.ID), tenantry.ErrAPITokenNotFound)
-			noErr(t, "DeleteAPITokens", s.DeleteAPITokens(t.Context(), bob.ID))
+			wantErr(t, "DeleteAPIToken again", s.DeleteAPIToken(t.Context(), bob.ID, tok.ID, tenantry.AuditEntry{}), tenantry.ErrAPITokenNotFound)
+			noErr(t, "DeleteAPITokens", s.DeleteAPITokens(t.Context(), bob.ID, tenantry.AuditEntry{}))
 			wantTokenGone(t, s, "hash-2")
 		}},
 		{"APIToken/Expired", func(t *testing.T, s tenantry.Store) {
@@ -84,7 +84,7 @@ func apiTokenCases() []testCase {
 			bob := mustUser(t, s, "bob@example.com")
 			org := mustOrg(t, s, alice, "Acme")
 			for _, tenant := range []uuid.UUID{org.ID, alice.ID, uuid.New()} {
-				_, err := s.CreateAPIToken(t.Context(), newAPIToken(bob, tenant, "hash-x", tenantry.ScopeWrite, nil))
+				_, err := s.CreateAPIToken(t.Context(), newAPIToken(bob, tenant, "hash-x", tenantry.ScopeWrite, nil), tenantry.AuditEntry{})
 				wantErr(t, "CreateAPIToken for a tenant bob is not in", err, tenantry.ErrNotMember)
 			}
 			tok := mustAPIToken(t, s, newAPIToken(alice, org.ID, "hash-a", tenantry.ScopeWrite, nil))
@@ -94,8 +94,8 @@ func apiTokenCases() []testCase {
 			if len(list) != 0 {
 				t.Errorf("bob's APITokens = %+v, want none", list)
 			}
-			wantErr(t, "bob deletes alice's token", s.DeleteAPIToken(t.Context(), bob.ID, tok.ID), tenantry.ErrAPITokenNotFound)
-			noErr(t, "bob's DeleteAPITokens", s.DeleteAPITokens(t.Context(), bob.ID))
+			wantErr(t, "bob deletes alice's token", s.DeleteAPIToken(t.Context(), bob.ID, tok.ID, tenantry.AuditEntry{}), tenantry.ErrAPITokenNotFound)
+			noErr(t, "bob's DeleteAPITokens", s.DeleteAPITokens(t.Context(), bob.ID, tenantry.AuditEntry{}))
 			_, _, err = s.APITokenUser(t.Context(), []byte("hash-a"), time.Now())
 			noErr(t, "alice's token still works", err)
 		}},

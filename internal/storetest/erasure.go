@@ -25,12 +25,12 @@ func Erased(t *testing.T, s tenantry.Store) (erased, bystander tenantry.User) {
 	mustTask(t, s, u.ID, shared.ID, tenantry.NewTask{Title: "assigned to the erased", AssignedUserID: &u.ID})
 	mustTask(t, s, other.ID, other.ID, tenantry.NewTask{Title: "the bystander's"})
 	now := time.Now()
-	noErr(t, "CreateSession", s.CreateSession(ctx, tenantry.Session{IDHash: []byte("erased-session"), UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}))
+	noErr(t, "CreateSession", s.CreateSession(ctx, tenantry.Session{IDHash: []byte("erased-session"), UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}, nil))
 	mustAPIToken(t, s, newAPIToken(u, u.ID, "erased-personal", tenantry.ScopeWrite, nil))
 	mustAPIToken(t, s, newAPIToken(u, shared.ID, "erased-shared", tenantry.ScopeRead, nil))
 	noErr(t, "SetTOTPSecret", s.SetTOTPSecret(ctx, u.ID, "ERASEDSECRET"))
 	noErr(t, "EnableTOTP", s.EnableTOTP(ctx, u.ID, 1, [][]byte{[]byte("erased-code")}))
-	noErr(t, "bystander's session", s.CreateSession(ctx, tenantry.Session{IDHash: []byte("bystander-session"), UserID: other.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}))
+	noErr(t, "bystander's session", s.CreateSession(ctx, tenantry.Session{IDHash: []byte("bystander-session"), UserID: other.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}, nil))
 	noErr(t, "DeleteUser", s.DeleteUser(ctx, u.ID))
 	return u, other
 }

@@ -28,7 +28,7 @@ func sessionCases() []testCase {
 		{"Session/CreateAndUse", func(t *testing.T, s tenantry.Store) {
 			u := mustUser(t, s, "bob@example.com")
 			in := newSession(u, "hash-1", -10*time.Minute, 24*time.Hour)
-			noErr(t, "CreateSession", s.CreateSession(t.Context(), in))
+			noErr(t, "CreateSession", s.CreateSession(t.Context(), in, nil))
 			sess, su, err := s.SessionUser(t.Context(), in.IDHash, time.Hour)
 			noErr(t, "SessionUser", err)
 			if su.ID != u.ID || su.Email != u.Email || su.AuthVersion != u.AuthVersion {
@@ -56,7 +56,7 @@ func sessionCases() []testCase {
 		{"Session/RecordedUseKeepsItAlive", func(t *testing.T, s tenantry.Store) {
 			u := mustUser(t, s, "bob@example.com")
 			in := newSession(u, "hash-1", -50*time.Minute, 24*time.Hour)
-			noErr(t, "CreateSession", s.CreateSession(t.Context(), in))
+			noErr(t, "CreateSession", s.CreateSession(t.Context(), in, nil))
 			_, _, err := s.SessionUser(t.Context(), in.IDHash, time.Hour)
 			noErr(t, "SessionUser", err)
 			// Idle 20 minutes is only ok if the first use was recorded.
@@ -66,7 +66,7 @@ func sessionCases() []testCase {
 		{"Session/AbsoluteExpiry", func(t *testing.T, s tenantry.Store) {
 			u := mustUser(t, s, "bob@example.com")
 			in := newSession(u, "hash-1", -time.Minute, -time.Second)
-			noErr(t, "CreateSession", s.CreateSession(t.Context(), in))
+			noErr(t, "CreateSession", s.CreateSession(t.Context(), in, nil))
 			_, _, err := s.SessionUser(t.Context(), in.IDHash, 24*time.Hour)
 			wantErr(t, "SessionUser expired", err, tenantry.ErrSessionNotFound)
 		}},
@@ -74,8 +74,8 @@ func sessionCases() []testCase {
 			u := mustUser(t, s, "bob@example.com")
 			idle := newSession(u, "idle", -2*time.Hour, 24*time.Hour)
 			fresh := newSession(u, "fresh", -30*time.Minute, 24*time.Hour)
-			noErr(t, "CreateSession", s.CreateSession(t.Context(), idle))
-			noErr(t, "CreateSession", s.CreateSession(t.Context(), fresh))
+			noErr(t, "CreateSession", s.CreateSession(t.Context(), idle, nil))
+			noErr(t, "CreateSession", s.CreateSession(t.Context(), fresh, nil))
 			_, _, err := s.SessionUser(t.Context(), idle.IDHash, time.Hour)
 			wantErr(t, "SessionUser idle", err, tenantry.ErrSessionNotFound)
 			_, _, err = s.SessionUser(t.Context(), fresh.IDHash, time.Hour)
@@ -85,21 +85,21 @@ func sessionCases() []testCase {
 			u := mustUser(t, s, "bob@example.com")
 			a := newSession(u, "a", 0, time.Hour)
 			b := newSession(u, "b", 0, time.Hour)
-			noErr(t, "CreateSession", s.CreateSession(t.Context(), a))
-			noErr(t, "CreateSession", s.CreateSession(t.Context(), b))
-			noErr(t, "DeleteSession", s.DeleteSession(t.Context(), a.IDHash))
+			noErr(t, "CreateSession", s.CreateSession(t.Context(), a, nil))
+			noErr(t, "CreateSession", s.CreateSession(t.Context(), b, nil))
+			noErr(t, "DeleteSession", s.DeleteSession(t.Context(), a.IDHash, nil))
 			_, _, err := s.SessionUser(t.Context(), a.IDHash, time.Hour)
 			wantErr(t, "SessionUser deleted", err, tenantry.ErrSessionNotFound)
 			_, _, err = s.SessionUser(t.Context(), b.IDHash, time.Hour)
 			noErr(t, "SessionUser other session", err)
-			noErr(t, "DeleteSession unknown", s.DeleteSession(t.Context(), []byte("unknown")))
+			noErr(t, "DeleteSession unknown", s.DeleteSession(t.Context(), []byte("unknown"), nil))
 			_, _, err = s.SessionUser(t.Context(), []byte("unknown"), time.Hour)
 			wantErr(t, "SessionUser unknown", err, tenantry.ErrSessionNotFound)
 		}},
 		{"Session/DeletedUser", func(t *testing.T, s tenantry.Store) {
 			u := mustUser(t, s, "bob@example.com")
 			in := newSession(u, "hash-1", 0, time.Hour)
-			noErr(t, "CreateSession", s.CreateSession(t.Context(), in))
+			noErr(t, "CreateSession", s.CreateSession(t.Context(), in, nil))
 			noErr(t, "DeleteUser", s.DeleteUser(t.Context(), u.ID))
 			_, _, err := s.SessionUser(t.Context(), in.IDHash, time.Hour)
 			wantErr(t, "SessionUser of deleted user", err, tenantry.ErrSessionNotFound)
@@ -108,13 +108,13 @@ func sessionCases() []testCase {
 			u := mustUser(t, s, "bob@example.com")
 			other := mustUser(t, s, "carol@example.com")
 			keep := newSession(other, "other", 0, time.Hour)
-			noErr(t, "CreateSession other", s.CreateSession(t.Context(), keep))
+			noErr(t, "CreateSession other", s.CreateSession(t.Context(), keep, nil))
 			// One more than the cap, each created a second after the last.
 			var all []tenantry.Session
 			for i := range tenantry.MaxSessionsPerUser + 1 {
 				in := newSession(u, fmt.Sprintf("s-%03d", i), 0, time.Hour)
 				in.CreatedAt = in.CreatedAt.Add(time.Duration(i-tenantry.MaxSessionsPerUser) * time.Second)
-				noErr(t, "CreateSession", s.CreateSession(t.Context(), in))
+				noErr(t, "CreateSession", s.CreateSession(t.Context(), in, nil))
 				all = append(all, in)
 			}
 			_, _, err := s.SessionUser(t.Context(), all[0].IDHash, time.Hour)
@@ -126,7 +126,7 @@ func sessionCases() []testCase {
 			_, _, err = s.SessionUser(t.Context(), keep.IDHash, time.Hour)
 			noErr(t, "SessionUser of another user", err)
 			wantErr(t, "CreateSession of an unknown user",
-				s.CreateSession(t.Context(), newSession(tenantry.User{ID: uuid.New()}, "nobody", 0, time.Hour)),
+				s.CreateSession(t.Context(), newSession(tenantry.User{ID: uuid.New()}, "nobody", 0, time.Hour), nil),
 				tenantry.ErrUserNotFound)
 		}},
 		{"Session/Purge", func(t *testing.T, s tenantry.Store) {
@@ -141,7 +141,7 @@ func sessionCases() []testCase {
 			idle := newSession(u, "idle", -2*time.Hour, time.Hour)
 			live := newSession(u, "live", -time.Minute, time.Hour)
 			for _, in := range []tenantry.Session{expired, idle, live} {
-				noErr(t, "CreateSession", s.CreateSession(t.Context(), in))
+				noErr(t, "CreateSession", s.CreateSession(t.Context(), in, nil))
 			}
 			purge := func(idle time.Duration, want int64) {
 				t.Helper()

@@ -42,6 +42,7 @@ func Exercise(t *testing.T, open func(t *testing.T) tenantry.Store) {
 	all = append(all, versionCases()...)
 	all = append(all, invitationCases()...)
 	all = append(all, auditCases()...)
+	all = append(all, accountAuditCases()...)
 	all = append(all, memberCases()...)
 	all = append(all, pagingCases()...)
 	all = append(all, isolationCases()...)

@@ -103,10 +103,10 @@ func userCases() []testCase {
 			now := time.Now()
 			mine := tenantry.Session{IDHash: []byte("mine-hash"), UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
 			theirs := tenantry.Session{IDHash: []byte("their-hash"), UserID: other.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
-			noErr(t, "CreateSession", s.CreateSession(t.Context(), mine))
-			noErr(t, "CreateSession", s.CreateSession(t.Context(), theirs))
+			noErr(t, "CreateSession", s.CreateSession(t.Context(), mine, nil))
+			noErr(t, "CreateSession", s.CreateSession(t.Context(), theirs, nil))
 
-			got, err := s.SetPassword(t.Context(), u.ID, "new-hash")
+			got, err := s.SetPassword(t.Context(), u.ID, "new-hash", nil)
 			noErr(t, "SetPassword", err)
 			if got.ID != u.ID || got.PasswordHash != "new-hash" || got.AuthVersion != u.AuthVersion+1 {
 				t.Errorf("SetPassword = %+v, want new hash and AuthVersion %d", got, u.AuthVersion+1)
@@ -121,12 +121,12 @@ func userCases() []testCase {
 			if _, _, err := s.SessionUser(t.Context(), theirs.IDHash, time.Hour); err != nil {
 				t.Errorf("another user's session: %v, want it untouched", err)
 			}
-			again, err := s.SetPassword(t.Context(), u.ID, "newer-hash")
+			again, err := s.SetPassword(t.Context(), u.ID, "newer-hash", nil)
 			noErr(t, "SetPassword again", err)
 			if got, want := again.AuthVersion, u.AuthVersion+2; got != want {
 				t.Errorf("AuthVersion = %d, want %d", got, want)
 			}
-			_, err = s.SetPassword(t.Context(), uuid.New(), "x")
+			_, err = s.SetPassword(t.Context(), uuid.New(), "x", nil)
 			wantErr(t, "SetPassword unknown", err, tenantry.ErrUserNotFound)
 		}},
 		{"TokenUser/RevokeToken", func(t *testing.T, s tenantry.Store) {
@@ -137,8 +137,8 @@ func userCases() []testCase {
 				t.Errorf("TokenUser = %+v, %v; want %+v, false", got, revoked, u)
 			}
 			exp := time.Now().Add(time.Hour)
-			noErr(t, "RevokeToken", s.RevokeToken(t.Context(), "token-1", exp))
-			noErr(t, "RevokeToken twice", s.RevokeToken(t.Context(), "token-1", exp))
+			noErr(t, "RevokeToken", s.RevokeToken(t.Context(), "token-1", exp, nil))
+			noErr(t, "RevokeToken twice", s.RevokeToken(t.Context(), "token-1", exp, nil))
 			if _, revoked, err := s.TokenUser(t.Context(), u.ID, "token-1"); err != nil || !revoked {
 				t.Errorf("TokenUser revoked = %v, %v; want true, nil", revoked, err)
 			}
@@ -158,7 +158,7 @@ func userCases() []testCase {
 			keep := mustTask(t, s, owner.ID, org.ID, tenantry.NewTask{Title: "owner's", AssignedUserID: &owner.ID})
 			now := time.Now()
 			sess := tenantry.Session{IDHash: []byte("gone-session"), UserID: gone.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
-			noErr(t, "CreateSession", s.CreateSession(t.Context(), sess))
+			noErr(t, "CreateSession", s.CreateSession(t.Context(), sess, nil))
 
 			noErr(t, "DeleteUser", s.DeleteUser(t.Context(), gone.ID))
 

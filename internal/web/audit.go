@@ -23,11 +23,7 @@ func (ui *UI) audit(q *req, tx tenantry.TenantAccess, action, targetType, target
 }
 
 // auditActions are the actions the filter offers, in this order.
-var auditActions = []string{
-	tenantry.AuditTaskCreate, tenantry.AuditTaskUpdate, tenantry.AuditTaskDelete, tenantry.AuditTaskBulkDelete,
-	tenantry.AuditMemberAdd, tenantry.AuditMemberRole, tenantry.AuditMemberRemove,
-	tenantry.AuditInvitationCreate, tenantry.AuditInvitationAccept, tenantry.AuditInvitationRevoke,
-}
+var auditActions = tenantry.AuditActions()
 
 // actionPattern is an action as the API's query accepts it.
 var actionPattern = regexp.MustCompile(`^[a-z_]+\.[a-z_]+$`)
@@ -120,7 +116,7 @@ func (ui *UI) auditLog(q *req) {
 	for _, e := range entries {
 		p.Entries = append(p.Entries, auditRow{
 			AuditEntry: e, Actor: actorName(e), Self: e.ActorUserID == q.caller.UserID,
-			Target: targetName(e, emails), Summary: auditSummary(e.Details),
+			Target: targetName(e, emails), Summary: auditSummary(e.Action, e.Details),
 		})
 	}
 	title := "Your audit log"
@@ -152,8 +148,9 @@ func targetName(e tenantry.AuditEntry, emails map[string]string) string {
 }
 
 // auditSummary puts an entry's details in words: the known ones first, in
-// a fixed order, then any other as "key: value", by key.
-func auditSummary(d map[string]any) string {
+// a fixed order, then any other as "key: value", by key. A count is of
+// tasks in a bulk delete, of attempts in a refused or failed one.
+func auditSummary(action string, d map[string]any) string {
 	var parts []string
 	done := map[string]bool{}
 	known := func(key string, say func(v any) (string, bool)) {
@@ -176,10 +173,14 @@ func auditSummary(d map[string]any) string {
 	})
 	known("count", func(v any) (string, bool) {
 		n, ok := v.(float64)
-		if n == 1 {
-			return "1 task", ok
+		what := "attempt"
+		if action == tenantry.AuditTaskBulkDelete {
+			what = "task"
 		}
-		return fmt.Sprintf("%d tasks", int64(n)), ok
+		if n != 1 {
+			what += "s"
+		}
+		return fmt.Sprintf("%d %s", int64(n), what), ok
 	})
 	var rest []string
 	for k := range d {

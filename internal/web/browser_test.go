@@ -318,6 +318,7 @@ func TestWebInBrowser(t *testing.T) {
 	for _, p := range []struct{ name, path, h1 string }{
 		{"tokens", "/account/tokens", "API tokens"},
 		{"two-factor", "/account/2fa", "Two-factor sign-in"},
+		{"activity", "/audit", "Your audit log"},
 		{"accept", "/invitations/accept", "Accept an invitation"},
 	} {
 		alice.open(p.path)

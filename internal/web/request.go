@@ -146,24 +146,41 @@ var errWrongKind = tenantry.ErrNotMember
 // scope check. An organization path that names a personal tenant (even the
 // caller's) is not found.
 func (ui *UI) view(q *req, fn func(tenantry.TenantAccess) error) error {
-	return ui.store.View(q.r.Context(), q.caller.UserID, q.space.tenantID, func(tx tenantry.TenantAccess) error {
+	ran := false
+	err := ui.store.View(q.r.Context(), q.caller.UserID, q.space.tenantID, func(tx tenantry.TenantAccess) error {
+		ran = true
 		err := fn(tx)
 		if (tx.Scope().Kind == tenantry.KindOrg) != q.space.org {
 			return errWrongKind
 		}
 		return err
 	})
+	ui.deniedIf(q, err, ran)
+	return err
+}
+
+// deniedIf records, in the tenant's own log, a caller refused as no
+// member of it: ErrNotMember before fn ran. (A personal tenant named as an
+// organization, the caller's own, is refused after.)
+func (ui *UI) deniedIf(q *req, err error, ran bool) {
+	if !ran && errors.Is(err, tenantry.ErrNotMember) {
+		ui.accounts.Denied(q.r, q.caller, q.space.tenantID)
+	}
 }
 
 // update writes in the request's space through Store.Update; the kind is
 // checked before anything is written.
 func (ui *UI) update(q *req, fn func(tenantry.TenantAccess) error) error {
-	return ui.store.Update(q.r.Context(), q.caller.UserID, q.space.tenantID, func(tx tenantry.TenantAccess) error {
+	ran := false
+	err := ui.store.Update(q.r.Context(), q.caller.UserID, q.space.tenantID, func(tx tenantry.TenantAccess) error {
+		ran = true
 		if (tx.Scope().Kind == tenantry.KindOrg) != q.space.org {
 			return errWrongKind
 		}
 		return fn(tx)
 	})
+	ui.deniedIf(q, err, ran)
+	return err
 }
 
 // fail answers an error as a page: not found, forbidden, too many

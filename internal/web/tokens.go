@@ -108,7 +108,7 @@ func (ui *UI) revokeToken(q *req) {
 		ui.notFound(q)
 		return
 	}
-	if err := ui.store.DeleteAPIToken(q.r.Context(), q.caller.UserID, id); err != nil {
+	if err := ui.store.DeleteAPIToken(q.r.Context(), q.caller.UserID, id, ui.accounts.AuditSource(q.r)); err != nil {
 		ui.fail(q, err)
 		return
 	}

@@ -16,6 +16,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/tenantry/tenantry"
 )
 
@@ -58,6 +60,9 @@ type Accounts interface {
 	// CreateAPIToken makes an API token of c's user with t's name, tenant,
 	// scope and expiry: its secret, to show once.
 	CreateAPIToken(r *http.Request, c *tenantry.Caller, t tenantry.APIToken) (secret string, err error)
+	// Denied notes that c was refused in tenantID as no member of it, for
+	// that tenant's audit log, off the request path (as the API does).
+	Denied(r *http.Request, c *tenantry.Caller, tenantID uuid.UUID)
 	// Admit applies the per-user and per-tenant request limits to one
 	// page of c's in tenant; release when done.
 	Admit(r *http.Request, c *tenantry.Caller, tenant string) (release func(), err error)

@@ -6,11 +6,11 @@ RETURNING *;
 -- name: APITokens :many
 SELECT * FROM api_tokens WHERE user_id = @user_id ORDER BY id;
 
--- name: DeleteAPIToken :execrows
-DELETE FROM api_tokens WHERE user_id = @user_id AND id = @id;
+-- name: DeleteAPIToken :one
+DELETE FROM api_tokens WHERE user_id = @user_id AND id = @id RETURNING id, name;
 
--- name: DeleteAPITokens :exec
-DELETE FROM api_tokens WHERE user_id = @user_id;
+-- name: DeleteAPITokens :many
+DELETE FROM api_tokens WHERE user_id = @user_id RETURNING id, name;
 
 -- name: UseAPIToken :one
 SELECT t.tenant_id, t.id, t.user_id, t.name, t.scope, t.secret_hash, t.created_at, t.expires_at, t.last_used_at,

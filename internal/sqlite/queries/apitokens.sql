@@ -9,13 +9,15 @@ FROM api_tokens
 WHERE user_id = sqlc.arg(user_id)
 ORDER BY id;
 
--- name: DeleteAPIToken :execrows
+-- name: DeleteAPIToken :one
 DELETE FROM api_tokens
-WHERE user_id = sqlc.arg(user_id) AND id = sqlc.arg(id);
+WHERE user_id = sqlc.arg(user_id) AND id = sqlc.arg(id)
+RETURNING id, name;
 
--- name: DeleteAPITokens :exec
+-- name: DeleteAPITokens :many
 DELETE FROM api_tokens
-WHERE user_id = sqlc.arg(user_id);
+WHERE user_id = sqlc.arg(user_id)
+RETURNING id, name;
 
 -- name: TouchAPIToken :exec
 UPDATE api_tokens

@@ -3,6 +3,13 @@ INSERT INTO audit_entries (tenant_id, id, at, actor_user_id, action, target_type
 VALUES (sqlc.arg(tenant_id), sqlc.arg(id), sqlc.arg(at), sqlc.arg(actor_user_id), sqlc.arg(action),
         sqlc.arg(target_type), sqlc.arg(target_id), sqlc.arg(ip), sqlc.arg(request_id), sqlc.arg(details));
 
+-- name: CreateDeniedEntry :execrows
+INSERT INTO audit_entries (tenant_id, id, at, actor_user_id, action, target_type, target_id, ip, request_id, details)
+SELECT t.id, sqlc.arg(id), sqlc.arg(at), sqlc.arg(actor_user_id), 'access.denied', sqlc.arg(target_type),
+       sqlc.arg(target_id), sqlc.arg(ip), sqlc.arg(request_id), sqlc.arg(details)
+FROM tenants t
+WHERE t.id = sqlc.arg(tenant_id);
+
 -- name: AuditEntries :many
 -- The actor's email comes from users; it is empty once the account is
 -- deleted.

@@ -90,8 +90,8 @@ func (q *Queries) CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) 
 	return i, err
 }
 
-const deleteAPIToken = `-- name: DeleteAPIToken :execrows
-DELETE FROM api_tokens WHERE user_id = $1 AND id = $2
+const deleteAPIToken = `-- name: DeleteAPIToken :one
+DELETE FROM api_tokens WHERE user_id = $1 AND id = $2 RETURNING id, name
 `
 
 type DeleteAPITokenParams struct {
@@ -99,21 +99,45 @@ type DeleteAPITokenParams struct {
 	ID     uuid.UUID
 }
 
-func (q *Queries) DeleteAPIToken(ctx context.Context, arg DeleteAPITokenParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteAPIToken, arg.UserID, arg.ID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+type DeleteAPITokenRow struct {
+	ID   uuid.UUID
+	Name string
 }
 
-const deleteAPITokens = `-- name: DeleteAPITokens :exec
-DELETE FROM api_tokens WHERE user_id = $1
+func (q *Queries) DeleteAPIToken(ctx context.Context, arg DeleteAPITokenParams) (DeleteAPITokenRow, error) {
+	row := q.db.QueryRow(ctx, deleteAPIToken, arg.UserID, arg.ID)
+	var i DeleteAPITokenRow
+	err := row.Scan(&i.ID, &i.Name)
+	return i, err
+}
+
+const deleteAPITokens = `-- name: DeleteAPITokens :many
+DELETE FROM api_tokens WHERE user_id = $1 RETURNING id, name
 `
 
-func (q *Queries) DeleteAPITokens(ctx context.Context, userID uuid.UUID) error {
-	_, err := q.db.Exec(ctx, deleteAPITokens, userID)
-	return err
+type DeleteAPITokensRow struct {
+	ID   uuid.UUID
+	Name string
+}
+
+func (q *Queries) DeleteAPITokens(ctx context.Context, userID uuid.UUID) ([]DeleteAPITokensRow, error) {
+	rows, err := q.db.Query(ctx, deleteAPITokens, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []DeleteAPITokensRow
+	for rows.Next() {
+		var i DeleteAPITokensRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const useAPIToken = `-- name: UseAPIToken :one

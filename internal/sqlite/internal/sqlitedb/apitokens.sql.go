@@ -81,9 +81,10 @@ func (q *Queries) CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) 
 	return err
 }
 
-const deleteAPIToken = `-- name: DeleteAPIToken :execrows
+const deleteAPIToken = `-- name: DeleteAPIToken :one
 DELETE FROM api_tokens
 WHERE user_id = ?1 AND id = ?2
+RETURNING id, name
 `
 
 type DeleteAPITokenParams struct {
@@ -91,22 +92,50 @@ type DeleteAPITokenParams struct {
 	ID     []byte
 }
 
-func (q *Queries) DeleteAPIToken(ctx context.Context, arg DeleteAPITokenParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deleteAPIToken, arg.UserID, arg.ID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected()
+type DeleteAPITokenRow struct {
+	ID   []byte
+	Name string
 }
 
-const deleteAPITokens = `-- name: DeleteAPITokens :exec
+func (q *Queries) DeleteAPIToken(ctx context.Context, arg DeleteAPITokenParams) (DeleteAPITokenRow, error) {
+	row := q.db.QueryRowContext(ctx, deleteAPIToken, arg.UserID, arg.ID)
+	var i DeleteAPITokenRow
+	err := row.Scan(&i.ID, &i.Name)
+	return i, err
+}
+
+const deleteAPITokens = `-- name: DeleteAPITokens :many
 DELETE FROM api_tokens
 WHERE user_id = ?1
+RETURNING id, name
 `
 
-func (q *Queries) DeleteAPITokens(ctx context.Context, userID []byte) error {
-	_, err := q.db.ExecContext(ctx, deleteAPITokens, userID)
-	return err
+type DeleteAPITokensRow struct {
+	ID   []byte
+	Name string
+}
+
+func (q *Queries) DeleteAPITokens(ctx context.Context, userID []byte) ([]DeleteAPITokensRow, error) {
+	rows, err := q.db.QueryContext(ctx, deleteAPITokens, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []DeleteAPITokensRow
+	for rows.Next() {
+		var i DeleteAPITokensRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const touchAPIToken = `-- name: TouchAPIToken :exec

@@ -122,6 +122,44 @@ func (q *Queries) CreateAuditEntry(ctx context.Context, arg CreateAuditEntryPara
 	return err
 }
 
+const createDeniedEntry = `-- name: CreateDeniedEntry :execrows
+INSERT INTO audit_entries (tenant_id, id, at, actor_user_id, action, target_type, target_id, ip, request_id, details)
+SELECT t.id, ?1, ?2, ?3, 'access.denied', ?4,
+       ?5, ?6, ?7, ?8
+FROM tenants t
+WHERE t.id = ?9
+`
+
+type CreateDeniedEntryParams struct {
+	ID          []byte
+	At          int64
+	ActorUserID []byte
+	TargetType  string
+	TargetID    string
+	Ip          string
+	RequestID   string
+	Details     string
+	TenantID    []byte
+}
+
+func (q *Queries) CreateDeniedEntry(ctx context.Context, arg CreateDeniedEntryParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, createDeniedEntry,
+		arg.ID,
+		arg.At,
+		arg.ActorUserID,
+		arg.TargetType,
+		arg.TargetID,
+		arg.Ip,
+		arg.RequestID,
+		arg.Details,
+		arg.TenantID,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const pruneAudit = `-- name: PruneAudit :execrows
 DELETE FROM audit_entries WHERE at < ?1
 `
