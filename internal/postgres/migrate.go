@@ -45,6 +45,7 @@ func contextFunctions() []string {
 		"create_tenant(uuid, uuid, text, text, timestamptz)",
 		"accept_invitation(uuid, uuid, bytea, timestamptz)",
 		"prune_audit(timestamptz)",
+		"purge_idempotency_keys(timestamptz)",
 		"api_token_use(bytea, timestamptz, timestamptz)",
 	}
 }
