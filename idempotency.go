@@ -1,6 +1,8 @@
 package tenantry
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,4 +29,25 @@ type IdempotentRequest struct {
 type IdempotentAnswer struct {
 	Status int
 	Body   []byte
+}
+
+// OrgAnswer is the answer CreateOrgOnce keeps for its key: the
+// organization and role it created, as JSON, with the status of a create
+// (201). Both stores keep the same bytes, so a replay reads the same
+// OrgMembership from either.
+func OrgAnswer(m OrgMembership) (IdempotentAnswer, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return IdempotentAnswer{}, fmt.Errorf("idempotency: org answer: %w", err)
+	}
+	return IdempotentAnswer{Status: 201, Body: b}, nil
+}
+
+// Org reads an answer kept by OrgAnswer.
+func (a IdempotentAnswer) Org() (OrgMembership, error) {
+	var m OrgMembership
+	if err := json.Unmarshal(a.Body, &m); err != nil {
+		return OrgMembership{}, fmt.Errorf("idempotency: org answer: %w", err)
+	}
+	return m, nil
 }

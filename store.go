@@ -105,6 +105,16 @@ type Store interface {
 
 	// CreateOrg creates an organization with owner as its first owner.
 	CreateOrg(ctx context.Context, owner uuid.UUID, name string) (OrgMembership, error)
+	// CreateOrgOnce is CreateOrg once per Idempotency-Key: r's key is
+	// claimed as owner's (whatever r.UserID says) in owner's personal
+	// tenant in the same change, as TenantAccess.ClaimIdempotencyKey
+	// claims one, and kept with the created OrgMembership (OrgAnswer). A
+	// key used within IdempotencyKeep creates nothing and returns the
+	// first OrgMembership, even if that organization has changed since;
+	// ErrIdempotencyMismatch if that use had another body. A concurrent
+	// call with the same key waits for the first and returns its answer.
+	// ErrUserNotFound if owner has no account.
+	CreateOrgOnce(ctx context.Context, owner uuid.UUID, name string, r IdempotentRequest) (OrgMembership, error)
 	// AcceptInvitation makes userID a member of tenantID with the role of
 	// the pending invitation there whose token hashes to tokenHash and whose
 	// email is the user's. Accepting an invitation the user already accepted

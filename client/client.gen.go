@@ -511,8 +511,8 @@ type InvitationCreatedOut struct {
 	Id        openapi_types.UUID       `json:"id"`
 	Role      InvitationCreatedOutRole `json:"role"`
 
-	// Token The one copy of the token: give it to the invitee, who accepts with POST /auth/invitations/accept.
-	Token string `json:"token"`
+	// Token The one copy of the token: give it to the invitee, who accepts with POST /auth/invitations/accept. null when the answer is a replay of an Idempotency-Key: the token is shown in the first answer only and never stored; whoever lost it revokes the invitation and invites again.
+	Token nullable.Nullable[string] `json:"token"`
 }
 
 // InvitationCreatedOutRole defines model for InvitationCreatedOut.Role.
@@ -802,6 +802,12 @@ type ListOrgsParams struct {
 	After *openapi_types.UUID `form:"after,omitempty" json:"after,omitempty"`
 }
 
+// CreateOrgParams defines parameters for CreateOrg.
+type CreateOrgParams struct {
+	// IdempotencyKey 1 to 255 visible ASCII characters. A retry with the same key and body within 24 hours answers the first answer again (201, the same organization) without creating a second; the same key with another body is refused (422). Keys are the caller's own, kept with those of the caller's personal tasks: a key used to create a personal task is refused here (422).
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // ListOrgAuditParams defines parameters for ListOrgAudit.
 type ListOrgAuditParams struct {
 	// Limit Page size, 1 to 100.
@@ -827,6 +833,12 @@ type ListInvitationsParams struct {
 
 	// After Cursor: the id of the last item of the previous page (see the Link header).
 	After *openapi_types.UUID `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// CreateInvitationParams defines parameters for CreateInvitation.
+type CreateInvitationParams struct {
+	// IdempotencyKey 1 to 255 visible ASCII characters. A retry with the same key and body within 24 hours answers the first answer again (201, the same invitation) without a second invitation, but with a null token: the token is shown once, in the first answer, and never stored. The same key with another body is refused (422). Keys are the caller's own within the organization.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
 // ListMembersParams defines parameters for ListMembers.
@@ -1110,21 +1122,21 @@ type ClientInterface interface {
 
 	// CreateOrgWithBody Create an organization; the caller becomes its owner
 	//
-	// Create an organization; the caller becomes its owner.
+	// Create an organization; the caller becomes its owner. With an Idempotency-Key, a retry answers the first organization without creating another.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/orgs (the `CreateOrg` operationId).
-	CreateOrgWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateOrgWithBody(ctx context.Context, params *CreateOrgParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateOrg Create an organization; the caller becomes its owner
 	//
-	// Create an organization; the caller becomes its owner.
+	// Create an organization; the caller becomes its owner. With an Idempotency-Key, a retry answers the first organization without creating another.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/orgs (the `CreateOrg` operationId).
-	CreateOrg(ctx context.Context, body CreateOrgJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateOrg(ctx context.Context, params *CreateOrgParams, body CreateOrgJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetOrg One of the caller's organizations
 	//
@@ -1149,21 +1161,21 @@ type ClientInterface interface {
 
 	// CreateInvitationWithBody Invite an email with a role, whether or not it has an account
 	//
-	// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+	// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee. With an Idempotency-Key, a retry answers the same invitation with a null token (it is never stored) and invites no one again.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
-	CreateInvitationWithBody(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateInvitationWithBody(ctx context.Context, orgId string, params *CreateInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateInvitation Invite an email with a role, whether or not it has an account
 	//
-	// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+	// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee. With an Idempotency-Key, a retry answers the same invitation with a null token (it is never stored) and invites no one again.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
-	CreateInvitation(ctx context.Context, orgId string, body CreateInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateInvitation(ctx context.Context, orgId string, params *CreateInvitationParams, body CreateInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RevokeInvitation Revoke a pending invitation; its token stops working
 	//
@@ -1638,13 +1650,13 @@ func (c *Client) ListOrgs(ctx context.Context, params *ListOrgsParams, reqEditor
 
 // CreateOrgWithBody Create an organization; the caller becomes its owner
 //
-// Create an organization; the caller becomes its owner.
+// Create an organization; the caller becomes its owner. With an Idempotency-Key, a retry answers the first organization without creating another.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/orgs (the `CreateOrg` operationId).
-func (c *Client) CreateOrgWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateOrgRequestWithBody(c.Server, contentType, body)
+func (c *Client) CreateOrgWithBody(ctx context.Context, params *CreateOrgParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOrgRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1657,13 +1669,13 @@ func (c *Client) CreateOrgWithBody(ctx context.Context, contentType string, body
 
 // CreateOrg Create an organization; the caller becomes its owner
 //
-// Create an organization; the caller becomes its owner.
+// Create an organization; the caller becomes its owner. With an Idempotency-Key, a retry answers the first organization without creating another.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/orgs (the `CreateOrg` operationId).
-func (c *Client) CreateOrg(ctx context.Context, body CreateOrgJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateOrgRequest(c.Server, body)
+func (c *Client) CreateOrg(ctx context.Context, params *CreateOrgParams, body CreateOrgJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOrgRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1727,13 +1739,13 @@ func (c *Client) ListInvitations(ctx context.Context, orgId string, params *List
 
 // CreateInvitationWithBody Invite an email with a role, whether or not it has an account
 //
-// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee. With an Idempotency-Key, a retry answers the same invitation with a null token (it is never stored) and invites no one again.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
-func (c *Client) CreateInvitationWithBody(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateInvitationRequestWithBody(c.Server, orgId, contentType, body)
+func (c *Client) CreateInvitationWithBody(ctx context.Context, orgId string, params *CreateInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateInvitationRequestWithBody(c.Server, orgId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1746,13 +1758,13 @@ func (c *Client) CreateInvitationWithBody(ctx context.Context, orgId string, con
 
 // CreateInvitation Invite an email with a role, whether or not it has an account
 //
-// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee. With an Idempotency-Key, a retry answers the same invitation with a null token (it is never stored) and invites no one again.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
-func (c *Client) CreateInvitation(ctx context.Context, orgId string, body CreateInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateInvitationRequest(c.Server, orgId, body)
+func (c *Client) CreateInvitation(ctx context.Context, orgId string, params *CreateInvitationParams, body CreateInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateInvitationRequest(c.Server, orgId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2833,18 +2845,18 @@ func NewListOrgsRequest(server string, params *ListOrgsParams) (*http.Request, e
 }
 
 // NewCreateOrgRequest calls the generic CreateOrg builder with application/json body
-func NewCreateOrgRequest(server string, body CreateOrgJSONRequestBody) (*http.Request, error) {
+func NewCreateOrgRequest(server string, params *CreateOrgParams, body CreateOrgJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateOrgRequestWithBody(server, "application/json", bodyReader)
+	return NewCreateOrgRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewCreateOrgRequestWithBody constructs an http.Request for the CreateOrg method, with any body, and a specified content type
-func NewCreateOrgRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateOrgRequestWithBody(server string, params *CreateOrgParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2868,6 +2880,21 @@ func NewCreateOrgRequestWithBody(server string, contentType string, body io.Read
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -3089,18 +3116,18 @@ func NewListInvitationsRequest(server string, orgId string, params *ListInvitati
 }
 
 // NewCreateInvitationRequest calls the generic CreateInvitation builder with application/json body
-func NewCreateInvitationRequest(server string, orgId string, body CreateInvitationJSONRequestBody) (*http.Request, error) {
+func NewCreateInvitationRequest(server string, orgId string, params *CreateInvitationParams, body CreateInvitationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateInvitationRequestWithBody(server, orgId, "application/json", bodyReader)
+	return NewCreateInvitationRequestWithBody(server, orgId, params, "application/json", bodyReader)
 }
 
 // NewCreateInvitationRequestWithBody constructs an http.Request for the CreateInvitation method, with any body, and a specified content type
-func NewCreateInvitationRequestWithBody(server string, orgId string, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateInvitationRequestWithBody(server string, orgId string, params *CreateInvitationParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3131,6 +3158,21 @@ func NewCreateInvitationRequestWithBody(server string, orgId string, contentType
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -5136,21 +5178,21 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrgWithBodyWithResponse Create an organization; the caller becomes its owner
 	//
-	// Create an organization; the caller becomes its owner.
+	// Create an organization; the caller becomes its owner. With an Idempotency-Key, a retry answers the first organization without creating another.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/orgs (the `CreateOrg` operationId).
-	CreateOrgWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrgResponse, error)
+	CreateOrgWithBodyWithResponse(ctx context.Context, params *CreateOrgParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrgResponse, error)
 
 	// CreateOrgWithResponse Create an organization; the caller becomes its owner
 	//
-	// Create an organization; the caller becomes its owner.
+	// Create an organization; the caller becomes its owner. With an Idempotency-Key, a retry answers the first organization without creating another.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/orgs (the `CreateOrg` operationId).
-	CreateOrgWithResponse(ctx context.Context, body CreateOrgJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrgResponse, error)
+	CreateOrgWithResponse(ctx context.Context, params *CreateOrgParams, body CreateOrgJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrgResponse, error)
 
 	// GetOrgWithResponse One of the caller's organizations
 	//
@@ -5181,21 +5223,21 @@ type ClientWithResponsesInterface interface {
 
 	// CreateInvitationWithBodyWithResponse Invite an email with a role, whether or not it has an account
 	//
-	// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+	// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee. With an Idempotency-Key, a retry answers the same invitation with a null token (it is never stored) and invites no one again.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
-	CreateInvitationWithBodyWithResponse(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInvitationResponse, error)
+	CreateInvitationWithBodyWithResponse(ctx context.Context, orgId string, params *CreateInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInvitationResponse, error)
 
 	// CreateInvitationWithResponse Invite an email with a role, whether or not it has an account
 	//
-	// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+	// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee. With an Idempotency-Key, a retry answers the same invitation with a null token (it is never stored) and invites no one again.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
-	CreateInvitationWithResponse(ctx context.Context, orgId string, body CreateInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInvitationResponse, error)
+	CreateInvitationWithResponse(ctx context.Context, orgId string, params *CreateInvitationParams, body CreateInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInvitationResponse, error)
 
 	// RevokeInvitationWithResponse Revoke a pending invitation; its token stops working
 	//
@@ -10420,13 +10462,13 @@ func (c *ClientWithResponses) ListOrgsWithResponse(ctx context.Context, params *
 
 // CreateOrgWithBodyWithResponse Create an organization; the caller becomes its owner
 //
-// Create an organization; the caller becomes its owner.
+// Create an organization; the caller becomes its owner. With an Idempotency-Key, a retry answers the first organization without creating another.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/orgs (the `CreateOrg` operationId).
-func (c *ClientWithResponses) CreateOrgWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrgResponse, error) {
-	rsp, err := c.CreateOrgWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateOrgWithBodyWithResponse(ctx context.Context, params *CreateOrgParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrgResponse, error) {
+	rsp, err := c.CreateOrgWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10435,13 +10477,13 @@ func (c *ClientWithResponses) CreateOrgWithBodyWithResponse(ctx context.Context,
 
 // CreateOrgWithResponse Create an organization; the caller becomes its owner
 //
-// Create an organization; the caller becomes its owner.
+// Create an organization; the caller becomes its owner. With an Idempotency-Key, a retry answers the first organization without creating another.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/orgs (the `CreateOrg` operationId).
-func (c *ClientWithResponses) CreateOrgWithResponse(ctx context.Context, body CreateOrgJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrgResponse, error) {
-	rsp, err := c.CreateOrg(ctx, body, reqEditors...)
+func (c *ClientWithResponses) CreateOrgWithResponse(ctx context.Context, params *CreateOrgParams, body CreateOrgJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrgResponse, error) {
+	rsp, err := c.CreateOrg(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10495,13 +10537,13 @@ func (c *ClientWithResponses) ListInvitationsWithResponse(ctx context.Context, o
 
 // CreateInvitationWithBodyWithResponse Invite an email with a role, whether or not it has an account
 //
-// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee. With an Idempotency-Key, a retry answers the same invitation with a null token (it is never stored) and invites no one again.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
-func (c *ClientWithResponses) CreateInvitationWithBodyWithResponse(ctx context.Context, orgId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInvitationResponse, error) {
-	rsp, err := c.CreateInvitationWithBody(ctx, orgId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateInvitationWithBodyWithResponse(ctx context.Context, orgId string, params *CreateInvitationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInvitationResponse, error) {
+	rsp, err := c.CreateInvitationWithBody(ctx, orgId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10510,13 +10552,13 @@ func (c *ClientWithResponses) CreateInvitationWithBodyWithResponse(ctx context.C
 
 // CreateInvitationWithResponse Invite an email with a role, whether or not it has an account
 //
-// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.
+// Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee. With an Idempotency-Key, a retry answers the same invitation with a null token (it is never stored) and invites no one again.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/orgs/{org_id}/invitations (the `CreateInvitation` operationId).
-func (c *ClientWithResponses) CreateInvitationWithResponse(ctx context.Context, orgId string, body CreateInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInvitationResponse, error) {
-	rsp, err := c.CreateInvitation(ctx, orgId, body, reqEditors...)
+func (c *ClientWithResponses) CreateInvitationWithResponse(ctx context.Context, orgId string, params *CreateInvitationParams, body CreateInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInvitationResponse, error) {
+	rsp, err := c.CreateInvitation(ctx, orgId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

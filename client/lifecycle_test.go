@@ -320,8 +320,14 @@ func TestLifecycle(t *testing.T) {
 	}
 
 	// Organizations.
-	org, err := a.CreateOrgWithResponse(ctx, client.OrgIn{Name: "Acme"})
+	orgKey := &client.CreateOrgParams{IdempotencyKey: ptr("create-acme")}
+	org, err := a.CreateOrgWithResponse(ctx, orgKey, client.OrgIn{Name: "Acme"})
 	must(t, "create org", org, err, http.StatusCreated)
+	retried, err := a.CreateOrgWithResponse(ctx, orgKey, client.OrgIn{Name: "Acme"})
+	must(t, "create org again with its key", retried, err, http.StatusCreated)
+	if retried.JSON201.Id != org.JSON201.Id {
+		t.Errorf("a retry with the key created org %v, want the first, %v", retried.JSON201.Id, org.JSON201.Id)
+	}
 	if got, want := org.JSON201.Role, client.OrgOutRoleOwner; got != want {
 		t.Errorf("creator's role %q, want %q", got, want)
 	}

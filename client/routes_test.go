@@ -52,7 +52,7 @@ func TestRoutesAnswered(t *testing.T) {
 	}
 	aliceID, aliceTok := signUp("alice@example.com")
 	bobID, _ := signUp("bob@example.com")
-	org, err := mustClient(t, srv, bearer(aliceTok)).CreateOrgWithResponse(ctx, client.OrgIn{Name: "Acme"})
+	org, err := mustClient(t, srv, bearer(aliceTok)).CreateOrgWithResponse(ctx, nil, client.OrgIn{Name: "Acme"})
 	must(t, "create org", org, err, http.StatusCreated)
 	defaults := map[string]string{
 		"user_id": aliceID.String(), "org_id": org.JSON201.Id.String(), "task_id": uuid.NewString(),

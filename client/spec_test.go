@@ -105,7 +105,8 @@ var nullableFields = map[string]bool{
 	"TaskPatchIn.description": true, "OrgTaskPatchIn.description": true, "OrgTaskPatchIn.assigned_user_id": true,
 	"APITokenOut.expires_at": true, "APITokenOut.last_used_at": true,
 	"NewAPITokenOut.expires_at": true, "NewAPITokenOut.last_used_at": true, "AuditEntryOut.actor_email": true,
-	"ErrorModel.errors": true, // huma's problem type: absent or null when there are no details
+	"InvitationCreatedOut.token": true, // null in the replay of an Idempotency-Key: the token is never stored
+	"ErrorModel.errors":          true, // huma's problem type: absent or null when there are no details
 }
 
 const (

@@ -28,8 +28,9 @@ type Options struct {
 	Logger *slog.Logger
 	// NoAuthCache serves every credential check from the database.
 	NoAuthCache bool
-	// PurgeEvery is how often expired sessions are deleted in the
-	// background: DefaultPurgeEvery when zero, never when negative.
+	// PurgeEvery is how often expired sessions (and old audit entries and
+	// expired Idempotency-Keys) are deleted in the background:
+	// DefaultPurgeEvery when zero, never when negative.
 	PurgeEvery time.Duration
 	// PurgeTicks, when set, replaces the PurgeEvery ticker (for tests).
 	PurgeTicks <-chan time.Time
@@ -98,6 +99,9 @@ func Open(ctx context.Context, dsn string, opts Options) (tenantry.Store, error)
 				retention = tenantry.DefaultAuditRetention
 			}
 			p = prunesAudit{sessionPurger: p, audit: a, retention: retention, log: logger(opts)}
+		}
+		if k, ok := store.(idempotencyPurger); ok {
+			p = purgesIdempotencyKeys{sessionPurger: p, keys: k, log: logger(opts)}
 		}
 		store = startPurge(store, p, ticks, release, opts.SessionIdle, logger(opts))
 	}

@@ -96,6 +96,12 @@ func (u *unavailable) CreateOrg(ctx context.Context, owner uuid.UUID, name strin
 	return r, u.mark(err)
 }
 
+// CreateOrgOnce implements tenantry.Store.
+func (u *unavailable) CreateOrgOnce(ctx context.Context, owner uuid.UUID, name string, r tenantry.IdempotentRequest) (tenantry.OrgMembership, error) {
+	m, err := u.Store.CreateOrgOnce(ctx, owner, name, r)
+	return m, u.mark(err)
+}
+
 // UserOrgs implements tenantry.Store.
 func (u *unavailable) UserOrgs(ctx context.Context, userID uuid.UUID, page tenantry.Page) ([]tenantry.OrgMembership, error) {
 	r, err := u.Store.UserOrgs(ctx, userID, page)

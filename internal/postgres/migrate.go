@@ -46,6 +46,7 @@ func contextFunctions() []string {
 		"accept_invitation(uuid, uuid, bytea, timestamptz)",
 		"prune_audit(timestamptz)",
 		"audit_denied(uuid, uuid, timestamptz, uuid, text, text, text, text, jsonb)",
+		"purge_idempotency_keys(timestamptz)",
 		"api_token_use(bytea, timestamptz, timestamptz)",
 	}
 }

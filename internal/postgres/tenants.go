@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -13,16 +14,57 @@ import (
 
 // CreateOrg creates an organization with owner as its first owner.
 func (db *DB) CreateOrg(ctx context.Context, owner uuid.UUID, name string) (tenantry.OrgMembership, error) {
+	return db.createOrg(ctx, owner, name, nil)
+}
+
+// CreateOrgOnce is CreateOrg with r's key claimed in owner's personal
+// tenant in the same transaction. ErrUserNotFound if owner has no account.
+func (db *DB) CreateOrgOnce(ctx context.Context, owner uuid.UUID, name string, r tenantry.IdempotentRequest) (tenantry.OrgMembership, error) {
+	r.UserID = owner // the personal tenant's keys are its owner's
+	return db.createOrg(ctx, owner, name, &r)
+}
+
+// createOrg creates the organization, once per key when r is not nil:
+// tenant_context enters owner's personal tenant for the claim and its
+// answer, which is known before the organization exists (its id and time
+// are chosen here), and create_tenant then enters the new organization. A
+// key already used commits nothing but the claim's forgetting of expired
+// keys.
+func (db *DB) createOrg(ctx context.Context, owner uuid.UUID, name string, r *tenantry.IdempotentRequest) (tenantry.OrgMembership, error) {
 	var m tenantry.OrgMembership
 	err := db.tx(ctx, readWrite, func(tx pgx.Tx) error {
 		org := tenantry.Tenant{ID: db.NewID(), Kind: tenantry.KindOrg, Name: name, CreatedAt: db.now()}
-		if err := createTenant(ctx, tx, owner, org.ID, org.Kind, org.Name, org.CreatedAt); err != nil {
-			return err
-		}
 		m = tenantry.OrgMembership{Org: org, Role: tenantry.RoleOwner}
-		return nil
+		if r != nil {
+			if _, err := tx.Exec(ctx, `SELECT tenant_context($1, $1)`, owner); err != nil {
+				if err := contextError(err); !errors.Is(err, tenantry.ErrNotMember) {
+					return err
+				}
+				return tenantry.ErrUserNotFound // no personal tenant: no account
+			}
+			q := db.queries(tx)
+			prior, found, err := claimKey(ctx, q, org.CreatedAt, owner, *r)
+			if err != nil {
+				return err
+			}
+			if found {
+				m, err = prior.Org()
+				return err
+			}
+			a, err := tenantry.OrgAnswer(m)
+			if err != nil {
+				return err
+			}
+			if err := setAnswer(ctx, q, owner, *r, a); err != nil {
+				return err
+			}
+		}
+		return createTenant(ctx, tx, owner, org.ID, org.Kind, org.Name, org.CreatedAt)
 	})
-	return m, err
+	if err != nil {
+		return tenantry.OrgMembership{}, err
+	}
+	return m, nil
 }
 
 // UserOrgs returns one page of the user's organizations, oldest first,

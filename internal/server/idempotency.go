@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/google/uuid"
+
 	"github.com/tenantry/tenantry"
 )
 
@@ -29,6 +31,19 @@ type IdempotencyKeyHeader struct {
 	IdempotencyKey string `header:"Idempotency-Key" doc:"1 to 255 visible ASCII characters. A retry with the same key and body within 24 hours answers the first answer again without a second write; the same key with another body is refused (422). Keys are the caller's own within the tenant."`
 }
 
+// OrgIdempotencyKeyHeader is the optional key of POST /api/orgs. The key
+// is kept in the caller's personal tenant, beside those of the personal
+// tasks' creates.
+type OrgIdempotencyKeyHeader struct {
+	IdempotencyKey string `header:"Idempotency-Key" doc:"1 to 255 visible ASCII characters. A retry with the same key and body within 24 hours answers the first answer again (201, the same organization) without creating a second; the same key with another body is refused (422). Keys are the caller's own, kept with those of the caller's personal tasks: a key used to create a personal task is refused here (422)."`
+}
+
+// InvitationIdempotencyKeyHeader is the optional key of POST
+// /api/orgs/{org_id}/invitations.
+type InvitationIdempotencyKeyHeader struct {
+	IdempotencyKey string `header:"Idempotency-Key" doc:"1 to 255 visible ASCII characters. A retry with the same key and body within 24 hours answers the first answer again (201, the same invitation) without a second invitation, but with a null token: the token is shown once, in the first answer, and never stored. The same key with another body is refused (422). Keys are the caller's own within the organization."`
+}
+
 // checkIdempotencyKey is nil for an absent or well-formed key.
 func checkIdempotencyKey(key string) error {
 	if len(key) > maxIdempotencyKey {
@@ -42,28 +57,37 @@ func checkIdempotencyKey(key string) error {
 	return nil
 }
 
-// idempotent runs write, which fills *result, at most once per key: with
-// a key already used, it fills *result from the first answer instead. op
-// names the operation, so the same key sent to two operations never
-// matches. request is the parsed body; its JSON is what is hashed, so a
-// replay whose body differs only in spacing or order still matches. An
-// empty key runs write as it is.
-func idempotent[T any](ctx context.Context, tx tenantry.TenantAccess, op, key string, request any, result *T, write func() error) error {
-	if key == "" {
-		return write()
-	}
+// idempotentRequest names the request of userID with key to the
+// operation op. request is the parsed body; its JSON is what is hashed, so
+// a replay whose body differs only in spacing or order still matches, and
+// op is hashed with it, so the same key sent to two operations never
+// matches.
+func idempotentRequest(userID uuid.UUID, op, key string, request any) (tenantry.IdempotentRequest, error) {
 	if err := checkIdempotencyKey(key); err != nil {
-		return err
+		return tenantry.IdempotentRequest{}, err
 	}
 	body, err := json.Marshal(request)
 	if err != nil {
-		return fmt.Errorf("idempotency: request: %w", err)
+		return tenantry.IdempotentRequest{}, fmt.Errorf("idempotency: request: %w", err)
 	}
 	h := sha256.New()
 	h.Write([]byte(op))
 	h.Write([]byte{0})
 	h.Write(body)
-	r := tenantry.IdempotentRequest{UserID: tx.Scope().UserID, Key: key, BodyHash: h.Sum(nil)}
+	return tenantry.IdempotentRequest{UserID: userID, Key: key, BodyHash: h.Sum(nil)}, nil
+}
+
+// idempotent runs write, which fills *result, at most once per key: with
+// a key already used, it fills *result from the first answer instead (see
+// idempotentRequest for op and request). An empty key runs write as it is.
+func idempotent[T any](ctx context.Context, tx tenantry.TenantAccess, op, key string, request any, result *T, write func() error) error {
+	if key == "" {
+		return write()
+	}
+	r, err := idempotentRequest(tx.Scope().UserID, op, key, request)
+	if err != nil {
+		return err
+	}
 	prior, found, err := tx.ClaimIdempotencyKey(ctx, r)
 	if err != nil {
 		return err

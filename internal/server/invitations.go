@@ -36,10 +36,12 @@ type InvitationOut struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// InvitationCreatedOut is a new invitation with its token, shown this once.
+// InvitationCreatedOut is a new invitation with its token, shown this once:
+// a replay of its Idempotency-Key answers the same invitation with a null
+// token.
 type InvitationCreatedOut struct {
 	InvitationOut
-	Token string `json:"token" doc:"The one copy of the token: give it to the invitee, who accepts with POST /auth/invitations/accept."`
+	Token *string `json:"token" nullable:"true" doc:"The one copy of the token: give it to the invitee, who accepts with POST /auth/invitations/accept. null when the answer is a replay of an Idempotency-Key: the token is shown in the first answer only and never stored; whoever lost it revokes the invitation and invites again."`
 }
 
 func invitationOut(inv tenantry.Invitation) InvitationOut {
@@ -49,6 +51,7 @@ func invitationOut(inv tenantry.Invitation) InvitationOut {
 // CreateInvitationInput is the request of POST /api/orgs/{org_id}/invitations.
 type CreateInvitationInput struct {
 	OrgPath
+	InvitationIdempotencyKeyHeader
 	Body InvitationIn
 }
 
@@ -58,46 +61,58 @@ type InvitationCreatedOutput struct {
 	Body         InvitationCreatedOut
 }
 
+// createInvitation stores an invitation and its audit entry, once per
+// idempotency key. The answer kept for the key is the invitation without
+// its token, which exists only in this request (the store keeps its hash):
+// a replay answers the same invitation with a null token, and calls no
+// notifier.
 func (s *server) createInvitation(ctx context.Context, in *CreateInvitationInput) (*InvitationCreatedOutput, error) {
+	if err := checkIdempotencyKey(in.IdempotencyKey); err != nil {
+		return nil, err
+	}
 	role := tenantry.Role(in.Body.Role)
 	var (
 		inv   tenantry.Invitation
 		org   tenantry.Tenant
-		token string
+		token string // empty for a replay
 	)
 	err := s.inOrg(ctx, in.OrgID, true, func(tx tenantry.TenantAccess) error {
 		if err := tenantry.MayAddMember(tx.Scope(), role); err != nil {
 			return err
 		}
-		var hash []byte
-		var err error
-		if token, hash, err = tenantry.NewInvitationToken(tx.Scope().TenantID, rand.Reader); err != nil {
-			return err
-		}
-		if org, err = tx.Tenant(ctx); err != nil {
-			return err
-		}
-		inv, err = tx.CreateInvitation(ctx, tenantry.NewInvitation{
-			Email: in.Body.Email, Role: role, TokenHash: hash, ExpiresAt: s.now().Add(s.inviteTTL),
+		token = "" // fn may run again, and a replay has none
+		return idempotent(ctx, tx, "createInvitation", in.IdempotencyKey, in.Body, &inv, func() error {
+			var hash []byte
+			var err error
+			if token, hash, err = tenantry.NewInvitationToken(tx.Scope().TenantID, rand.Reader); err != nil {
+				return err
+			}
+			if org, err = tx.Tenant(ctx); err != nil {
+				return err
+			}
+			inv, err = tx.CreateInvitation(ctx, tenantry.NewInvitation{
+				Email: in.Body.Email, Role: role, TokenHash: hash, ExpiresAt: s.now().Add(s.inviteTTL),
+			})
+			if err != nil {
+				return err
+			}
+			return audit(ctx, tx, tenantry.AuditInvitationCreate, "invitation", inv.ID.String(),
+				map[string]any{"email": inv.Email, "role": string(inv.Role)})
 		})
-		if err != nil {
-			return err
-		}
-		return audit(ctx, tx, tenantry.AuditInvitationCreate, "invitation", inv.ID.String(),
-			map[string]any{"email": inv.Email, "role": string(inv.Role)})
 	})
 	if err != nil {
 		return nil, err
 	}
-	if s.notifier != nil {
+	if s.notifier != nil && token != "" {
 		if err := s.notifier.Invited(ctx, org, inv, token); err != nil {
 			s.log.ErrorContext(ctx, "invitation notifier", slog.String("invitation_id", inv.ID.String()), slog.Any("error", err))
 		}
 	}
-	return &InvitationCreatedOutput{
-		CacheControl: "no-store",
-		Body:         InvitationCreatedOut{InvitationOut: invitationOut(inv), Token: token},
-	}, nil
+	out := &InvitationCreatedOutput{CacheControl: "no-store", Body: InvitationCreatedOut{InvitationOut: invitationOut(inv)}}
+	if token != "" {
+		out.Body.Token = &token
+	}
+	return out, nil
 }
 
 // ListInvitationsInput is the request of GET /api/orgs/{org_id}/invitations.

@@ -74,6 +74,7 @@ func (s *server) inOrg(ctx context.Context, orgID string, write bool, fn func(te
 
 // CreateOrgInput is the request of POST /api/orgs.
 type CreateOrgInput struct {
+	OrgIdempotencyKeyHeader
 	Body OrgIn
 }
 
@@ -82,8 +83,25 @@ type OrgOutput struct {
 	Body OrgOut
 }
 
+// createOrg creates an organization, once per idempotency key: the store
+// claims the key in the caller's personal tenant in the transaction that
+// creates the organization, so a replay makes neither it nor its owner's
+// membership again.
 func (s *server) createOrg(ctx context.Context, in *CreateOrgInput) (*OrgOutput, error) {
-	m, err := s.store.CreateOrg(ctx, tenantry.CallerFromContext(ctx).UserID, in.Body.Name)
+	c := tenantry.CallerFromContext(ctx)
+	var (
+		m   tenantry.OrgMembership
+		err error
+	)
+	if in.IdempotencyKey == "" {
+		m, err = s.store.CreateOrg(ctx, c.UserID, in.Body.Name)
+	} else {
+		var r tenantry.IdempotentRequest
+		if r, err = idempotentRequest(c.UserID, "createOrg", in.IdempotencyKey, in.Body); err != nil {
+			return nil, err
+		}
+		m, err = s.store.CreateOrgOnce(ctx, c.UserID, in.Body.Name, r)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -86,7 +86,7 @@ func (s *server) routes(api huma.API) {
 		"Everything the caller owns or sees as a member, as one JSON document streamed page by page: account, personal_tasks, organizations (each with its tasks). Not one snapshot.")), s.export)
 
 	// Organizations. Not a member: 404 for the organization and everything under it.
-	route(s, api, created(withBody(authedOp(post, "/api/orgs", "createOrg", "Create an organization; the caller becomes its owner."))), s.createOrg)
+	route(s, api, created(withBody(authedOp(post, "/api/orgs", "createOrg", "Create an organization; the caller becomes its owner. With an Idempotency-Key, a retry answers the first organization without creating another."))), s.createOrg)
 	route(s, api, authedOp(get, "/api/orgs", "listOrgs",
 		"The caller's organizations, with the caller's role, oldest first (tie-broken by id). A full page carries a Link header to the next one.",
 		http.StatusUnprocessableEntity), s.listOrgs)
@@ -107,7 +107,7 @@ func (s *server) routes(api huma.API) {
 	// Invitations: owners and admins invite; whoever holds the token and
 	// signs in with the invited email accepts.
 	route(s, api, created(withBody(authedOp(post, "/api/orgs/{org_id}/invitations", "createInvitation",
-		"Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee.",
+		"Invite an email with a role, whether or not it has an account. Owners and admins only; only owners invite owners. The answer carries the token, once: hand it to the invitee. With an Idempotency-Key, a retry answers the same invitation with a null token (it is never stored) and invites no one again.",
 		http.StatusNotFound))), s.createInvitation)
 	route(s, api, authedOp(get, "/api/orgs/{org_id}/invitations", "listInvitations",
 		"The pending invitations (not accepted, revoked or expired), oldest first, without tokens. Owners and admins only. A full page carries a Link header to the next one.",

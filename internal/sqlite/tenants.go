@@ -12,17 +12,51 @@ import (
 // CreateOrg creates an organization with owner as its first owner.
 // ErrUserNotFound if owner has no account.
 func (db *DB) CreateOrg(ctx context.Context, owner uuid.UUID, name string) (tenantry.OrgMembership, error) {
+	return db.createOrg(ctx, owner, name, nil)
+}
+
+// CreateOrgOnce is CreateOrg with r's key claimed in owner's personal
+// tenant in the same transaction. ErrUserNotFound if owner has no account.
+func (db *DB) CreateOrgOnce(ctx context.Context, owner uuid.UUID, name string, r tenantry.IdempotentRequest) (tenantry.OrgMembership, error) {
+	r.UserID = owner // the personal tenant's keys are its owner's
+	return db.createOrg(ctx, owner, name, &r)
+}
+
+// createOrg creates the organization, once per key when r is not nil: the
+// key is claimed in owner's personal tenant (whose id is owner's) with its
+// answer, which is known before the organization exists (its id and time
+// are chosen here). A key already used commits nothing but the claim's
+// forgetting of expired keys.
+func (db *DB) createOrg(ctx context.Context, owner uuid.UUID, name string, r *tenantry.IdempotentRequest) (tenantry.OrgMembership, error) {
 	org := tenantry.Tenant{ID: db.NewID(), Kind: tenantry.KindOrg, Name: name, CreatedAt: db.now()}
+	m := tenantry.OrgMembership{Org: org, Role: tenantry.RoleOwner}
 	err := inTx(ctx, db.write, func(q *sqlitedb.Queries) error {
 		if _, err := q.UserByID(ctx, idBytes(owner)); err != nil {
 			return interpretError("create org: owner", err, tenantry.ErrUserNotFound)
+		}
+		if r != nil {
+			prior, found, err := claimKey(ctx, q, org.CreatedAt, idBytes(owner), *r)
+			if err != nil {
+				return err
+			}
+			if found {
+				m, err = prior.Org()
+				return err
+			}
+			a, err := tenantry.OrgAnswer(m)
+			if err != nil {
+				return err
+			}
+			if err := setAnswer(ctx, q, idBytes(owner), *r, a); err != nil {
+				return err
+			}
 		}
 		return createTenant(ctx, q, owner, org.ID, org.Kind, org.Name, org.CreatedAt)
 	})
 	if err != nil {
 		return tenantry.OrgMembership{}, err
 	}
-	return tenantry.OrgMembership{Org: org, Role: tenantry.RoleOwner}, nil
+	return m, nil
 }
 
 // UserOrgs returns one page of the organizations the user is a member of,

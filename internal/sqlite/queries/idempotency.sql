@@ -14,3 +14,6 @@ WHERE tenant_id = @tenant_id AND user_id = @user_id AND key = @key;
 -- name: SetIdempotentAnswer :exec
 UPDATE idempotency_keys SET status = @status, body = @body
 WHERE tenant_id = @tenant_id AND user_id = @user_id AND key = @key;
+
+-- name: PurgeIdempotencyKeys :execrows
+DELETE FROM idempotency_keys WHERE created_at <= @expired_at;

@@ -77,6 +77,18 @@ func (q *Queries) IdempotencyKey(ctx context.Context, arg IdempotencyKeyParams) 
 	return i, err
 }
 
+const purgeIdempotencyKeys = `-- name: PurgeIdempotencyKeys :execrows
+DELETE FROM idempotency_keys WHERE created_at <= ?1
+`
+
+func (q *Queries) PurgeIdempotencyKeys(ctx context.Context, expiredAt int64) (int64, error) {
+	result, err := q.db.ExecContext(ctx, purgeIdempotencyKeys, expiredAt)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const setIdempotentAnswer = `-- name: SetIdempotentAnswer :exec
 UPDATE idempotency_keys SET status = ?1, body = ?2
 WHERE tenant_id = ?3 AND user_id = ?4 AND key = ?5
