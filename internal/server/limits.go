@@ -108,7 +108,7 @@ func newLimits(l Limits) *limits {
 		ip:          limit.New(limitIP, l.IPPerMinute/60, l.IPBurst, l.Redis),
 		account:     limit.New(limitAccount, l.AccountPerMinute/60, l.AccountBurst, l.Redis),
 		failureCost: max(l.FailureCost, 1),
-		user:        limit.New(limitUser, l.UserPerSecond, l.UserBurst, l.Redis),
+		user:        limit.NewLeased(limitUser, l.UserPerSecond, l.UserBurst, l.Redis),
 		userWait:    l.UserWait,
 		tenants:     limit.NewInFlight(l.TenantInFlight, l.TenantWait),
 		hashing:     auth.NewHashing(l.HashConcurrency, l.HashWait),
