@@ -58,7 +58,9 @@ type Limits struct {
 	TrustedProxies []netip.Prefix
 	// Redis, when set, counts the request rates (sign-in per address and
 	// per account, each user's rate) in Redis, so that every replica
-	// spends from one budget. Requests in flight per tenant and password
+	// spends from one budget: sign-ins exactly, a user's rate in leases of
+	// UserBurst/20 tokens per replica (limit.NewLeased), so that a request
+	// seldom waits for Redis. Requests in flight per tenant and password
 	// computations stay bounded per process: they bound this process's
 	// own goroutines and memory.
 	Redis *limit.Redis
