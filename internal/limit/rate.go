@@ -55,6 +55,21 @@ func New(name string, perSecond float64, burst int, shared *Redis) Rate {
 	return NewLocal(perSecond, burst, 0)
 }
 
+// NewLeased is New for a limit checked on every request (a user's rate):
+// counted in shared, its tokens are taken from Redis in leases of burst/20
+// and spent in this process (Redis.LeasedRate), so that a request seldom
+// waits for Redis, and the budget is exact to within burst/20 tokens per
+// replica.
+func NewLeased(name string, perSecond float64, burst int, shared *Redis) Rate {
+	if perSecond <= 0 || burst <= 0 {
+		return nil
+	}
+	if shared != nil {
+		return shared.LeasedRate(name, perSecond, burst)
+	}
+	return NewLocal(perSecond, burst, 0)
+}
+
 // Take spends the cost of every check at now if every bucket holds it, and
 // returns 0; otherwise it spends nothing and returns how long until all of
 // them will.

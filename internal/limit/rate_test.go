@@ -17,7 +17,8 @@ type backend struct {
 }
 
 // backends are the implementations the tests of a Rate's behaviour run on:
-// Local, and Redis on the caller's clock when TENANTRY_TEST_REDIS is set.
+// Local, and Redis on the caller's clock when TENANTRY_TEST_REDIS is set,
+// exact and leased.
 func backends(t *testing.T) []backend {
 	t.Helper()
 	bs := []backend{{"local", func(perSecond float64, burst int) Rate { return New("test", perSecond, burst, nil) }}}
@@ -26,6 +27,11 @@ func backends(t *testing.T) []backend {
 		bs = append(bs, backend{"redis", func(perSecond float64, burst int) Rate {
 			n++ // each rate its own namespace, as each name is in a server
 			return r.Rate(fmt.Sprint("test", n), perSecond, burst)
+		}}, backend{"redis-leased", func(perSecond float64, burst int) Rate {
+			// The tests' bursts are under 40: leases of one token, each
+			// spent at once, so the semantics are Rate's exactly.
+			n++
+			return r.LeasedRate(fmt.Sprint("test", n), perSecond, burst)
 		}})
 	}
 	return bs

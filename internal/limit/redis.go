@@ -12,9 +12,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 )
@@ -34,6 +36,14 @@ const redisRest = time.Second
 
 // redisLogEvery is how often a failing Redis is logged at most.
 const redisLogEvery = time.Minute
+
+// A leased rate (Redis.LeasedRate) takes up to burst/leaseDivisor tokens of
+// a key's bucket (at least 1) in one call, and spends them in this process
+// for at most leaseAge.
+const (
+	leaseDivisor = 20
+	leaseAge     = time.Second
+)
 
 //go:embed redis.lua
 var gcraSource string
@@ -76,6 +86,9 @@ type Redis struct {
 	log         *slog.Logger
 
 	fallbacks atomic.Uint64
+	// calls counts the script's runs tried (the round trips, but for
+	// those skipped while Redis rests).
+	calls atomic.Uint64
 	// restUntil is when Redis is tried again after a failure, and
 	// loggedAt when a failure was last logged (Unix nanoseconds).
 	restUntil atomic.Int64
@@ -191,6 +204,31 @@ func (r *Redis) Rate(name string, perSecond float64, burst int) Rate {
 	}
 }
 
+// LeasedRate is Rate for a limit checked on every request (a user's
+// rate): Queue takes the tokens of a key's bucket from Redis in leases of
+// up to burst/20 (at least 1, fewer when the bucket holds fewer) and spends
+// them in this process, so that a key costs one round trip per lease
+// rather than per request. A lease is spent within a second: past that,
+// its unspent tokens are given back with the next lease of its key, and
+// forgotten if none comes (or this process forgets the key, or Redis
+// fails), which only makes the limit stricter. With N replicas, a key's
+// budget is exact to within N leases (N × burst/20 tokens). When the
+// bucket holds less than a token, Queue is Rate's: one token reserved in
+// Redis, its wait Redis's answer. Take and Charge are Rate's: exact, one
+// round trip each.
+func (r *Redis) LeasedRate(name string, perSecond float64, burst int) Rate {
+	s, ok := r.Rate(name, perSecond, burst).(*shared)
+	if !ok {
+		return nil
+	}
+	c, err := lru.New[string, *lease](DefaultKeys)
+	if err != nil {
+		panic(err) // only for a size of 0 or less
+	}
+	s.leaseSize, s.leases = max(1, burst/leaseDivisor), c
+	return s
+}
+
 // shared is a Rate kept in Redis, with the Local that stands in for it
 // when Redis fails.
 type shared struct {
@@ -199,6 +237,33 @@ type shared struct {
 	interval string // microseconds a token, as the script reads it
 	burst    int
 	local    *Local
+	// leases, for a leased rate, are the tokens of each key this process
+	// holds, in a bounded LRU map as Local's buckets; leaseSize is how
+	// many one call asks for.
+	leases    *lru.Cache[string, *lease]
+	leaseSize int
+}
+
+// lease is tokens of a key's bucket taken from Redis and not yet spent,
+// to be spent before until. Its mutex is held across the call for the
+// next lease, so that a process holds at most one lease per key however
+// many of its requests arrive at once.
+type lease struct {
+	mu     sync.Mutex
+	tokens int
+	until  time.Time
+}
+
+// lease is key's lease, empty on first use.
+func (s *shared) lease(key string) *lease {
+	if l, ok := s.leases.Get(key); ok {
+		return l
+	}
+	l := new(lease)
+	if prev, ok, _ := s.leases.PeekOrAdd(key, l); ok {
+		return prev
+	}
+	return l
 }
 
 // key is the Redis key of key's bucket: the prefix, the rate's name and a
@@ -247,12 +312,44 @@ func (s *shared) take(ctx context.Context, now time.Time, checks []Check) (time.
 }
 
 func (s *shared) queue(ctx context.Context, key string, maxWait time.Duration, now time.Time) (time.Duration, bool) {
+	if s.leases != nil {
+		return s.queueLeased(ctx, key, maxWait, now)
+	}
 	res, err := s.redis.run(ctx, []string{s.key(key)},
 		[]any{"queue", s.redis.now(now), maxWait.Microseconds(), s.interval, s.burst, 1})
 	if err != nil {
 		return s.local.queue(ctx, key, maxWait, now)
 	}
 	return time.Duration(res[0]) * time.Microsecond, res[1] == 1
+}
+
+// queueLeased is queue of a leased rate: a token of key's lease, or a new
+// lease from Redis (the old one's unspent tokens given back), or, when the
+// bucket is empty, a token queued for as Rate's queue does.
+func (s *shared) queueLeased(ctx context.Context, key string, maxWait time.Duration, now time.Time) (time.Duration, bool) {
+	l := s.lease(key)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.tokens > 0 && now.Before(l.until) {
+		l.tokens--
+		return 0, true
+	}
+	back := l.tokens
+	l.tokens = 0
+	res, err := s.redis.run(ctx, []string{s.key(key)},
+		[]any{"lease", s.redis.now(now), maxWait.Microseconds(), s.interval, s.burst, s.leaseSize, back})
+	if err != nil {
+		return s.local.queue(ctx, key, maxWait, now)
+	}
+	wait, taken := time.Duration(res[0])*time.Microsecond, int(res[1])
+	if taken == 0 {
+		return wait, false
+	}
+	if wait <= 0 {
+		l.tokens, l.until = taken-1, now.Add(leaseAge)
+		return 0, true
+	}
+	return wait, true
 }
 
 func (s *shared) charge(ctx context.Context, key string, n int, now time.Time) {
@@ -283,6 +380,7 @@ func (r *Redis) run(ctx context.Context, keys []string, args []any) ([]int64, er
 		r.fallbacks.Add(1)
 		return nil, errRedisResting
 	}
+	r.calls.Add(1)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 	defer cancel()
 	res, err := gcra.Run(ctx, r.client, keys, args...).Int64Slice()

@@ -127,6 +127,150 @@ func TestRedisReplicasShareBudget(t *testing.T) {
 	}
 }
 
+// TestRedisLeasesShareBudget runs two replicas' leased rates over one
+// bucket, each sending faster than the rate: together they pass the
+// budget one server would, give or take a lease each (not twice it, as
+// replicas counting alone would), and an expired lease's unspent tokens go
+// back to the bucket, for either replica to spend.
+func TestRedisLeasesShareBudget(t *testing.T) {
+	t.Parallel()
+	needRedis(t)
+	opts := RedisOptions{KeySecret: []byte(rand.Text()), Prefix: testPrefix(t), CallerClock: true}
+	a, b := openTestRedis(t, opts), openTestRedis(t, opts)
+
+	// 100 a second, 100 at once: leases of 5. Every 10 ms for a second,
+	// each replica tries 5 requests, 10 in all where 1 token comes back.
+	const perSecond, burst = 100, 100
+	const lease = burst / leaseDivisor
+	ra, rb := a.LeasedRate("user_rate", perSecond, burst), b.LeasedRate("user_rate", perSecond, burst)
+	var passed [2]int
+	const steps, step = 100, 10 * time.Millisecond
+	for i := range steps {
+		now := t0.Add(time.Duration(i) * step)
+		for range 5 {
+			for j, r := range []Rate{ra, rb} {
+				if _, ok := Queue(bg, r, "u", 0, now); ok {
+					passed[j]++
+				}
+			}
+		}
+	}
+	budget := burst + perSecond*(steps-1)*step.Seconds() // 199
+	total := float64(passed[0] + passed[1])
+	t.Logf("over %v: %v passed (%d and %d), budget %v, leases of %d", steps*step, total, passed[0], passed[1], budget, lease)
+	if total > budget+2*lease || total < budget-2*lease {
+		t.Fatalf("two replicas passed %v (%d and %d), want the budget %v within two leases (%d)", total, passed[0], passed[1], budget, 2*lease)
+	}
+	if passed[0] < 50 || passed[1] < 50 {
+		t.Fatalf("passed %v: each replica should have had a share", passed)
+	}
+
+	// One token every 100 s, 40 at once: leases of 2. a takes a lease and
+	// spends one token of it; b spends all the rest.
+	slowA, slowB := a.LeasedRate("slow", 0.01, 40), b.LeasedRate("slow", 0.01, 40)
+	if _, ok := Queue(bg, slowA, "u", 0, t0); !ok {
+		t.Fatal("the first request was refused")
+	}
+	n := 0
+	for ; n < 50; n++ {
+		if _, ok := Queue(bg, slowB, "u", 0, t0); !ok {
+			break
+		}
+	}
+	if n != 38 {
+		t.Fatalf("b passed %d with a holding a lease of 2, want 38", n)
+	}
+	// Past the lease's second, a gives its unspent token back with its
+	// next lease and spends it; then the bucket is empty for both.
+	later := t0.Add(2 * leaseAge)
+	if _, ok := Queue(bg, slowA, "u", 0, later); !ok {
+		t.Fatal("a's unspent token was not given back")
+	}
+	for i, r := range []Rate{slowA, slowB} {
+		if d, ok := Queue(bg, r, "u", 0, later); ok || d <= 90*time.Second {
+			t.Fatalf("replica %d with the bucket spent: %v %v, want refused for about 100 s", i, d, ok)
+		}
+	}
+	if a.Fallbacks()+b.Fallbacks() != 0 {
+		t.Fatalf("%d fallbacks with Redis up", a.Fallbacks()+b.Fallbacks())
+	}
+}
+
+// TestRedisLeaseRoundTrips counts the calls to Redis of a user's 1,000
+// requests at the server's defaults (500 a second, 1,000 at once): one per
+// lease of 50, not one per request; past the burst, each request is queued
+// by Redis again, with the wait it answers.
+func TestRedisLeaseRoundTrips(t *testing.T) {
+	t.Parallel()
+	needRedis(t)
+	r := testRedis(t, true)
+	user := r.LeasedRate("user_rate", 500, 1000)
+	before := r.calls.Load()
+	for i := range 1000 {
+		if d, ok := Queue(bg, user, "u", 500*time.Millisecond, t0); !ok || d != 0 {
+			t.Fatalf("request %d within the burst: %v %v", i+1, d, ok)
+		}
+	}
+	calls := r.calls.Load() - before
+	t.Logf("1000 requests: %d calls to Redis", calls)
+	if calls > 1000/50+2 {
+		t.Fatalf("1000 requests made %d calls to Redis, want at most %d (leases of 50)", calls, 1000/50+2)
+	}
+	// The bucket is empty: each request is queued in Redis, a token (2 ms)
+	// behind the one before, up to the longest wait.
+	for i, want := range []time.Duration{2, 4, 6} {
+		if d, ok := Queue(bg, user, "u", 5*time.Millisecond, t0); !ok && want*time.Millisecond <= 5*time.Millisecond || ok && d != want*time.Millisecond {
+			t.Fatalf("queued request %d: %v %v, want %v", i+1, d, ok, want*time.Millisecond)
+		}
+	}
+	if d, ok := Queue(bg, user, "u", 5*time.Millisecond, t0); ok || d != 6*time.Millisecond {
+		t.Fatalf("past the longest wait: %v %v, want 6ms refused", d, ok)
+	}
+
+	// The same requests on an exact rate: a call each.
+	exact := r.Rate("user_exact", 500, 1000)
+	before = r.calls.Load()
+	for range 1000 {
+		Queue(bg, exact, "u", 0, t0)
+	}
+	if calls := r.calls.Load() - before; calls != 1000 {
+		t.Fatalf("an exact rate made %d calls for 1000 requests, want 1000", calls)
+	}
+	if r.Fallbacks() != 0 {
+		t.Fatalf("%d fallbacks with Redis up", r.Fallbacks())
+	}
+}
+
+// TestRedisLeaseConcurrent sends one key's requests from many goroutines of
+// one process at once: one lease at a time, so together they never pass
+// more than the bucket holds.
+func TestRedisLeaseConcurrent(t *testing.T) {
+	t.Parallel()
+	needRedis(t)
+	r := testRedis(t, true)
+	user := r.LeasedRate("user_rate", 1, 100) // leases of 5
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		passed int
+	)
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				if _, ok := Queue(bg, user, "u", 0, t0); ok {
+					mu.Lock()
+					passed++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if passed > 100 || passed < 95 {
+		t.Fatalf("%d of 400 passed, want the burst of 100 less at most a lease", passed)
+	}
+}
+
 // TestRedisRetryAfter checks on Redis's clock that a refusal's wait is what
 // the rate says, that waiting it is enough, and that a failure's debt is
 // capped.
@@ -357,11 +501,34 @@ func BenchmarkTake(b *testing.B) {
 	b.Run("local", func(b *testing.B) {
 		run(b, NewLocal(1e9, 1e9, 0), NewLocal(1e9, 1e9, 0), NewLocal(1e9, 1e9, 0))
 	})
+	// The server's user rate in Redis: leases of 50 tokens (its burst of
+	// 1,000 / 20), refilled fast enough that the bucket never runs dry.
+	b.Run("redis-leased", func(b *testing.B) {
+		if testRedisURL() == "" {
+			b.Skip("TENANTRY_TEST_REDIS is not set")
+		}
+		r, err := NewRedis(testRedisURL(), RedisOptions{KeySecret: []byte("bench"), Prefix: "tenantry-bench:" + rand.Text() + ":", Timeout: time.Second})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer r.Close()
+		user := r.LeasedRate("user", 1e9, 1000)
+		b.Run("user", func(b *testing.B) {
+			before := r.calls.Load()
+			for b.Loop() {
+				Queue(bg, user, "0195b2a8-7c4e-7d3a-9f1e-2b6c8d0e4f5a", 0, time.Now())
+			}
+			b.ReportMetric(float64(r.calls.Load()-before)/float64(b.N), "calls/op")
+		})
+		if r.Fallbacks() != 0 {
+			b.Fatalf("%d fallbacks", r.Fallbacks())
+		}
+	})
 	b.Run("redis", func(b *testing.B) {
 		if testRedisURL() == "" {
 			b.Skip("TENANTRY_TEST_REDIS is not set")
 		}
-		r, err := NewRedis(testRedisURL(), RedisOptions{KeySecret: []byte("bench"), Prefix: "tenantry-bench:" + rand.Text() + ":"})
+		r, err := NewRedis(testRedisURL(), RedisOptions{KeySecret: []byte("bench"), Prefix: "tenantry-bench:" + rand.Text() + ":", Timeout: time.Second})
 		if err != nil {
 			b.Fatal(err)
 		}

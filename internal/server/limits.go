@@ -58,7 +58,9 @@ type Limits struct {
 	TrustedProxies []netip.Prefix
 	// Redis, when set, counts the request rates (sign-in per address and
 	// per account, each user's rate) in Redis, so that every replica
-	// spends from one budget. Requests in flight per tenant and password
+	// spends from one budget: sign-ins exactly, a user's rate in leases of
+	// UserBurst/20 tokens per replica (limit.NewLeased), so that a request
+	// seldom waits for Redis. Requests in flight per tenant and password
 	// computations stay bounded per process: they bound this process's
 	// own goroutines and memory.
 	Redis *limit.Redis
@@ -108,7 +110,7 @@ func newLimits(l Limits) *limits {
 		ip:          limit.New(limitIP, l.IPPerMinute/60, l.IPBurst, l.Redis),
 		account:     limit.New(limitAccount, l.AccountPerMinute/60, l.AccountBurst, l.Redis),
 		failureCost: max(l.FailureCost, 1),
-		user:        limit.New(limitUser, l.UserPerSecond, l.UserBurst, l.Redis),
+		user:        limit.NewLeased(limitUser, l.UserPerSecond, l.UserBurst, l.Redis),
 		userWait:    l.UserWait,
 		tenants:     limit.NewInFlight(l.TenantInFlight, l.TenantWait),
 		hashing:     auth.NewHashing(l.HashConcurrency, l.HashWait),
