@@ -9,6 +9,11 @@
 -- index keeps it from reading every live key.
 
 -- +goose Up
+-- On Citus, a function may not be created in a transaction after a
+-- parallel operation on a distributed table (the index, on every shard):
+-- this one's shard commands run one at a time. Plain PostgreSQL keeps the
+-- setting as an unused placeholder, for this transaction only.
+SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
 CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);
 
 -- +goose StatementBegin
@@ -40,6 +45,7 @@ $$;
 REVOKE ALL ON FUNCTION purge_idempotency_keys(timestamptz) FROM PUBLIC;
 
 -- +goose Down
+SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
 DROP FUNCTION purge_idempotency_keys(timestamptz);
 DROP POLICY idempotency_keys_purge_read ON idempotency_keys;
 DROP POLICY idempotency_keys_purge ON idempotency_keys;
