@@ -71,4 +71,5 @@ func TestServeCitus(t *testing.T) {
 
 	base, logs := startServe(t, u.String(), env)
 	lifecycle(t, base, logs)
+	orgLifecycle(t, base)
 }

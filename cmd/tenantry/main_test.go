@@ -333,6 +333,7 @@ func TestServeSQLite(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "tenantry.db")
 	base, logs := startServe(t, db, nil)
 	lifecycle(t, base, logs)
+	orgLifecycle(t, base)
 	info, err := os.Stat(db + ".secret")
 	if err != nil {
 		t.Fatalf("no secret file beside the database: %v", err)
@@ -428,6 +429,7 @@ func TestServePostgres(t *testing.T) {
 
 	base, logs := startServe(t, u.String(), env)
 	lifecycle(t, base, logs)
+	orgLifecycle(t, base)
 }
 
 // createDatabase makes a fresh database on the test server and drops it when
@@ -528,4 +530,119 @@ func TestServeRefusesBadCORSOrigins(t *testing.T) {
 			t.Errorf("%v %v: created %v", tc.args, tc.env, entries)
 		}
 	}
+}
+
+// orgLifecycle drives an organization through the running server: created
+// twice under one Idempotency-Key (one organization), a task, an invitation
+// to an email with no account (its replay without the token), accepted once
+// that person signs up, an outsider refused and recorded in the
+// organization's audit log, a member removed, and an account deleted.
+func orgLifecycle(t *testing.T, base string) {
+	const password = "correct horse battery"
+	signUp := func(email string) (*client, userOut) {
+		c := newClient(t, base)
+		var u userOut
+		c.do("POST", "/auth/register", map[string]string{"email": email, "password": password}, 201, &u)
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		c.do("POST", "/auth/token", url.Values{"username": {email}, "password": {password}}, 200, &tok)
+		c.token = tok.AccessToken
+		return c, u
+	}
+	type orgOut struct {
+		ID   string `json:"id"`
+		Role string `json:"role"`
+	}
+	owner, _ := signUp("owner@example.org")
+	var org, again orgOut
+	owner.do("POST", "/api/orgs", map[string]string{"name": "Acme"}, 201, &org, "Idempotency-Key", "org-1")
+	owner.do("POST", "/api/orgs", map[string]string{"name": "Acme"}, 201, &again, "Idempotency-Key", "org-1")
+	owner.do("POST", "/api/orgs", map[string]string{"name": "Other"}, 422, nil, "Idempotency-Key", "org-1")
+	var orgs []orgOut
+	owner.do("GET", "/api/orgs", nil, 200, &orgs)
+	if again.ID != org.ID || len(orgs) != 1 || org.Role != "owner" {
+		t.Fatalf("org %+v, replayed %+v, listed %+v: want one organization", org, again, orgs)
+	}
+	orgPath := "/api/orgs/" + org.ID
+	var task taskOut
+	owner.do("POST", orgPath+"/tasks", map[string]any{"title": "Ship it"}, 201, &task)
+
+	type invitationOut struct {
+		ID    string  `json:"id"`
+		Role  string  `json:"role"`
+		Token *string `json:"token"`
+	}
+	var inv, replayed invitationOut
+	invite := map[string]string{"email": "carol@example.org", "role": "admin"}
+	owner.do("POST", orgPath+"/invitations", invite, 201, &inv, "Idempotency-Key", "inv-1")
+	owner.do("POST", orgPath+"/invitations", invite, 201, &replayed, "Idempotency-Key", "inv-1")
+	if inv.Token == nil || replayed.ID != inv.ID || replayed.Token != nil {
+		t.Fatalf("invitation %+v, replayed %+v: want one invitation, its token shown once", inv, replayed)
+	}
+	carol, cu := signUp("carol@example.org")
+	var accepted struct {
+		OrgID string `json:"org_id"`
+		Role  string `json:"role"`
+	}
+	carol.do("POST", "/auth/invitations/accept", map[string]string{"token": *inv.Token}, 200, &accepted)
+	if accepted.OrgID != org.ID || accepted.Role != "admin" {
+		t.Fatalf("accepted %+v", accepted)
+	}
+	var seen []taskOut
+	carol.do("GET", orgPath+"/tasks", nil, 200, &seen)
+	if len(seen) != 1 || seen[0].ID != task.ID {
+		t.Fatalf("carol sees %+v, want the org's task", seen)
+	}
+
+	// An outsider gets the same 404 as for no organization at all, writes
+	// nothing, and is recorded in the organization's log.
+	mallory, mu := signUp("mallory@example.org")
+	mallory.do("GET", orgPath+"/tasks", nil, 404, nil)
+	mallory.do("DELETE", orgPath+"/tasks/"+task.ID, nil, 404, nil)
+	owner.do("GET", orgPath+"/tasks/"+task.ID, nil, 200, nil)
+	type entry struct {
+		Action      string `json:"action"`
+		ActorUserID string `json:"actor_user_id"`
+	}
+	has := func(es []entry, action, actor string) bool {
+		for _, e := range es {
+			if e.Action == action && (actor == "" || e.ActorUserID == actor) {
+				return true
+			}
+		}
+		return false
+	}
+	var log []entry
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		owner.do("GET", orgPath+"/audit", nil, 200, &log)
+		if has(log, "access.denied", mu.ID) || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, want := range []struct{ action, actor string }{
+		{"task.create", ""}, {"invitation.create", ""}, {"invitation.accept", cu.ID}, {"access.denied", mu.ID},
+	} {
+		if !has(log, want.action, want.actor) {
+			t.Errorf("the organization's audit log lacks %s by %q: %+v", want.action, want.actor, log)
+		}
+	}
+
+	// Removing a member ends their access; deleting an account ends its
+	// memberships.
+	owner.do("DELETE", orgPath+"/members/"+cu.ID, nil, 204, nil)
+	carol.do("GET", orgPath+"/tasks", nil, 404, nil)
+	dave, du := signUp("dave@example.org")
+	owner.do("POST", orgPath+"/members", map[string]string{"email": "dave@example.org", "role": "member"}, 201, nil)
+	dave.do("GET", orgPath+"/tasks", nil, 200, nil)
+	dave.do("DELETE", "/auth/me", map[string]string{"password": password}, 204, nil)
+	var members []struct {
+		UserID string `json:"user_id"`
+	}
+	owner.do("GET", orgPath+"/members", nil, 200, &members)
+	if len(members) != 1 || members[0].UserID == du.ID || members[0].UserID == cu.ID {
+		t.Errorf("members after a removal and an account deletion: %+v, want the owner alone", members)
+	}
+	owner.do("DELETE", orgPath+"/tasks/"+task.ID, nil, 204, nil)
+	owner.do("GET", orgPath+"/tasks/"+task.ID, nil, 404, nil)
 }
