@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tenantry/tenantry/internal/auth"
+	"github.com/tenantry/tenantry/internal/postgres"
+	"github.com/tenantry/tenantry/internal/postgres/postgrestest"
+)
+
+// BenchmarkHandlersPostgres runs get-by-id and list-50 through Tenantry's
+// handler (as `tenantry serve` builds it) and the floor's (the baseline's
+// handler behind tenant_context, as the application role), in this
+// process, without the network, over the same PostgreSQL data and pools of
+// the same size: where Tenantry's own work per request goes beyond what
+// the design requires. Besides ns/op, which includes the wait for
+// PostgreSQL, it reports cpu-ns/op, this process's CPU time (user and
+// system) per request, which the database's work does not count in.
+//
+//	TENANTRY_TEST_POSTGRES=... go test -run '^$' -bench HandlersPostgres -benchmem ./cmd/tenantry-bench/
+func BenchmarkHandlersPostgres(b *testing.B) {
+	ctx := context.Background()
+	pdb := postgrestest.NewDatabase(b)
+	appURL := withPool(pdb.AppURL, postgres.DefaultMaxConns)
+	store, err := postgres.Open(ctx, appURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	hash, err := auth.HashPassword(benchPassword)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := seed(ctx, store, hash, 0, 100, 100, 4, io.Discard)
+	store.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	secret := randomSecret()
+	if err := mintTokens(secret, data); err != nil {
+		b.Fatal(err)
+	}
+	ours, closeOurs, err := tenantryHandler(ctx, childSpec{Kind: "tenantry", Engine: "postgres", DSN: appURL}, secret, io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer closeOurs()
+	floor, closeFloor, err := baselineHandler(ctx, childSpec{Kind: "baseline", Engine: "postgres", DSN: appURL, Context: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer closeFloor()
+
+	byUser := make(map[uuid.UUID]*tenantData, len(data))
+	for i := range data {
+		byUser[data[i].UserID] = &data[i]
+	}
+	get := func(server string, h http.Handler, op string) func(ctx context.Context, user, task uuid.UUID) error {
+		return func(ctx context.Context, user, task uuid.UUID) error {
+			prefix := "/api/"
+			if server != "tenantry" {
+				prefix = "/b/"
+			}
+			path := prefix + user.String() + "/tasks?limit=50"
+			if op == "get-by-id" {
+				path = prefix + user.String() + "/tasks/" + task.String()
+			}
+			req := httptest.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+			if server == "tenantry" {
+				req.Header.Set("Authorization", "Bearer "+byUser[user].Token)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != http.StatusOK {
+				return fmt.Errorf("%s: %d %s", path, w.Code, w.Body)
+			}
+			return nil
+		}
+	}
+	for _, op := range []string{"get-by-id", "list-50"} {
+		for _, sv := range []struct {
+			name string
+			h    http.Handler
+		}{{"tenantry", ours}, {"floor", floor}} {
+			do := get(sv.name, sv.h, op)
+			b.Run(op+"/"+sv.name+"/parallel", func(b *testing.B) {
+				b.ReportAllocs()
+				before, pgBefore := processCPUSelf(b), backendsCPU(b, pdb.AdminURL, pdb.Name)
+				runReads(b, data, do)
+				b.StopTimer()
+				b.ReportMetric(float64(processCPUSelf(b)-before)/float64(b.N), "cpu-ns/op")
+				b.ReportMetric(float64(backendsCPU(b, pdb.AdminURL, pdb.Name)-pgBefore)/float64(b.N), "pg-cpu-ns/op")
+			})
+		}
+	}
+}
+
+// backendsCPU is the CPU time the PostgreSQL backends connected to database
+// db have used so far, read from /proc (the server runs on this machine). A
+// backend that ended in between is not counted: the pools keep theirs.
+func backendsCPU(tb testing.TB, adminURL, db string) time.Duration {
+	tb.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	hz := clockTicks()
+	var sum time.Duration
+	for _, pid := range pids {
+		if d, err := processCPU(int(pid), hz); err == nil {
+			sum += d
+		}
+	}
+	return sum
+}
+
+// processCPUSelf is this process's CPU time so far, user and system.
+func processCPUSelf(tb testing.TB) time.Duration {
+	tb.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
