@@ -91,6 +91,22 @@ type scopedConn struct {
 	begun  bool           // an Update's BEGIN was sent
 	err    error          // a context call failed: every later call fails so
 	answer [2]string      // enter's scan of role and kind
+
+	// tx and q are the View's or Update's TenantAccess and its queries
+	// (access), allocated with the connection.
+	tx tenantTx
+	q  pgdb.Queries
+}
+
+// access returns the tenantTx that a View's or Update's fn works through,
+// on v, in v's own memory.
+func (v *scopedConn) access(db *DB) *tenantTx {
+	v.q = *db.queries(v)
+	v.tx = tenantTx{db: db, q: &v.q, scope: v.scope}
+	if !v.write {
+		v.tx.view = v // a View learns Role and Kind lazily
+	}
+	return &v.tx
 }
 
 var _ pgdb.DBTX = (*scopedConn)(nil)
