@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -101,7 +102,56 @@ func BenchmarkHandlersPostgres(b *testing.B) {
 				b.ReportMetric(float64(backendsCPU(b, pdb.AdminURL, pdb.Name)-pgBefore)/float64(b.N), "pg-cpu-ns/op")
 			})
 		}
+		// turns: the two handlers take turns of turnRequests requests
+		// each, 8 at a time, the first of a pair swapping every round,
+		// as the load benchmark's servers take turns of a second, so
+		// that what else the machine runs weighs on both alike: the CPU
+		// ratio is far steadier than two runs' cpu-ns/op.
+		ourDo, floorDo := get("tenantry", ours, op), get("floor", floor, op)
+		b.Run(op+"/turns", func(b *testing.B) {
+			const turnRequests = 400
+			var ourCPU, floorCPU time.Duration
+			var served int
+			for round := 0; served < b.N; round++ {
+				pair := []struct {
+					do  func(ctx context.Context, user, task uuid.UUID) error
+					cpu *time.Duration
+				}{{ourDo, &ourCPU}, {floorDo, &floorCPU}}
+				if round%2 == 1 {
+					pair[0], pair[1] = pair[1], pair[0]
+				}
+				for _, p := range pair {
+					before := processCPUSelf(b)
+					turn(b, data, turnRequests, p.do)
+					*p.cpu += processCPUSelf(b) - before
+				}
+				served += turnRequests
+			}
+			b.ReportMetric(float64(ourCPU)/float64(served), "tenantry-cpu-ns/op")
+			b.ReportMetric(float64(floorCPU)/float64(served), "floor-cpu-ns/op")
+			b.ReportMetric(float64(ourCPU)/float64(floorCPU), "cpu-ratio")
+		})
 	}
+}
+
+// turn sends n requests through do, 8 at a time, on random tasks of random
+// tenants of data.
+func turn(b *testing.B, data []tenantData, n int, do func(ctx context.Context, user, task uuid.UUID) error) {
+	const workers = 8
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(w), uint64(n)))
+			for range n / workers {
+				t := &data[r.IntN(len(data))]
+				if err := do(context.Background(), t.UserID, t.Tasks[r.IntN(len(t.Tasks))]); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // backendsCPU is the CPU time the PostgreSQL backends connected to database
@@ -131,15 +181,4 @@ func backendsCPU(tb testing.TB, adminURL, db string) time.Duration {
 		}
 	}
 	return sum
-}
-
-// processCPUSelf is this process's CPU time so far, user and system, from
-// /proc (one clock tick's resolution: run for seconds).
-func processCPUSelf(tb testing.TB) time.Duration {
-	tb.Helper()
-	d, err := processCPU(os.Getpid(), clockTicks())
-	if err != nil {
-		tb.Skipf("no CPU time from /proc: %v", err)
-	}
-	return d
 }
