@@ -44,8 +44,9 @@ type verifiedCache struct {
 // verifiedEntry is one verified token. It is never changed once stored, so
 // readers may copy it after releasing the lock.
 type verifiedEntry struct {
-	claims *Claims // a private deep copy
-	exp    time.Time
+	claims   *Claims // a private deep copy
+	verified Verified
+	exp      time.Time
 }
 
 func newVerifiedCache(n int) *verifiedCache {
@@ -73,7 +74,7 @@ func (vc *verifiedCache) drop(key [sha256.Size]byte, e *verifiedEntry) {
 // When the cache is full it drops expired entries and then arbitrary ones
 // until a tenth of it is free, so eviction runs once per many inserts.
 func (vc *verifiedCache) put(key [sha256.Size]byte, c *Claims, now time.Time) {
-	e := &verifiedEntry{claims: cloneClaims(c), exp: c.ExpiresAt.Time}
+	e := &verifiedEntry{claims: cloneClaims(c), verified: verifiedOf(c), exp: c.ExpiresAt.Time}
 	vc.mu.Lock()
 	defer vc.mu.Unlock()
 	if _, ok := vc.entries[key]; !ok {

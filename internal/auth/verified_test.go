@@ -253,6 +253,48 @@ func TestParseClaimsAreTheCallersOwn(t *testing.T) {
 	}
 }
 
+// TestVerifyAgreesWithParse checks that Verify answers what Parse's
+// claims say, from the full check and from the cache alike, and that a
+// remembered token still meets the time rules and its exact bytes.
+func TestVerifyAgreesWithParse(t *testing.T) {
+	t.Parallel()
+	clock := newTestClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	tk, verifications := newClockTokens(t, clock)
+	u := tenantry.User{ID: uuid.Must(uuid.NewV7()), AuthVersion: 7}
+	tok, _, err := tk.Issue(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := uncached(t, clock).Parse(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Verified{UserID: u.ID, ID: c.ID, Version: 7, ExpiresAt: c.ExpiresAt.Time}
+	for i := range 3 { // a miss, then hits
+		got, err := tk.Verify(tok)
+		if err != nil {
+			t.Fatalf("Verify #%d: %v", i, err)
+		}
+		if got != want {
+			t.Fatalf("Verify #%d = %+v, want %+v", i, got, want)
+		}
+	}
+	if got, want := verifications.Load(), int64(1); got != want {
+		t.Errorf("signatures verified = %d, want %d", got, want)
+	}
+	altered := tok[:len(tok)-1] + map[bool]string{true: "A", false: "B"}[tok[len(tok)-1] != 'A']
+	if _, err := tk.Verify(altered); !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("Verify of an altered signature = %v, want ErrInvalidToken", err)
+	}
+	clock.set(want.ExpiresAt)
+	if _, err := tk.Verify(tok); !errors.Is(err, ErrInvalidToken) || !errors.Is(err, jwt.ErrTokenExpired) {
+		t.Errorf("Verify of a remembered token at its exp = %v, want ErrInvalidToken and ErrTokenExpired", err)
+	}
+	if got := tk.verified.len(); got != 0 {
+		t.Errorf("cache entries = %d after the token expired, want 0", got)
+	}
+}
+
 func TestVerifiedCacheBound(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)
@@ -388,4 +430,17 @@ func BenchmarkParse(b *testing.B) {
 			}
 		})
 	}
+	b.Run("verify-cached", func(b *testing.B) {
+		tk, _ := newClockTokens(b, clock)
+		tok, _, err := tk.Issue(tenantry.User{ID: uuid.Must(uuid.NewV7()), AuthVersion: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := tk.Verify(tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

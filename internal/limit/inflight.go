@@ -25,7 +25,14 @@ type InFlight struct {
 
 	mu   sync.Mutex
 	keys map[string]*slot
+	// free holds slots of keys that went idle, for the next new key: a
+	// request usually finds its key idle, and would otherwise allocate a
+	// slot and its semaphore every time.
+	free []*slot
 }
+
+// maxFreeSlots bounds InFlight.free.
+const maxFreeSlots = 64
 
 type slot struct {
 	sem  *semaphore.Weighted
@@ -65,7 +72,11 @@ func (f *InFlight) Acquire(ctx context.Context, key string) (release func(), err
 	f.mu.Lock()
 	s := f.keys[key]
 	if s == nil {
-		s = &slot{sem: semaphore.NewWeighted(f.n)}
+		if n := len(f.free); n > 0 {
+			s, f.free = f.free[n-1], f.free[:n-1]
+		} else {
+			s = &slot{sem: semaphore.NewWeighted(f.n)}
+		}
 		f.keys[key] = s
 	}
 	s.refs++
@@ -120,6 +131,11 @@ func (f *InFlight) unref(key string, s *slot) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if s.refs--; s.refs == 0 {
+		// No one holds or waits for s (refs counts both), and no one
+		// can find it any more: it is as new, and may serve another key.
 		delete(f.keys, key)
+		if len(f.free) < maxFreeSlots {
+			f.free = append(f.free, s)
+		}
 	}
 }

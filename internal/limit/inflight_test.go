@@ -99,3 +99,53 @@ func TestInFlightNoWait(t *testing.T) {
 		}
 	}
 }
+
+// TestInFlightReusedSlotKeepsTheBound fills and empties key a, whose slot
+// is then kept for reuse: key b gets it, and its bound holds as a new
+// slot's would.
+func TestInFlightReusedSlotKeepsTheBound(t *testing.T) {
+	t.Parallel()
+	f := NewInFlight(2, 0)
+	ctx := context.Background()
+	for range 3 {
+		var rels []func()
+		for range 2 {
+			rel, err := f.Acquire(ctx, "a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rels = append(rels, rel)
+		}
+		for _, rel := range rels {
+			rel()
+		}
+	}
+	if got := len(f.free); got != 1 {
+		t.Fatalf("%d free slots after a went idle, want 1", got)
+	}
+	r1, err := f.Acquire(ctx, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := f.Acquire(ctx, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.free) != 0 {
+		t.Fatal("b did not take the free slot")
+	}
+	if _, err := f.Acquire(ctx, "b"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("b's third request on a reused slot: %v, want ErrBusy", err)
+	}
+	r1()
+	r1() // a second release is a no-op: b's other request still holds a slot
+	rel, err := f.Acquire(ctx, "b")
+	if err != nil {
+		t.Fatalf("b after one release: %v", err)
+	}
+	if _, err := f.Acquire(ctx, "b"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("b's third request after a double release: %v, want ErrBusy", err)
+	}
+	rel()
+	r2()
+}

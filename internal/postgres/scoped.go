@@ -90,6 +90,23 @@ type scopedConn struct {
 	known  bool           // a context call succeeded (and matched the hint)
 	begun  bool           // an Update's BEGIN was sent
 	err    error          // a context call failed: every later call fails so
+	answer [2]string      // enter's scan of role and kind
+
+	// tx and q are the View's or Update's TenantAccess and its queries
+	// (access), allocated with the connection.
+	tx tenantTx
+	q  pgdb.Queries
+}
+
+// access returns the tenantTx that a View's or Update's fn works through,
+// on v, in v's own memory.
+func (v *scopedConn) access(db *DB) *tenantTx {
+	v.q = *db.queries(v)
+	v.tx = tenantTx{db: db, q: &v.q, scope: v.scope}
+	if !v.write {
+		v.tx.view = v // a View learns Role and Kind lazily
+	}
+	return &v.tx
 }
 
 var _ pgdb.DBTX = (*scopedConn)(nil)
@@ -114,7 +131,7 @@ func (v *scopedConn) check() {
 		_ = v.enter(v.conn.QueryRow(v.ctx, contextSQL, v.scope.UserID, v.scope.TenantID))
 		return
 	}
-	br, err := v.open(v.ctx, &pgx.Batch{})
+	br, err := v.open(v.ctx, "", nil)
 	if err == nil {
 		err = br.Close()
 	}
@@ -127,13 +144,15 @@ func (v *scopedConn) check() {
 // or no such tenant) is ErrNotMember; a first answer other than the hint is
 // errScopeChanged.
 func (v *scopedConn) enter(row pgx.Row) error {
-	var role, kind string
-	if err := row.Scan(&role, &kind); err != nil {
+	// Scanned next to the scope it should confirm, the hint's strings
+	// are kept when the answer is the same: no copy of either.
+	v.answer = [2]string{string(v.scope.Role), string(v.scope.Kind)}
+	if err := row.Scan(contextWord{&v.answer[0]}, contextWord{&v.answer[1]}); err != nil {
 		v.err = contextError(err)
 		return v.err
 	}
 	if !v.known {
-		r, k := tenantry.Role(role), tenantry.TenantKind(kind)
+		r, k := tenantry.Role(v.answer[0]), tenantry.TenantKind(v.answer[1])
 		if v.hinted && (r != v.scope.Role || k != v.scope.Kind) {
 			v.err = errScopeChanged
 			return v.err
@@ -144,15 +163,15 @@ func (v *scopedConn) enter(row pgx.Row) error {
 }
 
 // open sends the context call, behind BEGIN in an Update, in one batch with
-// what b holds, and reads the results up to the context call's; the caller
-// reads the rest and closes the batch. Should the context call fail, the
-// server skips what follows it (the transaction, implicit or not, is
-// aborted).
-func (v *scopedConn) open(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
-	head := &pgx.Batch{}
+// the statement sql, if any, and reads the results up to the context call's;
+// the caller reads the rest and closes the batch. Should the context call
+// fail, the server skips what follows it (the transaction, implicit or not,
+// is aborted).
+func (v *scopedConn) open(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	b := newRoundTrip()
 	switch {
 	case v.write:
-		head.Queue("BEGIN READ WRITE")
+		b.queue("BEGIN READ WRITE", nil)
 		v.begun = true
 	case v.citus:
 		// Citus sends SET LOCAL to the workers only inside a transaction
@@ -160,14 +179,19 @@ func (v *scopedConn) open(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, 
 		// COMMIT], still one round trip. Should the context call or the
 		// statement fail, the COMMIT is skipped and rollback ends the
 		// transaction. Plain PostgreSQL's implicit transaction needs none.
-		head.Queue("BEGIN READ ONLY")
+		b.queue("BEGIN READ ONLY", nil)
 	}
-	head.Queue(contextSQL, v.scope.UserID, v.scope.TenantID)
-	head.QueuedQueries = append(head.QueuedQueries, b.QueuedQueries...)
+	// Pointers to the ids, which the batch encodes before SendBatch
+	// returns: boxing a pointer costs no allocation, boxing a uuid does.
+	b.contextArgs = [2]any{&v.scope.UserID, &v.scope.TenantID}
+	b.queue(contextSQL, b.contextArgs[:])
+	if sql != "" {
+		b.queue(sql, args)
+	}
 	if !v.write && v.citus {
-		head.Queue("COMMIT")
+		b.queue("COMMIT", nil)
 	}
-	br := v.conn.SendBatch(ctx, head)
+	br := v.conn.SendBatch(ctx, &b.Batch)
 	if v.write || v.citus {
 		if _, err := br.Exec(); err != nil {
 			_ = br.Close()
@@ -182,6 +206,46 @@ func (v *scopedConn) open(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, 
 	return br, nil
 }
 
+// roundTrip is the batch open sends, at most [BEGIN; context call;
+// statement; COMMIT], with its queued queries and the context call's
+// arguments in the same allocation: a get's batch is one allocation
+// instead of seven.
+type roundTrip struct {
+	pgx.Batch
+	ptrs        [4]*pgx.QueuedQuery
+	queries     [4]pgx.QueuedQuery
+	contextArgs [2]any
+}
+
+func newRoundTrip() *roundTrip {
+	b := new(roundTrip)
+	b.QueuedQueries = b.ptrs[:0]
+	return b
+}
+
+// queue adds a statement, as pgx.Batch.Queue does.
+func (b *roundTrip) queue(sql string, args []any) {
+	q := &b.queries[len(b.QueuedQueries)]
+	q.SQL, q.Arguments = sql, args
+	b.QueuedQueries = append(b.QueuedQueries, q)
+}
+
+// contextWord scans one text column of tenant_context's answer into the
+// string it points to, which holds the expected answer beforehand: when
+// the column says the same, the string is left as it is, so confirming a
+// hint copies nothing (pgx hands ScanBytes the bytes as read).
+type contextWord struct{ s *string }
+
+func (w contextWord) ScanBytes(b []byte) error {
+	if b == nil {
+		return errors.New("postgres: tenant_context answered NULL")
+	}
+	if string(b) != *w.s {
+		*w.s = string(b)
+	}
+	return nil
+}
+
 // direct says whether sql goes to the connection as it is: an Update's
 // statements once its transaction is open.
 func (v *scopedConn) direct() bool { return v.write && v.begun && v.err == nil }
@@ -192,9 +256,7 @@ func (v *scopedConn) send(ctx context.Context, sql string, args []any) (pgx.Batc
 	if v.err != nil {
 		return nil, v.err
 	}
-	b := &pgx.Batch{}
-	b.Queue(sql, args...)
-	return v.open(ctx, b)
+	return v.open(ctx, sql, args)
 }
 
 func (v *scopedConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {

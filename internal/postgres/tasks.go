@@ -53,14 +53,13 @@ func (t *tenantTx) Tasks(ctx context.Context, f tenantry.TaskFilter) ([]tenantry
 	if f.After != nil {
 		after = *f.After
 	}
-	var (
-		rows []pgdb.Task
-		err  error
-	)
+	// Scanned into a slice with room for the page, not grown row by row.
+	rows := make([]pgdb.Task, 0, limit)
+	var err error
 	if f.Completed == nil {
-		rows, err = t.q.Tasks(ctx, pgdb.TasksParams{TenantID: t.scope.TenantID, After: after, Lim: int32(limit)})
+		rows, err = t.q.AppendTasks(ctx, rows, pgdb.TasksParams{TenantID: t.scope.TenantID, After: after, Lim: int32(limit)})
 	} else {
-		rows, err = t.q.TasksByCompleted(ctx, pgdb.TasksByCompletedParams{
+		rows, err = t.q.AppendTasksByCompleted(ctx, rows, pgdb.TasksByCompletedParams{
 			TenantID: t.scope.TenantID, Completed: *f.Completed, After: after, Lim: int32(limit),
 		})
 	}

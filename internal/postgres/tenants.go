@@ -113,7 +113,7 @@ func (db *DB) UserOrgs(ctx context.Context, userID uuid.UUID, p tenantry.Page) (
 // statement (docs/design.md, "Wall two").
 func (db *DB) View(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantAccess) error) error {
 	return db.inScope(ctx, userID, tenantID, false, func(c *scopedConn) error {
-		return fn(viewTx{&tenantTx{db: db, q: db.queries(c), scope: c.scope, view: c}})
+		return fn(viewTx{c.access(db)})
 	})
 }
 
@@ -181,7 +181,7 @@ func (viewTx) RemoveMember(context.Context, uuid.UUID) error { return readOnlyEr
 // rolled back and fn runs again, asking first.
 func (db *DB) Update(ctx context.Context, userID, tenantID uuid.UUID, fn func(tenantry.TenantAccess) error) error {
 	return db.inScope(ctx, userID, tenantID, true, func(c *scopedConn) error {
-		tx := &tenantTx{db: db, q: db.queries(c), scope: c.scope}
+		tx := c.access(db)
 		// Memberships this transaction changed are forgotten again once it
 		// ended: a View may have remembered the old one in between.
 		defer func() { db.scopes.drop(tx.changed...) }()

@@ -24,6 +24,7 @@ func (s *server) edge(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		ex := &exchange{id: id, start: s.now()}
+		ex.rec = recorder{ResponseWriter: w, ex: ex}
 		w.Header().Set(requestIDHeader, id)
 		ctx := context.WithValue(r.Context(), exchangeKey{}, ex)
 		defer func() {
@@ -37,7 +38,7 @@ func (s *server) edge(next http.Handler) http.Handler {
 				panic(v)
 			}
 		}()
-		next.ServeHTTP(&recorder{ResponseWriter: w, ex: ex}, r.WithContext(ctx))
+		next.ServeHTTP(&ex.rec, r.WithContext(ctx))
 	})
 }
 

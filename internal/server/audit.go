@@ -24,7 +24,7 @@ func audit(ctx context.Context, tx tenantry.TenantAccess, action, targetType, ta
 // auditSource is an entry with the request's client address and id only.
 func auditSource(ctx context.Context) tenantry.AuditEntry {
 	e := tenantry.AuditEntry{RequestID: requestID(ctx)}
-	if ri, ok := ctx.Value(reqInfoKey{}).(reqInfo); ok && ri.client.IsValid() {
+	if ri, ok := requestInfo(ctx); ok && ri.client.IsValid() {
 		e.IP = ri.client.String()
 	}
 	return e

@@ -42,12 +42,12 @@ func (s *server) identifyBearer(ctx context.Context, header string) (*tenantry.C
 	if strings.HasPrefix(token, apiTokenPrefix) {
 		return s.identifyAPIToken(ctx, token)
 	}
-	claims, err := s.tokens.Parse(token)
+	claims, err := s.tokens.Verify(token)
 	if err != nil {
 		s.security(ctx, "token_invalid", slog.String("reason", reason(err)))
 		return nil, errBadCredentials
 	}
-	uid, _ := claims.UserID() // Parse checked it
+	uid := claims.UserID
 	u, revoked, err := s.store.TokenUser(ctx, uid, claims.ID)
 	switch {
 	case errors.Is(err, tenantry.ErrUserNotFound):
@@ -67,7 +67,7 @@ func (s *server) identifyBearer(ctx context.Context, header string) (*tenantry.C
 		Email:       u.Email,
 		Method:      tenantry.AuthBearer,
 		TokenID:     claims.ID,
-		TokenExpiry: claims.ExpiresAt.Time,
+		TokenExpiry: claims.ExpiresAt,
 	}, nil
 }
 

@@ -157,7 +157,7 @@ func accountKey(email string) string { return strings.ToLower(email) }
 
 // clientKey is the limit key of the request's client address.
 func clientKey(ctx context.Context) string {
-	ri, _ := ctx.Value(reqInfoKey{}).(reqInfo)
+	ri, _ := requestInfo(ctx)
 	return ipKey(ri.client)
 }
 
@@ -199,7 +199,7 @@ func (s *server) throttled(ctx context.Context, name, key string, attrs ...slog.
 	if limit.Take(ctx, s.now(), limit.Check{Rate: s.lim.logged, Key: name + " " + key, Cost: 1}) != 0 {
 		return
 	}
-	ri, _ := ctx.Value(reqInfoKey{}).(reqInfo)
+	ri, _ := requestInfo(ctx)
 	s.security(ctx, "rate_limited", append([]slog.Attr{slog.String("limit", name), slog.String("client_ip", ri.client.String())}, attrs...)...)
 }
 
@@ -226,7 +226,8 @@ func (s *server) limitCalls(api huma.API) func(huma.Context, func(huma.Context))
 			next(ctx)
 			return
 		}
-		wait, ok := limit.Queue(ctx.Context(), s.lim.user, c.UserID.String(), s.lim.userWait, s.now())
+		user := c.UserID.String()
+		wait, ok := limit.Queue(ctx.Context(), s.lim.user, user, s.lim.userWait, s.now())
 		if !ok {
 			s.metrics.limited(limitUser)
 			s.writeProblem(api, ctx, tooMany(wait, msgTooManyCalls))
@@ -235,7 +236,7 @@ func (s *server) limitCalls(api huma.API) func(huma.Context, func(huma.Context))
 		if wait > 0 && !s.lim.sleep(ctx.Context(), wait) {
 			return // the client has gone
 		}
-		tenant := c.UserID.String()
+		tenant := user
 		if strings.Contains(ctx.Operation().Path, "{org_id}") {
 			// Checked before the membership: every path that is not a
 			// UUID shares one key, and is answered 404 once admitted.

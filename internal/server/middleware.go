@@ -37,8 +37,11 @@ type reqInfo struct {
 	route  string // the pattern, never the raw path
 	method string
 	remote string
-	task   string // the path's {task_id}, if any, as targetID gives it
-	member string // an organization route's {user_id}, if any, likewise
+	// task is the path's {task_id}, if any, and member an organization
+	// route's {user_id}, as the client sent them: logs show them only
+	// through targetID.
+	task   string
+	member string
 
 	// client is the client's address, through trusted proxies (clientIP).
 	client netip.Addr
@@ -47,6 +50,19 @@ type reqInfo struct {
 // targetUserKey carries the user a request body names (a member being
 // added), for the security events of that request.
 type targetUserKey struct{}
+
+// requestInfo returns what observe (or webAccounts.ctx) noted about the
+// request: from the context, or else from the request's exchange, where
+// observe keeps it without a context layer of its own.
+func requestInfo(ctx context.Context) (reqInfo, bool) {
+	if ri, ok := ctx.Value(reqInfoKey{}).(reqInfo); ok {
+		return ri, true
+	}
+	if ex := exchangeFrom(ctx); ex != nil && ex.infoSet {
+		return ex.info, true
+	}
+	return reqInfo{}, false
+}
 
 // withTargetUser notes the user a request is aimed at, when the path does
 // not name one.
@@ -77,13 +93,13 @@ func requestAttrs(ctx context.Context) []slog.Attr {
 	if id := requestID(ctx); id != "" {
 		attrs = append(attrs, slog.String("request_id", id))
 	}
-	if ri, ok := ctx.Value(reqInfoKey{}).(reqInfo); ok {
+	if ri, ok := requestInfo(ctx); ok {
 		attrs = append(attrs, slog.String("method", ri.method), slog.String("route", ri.route), slog.String("remote_addr", ri.remote))
 		if ri.task != "" {
-			attrs = append(attrs, slog.String("target_task_id", ri.task))
+			attrs = append(attrs, slog.String("target_task_id", targetID(ri.task)))
 		}
 		if ri.member != "" {
-			attrs = append(attrs, slog.String("target_user_id", ri.member))
+			attrs = append(attrs, slog.String("target_user_id", targetID(ri.member)))
 		}
 	}
 	if id, ok := ctx.Value(targetUserKey{}).(uuid.UUID); ok {
@@ -125,14 +141,19 @@ func (s *server) recoverer(api huma.API) func(huma.Context, func(huma.Context)) 
 	}
 }
 
-// observe records the request for logs. (edge counts it in the metrics.)
+// observe records the request for logs, in its exchange (or, outside
+// edge, in the context). (edge counts it in the metrics.)
 func (s *server) observe(ctx huma.Context, next func(huma.Context)) {
 	op := ctx.Operation()
-	ri := reqInfo{route: op.Path, method: op.Method, remote: ctx.RemoteAddr(), client: s.requestClient(ctx), task: targetID(ctx.Param("task_id"))}
+	ri := reqInfo{route: op.Path, method: op.Method, remote: ctx.RemoteAddr(), client: s.requestClient(ctx), task: ctx.Param("task_id")}
 	if strings.Contains(op.Path, "{org_id}") {
-		ri.member = targetID(ctx.Param("user_id"))
+		ri.member = ctx.Param("user_id")
 	}
-	ctx = huma.WithValue(ctx, reqInfoKey{}, ri)
+	if ex := exchangeFrom(ctx.Context()); ex != nil {
+		ex.info, ex.infoSet = ri, true
+	} else {
+		ctx = huma.WithValue(ctx, reqInfoKey{}, ri)
+	}
 	next(ctx)
 }
 

@@ -55,6 +55,13 @@ type exchange struct {
 	// status is the status sent, 0 until the header is written.
 	status int
 	bytes  int64
+	// info is what observe noted about an API operation's request, once
+	// infoSet (requestInfo).
+	info    reqInfo
+	infoSet bool
+	// rec is the ResponseWriter edge hands on, allocated with the
+	// exchange.
+	rec recorder
 }
 
 // exchangeFrom returns the request's exchange, nil outside the edge handler.
