@@ -199,7 +199,7 @@ func (s *server) deniedBy(ctx context.Context, actor, tenant uuid.UUID, kind str
 	e := auditSource(ctx)
 	e.Action, e.ActorUserID, e.TargetType, e.TargetID = tenantry.AuditAccessDenied, actor, "tenant", tenant.String()
 	e.Details = map[string]any{"kind": kind}
-	if ri, ok := ctx.Value(reqInfoKey{}).(reqInfo); ok && ri.route != "" {
+	if ri, ok := requestInfo(ctx); ok && ri.route != "" {
 		// A page's pattern names its method already.
 		e.Details["route"] = ri.route
 		if !strings.HasPrefix(ri.route, ri.method+" ") {
