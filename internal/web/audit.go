@@ -147,6 +147,14 @@ func targetName(e tenantry.AuditEntry, emails map[string]string) string {
 	return e.TargetType
 }
 
+// ifTrue is s when b holds, else nothing.
+func ifTrue(b bool, s string) string {
+	if b {
+		return s
+	}
+	return ""
+}
+
 // auditSummary puts an entry's details in words: the known ones first, in
 // a fixed order, then any other as "key: value", by key. A count is of
 // tasks in a bulk delete, of attempts in a refused or failed one.
@@ -156,7 +164,9 @@ func auditSummary(action string, d map[string]any) string {
 	known := func(key string, say func(v any) (string, bool)) {
 		if v, ok := d[key]; ok {
 			if s, ok := say(v); ok {
-				parts, done[key] = append(parts, s), true
+				if done[key] = true; s != "" {
+					parts = append(parts, s)
+				}
 			}
 		}
 	}
@@ -171,6 +181,42 @@ func auditSummary(action string, d map[string]any) string {
 		}
 		return "changed " + strings.Join(fs, ", "), ok
 	})
+	known("method", func(v any) (string, bool) {
+		s, ok := v.(string)
+		switch s {
+		case "token":
+			return "by access token", ok
+		case "session":
+			return "by session", ok
+		}
+		return "by " + s, ok
+	})
+	known("signup", func(v any) (string, bool) { b, ok := v.(bool); return ifTrue(b, "at sign-up"), ok })
+	known("two_factor", func(v any) (string, bool) { b, ok := v.(bool); return ifTrue(b, "with a two-factor code"), ok })
+	known("api_tokens", func(v any) (string, bool) { b, ok := v.(bool); return ifTrue(b, "API tokens too"), ok })
+	known("reason", func(v any) (string, bool) {
+		s, ok := v.(string)
+		switch s {
+		case "password":
+			return "wrong password", ok
+		case "two_factor":
+			return "wrong two-factor code", ok
+		}
+		return s, ok
+	})
+	known("kind", func(v any) (string, bool) {
+		s, ok := v.(string)
+		switch s {
+		case "org_not_member":
+			return "by someone not a member", ok
+		case "path_mismatch":
+			return "on this account's paths, by another account", ok
+		case "api_token_tenant", "api_token_not_member":
+			return "with an API token of another tenant", ok
+		}
+		return s, ok
+	})
+	known("route", func(v any) (string, bool) { s, ok := v.(string); return s, ok })
 	known("count", func(v any) (string, bool) {
 		n, ok := v.(float64)
 		what := "attempt"
