@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -108,6 +109,11 @@ func TestInvitationsInBrowser(t *testing.T) {
 
 	// The token: shown once, in a status region that takes the focus, so
 	// a screen reader reads it out at once; the next Tab goes on from it.
+	// Chromium applies autofocus once the page has rendered, which may be
+	// after the load event the submit waited for.
+	alice.Do(t, "wait for the notice to take the focus", chromedp.Poll[chromedp.Void](
+		`document.activeElement !== null && document.activeElement.id === "invitation-created"`,
+		chromedp.WithPollingTimeout(5*time.Second)))
 	if got := focused(alice); got != "invitation-created" {
 		t.Errorf("after inviting, the focus is on %q, want the notice with the token", got)
 	}
@@ -161,6 +167,9 @@ func TestInvitationsInBrowser(t *testing.T) {
 	if got := carol.text("#token-error"); !strings.HasPrefix(got, "Invitation not found") {
 		t.Errorf("a wrong token says %q", got)
 	}
+	carol.Do(t, "wait for the field to take the focus", chromedp.Poll[chromedp.Void](
+		`document.activeElement !== null && document.activeElement.id === "invitation-token-input"`,
+		chromedp.WithPollingTimeout(5*time.Second)))
 	if got := focused(carol); got != "invitation-token-input" {
 		t.Errorf("after a wrong token the focus is on %q, want the field, which the error describes", got)
 	}
