@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -36,6 +37,9 @@ type auditPage struct {
 	Action  string // the filter, "" for every action
 	Actions []string
 	Entries []auditRow
+	From    string // the first day shown (YYYY-MM-DD, UTC), "" for no bound
+	To      string // the last day shown, "" for no bound
+	First   string // the first page with the same filter
 	Next    string // the next page, if any
 	Paged   bool   // this is not the first page
 }
@@ -54,7 +58,8 @@ const auditPageSize = 50
 
 // auditLog shows a tenant's audit log: an organization's to its owners
 // and admins (a plain member gets the same 403 as the API's), the personal
-// one to its owner. ?action= filters, ?after= pages.
+// one to its owner. ?action= and the days ?from= and ?to= (UTC, both
+// included; a malformed day is no bound) filter, ?after= pages.
 func (ui *UI) auditLog(q *req) {
 	p := auditPage{Base: "/audit", Actions: auditActions}
 	if q.space.org {
@@ -68,6 +73,23 @@ func (ui *UI) auditLog(q *req) {
 		}
 	}
 	f := tenantry.AuditFilter{Action: p.Action, Page: tenantry.Page{Limit: auditPageSize + 1}}
+	if d, err := time.Parse(time.DateOnly, query.Get("from")); err == nil {
+		p.From, f.Since = d.Format(time.DateOnly), &d
+	}
+	if d, err := time.Parse(time.DateOnly, query.Get("to")); err == nil {
+		end := d.AddDate(0, 0, 1)
+		p.To, f.Until = d.Format(time.DateOnly), &end
+	}
+	filter := url.Values{}
+	for k, v := range map[string]string{"action": p.Action, "from": p.From, "to": p.To} {
+		if v != "" {
+			filter.Set(k, v)
+		}
+	}
+	p.First = p.Base
+	if len(filter) > 0 {
+		p.First += "?" + filter.Encode()
+	}
 	if a := query.Get("after"); a != "" {
 		id, err := uuid.Parse(a)
 		if err != nil {
@@ -103,11 +125,8 @@ func (ui *UI) auditLog(q *req) {
 	}
 	if len(entries) > auditPageSize {
 		entries = entries[:auditPageSize]
-		v := url.Values{"after": {entries[auditPageSize-1].ID.String()}}
-		if p.Action != "" {
-			v.Set("action", p.Action)
-		}
-		p.Next = p.Base + "?" + v.Encode()
+		filter.Set("after", entries[auditPageSize-1].ID.String())
+		p.Next = p.Base + "?" + filter.Encode()
 	}
 	emails := map[string]string{}
 	for _, m := range members {

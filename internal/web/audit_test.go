@@ -116,6 +116,23 @@ func TestAuditPageNamesFiltersAndPages(t *testing.T) {
 	}
 	mustStatus(t, "a malformed cursor", f.alice.get(org+"/audit?after=nope"), 404)
 
+	// Filtered by days (UTC, both ends included); a malformed day is no bound.
+	now := time.Now().UTC()
+	today, yesterday, tomorrow := now.Format(time.DateOnly), now.AddDate(0, 0, -1).Format(time.DateOnly), now.AddDate(0, 0, 1).Format(time.DateOnly)
+	p = f.alice.get(org + "/audit?from=" + today + "&to=" + today)
+	if rows := auditRowRE.FindAllString(p.body, -1); len(rows) != 2 || !strings.Contains(p.body, `name="from" type="date" value="`+today+`"`) {
+		t.Errorf("from=to=today shows %d rows, or loses the days:\n%s", len(rows), p.body)
+	}
+	for _, q := range []string{"from=" + tomorrow, "to=" + yesterday} {
+		p = f.alice.get(org + "/audit?" + q)
+		if rows := auditRowRE.FindAllString(p.body, -1); len(rows) != 0 || !strings.Contains(p.body, "No entries in those days") {
+			t.Errorf("%s shows %d rows:\n%s", q, len(rows), p.body)
+		}
+	}
+	if rows := auditRowRE.FindAllString(f.alice.get(org+"/audit?from=nope").body, -1); len(rows) != 2 {
+		t.Errorf("a malformed day filtered the log to %d rows", len(rows))
+	}
+
 	// Bob's account is deleted: his entry keeps the start of his id.
 	if err := f.app.store.DeleteUser(ctx, f.bobID); err != nil {
 		t.Fatal(err)
@@ -137,14 +154,15 @@ func TestAuditPageNamesFiltersAndPages(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	p = f.alice.get(org + "/audit?action=task.update")
+	p = f.alice.get(org + "/audit?action=task.update&from=" + today)
 	next := regexp.MustCompile(`<a href="([^"]+)" rel="next">`).FindStringSubmatch(p.body)
 	if n := len(auditRowRE.FindAllString(p.body, -1)); n != 50 || next == nil {
 		t.Fatalf("first page: %d rows, next %v", n, next)
 	}
 	p = f.alice.get(html.UnescapeString(next[1]))
 	if n := len(auditRowRE.FindAllString(p.body, -1)); n != 10 || strings.Contains(p.body, `rel="next"`) ||
-		!strings.Contains(p.body, `href="`+org+`/audit?action=task.update">First page`) {
+		!strings.Contains(p.body, `href="`+org+`/audit?action=task.update&amp;from=`+today+`">First page`) ||
+		!strings.Contains(next[1], "from="+today) {
 		t.Errorf("second page: %d rows:\n%s", n, p.body)
 	}
 }
