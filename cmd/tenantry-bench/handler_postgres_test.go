@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -65,34 +63,12 @@ func BenchmarkHandlersPostgres(b *testing.B) {
 	for i := range data {
 		byUser[data[i].UserID] = &data[i]
 	}
-	get := func(server string, h http.Handler, op string) func(ctx context.Context, user, task uuid.UUID) error {
-		return func(ctx context.Context, user, task uuid.UUID) error {
-			prefix := "/api/"
-			if server != "tenantry" {
-				prefix = "/b/"
-			}
-			path := prefix + user.String() + "/tasks?limit=50"
-			if op == "get-by-id" {
-				path = prefix + user.String() + "/tasks/" + task.String()
-			}
-			req := httptest.NewRequestWithContext(ctx, http.MethodGet, path, nil)
-			if server == "tenantry" {
-				req.Header.Set("Authorization", "Bearer "+byUser[user].Token)
-			}
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, req)
-			if w.Code != http.StatusOK {
-				return fmt.Errorf("%s: %d %s", path, w.Code, w.Body)
-			}
-			return nil
-		}
-	}
 	for _, op := range []string{"get-by-id", "list-50"} {
 		for _, sv := range []struct {
 			name string
 			h    http.Handler
 		}{{"tenantry", ours}, {"floor", floor}} {
-			do := get(sv.name, sv.h, op)
+			do := readThrough(byUser, sv.name == "tenantry", sv.h, op)
 			b.Run(op+"/"+sv.name+"/parallel", func(b *testing.B) {
 				b.ReportAllocs()
 				before, pgBefore := processCPUSelf(b), backendsCPU(b, pdb.AdminURL, pdb.Name)
@@ -107,7 +83,7 @@ func BenchmarkHandlersPostgres(b *testing.B) {
 		// as the load benchmark's servers take turns of a second, so
 		// that what else the machine runs weighs on both alike: the CPU
 		// ratio is far steadier than two runs' cpu-ns/op.
-		ourDo, floorDo := get("tenantry", ours, op), get("floor", floor, op)
+		ourDo, floorDo := readThrough(byUser, true, ours, op), readThrough(byUser, false, floor, op)
 		b.Run(op+"/turns", func(b *testing.B) {
 			const turnRequests = 400
 			var ourCPU, floorCPU time.Duration
