@@ -98,10 +98,10 @@ func Open(ctx context.Context, dsn string, opts Options) (tenantry.Store, error)
 			if retention == 0 {
 				retention = tenantry.DefaultAuditRetention
 			}
-			p = prunesAudit{sessionPurger: p, audit: a, retention: retention, log: logger(opts)}
+			p = prunesAudit(p, a, retention, logger(opts))
 		}
 		if k, ok := store.(idempotencyPurger); ok {
-			p = purgesIdempotencyKeys{sessionPurger: p, keys: k, log: logger(opts)}
+			p = purgesIdempotencyKeys(p, k, logger(opts))
 		}
 		store = startPurge(store, p, ticks, release, opts.SessionIdle, logger(opts))
 	}

@@ -27,7 +27,7 @@ func TestPurgeLoopPurgesIdempotencyKeys(t *testing.T) {
 	t.Parallel()
 	f := &fakePurger{calls: make(chan time.Duration, 1)}
 	k := &fakeKeyPurger{calls: make(chan struct{}, 1)}
-	p := purgesIdempotencyKeys{sessionPurger: f, keys: k, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	p := purgesIdempotencyKeys(f, k, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ticks := make(chan time.Time)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -175,7 +175,7 @@ func TestPurgeLoopPrunesTheAuditLog(t *testing.T) {
 	t.Parallel()
 	f := &fakePurger{calls: make(chan time.Duration, 1)}
 	a := &fakeAuditPruner{calls: make(chan time.Duration, 1)}
-	p := prunesAudit{sessionPurger: f, audit: a, retention: 30 * 24 * time.Hour, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	p := prunesAudit(f, a, 30*24*time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ticks := make(chan time.Time)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
