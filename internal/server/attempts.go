@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -176,9 +177,9 @@ func (a *attempts) run() {
 
 // counted is e standing for n attempts.
 func counted(e tenantry.AuditEntry, n int) tenantry.AuditEntry {
-	d := make(map[string]any, len(e.Details)+1)
-	for k, v := range e.Details {
-		d[k] = v
+	d := maps.Clone(e.Details)
+	if d == nil {
+		d = map[string]any{}
 	}
 	d["count"] = n
 	e.Details = d
