@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"io"
 	"net/url"
 	"os"
@@ -72,4 +73,106 @@ func TestServeCitus(t *testing.T) {
 	base, logs := startServe(t, u.String(), env)
 	lifecycle(t, base, logs)
 	orgLifecycle(t, base)
+}
+
+// TestMigrateAsDatabaseOwnerOnCitus follows the README's setup on Citus: a
+// database owned by an owner role that is neither a superuser nor
+// CREATEROLE, and an application role made beforehand. "migrate" as that
+// owner must distribute the tables and give the application role
+// citus.propagate_set_commands = local (a role's setting in a database
+// needs CREATEROLE; the database's own default, its owner may set), and
+// "serve" as the application role must then run the whole lifecycle. The
+// database is made on every node, with the extension and the nodes, and
+// dropped at the end.
+func TestMigrateAsDatabaseOwnerOnCitus(t *testing.T) {
+	super := os.Getenv("TENANTRY_TEST_CITUS")
+	if super == "" {
+		t.Skip("TENANTRY_TEST_CITUS is not set: skipping the owner's migration on Citus (scripts/citus-local.sh)")
+	}
+	ctx := context.Background()
+	su, err := url.Parse(super)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coord, err := pgx.Connect(ctx, super)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { coord.Close(ctx) }) // after the drops below, which use it
+	nodes := []string{su.Host}
+	rows, err := coord.Query(ctx, `SELECT node_name || ':' || node_port FROM citus_get_active_worker_nodes() ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	workers, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(workers) == 0 {
+		t.Fatalf("workers: %v, %v", workers, err)
+	}
+	nodes = append(nodes, workers...)
+
+	suffix := strings.ToLower(rand.Text()[:10])
+	ownerRole, appRole, db := "tenantry_owner_"+suffix, "tenantry_app_"+suffix, "tenantry_owner_db_"+suffix
+	onNode := func(host, dbname string, stmts ...string) {
+		t.Helper()
+		u := *su
+		u.Host, u.Path = host, "/"+dbname
+		c, err := pgx.Connect(ctx, u.String())
+		if err != nil {
+			t.Fatalf("%s: %v", host, err)
+		}
+		defer c.Close(ctx)
+		for _, s := range stmts {
+			if _, err := c.Exec(ctx, s); err != nil {
+				t.Fatalf("%s: %s: %v", host, s, err)
+			}
+		}
+	}
+	// Roles made on the coordinator reach the workers (Citus propagates them).
+	if _, err := coord.Exec(ctx, "CREATE ROLE "+ownerRole+" LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := coord.Exec(ctx, "CREATE ROLE "+appRole+" LOGIN"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, n := range nodes {
+			onNode(n, strings.TrimPrefix(su.Path, "/"), "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
+		}
+		for _, r := range []string{appRole, ownerRole} {
+			if _, err := coord.Exec(ctx, "DROP ROLE IF EXISTS "+r); err != nil {
+				t.Errorf("drop role %s: %v", r, err)
+			}
+		}
+	})
+	for _, n := range nodes {
+		onNode(n, strings.TrimPrefix(su.Path, "/"), "CREATE DATABASE "+db+" OWNER "+ownerRole)
+		onNode(n, db, "CREATE EXTENSION citus")
+	}
+	host, port, _ := strings.Cut(su.Host, ":")
+	add := []string{"SELECT citus_set_coordinator_host('" + host + "', " + port + ")"}
+	for _, w := range workers {
+		h, p, _ := strings.Cut(w, ":")
+		add = append(add, "SELECT citus_add_node('"+h+"', "+p+")")
+	}
+	onNode(su.Host, db, add...)
+
+	ownerURL, appURL := *su, *su
+	ownerURL.User, ownerURL.Path = url.User(ownerRole), "/"+db
+	appURL.User, appURL.Path = url.User(appRole), "/"+db
+	if err := run(ctx, []string{"tenantry", "migrate", "-db", ownerURL.String(), "-app-role", appRole},
+		func(string) string { return "" }, nil, io.Discard, io.Discard); err != nil {
+		t.Fatalf("migrate as the database's owner: %v", err)
+	}
+	var setting string
+	app, err := pgx.Connect(ctx, appURL.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = app.QueryRow(ctx, `SELECT current_setting('citus.propagate_set_commands')`).Scan(&setting)
+	app.Close(ctx)
+	if err != nil || setting != "local" {
+		t.Fatalf("citus.propagate_set_commands for %s: %q, %v; want local", appRole, setting, err)
+	}
+	base, logs := startServe(t, appURL.String(), map[string]string{"TENANTRY_SECRET": strings.Repeat("o", 40)})
+	lifecycle(t, base, logs)
 }

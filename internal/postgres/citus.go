@@ -161,15 +161,20 @@ func distribute(ctx context.Context, conn *pgx.Conn) error {
 // the workers see no setting and every tenant read fails closed.
 const propagateSetting = "local"
 
-// setPropagation makes propagateSetting the application role's default in
-// this database, so that serve needs no setting of its own.
-func setPropagation(ctx context.Context, conn *pgx.Conn, appRole string) error {
+// setPropagation makes propagateSetting the default of this database, and
+// so the application role's, so that serve needs no setting of its own. It
+// is the database's setting rather than the role's (ALTER ROLE ... IN
+// DATABASE), because the database's owner may change its own database's
+// defaults, while another role's need CREATEROLE or a superuser: the owner
+// the README sets up has neither. The value only makes Citus send a
+// transaction's SET LOCAL to the workers it uses, for any role.
+func setPropagation(ctx context.Context, conn *pgx.Conn) error {
 	var db string
 	if err := conn.QueryRow(ctx, `SELECT current_database()`).Scan(&db); err != nil {
 		return err
 	}
-	_, err := conn.Exec(ctx, "ALTER ROLE "+pgx.Identifier{appRole}.Sanitize()+" IN DATABASE "+
-		pgx.Identifier{db}.Sanitize()+" SET citus.propagate_set_commands = "+propagateSetting)
+	_, err := conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{db}.Sanitize()+
+		" SET citus.propagate_set_commands = "+propagateSetting)
 	return err
 }
 
@@ -186,9 +191,10 @@ func checkPropagation(ctx context.Context, pool *pgxpool.Pool) error {
 	}
 	if setting != propagateSetting {
 		return fmt.Errorf("postgres: on Citus, citus.propagate_set_commands is %q for role %s, so the workers would not see "+
-			"the tenant context and every tenant read would be refused; run \"tenantry migrate\" again, or as the owner: "+
-			"ALTER ROLE %s IN DATABASE %s SET citus.propagate_set_commands = %s",
-			setting, role, pgx.Identifier{role}.Sanitize(), pgx.Identifier{db}.Sanitize(), propagateSetting)
+			"the tenant context and every tenant read would be refused; run \"tenantry migrate\" again, or as the database's "+
+			"owner: ALTER DATABASE %s SET citus.propagate_set_commands = %s (a setting of the role's own, from ALTER ROLE, "+
+			"overrides the database's: ALTER ROLE %s IN DATABASE %s RESET citus.propagate_set_commands)",
+			setting, role, pgx.Identifier{db}.Sanitize(), propagateSetting, pgx.Identifier{role}.Sanitize(), pgx.Identifier{db}.Sanitize())
 	}
 	return nil
 }

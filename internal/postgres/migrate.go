@@ -98,8 +98,8 @@ func Migrate(ctx context.Context, ownerURL, appRole string) error {
 		if err := distribute(ctx, conn); err != nil {
 			return fmt.Errorf("postgres: migrate: %w", err)
 		}
-		if err := setPropagation(ctx, conn, appRole); err != nil {
-			return fmt.Errorf("postgres: migrate: set citus.propagate_set_commands for %s: %w", appRole, err)
+		if err := setPropagation(ctx, conn); err != nil {
+			return fmt.Errorf("postgres: migrate: set citus.propagate_set_commands for the database (its owner or a superuser may): %w", err)
 		}
 	}
 	if err := grantAppRole(ctx, conn, appRole); err != nil {
