@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -112,19 +113,26 @@ func TestMigrateAsDatabaseOwnerOnCitus(t *testing.T) {
 
 	suffix := strings.ToLower(rand.Text()[:10])
 	ownerRole, appRole, db := "tenantry_owner_"+suffix, "tenantry_app_"+suffix, "tenantry_owner_db_"+suffix
-	onNode := func(host, dbname string, stmts ...string) {
-		t.Helper()
+	// execOn runs stmts as the superuser in dbname on the node at host.
+	execOn := func(host, dbname string, stmts ...string) error {
 		u := *su
 		u.Host, u.Path = host, "/"+dbname
 		c, err := pgx.Connect(ctx, u.String())
 		if err != nil {
-			t.Fatalf("%s: %v", host, err)
+			return fmt.Errorf("%s: %w", host, err)
 		}
 		defer c.Close(ctx)
 		for _, s := range stmts {
 			if _, err := c.Exec(ctx, s); err != nil {
-				t.Fatalf("%s: %s: %v", host, s, err)
+				return fmt.Errorf("%s: %s: %w", host, s, err)
 			}
+		}
+		return nil
+	}
+	onNode := func(host, dbname string, stmts ...string) {
+		t.Helper()
+		if err := execOn(host, dbname, stmts...); err != nil {
+			t.Fatal(err)
 		}
 	}
 	// Roles made on the coordinator reach the workers (Citus propagates them).
@@ -135,8 +143,10 @@ func TestMigrateAsDatabaseOwnerOnCitus(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		for _, n := range nodes {
-			onNode(n, strings.TrimPrefix(su.Path, "/"), "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
+		for _, n := range nodes { // every node, even if one fails
+			if err := execOn(n, strings.TrimPrefix(su.Path, "/"), "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)"); err != nil {
+				t.Error(err)
+			}
 		}
 		for _, r := range []string{appRole, ownerRole} {
 			if _, err := coord.Exec(ctx, "DROP ROLE IF EXISTS "+r); err != nil {
