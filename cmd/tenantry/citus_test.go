@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -11,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/tenantry/tenantry/internal/postgres/postgrestest"
 )
 
 // TestServeCitus runs the end-to-end lifecycle on Citus: "migrate" as the
@@ -76,113 +76,30 @@ func TestServeCitus(t *testing.T) {
 	orgLifecycle(t, base)
 }
 
-// TestMigrateAsDatabaseOwnerOnCitus follows the README's setup on Citus: a
-// database owned by an owner role that is neither a superuser nor
-// CREATEROLE, and an application role made beforehand. "migrate" as that
-// owner must distribute the tables and give the application role
-// citus.propagate_set_commands = local (a role's setting in a database
-// needs CREATEROLE; the database's own default, its owner may set), and
-// "serve" as the application role must then run the whole lifecycle. The
-// database is made on every node, with the extension and the nodes, and
-// dropped at the end.
+// TestMigrateAsDatabaseOwnerOnCitus follows the README's setup on Citus
+// (postgrestest.OwnedCitusDatabase): "migrate" as a database's owner that is
+// neither a superuser nor CREATEROLE must distribute the tables and give the
+// application role citus.propagate_set_commands = local (a role's setting
+// in a database needs CREATEROLE; the database's own default, its owner may
+// set), and "serve" as the application role must then run the whole
+// lifecycle.
 func TestMigrateAsDatabaseOwnerOnCitus(t *testing.T) {
-	super := os.Getenv("TENANTRY_TEST_CITUS")
-	if super == "" {
-		t.Skip("TENANTRY_TEST_CITUS is not set: skipping the owner's migration on Citus (scripts/citus-local.sh)")
-	}
+	d := postgrestest.OwnedCitusDatabase(t) // skips without TENANTRY_TEST_CITUS
 	ctx := context.Background()
-	su, err := url.Parse(super)
-	if err != nil {
-		t.Fatal(err)
-	}
-	coord, err := pgx.Connect(ctx, super)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { coord.Close(ctx) }) // after the drops below, which use it
-	nodes := []string{su.Host}
-	rows, err := coord.Query(ctx, `SELECT node_name || ':' || node_port FROM citus_get_active_worker_nodes() ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	workers, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil || len(workers) == 0 {
-		t.Fatalf("workers: %v, %v", workers, err)
-	}
-	nodes = append(nodes, workers...)
-
-	suffix := strings.ToLower(rand.Text()[:10])
-	ownerRole, appRole, db := "tenantry_owner_"+suffix, "tenantry_app_"+suffix, "tenantry_owner_db_"+suffix
-	// execOn runs stmts as the superuser in dbname on the node at host.
-	execOn := func(host, dbname string, stmts ...string) error {
-		u := *su
-		u.Host, u.Path = host, "/"+dbname
-		c, err := pgx.Connect(ctx, u.String())
-		if err != nil {
-			return fmt.Errorf("%s: %w", host, err)
-		}
-		defer c.Close(ctx)
-		for _, s := range stmts {
-			if _, err := c.Exec(ctx, s); err != nil {
-				return fmt.Errorf("%s: %s: %w", host, s, err)
-			}
-		}
-		return nil
-	}
-	onNode := func(host, dbname string, stmts ...string) {
-		t.Helper()
-		if err := execOn(host, dbname, stmts...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Roles made on the coordinator reach the workers (Citus propagates them).
-	if _, err := coord.Exec(ctx, "CREATE ROLE "+ownerRole+" LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := coord.Exec(ctx, "CREATE ROLE "+appRole+" LOGIN"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for _, n := range nodes { // every node, even if one fails
-			if err := execOn(n, strings.TrimPrefix(su.Path, "/"), "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)"); err != nil {
-				t.Error(err)
-			}
-		}
-		for _, r := range []string{appRole, ownerRole} {
-			if _, err := coord.Exec(ctx, "DROP ROLE IF EXISTS "+r); err != nil {
-				t.Errorf("drop role %s: %v", r, err)
-			}
-		}
-	})
-	for _, n := range nodes {
-		onNode(n, strings.TrimPrefix(su.Path, "/"), "CREATE DATABASE "+db+" OWNER "+ownerRole)
-		onNode(n, db, "CREATE EXTENSION citus")
-	}
-	host, port, _ := strings.Cut(su.Host, ":")
-	add := []string{"SELECT citus_set_coordinator_host('" + host + "', " + port + ")"}
-	for _, w := range workers {
-		h, p, _ := strings.Cut(w, ":")
-		add = append(add, "SELECT citus_add_node('"+h+"', "+p+")")
-	}
-	onNode(su.Host, db, add...)
-
-	ownerURL, appURL := *su, *su
-	ownerURL.User, ownerURL.Path = url.User(ownerRole), "/"+db
-	appURL.User, appURL.Path = url.User(appRole), "/"+db
-	if err := run(ctx, []string{"tenantry", "migrate", "-db", ownerURL.String(), "-app-role", appRole},
+	if err := run(ctx, []string{"tenantry", "migrate", "-db", d.OwnerURL, "-app-role", d.AppRole},
 		func(string) string { return "" }, nil, io.Discard, io.Discard); err != nil {
 		t.Fatalf("migrate as the database's owner: %v", err)
 	}
 	var setting string
-	app, err := pgx.Connect(ctx, appURL.String())
+	app, err := pgx.Connect(ctx, d.AppURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = app.QueryRow(ctx, `SELECT current_setting('citus.propagate_set_commands')`).Scan(&setting)
 	app.Close(ctx)
 	if err != nil || setting != "local" {
-		t.Fatalf("citus.propagate_set_commands for %s: %q, %v; want local", appRole, setting, err)
+		t.Fatalf("citus.propagate_set_commands for %s: %q, %v; want local", d.AppRole, setting, err)
 	}
-	base, logs := startServe(t, appURL.String(), map[string]string{"TENANTRY_SECRET": strings.Repeat("o", 40)})
+	base, logs := startServe(t, d.AppURL, map[string]string{"TENANTRY_SECRET": strings.Repeat("o", 40)})
 	lifecycle(t, base, logs)
 }
